@@ -1,0 +1,87 @@
+# Một Cửa assistant. Two commands set everything up on a fresh machine:
+#   make run    train if needed, start the assistant (REST on :5005)
+#   make test   lint, type checks, unit tests, data validation, conversation and end-to-end tests
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV  := .venv
+PY    := $(VENV)/bin/python
+RASA  := $(VENV)/bin/rasa
+STAMP := $(VENV)/.installed
+MODEL := models/motcua.tar.gz
+TRAIN_INPUTS := config.yml bot/domain.yml $(wildcard intents/*.yml) $(wildcard bot/data/*.yml)
+TRAIN_ARGS := --config config.yml --domain bot/domain.yml --data intents bot/data
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONPATH := $(CURDIR)
+
+# Rasa 3.6 runs on Python 3.8-3.10; we use 3.10 (from PATH, pyenv or the system).
+PYTHON310 := $(shell for c in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10 /usr/local/bin/python3.10; do \
+	if "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then echo "$$c"; break; fi; done)
+
+.PHONY: help install run chat train lint typecheck unit validate e2e conversations test kb-validate clean
+
+help:
+	@echo "make run    - start the assistant (creates .venv and trains a model when needed)"
+	@echo "make test   - everything CI runs: lint, types, unit, data validation, conversation and e2e tests"
+	@echo "make chat   - talk to the assistant in this terminal"
+	@echo "make train  - train the Rasa model (skipped when nothing changed)"
+	@echo "make lint   - ruff and mypy"
+
+$(STAMP): requirements.lock
+	@if [ -z "$(PYTHON310)" ]; then \
+		echo "error: Python 3.10 was not found. Rasa 3.6 needs Python 3.8-3.10."; \
+		echo "Install it, e.g. 'pyenv install 3.10' or 'apt-get install python3.10 python3.10-venv', then run make again."; \
+		exit 1; fi
+	@if [ -x $(PY) ] && ! $(PY) -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then \
+		echo "Replacing $(VENV): it is not Python 3.10"; rm -rf $(VENV); fi
+	@[ -x $(PY) ] || { echo "Creating $(VENV) with $(PYTHON310)"; "$(PYTHON310)" -m venv $(VENV); }
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade 'pip>=24,<27'
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock
+	$(PY) -m pip check
+	@touch $@
+
+install: $(STAMP)
+
+$(MODEL): $(TRAIN_INPUTS) | $(STAMP)
+	$(RASA) train $(TRAIN_ARGS) --out models --fixed-model-name motcua
+	@touch $@
+
+train: $(MODEL)
+
+run: $(MODEL)
+	$(PY) -m bot.launcher run
+
+chat: $(MODEL)
+	$(PY) -m bot.launcher chat
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+kb-validate: $(STAMP)
+	$(PY) -m procedures_kb validate
+
+validate: $(STAMP) kb-validate
+	$(RASA) data validate $(TRAIN_ARGS) --fail-on-warnings
+
+unit: $(STAMP)
+	$(PY) -m pytest -m "not e2e"
+
+e2e: $(MODEL)
+	$(PY) -m pytest -m e2e
+
+conversations: $(MODEL)
+	$(PY) -m bot.launcher conversation-tests
+
+test: lint validate unit e2e conversations
+
+clean:
+	rm -rf models results .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,213 @@
+"""Actions that answer questions about a procedure from the knowledge base.
+
+The NLU says *what* is asked (papers, fee, time…); these actions find *which* procedure
+with the knowledge-base search, remember it in the `procedure` slot for follow-ups, and
+ask the citizen when the procedure is unclear instead of guessing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import messages as msg
+from bot.knowledge import get_knowledge_base
+from bot.render import Aspect, render_answer
+from bot.settings import get_settings
+from procedures_kb import Hit, InvalidKnowledgeBase, KnowledgeBase, Procedure
+
+log = logging.getLogger(__name__)
+
+SLOT_PROCEDURE = "procedure"
+SLOT_PENDING_ASPECT = "pending_aspect"
+SLOT_SUGGESTED = "suggested_procedure"
+ENTITY_PROCEDURE = "procedure"
+MAX_BUTTONS = 4
+
+INTENT_OF_ASPECT: Dict[Aspect, str] = {
+    Aspect.documents: "ask_documents",
+    Aspect.fee: "ask_fee",
+    Aspect.time: "ask_processing_time",
+    Aspect.where: "ask_where",
+    Aspect.steps: "ask_steps",
+    Aspect.online: "ask_online",
+    Aspect.overview: "ask_procedure",
+}
+
+
+@dataclass
+class Resolution:
+    """Which procedure a message is about, or what to offer when that is unclear."""
+
+    procedure: Optional[Procedure] = None
+    suggestions: List[Hit] = field(default_factory=list)
+
+
+def resolve_procedure(kb: KnowledgeBase, text: str, entity: Optional[str], remembered: Optional[str]) -> Resolution:
+    """A procedure named in the message wins; then the one the conversation is about."""
+    if entity and entity in kb:
+        return Resolution(kb.get(entity))
+    result = kb.search(text) if text and not text.startswith("/") else None
+    if result and result.match:
+        return Resolution(kb.get(result.match.procedure_id))
+    if remembered and remembered in kb:
+        return Resolution(kb.get(remembered))
+    return Resolution(suggestions=result.suggestions if result else [])
+
+
+def button(title: str, aspect: Aspect, procedure_id: str) -> Dict[str, str]:
+    payload = json.dumps({ENTITY_PROCEDURE: procedure_id})
+    return {"title": title, "payload": f"/{INTENT_OF_ASPECT[aspect]}{payload}"}
+
+
+def _entity(tracker: Tracker, name: str) -> Optional[str]:
+    value = next(tracker.get_latest_entity_values(name), None)
+    return str(value) if value is not None else None
+
+
+def answer(dispatcher: CollectingDispatcher, procedure: Procedure, aspect: Aspect) -> List[EventType]:
+    today = get_settings().current_date()
+    dispatcher.utter_message(text=render_answer(procedure, aspect, today))
+    log.info("Answered %s for procedure %s", aspect.value, procedure.id)
+    return [
+        SlotSet(SLOT_PROCEDURE, procedure.id),
+        SlotSet(SLOT_PENDING_ASPECT, None),
+        SlotSet(SLOT_SUGGESTED, None),
+    ]
+
+
+def ask_which_procedure(
+    dispatcher: CollectingDispatcher, kb: KnowledgeBase, aspect: Aspect, suggestions: List[Hit]
+) -> List[EventType]:
+    """Too vague or no match: ask, with buttons for the likely procedures."""
+    words = msg.ASPECT_WORDS[aspect.value]
+    events: List[EventType] = [SlotSet(SLOT_PENDING_ASPECT, aspect.value)]
+    if len(suggestions) == 1:
+        hit = suggestions[0]
+        buttons = [
+            {"title": msg.BUTTON_YES, "payload": "/affirm"},
+            {"title": msg.BUTTON_NO, "payload": "/deny"},
+        ]
+        dispatcher.utter_message(text=msg.ASK_CONFIRM.format(title=hit.title), buttons=buttons)
+        return [*events, SlotSet(SLOT_SUGGESTED, hit.procedure_id)]
+    if suggestions:
+        buttons = [button(hit.title, aspect, hit.procedure_id) for hit in suggestions[:MAX_BUTTONS]]
+        dispatcher.utter_message(text=msg.ASK_WHICH_OF.format(aspect=words), buttons=buttons)
+        return [*events, SlotSet(SLOT_SUGGESTED, None)]
+    popular = [kb.get(pid) for pid in get_settings().popular_procedures if pid in kb]
+    buttons = [button(p.title, aspect, p.id) for p in popular[:MAX_BUTTONS]]
+    if aspect == Aspect.overview:
+        listing = "\n".join(f"• {p.title}" for p in kb.all())
+        dispatcher.utter_message(text=f"{msg.LIST_PROCEDURES}\n{listing}", buttons=buttons)
+    else:
+        dispatcher.utter_message(text=msg.ASK_WHICH_PROCEDURE.format(aspect=words), buttons=buttons)
+    return [*events, SlotSet(SLOT_SUGGESTED, None)]
+
+
+def _load_kb(dispatcher: CollectingDispatcher) -> Optional[KnowledgeBase]:
+    try:
+        return get_knowledge_base()
+    except InvalidKnowledgeBase as exc:
+        log.error("Knowledge base cannot be loaded: %s", exc)
+        dispatcher.utter_message(text=msg.KB_UNAVAILABLE.format(hotline=msg.HOTLINE))
+        return None
+
+
+class AnswerAction(Action, ABC):
+    """Answer one aspect of the procedure the citizen means."""
+
+    @property
+    @abstractmethod
+    def aspect(self) -> Aspect: ...
+
+    def name(self) -> Text:
+        return f"action_answer_{self.aspect.value}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        kb = _load_kb(dispatcher)
+        if kb is None:
+            return []
+        aspect = self.aspect
+        pending = tracker.get_slot(SLOT_PENDING_ASPECT)
+        if aspect == Aspect.overview and pending in Aspect.__members__:
+            aspect = Aspect(pending)  # "khai sinh" typed in reply to "giấy tờ của thủ tục nào?"
+        found = resolve_procedure(
+            kb,
+            tracker.latest_message.get("text") or "",
+            _entity(tracker, ENTITY_PROCEDURE),
+            tracker.get_slot(SLOT_PROCEDURE),
+        )
+        if found.procedure:
+            return answer(dispatcher, found.procedure, aspect)
+        return ask_which_procedure(dispatcher, kb, aspect, found.suggestions)
+
+
+class ActionAnswerDocuments(AnswerAction):
+    aspect = Aspect.documents
+
+
+class ActionAnswerFee(AnswerAction):
+    aspect = Aspect.fee
+
+
+class ActionAnswerTime(AnswerAction):
+    aspect = Aspect.time
+
+
+class ActionAnswerWhere(AnswerAction):
+    aspect = Aspect.where
+
+
+class ActionAnswerSteps(AnswerAction):
+    aspect = Aspect.steps
+
+
+class ActionAnswerOnline(AnswerAction):
+    aspect = Aspect.online
+
+
+class ActionAnswerOverview(AnswerAction):
+    aspect = Aspect.overview
+
+
+class ActionAffirm(Action):
+    """ "Đúng" after "Có phải bạn hỏi về …?" answers the pending question for that procedure."""
+
+    def name(self) -> Text:
+        return "action_affirm"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        suggested = tracker.get_slot(SLOT_SUGGESTED)
+        pending = tracker.get_slot(SLOT_PENDING_ASPECT)
+        if not suggested:
+            dispatcher.utter_message(text=msg.AFFIRM_NOTHING_PENDING)
+            return []
+        kb = _load_kb(dispatcher)
+        if kb is None:
+            return []
+        if suggested not in kb:
+            dispatcher.utter_message(text=msg.AFTER_DENY)
+            return [SlotSet(SLOT_SUGGESTED, None)]
+        aspect = Aspect(pending) if pending in Aspect.__members__ else Aspect.overview
+        return answer(dispatcher, kb.get(suggested), aspect)
+
+
+class ActionDeny(Action):
+    """ "Không phải" after a suggestion: drop it and ask for the procedure's name."""
+
+    def name(self) -> Text:
+        return "action_deny"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        if tracker.get_slot(SLOT_SUGGESTED):
+            dispatcher.utter_message(text=msg.AFTER_DENY)
+            return [SlotSet(SLOT_SUGGESTED, None)]
+        dispatcher.utter_message(text=msg.DENY_NOTHING_PENDING)
+        return []

@@ -1,0 +1,217 @@
+"""Start, watch and stop the assistant's processes (used by `make run`, `make chat` and tests).
+
+    python -m bot.launcher run                 action server :5055 + Rasa server :5005 (REST)
+    python -m bot.launcher chat                action server + `rasa shell` in this terminal
+    python -m bot.launcher conversation-tests  `rasa test core` on tests/conversations
+
+Every process started here is stopped when the launcher ends, Ctrl-C included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+RASA = str(BIN / "rasa")
+MODEL_DIR = ROOT / "models"
+ENDPOINTS = ROOT / "endpoints.yml"
+CREDENTIALS = ROOT / "credentials.yml"
+
+
+class LaunchError(RuntimeError):
+    """A process did not start or did not become ready in time."""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def child_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.update(extra or {})
+    return env
+
+
+def write_endpoints(action_url: str, directory: Path) -> Path:
+    """A copy of endpoints.yml whose action endpoint points at `action_url`."""
+    config = yaml.safe_load(ENDPOINTS.read_text(encoding="utf-8")) or {}
+    config["action_endpoint"] = {"url": action_url}
+    path = directory / "endpoints.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def wait_http(url: str, process: subprocess.Popen, timeout: float) -> None:
+    """Poll `url` until it answers 200; fail early if the process dies."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise LaunchError(f"process exited with code {process.returncode} before {url} answered")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback only)
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        time.sleep(0.5)
+    raise LaunchError(f"{url} did not answer within {timeout:.0f} s")
+
+
+def stop(process: subprocess.Popen, grace: float = 10.0) -> None:
+    """SIGTERM the process group, then SIGKILL what is left after `grace` seconds."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def spawn(args: List[str], env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
+    # Own process group: Ctrl-C reaches the launcher, which then stops children in order.
+    return subprocess.Popen(args, cwd=ROOT, env=child_env(env), start_new_session=True)
+
+
+def start_action_server(port: int, env: Optional[Dict[str, str]] = None, timeout: float = 120) -> subprocess.Popen:
+    process = spawn([RASA, "run", "actions", "--actions", "bot.actions", "--port", str(port)], env)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/health", process, timeout)
+    except LaunchError:
+        stop(process)
+        raise
+    return process
+
+
+def start_rasa_server(
+    port: int, endpoints: Path, model: Path = MODEL_DIR, env: Optional[Dict[str, str]] = None, timeout: float = 300
+) -> subprocess.Popen:
+    args = [
+        RASA, "run",
+        "--model", str(model),
+        "--credentials", str(CREDENTIALS),
+        "--endpoints", str(endpoints),
+        "--port", str(port),
+        "--cors", "*",
+    ]  # fmt: skip
+    process = spawn(args, env)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/", process, timeout)
+    except LaunchError:
+        stop(process)
+        raise
+    return process
+
+
+@contextlib.contextmanager
+def action_server(port: Optional[int] = None, env: Optional[Dict[str, str]] = None) -> Iterator[str]:
+    """Run an action server for the block; yields its webhook URL."""
+    port = port or free_port()
+    process = start_action_server(port, env)
+    try:
+        yield f"http://127.0.0.1:{port}/webhook"
+    finally:
+        stop(process)
+
+
+def require_model() -> None:
+    if not any(MODEL_DIR.glob("*.tar.gz")):
+        raise LaunchError("no trained model in models/: run `make train` first")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    require_model()
+    with tempfile.TemporaryDirectory(prefix="motcua-") as tmp:
+        print(f"Starting the action server on :{args.action_port} …", flush=True)
+        with action_server(args.action_port) as action_url:
+            endpoints = write_endpoints(action_url, Path(tmp))
+            print(f"Starting the Rasa server on :{args.rasa_port} (loading the model) …", flush=True)
+            rasa = start_rasa_server(args.rasa_port, endpoints)
+            try:
+                url = f"http://localhost:{args.rasa_port}/webhooks/rest/webhook"
+                print(
+                    "\nThe assistant is ready. Talk to it over REST:\n"
+                    f"  curl -s {url} -H 'Content-Type: application/json' \\\n"
+                    '    -d \'{"sender": "demo", "message": "làm giấy khai sinh cần giấy tờ gì"}\'\n'
+                    "Or in a terminal: make chat. Press Ctrl-C to stop.\n",
+                    flush=True,
+                )
+                return rasa.wait()
+            except KeyboardInterrupt:
+                print("\nStopping …", flush=True)
+                return 0
+            finally:
+                stop(rasa)
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    require_model()
+    with tempfile.TemporaryDirectory(prefix="motcua-") as tmp, action_server() as action_url:
+        endpoints = write_endpoints(action_url, Path(tmp))
+        shell = [RASA, "shell", "--model", str(MODEL_DIR), "--endpoints", str(endpoints), "--port", str(free_port())]
+        try:
+            return subprocess.call(shell, cwd=ROOT, env=child_env())
+        except KeyboardInterrupt:
+            return 0
+
+
+def cmd_conversation_tests(args: argparse.Namespace) -> int:
+    """`rasa test core` predicts each next action; it does not run custom actions."""
+    require_model()
+    test = [
+        RASA, "test", "core",
+        "--model", str(MODEL_DIR),
+        "--stories", str(ROOT / "tests" / "conversations"),
+        "--out", str(ROOT / "results" / "conversations"),
+        "--fail-on-prediction-errors",
+    ]  # fmt: skip
+    return subprocess.call(test, cwd=ROOT, env=child_env())
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.launcher")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="action server + Rasa server with the REST channel")
+    run.add_argument("--rasa-port", type=int, default=int(os.environ.get("RASA_PORT", "5005")))
+    run.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", "5055")))
+    run.set_defaults(func=cmd_run)
+    commands.add_parser("chat", help="talk in this terminal").set_defaults(func=cmd_chat)
+    commands.add_parser("conversation-tests", help="rasa test core with an action server").set_defaults(
+        func=cmd_conversation_tests
+    )
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except LaunchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,314 @@
+"""Turn a procedure record into the answer to one question (papers, fee, time, place…).
+
+Every fact printed here is a field of the record; nothing is computed or guessed beyond
+formatting. Each answer names the procedure and its official code, says when a fact group
+is not verified, and ends with the legal basis, the source and the last-verified date.
+Pure functions, no Rasa imports: tests and the helper console call them directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+from bot import messages as msg
+from procedures_kb.schema import (
+    Channel,
+    ChannelKind,
+    Document,
+    FactGroup,
+    FeeLine,
+    Procedure,
+    Source,
+    TimeLimit,
+    TimeUnit,
+)
+
+
+class Aspect(str, Enum):
+    """What the citizen asks about a procedure; one intent each."""
+
+    documents = "documents"
+    fee = "fee"
+    time = "time"
+    where = "where"
+    steps = "steps"
+    online = "online"
+    overview = "overview"
+
+
+# The fact groups an answer about each aspect relies on (first one decides the footer source).
+ASPECT_GROUPS: Dict[Aspect, Tuple[FactGroup, ...]] = {
+    Aspect.documents: (FactGroup.documents,),
+    Aspect.fee: (FactGroup.fees,),
+    Aspect.time: (FactGroup.time_limit,),
+    Aspect.where: (FactGroup.agency, FactGroup.channels),
+    Aspect.steps: (FactGroup.steps,),
+    Aspect.online: (FactGroup.channels,),
+    Aspect.overview: (FactGroup.agency, FactGroup.time_limit, FactGroup.fees),
+}
+
+
+def format_date(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def format_amount(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".")
+
+
+def format_fee(fee: FeeLine) -> str:
+    if fee.free:
+        text = msg.FEE_FREE
+    elif fee.set_by_province:
+        text = msg.FEE_PROVINCE
+    else:
+        text = msg.FEE_AMOUNT.format(amount=format_amount(fee.amount or 0))
+        if fee.unit:
+            text += msg.FEE_PER_UNIT.format(unit=fee.unit)
+    details = [fee.description] if fee.description else []
+    if fee.valid_to:
+        details.append(msg.FEE_UNTIL.format(date=format_date(fee.valid_to)))
+    elif fee.valid_from:
+        details.append(msg.FEE_FROM.format(date=format_date(fee.valid_from)))
+    if details:
+        text += " — " + "; ".join(details)
+    if fee.exemptions:
+        text += ". " + msg.FEE_EXEMPTIONS.format(items="; ".join(fee.exemptions))
+    return text
+
+
+def format_time(limit: TimeLimit) -> str:
+    if limit.unit == TimeUnit.same_day:
+        text = msg.SAME_DAY
+    elif limit.unit == TimeUnit.immediately:
+        text = msg.IMMEDIATELY
+    else:
+        value = limit.value or 0
+        number = str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
+        text = f"{number} {msg.UNIT_NAMES[limit.unit.value]}"
+    if limit.note:
+        text += f" ({limit.note})"
+    return text
+
+
+def format_document(doc: Document) -> str:
+    parts = [doc.name]
+    counts = []
+    if doc.originals:
+        counts.append(msg.DOC_ORIGINALS.format(count=doc.originals))
+    if doc.copies:
+        counts.append(msg.DOC_COPIES.format(count=doc.copies))
+    if doc.form:
+        parts.append(msg.DOC_FORM.format(form=doc.form))
+    parts.extend(counts)
+    text = "; ".join(parts)
+    if doc.condition:
+        text += " " + msg.DOC_CONDITION.format(condition=doc.condition)
+    return text
+
+
+def _channel_names(kinds: Sequence[ChannelKind]) -> str:
+    names = [msg.CHANNEL_NAMES[kind.value] for kind in kinds]
+    joined = msg.CHANNEL_JOIN.join(names)
+    return joined[:1] + joined[1:].lower()
+
+
+def _grouped_by_channel(
+    channels: Sequence[Channel], lines_of: Callable[[Channel], List[str]]
+) -> List[Tuple[List[ChannelKind], List[str]]]:
+    """Channels that would print the same lines are shown together ("Nộp trực tiếp và trực tuyến")."""
+    groups: List[Tuple[List[ChannelKind], List[str]]] = []
+    for channel in channels:
+        if not channel.available:
+            continue
+        lines = lines_of(channel)
+        if not lines:
+            continue
+        for kinds, existing in groups:
+            if existing == lines:
+                kinds.append(channel.kind)
+                break
+        else:
+            groups.append(([channel.kind], lines))
+    return groups
+
+
+def header(procedure: Procedure, aspect: Aspect) -> str:
+    title = procedure.title
+    if procedure.primary_code:
+        title += f" ({msg.CODE.format(code=procedure.primary_code)})"
+    return msg.HEADING.format(heading=msg.ASPECT_HEADINGS[aspect.value], title=title)
+
+
+def _fee_lines(procedure: Procedure, today: dt.date) -> List[str]:
+    groups = _grouped_by_channel(procedure.channels, lambda ch: [format_fee(f) for f in ch.fees_on(today)])
+    lines = []
+    for kinds, fees in groups:
+        if len(fees) == 1:
+            lines.append(f"• {_channel_names(kinds)}: {fees[0]}")
+        else:
+            lines.append(f"• {_channel_names(kinds)}:")
+            lines.extend(f"   – {fee}" for fee in fees)
+    return lines
+
+
+def _time_lines(procedure: Procedure) -> List[str]:
+    groups = _grouped_by_channel(procedure.channels, lambda ch: [format_time(ch.time_limit)] if ch.time_limit else [])
+    return [f"• {_channel_names(kinds)}: {times[0]}" for kinds, times in groups]
+
+
+def _document_lines(procedure: Procedure) -> List[str]:
+    lines: List[str] = []
+    number = 0
+    for case in procedure.cases:
+        if not case.documents:
+            continue
+        title = case.name + (f" ({case.condition})" if case.condition else "")
+        lines.append(f"{title}:")
+        for doc in case.documents:
+            number += 1
+            lines.append(f"{number}. {format_document(doc)}")
+    return lines
+
+
+def _where_lines(procedure: Procedure) -> List[str]:
+    lines = []
+    if procedure.agency:
+        agency = procedure.agency.name + (f" ({procedure.agency.note})" if procedure.agency.note else "")
+        lines.append(msg.AGENCY.format(name=agency))
+    ways = []
+    for channel in procedure.channels:
+        if not channel.available:
+            continue
+        if channel.kind == ChannelKind.in_person:
+            ways.append(msg.WAY_IN_PERSON)
+        elif channel.kind == ChannelKind.online:
+            ways.append(msg.WAY_ONLINE_AT.format(url=channel.url) if channel.url else msg.WAY_ONLINE)
+        else:
+            ways.append(msg.WAY_POST)
+    if ways:
+        lines.append(msg.WAYS_TO_FILE.format(ways="; ".join(ways)))
+    return lines
+
+
+def _online_lines(procedure: Procedure, today: dt.date) -> List[str]:
+    online = procedure.channel(ChannelKind.online)
+    if online is None:
+        return []
+    if not online.available:
+        return [msg.ONLINE_NO]
+    where = msg.ONLINE_WHERE.format(url=online.url) if online.url else ""
+    lines = [msg.ONLINE_YES.format(where=where)]
+    if online.note:
+        lines.append(online.note)
+    if online.time_limit:
+        lines.append(msg.ONLINE_TIME.format(time=format_time(online.time_limit)))
+    fees = online.fees_on(today)
+    if len(fees) == 1:
+        lines.append(msg.ONLINE_FEE.format(fee=format_fee(fees[0])))
+    elif fees:
+        lines.append(msg.ONLINE_FEE.format(fee="").rstrip())
+        lines.extend(f"   – {format_fee(fee)}" for fee in fees)
+    return lines
+
+
+def _steps_lines(procedure: Procedure) -> List[str]:
+    lines = [f"{i}. {step}" for i, step in enumerate(procedure.steps, start=1)]
+    if lines and procedure.result:
+        lines.append(msg.RESULT.format(result=procedure.result))
+    return lines
+
+
+def _overview_lines(procedure: Procedure, today: dt.date) -> List[str]:
+    lines = _where_lines(procedure)
+    times = _time_lines(procedure)
+    if times:
+        lines.append(msg.ASPECT_HEADINGS["time"] + ":")
+        lines.extend(times)
+    fees = _fee_lines(procedure, today)
+    if fees:
+        lines.append(msg.ASPECT_HEADINGS["fee"] + ":")
+        lines.extend(fees)
+    return lines
+
+
+def body_lines(procedure: Procedure, aspect: Aspect, today: dt.date) -> List[str]:
+    if aspect == Aspect.documents:
+        return _document_lines(procedure)
+    if aspect == Aspect.fee:
+        return _fee_lines(procedure, today)
+    if aspect == Aspect.time:
+        return _time_lines(procedure)
+    if aspect == Aspect.where:
+        return _where_lines(procedure)
+    if aspect == Aspect.steps:
+        return _steps_lines(procedure)
+    if aspect == Aspect.online:
+        return _online_lines(procedure, today)
+    return _overview_lines(procedure, today)
+
+
+def official_source(procedure: Procedure, group: Optional[FactGroup] = None) -> str:
+    """Where a citizen can check a fact: a source URL of the record, else the national portal."""
+    candidates = (procedure.sources_for(group) if group else []) + procedure.sources
+    for source in candidates:
+        if source.url:
+            return source.url
+    return msg.OFFICIAL_PORTAL
+
+
+def _format_source(source: Source) -> str:
+    return f"{source.title} ({source.url})" if source.url else source.title
+
+
+def footer_lines(procedure: Procedure, aspect: Aspect) -> List[str]:
+    lines = []
+    if procedure.legal_basis:
+        items = "; ".join(doc.number for doc in procedure.legal_basis)
+        lines.append(msg.LEGAL_BASIS.format(items=items))
+    sources: List[Source] = []
+    for group in ASPECT_GROUPS[aspect]:
+        for source in procedure.sources_for(group):
+            if source not in sources:
+                sources.append(source)
+    if not any(source.url for source in sources):
+        sources += [s for s in procedure.sources if s.url and s not in sources][:1]
+    if not sources:
+        sources = procedure.sources[:1]
+    lines.append(msg.SOURCE.format(items="; ".join(_format_source(s) for s in sources[:2])))
+    lines.append(msg.LAST_VERIFIED.format(date=format_date(procedure.last_verified)))
+    return lines
+
+
+def unverified_lines(procedure: Procedure, aspect: Aspect, has_body: bool) -> List[str]:
+    """The warning shown when a fact group behind this answer is not verified."""
+    words = msg.ASPECT_WORDS[aspect.value]
+    groups = ASPECT_GROUPS[aspect]
+    source = official_source(procedure, groups[0])
+    if not has_body:
+        return [msg.NO_FACT.format(aspect=words, source=source, hotline=msg.HOTLINE)]
+    unverified = [g for g in groups if not procedure.is_verified(g)]
+    if not unverified:
+        return []
+    notes = [mark.note for g in unverified if (mark := procedure.provenance.get(g)) and mark.note]
+    note = msg.UNVERIFIED_NOTE.format(note="; ".join(notes)) if notes else ""
+    return [msg.UNVERIFIED.format(aspect=words, note=note, source=source, hotline=msg.HOTLINE)]
+
+
+def render_answer(procedure: Procedure, aspect: Aspect, today: dt.date) -> str:
+    """The full answer text: heading, facts, unverified warning, basis, source, date."""
+    body = body_lines(procedure, aspect, today)
+    parts = [header(procedure, aspect)]
+    if body:
+        parts.append("\n".join(body))
+    warning = unverified_lines(procedure, aspect, has_body=bool(body))
+    if warning:
+        parts.append("\n".join(warning))
+    if aspect == Aspect.overview:
+        parts.append(msg.OVERVIEW_ASK_MORE)
+    parts.append("\n".join(footer_lines(procedure, aspect)))
+    # One message per answer: Rasa's channels split a text at blank lines into separate
+    # bubbles, which would part the facts from their source.
+    return "\n".join(parts)

@@ -1,0 +1,3 @@
+from procedures_kb.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,287 @@
+"""The schema of one administrative procedure (thủ tục hành chính).
+
+It follows the parts a record has on the national database (Nghị định 63/2010/NĐ-CP Điều 8):
+name, steps, channels (each with its own time limit and fee lines), documents grouped by
+case, agency, result and legal basis. Every fact group carries a provenance mark so an
+answer can say plainly when a fact is not verified.
+
+Growing the schema: add optional fields with defaults. Unknown fields are rejected, so a
+typo in a YAML file is reported instead of silently dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import Enum
+from typing import TYPE_CHECKING, Dict, List, Optional
+
+from pydantic import BaseModel, Field, StrictStr, conint, root_validator, validator
+
+SCHEMA_VERSION = 1
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CODE_RE = re.compile(r"^\d\.\d{6}$")
+
+if TYPE_CHECKING:
+    Amount = int
+else:
+    # VND as a YAML number (20000); "20.000" or "20000" in quotes is rejected, not coerced.
+    Amount = conint(strict=True, ge=0)
+
+
+class _Model(BaseModel):
+    class Config:
+        extra = "forbid"
+        anystr_strip_whitespace = True
+        validate_assignment = True
+
+
+class Level(str, Enum):
+    """Cấp thực hiện. There is no district level since 01/07/2025."""
+
+    central = "trung_uong"
+    province = "tinh"
+    commune = "xa"
+
+
+class FactGroup(str, Enum):
+    """The groups of facts that carry their own provenance mark."""
+
+    documents = "documents"
+    fees = "fees"
+    time_limit = "time_limit"
+    agency = "agency"
+    channels = "channels"
+    steps = "steps"
+    result = "result"
+    legal_basis = "legal_basis"
+
+
+class SourceKind(str, Enum):
+    primary = "primary"  # law text, a government portal page
+    secondary = "secondary"  # law firms, news, software reading the portal
+
+
+class Source(_Model):
+    id: str = Field(..., description="short key used by provenance marks")
+    title: str
+    url: Optional[str] = None
+    kind: SourceKind
+
+    @validator("id")
+    def _slug(cls, value: str) -> str:
+        if not SLUG_RE.match(value):
+            raise ValueError("phải là chữ thường, số và dấu gạch ngang (ví dụ: tt-75-2022)")
+        return value
+
+
+class Provenance(_Model):
+    """Whether a fact group is verified, and by which sources (ids of `sources`)."""
+
+    verified: bool
+    sources: List[str] = Field(default_factory=list)
+    note: Optional[str] = None
+
+    @root_validator(skip_on_failure=True)
+    def _verified_needs_source(cls, values: dict) -> dict:
+        if values.get("verified") and not values.get("sources"):
+            raise ValueError("a verified fact group must name at least one source")
+        return values
+
+
+class OfficialCode(_Model):
+    code: StrictStr  # quoted in YAML, or 1.004220 would become 1.00422
+    level: Level
+
+    @validator("code")
+    def _code_format(cls, value: str) -> str:
+        if not CODE_RE.match(value):
+            raise ValueError("mã thủ tục phải có dạng 1.001193")
+        return value
+
+
+class DocumentMode(str, Enum):
+    submit = "submit"  # phải nộp
+    show = "show"  # phải xuất trình tại quầy
+
+
+class Document(_Model):
+    name: str
+    form: Optional[str] = None  # mẫu, e.g. "CT01 (Thông tư 66/2023/TT-BCA)"
+    originals: int = Field(0, ge=0)
+    copies: int = Field(0, ge=0)
+    mode: DocumentMode = DocumentMode.submit
+    condition: Optional[str] = None  # "trừ trường hợp thông tin đã có trong CSDL dân cư"
+
+
+class Case(_Model):
+    """Trường hợp: a group of documents that applies in one situation."""
+
+    name: str
+    condition: Optional[str] = None
+    documents: List[Document] = Field(default_factory=list)
+
+
+class ChannelKind(str, Enum):
+    in_person = "in_person"  # trực tiếp
+    online = "online"  # trực tuyến
+    post = "post"  # dịch vụ bưu chính
+
+
+class TimeUnit(str, Enum):
+    working_days = "working_days"
+    days = "days"
+    hours = "hours"
+    same_day = "same_day"  # trong ngày
+    immediately = "immediately"  # ngay khi nhận đủ hồ sơ
+
+
+class TimeLimit(_Model):
+    value: Optional[float] = Field(None, gt=0)
+    unit: TimeUnit
+    note: Optional[str] = None
+
+    @root_validator(skip_on_failure=True)
+    def _value_matches_unit(cls, values: dict) -> dict:
+        unit: TimeUnit = values["unit"]
+        value = values.get("value")
+        counted = unit in (TimeUnit.working_days, TimeUnit.days, TimeUnit.hours)
+        if counted and value is None:
+            raise ValueError(f"unit {unit.value} needs a value")
+        if not counted and value is not None:
+            raise ValueError(f"unit {unit.value} takes no value")
+        return values
+
+
+class FeeLine(_Model):
+    """One fee line. Exactly one of: an amount in VND, free, or set by each province."""
+
+    amount: Optional[Amount] = None
+    free: bool = False
+    set_by_province: bool = False
+    unit: Optional[str] = None  # "lần", "trang", "bản"
+    description: Optional[str] = None
+    exemptions: List[str] = Field(default_factory=list)
+    valid_from: Optional[dt.date] = None
+    valid_to: Optional[dt.date] = None
+
+    @root_validator(skip_on_failure=True)
+    def _one_kind_of_amount(cls, values: dict) -> dict:
+        kinds = [values.get("amount") is not None, values.get("free"), values.get("set_by_province")]
+        if sum(bool(k) for k in kinds) != 1:
+            raise ValueError("a fee line needs exactly one of: amount, free: true, set_by_province: true")
+        start, end = values.get("valid_from"), values.get("valid_to")
+        if start and end and end < start:
+            raise ValueError(f"valid_to {end} is before valid_from {start}")
+        return values
+
+    def applies_on(self, day: dt.date) -> bool:
+        if self.valid_from and day < self.valid_from:
+            return False
+        if self.valid_to and day > self.valid_to:
+            return False
+        return True
+
+
+class Channel(_Model):
+    """Cách thức thực hiện: one way of filing, with its own time limit and fees."""
+
+    kind: ChannelKind
+    available: bool = True
+    url: Optional[str] = None
+    time_limit: Optional[TimeLimit] = None
+    fees: List[FeeLine] = Field(default_factory=list)
+    note: Optional[str] = None
+
+    def fees_on(self, day: dt.date) -> List[FeeLine]:
+        return [fee for fee in self.fees if fee.applies_on(day)]
+
+
+class LegalDocument(_Model):
+    number: str  # "Luật Hộ tịch 2014", "123/2015/NĐ-CP"
+    title: Optional[str] = None
+    note: Optional[str] = None
+
+
+class Agency(_Model):
+    name: str
+    note: Optional[str] = None
+
+
+class Procedure(_Model):
+    schema_version: int = SCHEMA_VERSION
+    id: str
+    title: str
+    codes: List[OfficialCode] = Field(default_factory=list)
+    aliases: List[str] = Field(default_factory=list)
+    field: Optional[str] = None  # lĩnh vực
+    level: Optional[Level] = None
+    agency: Optional[Agency] = None
+    applicants: Optional[str] = None  # đối tượng thực hiện
+    requirements: List[str] = Field(default_factory=list)  # yêu cầu, điều kiện
+    cases: List[Case] = Field(default_factory=list)
+    channels: List[Channel] = Field(default_factory=list)
+    steps: List[str] = Field(default_factory=list)
+    result: Optional[str] = None
+    legal_basis: List[LegalDocument] = Field(default_factory=list)
+    sources: List[Source] = Field(..., min_items=1)
+    provenance: Dict[FactGroup, Provenance] = Field(default_factory=dict)
+    last_verified: dt.date
+
+    @validator("id")
+    def _id_slug(cls, value: str) -> str:
+        if not SLUG_RE.match(value):
+            raise ValueError("id phải là chữ thường không dấu, số và dấu gạch ngang (ví dụ: khai-sinh)")
+        return value
+
+    @validator("schema_version")
+    def _known_version(cls, value: int) -> int:
+        if value > SCHEMA_VERSION:
+            raise ValueError(f"schema_version {value} is newer than this program ({SCHEMA_VERSION})")
+        return value
+
+    @validator("aliases", each_item=True)
+    def _alias_not_empty(cls, value: str) -> str:
+        if not value:
+            raise ValueError("an alias cannot be empty")
+        return value
+
+    @validator("channels")
+    def _one_channel_per_kind(cls, value: List[Channel]) -> List[Channel]:
+        kinds = [channel.kind for channel in value]
+        for kind in set(kinds):
+            if kinds.count(kind) > 1:
+                raise ValueError(f"channel {kind.value} is listed more than once")
+        return value
+
+    @root_validator(skip_on_failure=True)
+    def _provenance_names_known_sources(cls, values: dict) -> dict:
+        known = {source.id for source in values.get("sources", [])}
+        for group, mark in values.get("provenance", {}).items():
+            missing = [ref for ref in mark.sources if ref not in known]
+            if missing:
+                raise ValueError(f"provenance.{group.value} names unknown source(s): {', '.join(missing)}")
+        return values
+
+    # -- helpers used by answers -------------------------------------------------
+
+    def is_verified(self, group: FactGroup) -> bool:
+        """A fact group without a mark counts as unverified."""
+        mark = self.provenance.get(group)
+        return bool(mark and mark.verified)
+
+    def channel(self, kind: ChannelKind) -> Optional[Channel]:
+        for channel in self.channels:
+            if channel.kind == kind:
+                return channel
+        return None
+
+    @property
+    def primary_code(self) -> Optional[str]:
+        return self.codes[0].code if self.codes else None
+
+    def sources_for(self, group: FactGroup) -> List[Source]:
+        mark = self.provenance.get(group)
+        refs = mark.sources if mark else []
+        return [source for source in self.sources if source.id in refs]

@@ -1,0 +1,174 @@
+"""Actions answer from the KB, remember the procedure, and ask instead of guessing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import pytest
+import yaml
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.procedures import (
+    ActionAffirm,
+    ActionAnswerDocuments,
+    ActionAnswerFee,
+    ActionAnswerOnline,
+    ActionAnswerOverview,
+    ActionAnswerTime,
+    ActionAnswerWhere,
+    ActionDeny,
+)
+from bot.settings import get_settings
+
+DOMAIN: Dict[str, Any] = yaml.safe_load((Path(__file__).parents[2] / "bot" / "domain.yml").read_text("utf-8"))
+
+
+def tracker(
+    text: str, slots: Optional[Dict[str, Any]] = None, entities: Optional[List[Dict[str, Any]]] = None
+) -> Tracker:
+    all_slots = {name: None for name in DOMAIN["slots"]}
+    all_slots.update(slots or {})
+    message = {"text": text, "intent": {"name": "x", "confidence": 1.0}, "entities": entities or []}
+    return Tracker("citizen-1", all_slots, message, [], False, None, {}, "action_listen")
+
+
+async def run(action: Action, text: str, **kwargs: Any) -> tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker(text, **kwargs), DOMAIN)
+    return dispatcher.messages, events
+
+
+def answered(procedure_id: str) -> List[Dict[str, Any]]:
+    return [SlotSet("procedure", procedure_id), SlotSet("pending_aspect", None), SlotSet("suggested_procedure", None)]
+
+
+async def test_documents_for_birth_registration() -> None:
+    messages, events = await run(ActionAnswerDocuments(), "làm giấy khai sinh cần giấy tờ gì")
+    [message] = messages
+    text = message["text"]
+    assert text.startswith("Giấy tờ cần chuẩn bị — Đăng ký khai sinh (mã TTHC 1.001193)")
+    assert "Tờ khai đăng ký khai sinh" in text
+    assert "Giấy chứng sinh" in text
+    assert "Nguồn: Cổng Dịch vụ công quốc gia" in text
+    assert text.endswith("Cập nhật: 22/11/2026")
+    assert events == answered("khai-sinh")
+
+
+async def test_without_diacritics_finds_the_same_procedure() -> None:
+    messages, events = await run(ActionAnswerDocuments(), "lam giay khai sinh can giay to gi")
+    assert messages[0]["text"].startswith("Giấy tờ cần chuẩn bị — Đăng ký khai sinh")
+    assert events == answered("khai-sinh")
+
+
+async def test_follow_up_keeps_the_procedure() -> None:
+    messages, events = await run(ActionAnswerFee(), "còn lệ phí?", slots={"procedure": "khai-sinh"})
+    text = messages[0]["text"]
+    assert text.startswith("Lệ phí — Đăng ký khai sinh (mã TTHC 1.001193)")
+    assert "Miễn lệ phí — Đăng ký khai sinh đúng hạn (trong 60 ngày kể từ ngày sinh)" in text
+    assert events == answered("khai-sinh")
+
+
+async def test_fee_is_focused_on_fees() -> None:
+    messages, _ = await run(ActionAnswerFee(), "lệ phí đăng ký thường trú bao nhiêu")
+    text = messages[0]["text"]
+    assert "• Nộp trực tiếp: 20.000 đồng" in text
+    assert "• Nộp trực tuyến: 10.000 đồng" in text
+    assert "Giấy tờ" not in text and "Thời hạn" not in text
+
+
+async def test_naming_another_procedure_switches() -> None:
+    messages, events = await run(ActionAnswerTime(), "thế tạm trú mất mấy ngày", slots={"procedure": "khai-sinh"})
+    assert messages[0]["text"].startswith("Thời hạn giải quyết — Đăng ký tạm trú (mã TTHC 1.004194)")
+    assert "3 ngày làm việc" in messages[0]["text"]
+    assert events == answered("tam-tru")
+
+
+async def test_vague_question_asks_which_procedure_with_buttons() -> None:
+    messages, events = await run(ActionAnswerDocuments(), "cần giấy tờ gì?")
+    [message] = messages
+    assert message["text"].startswith("Bạn muốn hỏi giấy tờ của thủ tục nào?")
+    assert [b["title"] for b in message["buttons"]] == [
+        "Đăng ký khai sinh",
+        "Đăng ký thường trú",
+        "Đăng ký tạm trú",
+        "Cấp thẻ căn cước cho người từ đủ 14 tuổi",
+    ]
+    assert json.loads(message["buttons"][0]["payload"].removeprefix("/ask_documents")) == {"procedure": "khai-sinh"}
+    assert events == [SlotSet("pending_aspect", "documents"), SlotSet("suggested_procedure", None)]
+
+
+async def test_button_payload_answers_the_pending_question() -> None:
+    entities = [{"entity": "procedure", "value": "thuong-tru"}]
+    messages, events = await run(ActionAnswerFee(), '/ask_fee{"procedure": "thuong-tru"}', entities=entities)
+    assert messages[0]["text"].startswith("Lệ phí — Đăng ký thường trú")
+    assert events == answered("thuong-tru")
+
+
+async def test_typing_the_name_after_a_clarifying_question_answers_it() -> None:
+    messages, events = await run(ActionAnswerOverview(), "khai sinh", slots={"pending_aspect": "fee"})
+    assert messages[0]["text"].startswith("Lệ phí — Đăng ký khai sinh")
+    assert events == answered("khai-sinh")
+
+
+async def test_unclear_name_is_confirmed_before_answering() -> None:
+    messages, events = await run(ActionAnswerDocuments(), "vợ em mới sinh con")
+    [message] = messages
+    assert message["text"] == "Có phải bạn muốn hỏi về thủ tục «Đăng ký khai sinh»?"
+    assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny"]
+    assert events == [SlotSet("pending_aspect", "documents"), SlotSet("suggested_procedure", "khai-sinh")]
+
+
+async def test_yes_answers_the_suggested_procedure() -> None:
+    slots = {"pending_aspect": "documents", "suggested_procedure": "khai-sinh"}
+    messages, events = await run(ActionAffirm(), "đúng rồi", slots=slots)
+    assert messages[0]["text"].startswith("Giấy tờ cần chuẩn bị — Đăng ký khai sinh")
+    assert events == answered("khai-sinh")
+
+
+async def test_no_drops_the_suggestion_and_asks_again() -> None:
+    slots = {"pending_aspect": "documents", "suggested_procedure": "khai-sinh"}
+    messages, events = await run(ActionDeny(), "không phải", slots=slots)
+    assert "Bạn gõ lại tên thủ tục" in messages[0]["text"]
+    assert events == [SlotSet("suggested_procedure", None)]
+
+
+async def test_yes_with_nothing_pending_changes_nothing() -> None:
+    messages, events = await run(ActionAffirm(), "ok")
+    assert messages[0]["text"] == "Vâng ạ. Bạn cần hỏi thêm gì cứ nhắn nhé."
+    assert events == []
+
+
+async def test_where_names_the_agency_and_ways_to_file() -> None:
+    messages, _ = await run(ActionAnswerWhere(), "đăng ký tạm trú nộp ở đâu")
+    text = messages[0]["text"]
+    assert "Cơ quan giải quyết: Công an" in text
+    assert "Cách nộp: trực tiếp tại Bộ phận một cửa" in text
+
+
+async def test_online_answer() -> None:
+    messages, _ = await run(ActionAnswerOnline(), "đăng ký thường trú online được không")
+    text = messages[0]["text"]
+    assert "Có, thủ tục này nộp trực tuyến được" in text
+    assert "Lệ phí khi nộp trực tuyến: 10.000 đồng" in text
+
+
+async def test_list_of_procedures_when_asked_in_general() -> None:
+    messages, events = await run(ActionAnswerOverview(), "bạn hỗ trợ những thủ tục nào")
+    text = messages[0]["text"]
+    assert text.startswith("Mình có thể hướng dẫn các thủ tục sau")
+    assert "• Đăng ký kết hôn" in text
+    assert events[0] == SlotSet("pending_aspect", "overview")
+
+
+async def test_broken_knowledge_base_gives_a_clear_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "hong.yml").write_text("title: [", encoding="utf-8")
+    monkeypatch.setenv("MOTCUA_KB_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    messages, events = await run(ActionAnswerFee(), "lệ phí khai sinh")
+    assert messages[0]["text"].startswith("Xin lỗi, hệ thống tra cứu thủ tục đang gặp sự cố")
+    assert "1800 1096" in messages[0]["text"]
+    assert events == []
