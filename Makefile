@@ -22,7 +22,7 @@ export PYTHONPATH := $(CURDIR)
 PYTHON310 := $(shell for c in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10 /usr/local/bin/python3.10; do \
 	if "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then echo "$$c"; break; fi; done)
 
-.PHONY: help install run chat train lint typecheck unit validate e2e conversations test kb-validate clean
+.PHONY: help install run chat train lint typecheck unit validate e2e conversations test kb-validate bench clean
 
 help:
 	@echo "make run    - start the assistant (creates .venv and trains a model when needed)"
@@ -30,6 +30,7 @@ help:
 	@echo "make chat   - talk to the assistant in this terminal"
 	@echo "make train  - train the Rasa model (skipped when nothing changed)"
 	@echo "make lint   - ruff and mypy"
+	@echo "make bench  - model load time and reply latency over REST"
 
 $(STAMP): requirements.lock
 	@if [ -z "$(PYTHON310)" ]; then \
@@ -82,6 +83,9 @@ conversations: $(MODEL)
 	$(PY) -m bot.launcher conversation-tests
 
 test: lint validate unit e2e conversations
+
+bench: $(MODEL)
+	$(PY) -m bench.reply_latency
 
 clean:
 	rm -rf models results .pytest_cache .mypy_cache .ruff_cache
