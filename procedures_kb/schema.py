@@ -198,6 +198,22 @@ class Channel(_Model):
         return [fee for fee in self.fees if fee.applies_on(day)]
 
 
+class AgeRange(_Model):
+    """Who may file, by age in years (inclusive). Used to pick between look-alike procedures."""
+
+    min: int = Field(0, ge=0)
+    max: Optional[int] = Field(None, ge=0)
+
+    @root_validator(skip_on_failure=True)
+    def _ordered(cls, values: dict) -> dict:
+        if values.get("max") is not None and values["max"] < values["min"]:
+            raise ValueError(f"max {values['max']} is below min {values['min']}")
+        return values
+
+    def admits(self, age: int) -> bool:
+        return age >= self.min and (self.max is None or age <= self.max)
+
+
 class LegalDocument(_Model):
     number: str  # "Luật Hộ tịch 2014", "123/2015/NĐ-CP"
     title: Optional[str] = None
@@ -215,10 +231,14 @@ class Procedure(_Model):
     title: str
     codes: List[OfficialCode] = Field(default_factory=list)
     aliases: List[str] = Field(default_factory=list)
+    # Phrases that sound alike but mean another procedure this record does not cover
+    # ("sang tên xe" for đăng ký xe lần đầu): the search never answers them with this record.
+    excludes: List[str] = Field(default_factory=list)
     field: Optional[str] = None  # lĩnh vực
     level: Optional[Level] = None
     agency: Optional[Agency] = None
     applicants: Optional[str] = None  # đối tượng thực hiện
+    age_range: Optional[AgeRange] = None
     requirements: List[str] = Field(default_factory=list)  # yêu cầu, điều kiện
     cases: List[Case] = Field(default_factory=list)
     channels: List[Channel] = Field(default_factory=list)
@@ -241,7 +261,7 @@ class Procedure(_Model):
             raise ValueError(f"schema_version {value} is newer than this program ({SCHEMA_VERSION})")
         return value
 
-    @validator("aliases", each_item=True)
+    @validator("aliases", "excludes", each_item=True)
     def _alias_not_empty(cls, value: str) -> str:
         if not value:
             raise ValueError("an alias cannot be empty")

@@ -1,14 +1,22 @@
 """Find which procedure a citizen means, from free text.
 
-Every name of a procedure (title and aliases) is folded (lower case, no diacritics) and
-split into tokens. A query scores against a name by the share of the name's token weight
-it covers; tokens are weighted by rarity across procedures (IDF), so "khai" or "đăng ký"
-count less than "sinh" or "cccd". A query token may differ from a name token by one edit
-(typos, "sanh"/"sinh") when both are at least four letters long and the query token is not
-itself a word of some name; such a match counts a little less. Diacritics are optional, but a
-word typed with other diacritics than the name's ("cần" for "căn") counts much less.
-A procedure's score is the best score of its names. Below `threshold` the search reports
-no match rather than guessing.
+Every name of a procedure (title and aliases) is split into words. A query scores against a
+name by the share of the name's word weight it covers. Words are weighted by rarity across
+procedures (IDF), and generic words ("làm", "giấy", "đăng ký", "cấp", "lại") count less, so
+"khai" or "đăng ký" weigh less than "sinh" or "cccd".
+
+- Diacritics are optional: "lam cccd" matches "làm CCCD". A word typed with *other*
+  diacritics than the name's ("cần" for "căn") counts much less.
+- A word may differ from a name's word by one edit (typos, "sanh"/"sinh") when both are at
+  least four letters long and the typed word is not itself a word of some name; such a
+  match counts a little less.
+- Name words matched out of order or apart count a little less.
+- Among the procedures that score near the top, the most specific name wins:
+  "đổi căn cước" beats "căn cước" for "căn cước hết hạn thì đổi".
+- `excludes` phrases name look-alike procedures the KB does not cover ("sang tên xe"); one
+  that matches vetoes every procedure it matches at least as well.
+- An age in the message ("con tôi 8 tuổi") drops procedures whose `age_range` excludes it.
+Below `threshold` the search reports no match rather than guessing.
 """
 
 from __future__ import annotations
@@ -20,10 +28,11 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from procedures_kb.schema import Procedure
-from procedures_kb.text import has_diacritics, word_pairs
+from procedures_kb.text import fold, has_diacritics, word_pairs
 
 DEFAULT_THRESHOLD = 0.75
 SUGGEST_FLOOR = 0.55
+SPECIFICITY_MARGIN = 0.15
 FUZZY_WEIGHT = 0.8
 ACCENT_MISMATCH = 0.6
 GENERIC_FACTOR = 0.3
@@ -31,21 +40,30 @@ WEAK_ONLY_PENALTY = 0.5
 SCATTERED_PENALTY = 0.9
 MIN_FUZZY_LEN = 4
 
-# Unambiguous abbreviations citizens type, expanded before matching (folded forms).
+# Words that appear in many names but say little about which procedure is meant.
+GENERIC_WORDS = frozenset(
+    {"làm", "giấy", "tờ", "xin", "cho", "thủ", "tục", "thẻ", "cấp", "đăng", "ký", "mới", "lại", "của", "về"}
+)
+
+# Unambiguous abbreviations citizens type, expanded before matching (keys are folded).
 ABBREVIATIONS: Mapping[str, Tuple[str, ...]] = {
-    "dk": ("dang", "ky"),
-    "dky": ("dang", "ky"),
-    "gcn": ("giay", "chung", "nhan"),
-    "gp": ("giay", "phep"),
-    "gks": ("giay", "khai", "sinh"),
-    "gplx": ("giay", "phep", "lai", "xe"),
-    "tthc": ("thu", "tuc", "hanh", "chinh"),
+    "dk": ("đăng", "ký"),
+    "dky": ("đăng", "ký"),
+    "gcn": ("giấy", "chứng", "nhận"),
+    "gp": ("giấy", "phép"),
+    "gks": ("giấy", "khai", "sinh"),
+    "gpxd": ("giấy", "phép", "xây", "dựng"),
+    "hk": ("hộ", "khẩu"),
+    "qsdd": ("quyền", "sử", "dụng", "đất"),
+    "tthc": ("thủ", "tục", "hành", "chính"),
 }
 
-# Words that appear in names but say little about which procedure is meant.
-GENERIC = frozenset({"lam", "giay", "to", "xin", "cho", "thu", "tuc", "the", "cap", "dang", "ky", "moi", "lai"})
+# "mất" before these means "takes" (mất bao lâu, mất phí), not "lost" (mất căn cước).
+NOT_LOST_AFTER = frozenset({"bao", "may", "bn", "nhieu", "phi", "tien", "thoi", "khoang", "lau"})
 
 _CODE_RE = re.compile(r"\b(\d\.\d{6})\b")
+# "8 tuổi", "con 16 tuoi", "dưới 6 tuổi" -> an age the procedure must admit.
+_AGE_RE = re.compile(r"(?:(duoi|chua du)\s+)?(\d{1,3})\s*tuoi\b")
 
 
 @dataclass(frozen=True)
@@ -81,7 +99,12 @@ class _Name:
     text: str
     words: Tuple[str, ...]  # lower-case words as written in the KB (with diacritics)
     tokens: Tuple[str, ...]  # the same words folded
-    weight: float
+    weights: Tuple[float, ...]
+    excludes: bool  # an `excludes` phrase, not a name
+
+    @property
+    def weight(self) -> float:
+        return sum(self.weights)
 
 
 @dataclass(frozen=True)
@@ -93,20 +116,37 @@ class _Seen:
     word: str  # as the citizen typed it (lower case); "" for a fuzzy match
 
 
+@dataclass(frozen=True)
+class _Scored:
+    score: float
+    covered: float
+    name: str
+
+
 def _deletes(token: str) -> Set[str]:
     return {token[:i] + token[i + 1 :] for i in range(len(token))}
 
 
 def _pairs(text: str) -> List[Tuple[str, str]]:
-    """(word, folded) pairs with abbreviations expanded ("đk" -> "đăng ký" as folded words)."""
+    """(word, folded) pairs with abbreviations expanded ("đk" -> "đăng ký")."""
     out: List[Tuple[str, str]] = []
     for word, folded in word_pairs(text):
         expansion = ABBREVIATIONS.get(folded)
         if expansion:
-            out.extend((part, part) for part in expansion)
+            out.extend((part, fold(part)) for part in expansion)
         else:
             out.append((word, folded))
     return out
+
+
+def _query_pairs(text: str) -> List[Tuple[str, str]]:
+    """Like `_pairs`, with "mất" dropped where it means "takes" (mất bao lâu, mất phí)."""
+    pairs = _pairs(text)
+    return [
+        pair
+        for i, pair in enumerate(pairs)
+        if not (pair[1] == "mat" and i + 1 < len(pairs) and pairs[i + 1][1] in NOT_LOST_AFTER)
+    ]
 
 
 class SearchIndex:
@@ -116,25 +156,30 @@ class SearchIndex:
         self.threshold = threshold
         self._titles: Dict[str, str] = {p.id: p.title for p in procedures}
         self._codes: Dict[str, str] = {c.code: p.id for p in procedures for c in p.codes}
+        self._ages = {p.id: p.age_range for p in procedures if p.age_range}
         doc_freq: Dict[str, int] = defaultdict(int)
-        raw_names: List[Tuple[str, str, List[Tuple[str, str]]]] = []
+        raw: List[Tuple[str, str, List[Tuple[str, str]], bool]] = []
         for procedure in procedures:
             seen: Set[str] = set()
-            for text in [procedure.title, *procedure.aliases]:
+            texts = [(t, False) for t in [procedure.title, *procedure.aliases]]
+            texts += [(t, True) for t in procedure.excludes]
+            for text, excludes in texts:
                 pairs = _pairs(text)
                 if pairs:
-                    raw_names.append((procedure.id, text, pairs))
+                    raw.append((procedure.id, text, pairs, excludes))
                     seen.update(folded for _, folded in pairs)
             for token in seen:
                 doc_freq[token] += 1
         count = max(len(procedures), 1)
-        self._idf: Dict[str, float] = {
-            t: math.log(1 + count / df) * (GENERIC_FACTOR if t in GENERIC else 1.0) for t, df in doc_freq.items()
-        }
+        self._idf: Dict[str, float] = {t: math.log(1 + count / df) for t, df in doc_freq.items()}
         self._names: List[_Name] = []
-        for pid, text, pairs in raw_names:
-            folded = tuple(f for _, f in pairs)
-            self._names.append(_Name(pid, text, tuple(w for w, _ in pairs), folded, sum(self._idf[t] for t in folded)))
+        for pid, text, pairs, excludes in raw:
+            weights = tuple(
+                self._idf[folded] * (GENERIC_FACTOR if word in GENERIC_WORDS else 1.0) for word, folded in pairs
+            )
+            words = tuple(w for w, _ in pairs)
+            tokens = tuple(f for _, f in pairs)
+            self._names.append(_Name(pid, text, words, tokens, weights, excludes))
         self._by_token: Dict[str, List[int]] = defaultdict(list)
         self._by_delete: Dict[str, Set[str]] = defaultdict(set)
         for index, name in enumerate(self._names):
@@ -151,67 +196,88 @@ class SearchIndex:
             return set()
         near = set(self._by_delete.get(token, ()))  # one letter too many
         for variant in _deletes(token):
-            if variant in self._idf and len(variant) >= MIN_FUZZY_LEN:
-                near.add(variant)  # one letter missing
+            if variant in self._idf and len(variant) >= MIN_FUZZY_LEN - 1:
+                near.add(variant)  # one letter missing ("truu" for "tru")
             near.update(self._by_delete.get(variant, ()))  # one letter changed
         near.discard(token)
         return near
 
-    def _score(self, name: _Name, seen: Mapping[str, List[_Seen]]) -> Tuple[float, float]:
-        """(share of the name's weight covered, weight covered) for one name."""
-        covered = 0.0
-        for word, token in zip(name.words, name.tokens, strict=True):
-            best = 0.0
-            for match in seen.get(token, ()):
-                weight = match.weight
-                if match.word and has_diacritics(match.word) and match.word != word:
-                    weight *= ACCENT_MISMATCH  # "cần" typed, "căn" in the name
-                best = max(best, weight)
-            covered += self._idf[token] * best
-        score = covered / name.weight if name.weight else 0.0
-        distinctive = any(seen.get(t) and len(t) > 1 and t not in GENERIC for t in name.tokens)
-        if score < 1.0 and not distinctive:
-            score *= WEAK_ONLY_PENALTY  # only words like "đăng ký" or "ô" matched
-        if not _in_order(name.tokens, seen):
-            score *= SCATTERED_PENALTY
-        return score, covered
-
-    def search(self, query: str, limit: int = 5) -> SearchResult:
-        result = SearchResult(query=query, threshold=self.threshold)
-        best: Dict[str, Hit] = {}
-        for code in _CODE_RE.findall(query):
-            if code in self._codes:
-                pid = self._codes[code]
-                best[pid] = Hit(pid, self._titles[pid], 1.0, code)
-
+    def _seen(self, query: str) -> Dict[str, List[_Seen]]:
         seen: Dict[str, List[_Seen]] = defaultdict(list)
-        for position, (word, token) in enumerate(_pairs(query)):
+        for position, (word, token) in enumerate(_query_pairs(query)):
             if token in self._idf:
                 seen[token].append(_Seen(position, 1.0, word))
                 continue  # a known word is not a typo of another ("dang" is not "bang")
             for vocab in self._near(token):
                 seen[vocab].append(_Seen(position, FUZZY_WEIGHT, ""))
+        return seen
 
+    def _score(self, name: _Name, seen: Mapping[str, List[_Seen]]) -> _Scored:
+        covered = 0.0
+        distinctive = False
+        for word, token, weight in zip(name.words, name.tokens, name.weights, strict=True):
+            best = 0.0
+            for match in seen.get(token, ()):
+                value = match.weight
+                if match.word and has_diacritics(match.word) and match.word != word:
+                    value *= ACCENT_MISMATCH  # "cần" typed, "căn" in the name
+                best = max(best, value)
+            covered += weight * best
+            if best and len(token) > 1 and word not in GENERIC_WORDS:
+                distinctive = True
+        score = covered / name.weight if name.weight else 0.0
+        if score < 1.0 and not distinctive:
+            score *= WEAK_ONLY_PENALTY  # only words like "đăng ký" or "ô" matched
+        if not _in_order(name.tokens, seen):
+            score *= SCATTERED_PENALTY
+        return _Scored(min(score, 1.0), covered, name.text)
+
+    def search(self, query: str, limit: int = 5) -> SearchResult:
+        seen = self._seen(query)
         touched: Set[int] = set()
         for vocab in seen:
             touched.update(self._by_token.get(vocab, ()))
 
-        ranked: Dict[str, Tuple[float, float, str]] = {}
+        best: Dict[str, _Scored] = {}
+        veto = _Scored(0.0, 0.0, "")
         for index in touched:
             name = self._names[index]
-            score, covered = self._score(name, seen)
-            if name.procedure_id not in ranked or (score, covered) > ranked[name.procedure_id][:2]:
-                ranked[name.procedure_id] = (score, covered, name.text)
+            scored = self._score(name, seen)
+            if name.excludes:
+                veto = max(veto, scored, key=lambda s: (s.score, s.covered))
+                continue
+            current = best.get(name.procedure_id)
+            if current is None or (scored.score, scored.covered) > (current.score, current.covered):
+                best[name.procedure_id] = scored
+        # A look-alike that names another, uncovered procedure ("sang tên sổ đỏ") vetoes every
+        # procedure it matches at least as well and as specifically ("sổ đỏ").
+        if veto.score >= self.threshold:
+            best = {pid: s for pid, s in best.items() if (s.score, s.covered) > (veto.score, veto.covered)}
+        age = _age(query)
+        if age is not None:
+            best = {pid: s for pid, s in best.items() if pid not in self._ages or self._ages[pid].admits(age)}
+        for code in _CODE_RE.findall(query):
+            if code in self._codes:
+                best[self._codes[code]] = _Scored(1.0, math.inf, code)
 
-        for pid, (score, _, text) in ranked.items():
-            if pid not in best:
-                best[pid] = Hit(pid, self._titles[pid], round(min(score, 1.0), 4), text)
-        order = sorted(
-            best.values(),
-            key=lambda hit: (-hit.score, -ranked.get(hit.procedure_id, (0.0, 0.0, ""))[1], hit.procedure_id),
-        )
-        result.hits = order[:limit]
-        return result
+        ranked = sorted(best.items(), key=lambda item: (-item[1].score, -item[1].covered, item[0]))
+        if ranked:
+            # Near the top, prefer the name that covers more of what was typed (more specific).
+            floor = max(self.threshold, ranked[0][1].score - SPECIFICITY_MARGIN)
+            near_top = [item for item in ranked if item[1].score >= floor]
+            near_top.sort(key=lambda item: (-item[1].covered, -item[1].score, item[0]))
+            ranked = near_top + ranked[len(near_top) :]
+        hits = [Hit(pid, self._titles[pid], round(s.score, 4), s.name) for pid, s in ranked[:limit]]
+        return SearchResult(query=query, hits=hits, threshold=self.threshold)
+
+
+def _age(query: str) -> Optional[int]:
+    """An age stated in the message; "dưới 6 tuổi" counts as 5."""
+    found = _AGE_RE.search(fold(query))
+    if not found:
+        return None
+    age = int(found.group(2))
+    return age - 1 if found.group(1) and age > 0 else age
 
 
 def _in_order(name_tokens: Sequence[str], seen: Mapping[str, List[_Seen]]) -> bool:
