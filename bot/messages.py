@@ -77,6 +77,14 @@ ONLINE_TIME = "Thời hạn khi nộp trực tuyến: {time}"
 ONLINE_FEE = "Lệ phí khi nộp trực tuyến: {fee}"
 
 RESULT = "Kết quả: {result}"
+
+PROVINCE_APPLIES = "Áp dụng tại {province}."
+PROVINCE_NO_LOCAL = "Chưa có thông tin riêng của {province}; dưới đây là quy định chung toàn quốc."
+PROVINCE_ASK = (
+    "Mức thu do từng tỉnh quy định nên khác nhau giữa các tỉnh. Bạn cho biết tỉnh, thành phố "
+    'của bạn (ví dụ: "ở Nghệ An") để xem thông tin riêng nếu có.'
+)
+PROVINCE_HAS_LOCAL = "Đã có thông tin riêng cho: {provinces}."
 OVERVIEW_ASK_MORE = "Bạn muốn biết thêm về giấy tờ, lệ phí, thời hạn, nơi nộp hay nộp trực tuyến?"
 
 NO_FACT = (

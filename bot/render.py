@@ -9,6 +9,7 @@ Pure functions, no Rasa imports: tests and the helper console call them directly
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from enum import Enum
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -48,6 +49,19 @@ ASPECT_GROUPS: Dict[Aspect, Tuple[FactGroup, ...]] = {
     Aspect.online: (FactGroup.channels,),
     Aspect.overview: (FactGroup.agency, FactGroup.time_limit, FactGroup.fees),
 }
+
+
+# Answers whose facts can differ by province.
+PROVINCE_ASPECTS = frozenset({Aspect.fee, Aspect.where, Aspect.online, Aspect.overview})
+
+
+@dataclass(frozen=True)
+class Place:
+    """The province an answer is for, as far as the knowledge base can tell."""
+
+    name: Optional[str] = None  # the province the citizen named
+    local: bool = False  # the record shown is that province's own version
+    with_local_facts: Tuple[str, ...] = ()  # provinces that have their own version
 
 
 def format_date(day: dt.date) -> str:
@@ -297,12 +311,29 @@ def unverified_lines(procedure: Procedure, aspect: Aspect, has_body: bool) -> Li
     return [msg.UNVERIFIED.format(aspect=words, note=note, source=source, hotline=msg.HOTLINE)]
 
 
-def render_answer(procedure: Procedure, aspect: Aspect, today: dt.date) -> str:
-    """The full answer text: heading, facts, unverified warning, basis, source, date."""
+def place_lines(procedure: Procedure, aspect: Aspect, today: dt.date, place: Place) -> Tuple[List[str], List[str]]:
+    """Lines before the facts (which province they are for) and after (ask for the province)."""
+    if place.name and place.local:
+        return [msg.PROVINCE_APPLIES.format(province=place.name)], []
+    if place.name and aspect in PROVINCE_ASPECTS:
+        return [msg.PROVINCE_NO_LOCAL.format(province=place.name)], []
+    provincial_fee = any(fee.set_by_province for ch in procedure.channels for fee in ch.fees_on(today))
+    if not place.name and provincial_fee and aspect in (Aspect.fee, Aspect.overview):
+        after = [msg.PROVINCE_ASK]
+        if place.with_local_facts:
+            after.append(msg.PROVINCE_HAS_LOCAL.format(provinces=", ".join(place.with_local_facts)))
+        return [], after
+    return [], []
+
+
+def render_answer(procedure: Procedure, aspect: Aspect, today: dt.date, place: Place = Place()) -> str:
+    """The full answer text: heading, province, facts, unverified warning, basis, source, date."""
     body = body_lines(procedure, aspect, today)
-    parts = [header(procedure, aspect)]
+    before, after = place_lines(procedure, aspect, today, place)
+    parts = [header(procedure, aspect), *before]
     if body:
         parts.append("\n".join(body))
+    parts.extend(after)
     warning = unverified_lines(procedure, aspect, has_body=bool(body))
     if warning:
         parts.append("\n".join(warning))

@@ -3,23 +3,40 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 from procedures_kb.errors import UnknownProcedure
 from procedures_kb.loader import DATA_DIR, load_records
+from procedures_kb.provinces import PROVINCES_DIR, Province, ProvinceOverrides, load_overrides
 from procedures_kb.schema import Procedure
 from procedures_kb.search import DEFAULT_THRESHOLD, SearchIndex, SearchResult
 
 
 class KnowledgeBase:
-    def __init__(self, records: Dict[str, Procedure], threshold: float = DEFAULT_THRESHOLD):
+    def __init__(
+        self,
+        records: Dict[str, Procedure],
+        threshold: float = DEFAULT_THRESHOLD,
+        provinces: Optional[ProvinceOverrides] = None,
+    ):
         self._records = dict(records)
         self._index = SearchIndex(list(self._records.values()), threshold=threshold)
+        self.provinces = provinces or ProvinceOverrides.empty()
 
     @classmethod
-    def load(cls, directory: Path = DATA_DIR, threshold: float = DEFAULT_THRESHOLD) -> "KnowledgeBase":
-        """Load and validate a directory; raises InvalidKnowledgeBase listing every problem."""
-        return cls(load_records(directory), threshold=threshold)
+    def load(
+        cls,
+        directory: Path = DATA_DIR,
+        threshold: float = DEFAULT_THRESHOLD,
+        provinces_dir: Optional[Path] = None,
+    ) -> "KnowledgeBase":
+        """Load and validate the records and province overrides; raises InvalidKnowledgeBase
+        listing every problem. Province files sit in `provinces/` beside the data directory
+        (`procedures_kb/provinces/` for the shipped KB)."""
+        records = load_records(directory)
+        if provinces_dir is None:
+            provinces_dir = PROVINCES_DIR if directory == DATA_DIR else directory.parent / "provinces"
+        return cls(records, threshold=threshold, provinces=load_overrides(records, provinces_dir))
 
     def __len__(self) -> int:
         return len(self._records)
@@ -32,6 +49,13 @@ class KnowledgeBase:
             return self._records[procedure_id]
         except KeyError:
             raise UnknownProcedure(procedure_id) from None
+
+    def local(self, procedure_id: str, province: Optional[str]) -> Optional[Procedure]:
+        """The province's version of a procedure, when that province changes it."""
+        return self.provinces.get(procedure_id, province) if province else None
+
+    def find_province(self, text: str) -> Optional[Province]:
+        return self.provinces.find(text)
 
     def all(self) -> List[Procedure]:
         return sorted(self._records.values(), key=lambda p: p.title)

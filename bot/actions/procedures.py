@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot import messages as msg
 from bot.knowledge import get_knowledge_base
-from bot.render import Aspect, render_answer
+from bot.render import Aspect, Place, render_answer
 from bot.settings import get_settings
 from procedures_kb import Hit, InvalidKnowledgeBase, KnowledgeBase, Procedure
 
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 SLOT_PROCEDURE = "procedure"
 SLOT_PENDING_ASPECT = "pending_aspect"
 SLOT_SUGGESTED = "suggested_procedure"
+SLOT_PROVINCE = "province"
 ENTITY_PROCEDURE = "procedure"
 MAX_BUTTONS = 4
 
@@ -72,14 +73,38 @@ def _entity(tracker: Tracker, name: str) -> Optional[str]:
     return str(value) if value is not None else None
 
 
-def answer(dispatcher: CollectingDispatcher, procedure: Procedure, aspect: Aspect) -> List[EventType]:
+def province_of(kb: KnowledgeBase, tracker: Tracker) -> Optional[str]:
+    """The province named in this message ("ở Nghệ An"), else the one named earlier."""
+    text = tracker.latest_message.get("text") or ""
+    named = kb.find_province(text) if not text.startswith("/") else None
+    if named:
+        return named.slug
+    remembered = tracker.get_slot(SLOT_PROVINCE)
+    return remembered if remembered in kb.provinces.provinces else None
+
+
+def answer(
+    dispatcher: CollectingDispatcher,
+    kb: KnowledgeBase,
+    procedure: Procedure,
+    aspect: Aspect,
+    province: Optional[str] = None,
+) -> List[EventType]:
+    """Send the answer, from the province's own version of the record when there is one."""
     today = get_settings().current_date()
-    dispatcher.utter_message(text=render_answer(procedure, aspect, today))
-    log.info("Answered %s for procedure %s", aspect.value, procedure.id)
+    local = kb.local(procedure.id, province)
+    place = Place(
+        name=kb.provinces.provinces[province].name if province else None,
+        local=local is not None,
+        with_local_facts=tuple(p.name for p in kb.provinces.overridden_in(procedure.id)),
+    )
+    dispatcher.utter_message(text=render_answer(local or procedure, aspect, today, place))
+    log.info("Answered %s for procedure %s (province %s)", aspect.value, procedure.id, province or "-")
     return [
         SlotSet(SLOT_PROCEDURE, procedure.id),
         SlotSet(SLOT_PENDING_ASPECT, None),
         SlotSet(SLOT_SUGGESTED, None),
+        SlotSet(SLOT_PROVINCE, province),
     ]
 
 
@@ -145,7 +170,7 @@ class AnswerAction(Action, ABC):
             tracker.get_slot(SLOT_PROCEDURE),
         )
         if found.procedure:
-            return answer(dispatcher, found.procedure, aspect)
+            return answer(dispatcher, kb, found.procedure, aspect, province_of(kb, tracker))
         return ask_which_procedure(dispatcher, kb, aspect, found.suggestions)
 
 
@@ -196,7 +221,7 @@ class ActionAffirm(Action):
             dispatcher.utter_message(text=msg.AFTER_DENY)
             return [SlotSet(SLOT_SUGGESTED, None)]
         aspect = Aspect(pending) if pending in Aspect.__members__ else Aspect.overview
-        return answer(dispatcher, kb.get(suggested), aspect)
+        return answer(dispatcher, kb, kb.get(suggested), aspect, province_of(kb, tracker))
 
 
 class ActionDeny(Action):

@@ -42,8 +42,13 @@ async def run(action: Action, text: str, **kwargs: Any) -> tuple[List[Dict[str, 
     return dispatcher.messages, events
 
 
-def answered(procedure_id: str) -> List[Dict[str, Any]]:
-    return [SlotSet("procedure", procedure_id), SlotSet("pending_aspect", None), SlotSet("suggested_procedure", None)]
+def answered(procedure_id: str, province: Optional[str] = None) -> List[Dict[str, Any]]:
+    return [
+        SlotSet("procedure", procedure_id),
+        SlotSet("pending_aspect", None),
+        SlotSet("suggested_procedure", None),
+        SlotSet("province", province),
+    ]
 
 
 async def test_documents_for_birth_registration() -> None:
@@ -172,3 +177,36 @@ async def test_broken_knowledge_base_gives_a_clear_message(tmp_path: Path, monke
     assert messages[0]["text"].startswith("Xin lỗi, hệ thống tra cứu thủ tục đang gặp sự cố")
     assert "1800 1096" in messages[0]["text"]
     assert events == []
+
+
+async def test_province_named_gets_its_own_facts() -> None:
+    messages, events = await run(ActionAnswerOnline(), "ở Nghệ An làm khai sinh online được không")
+    text = messages[0]["text"]
+    assert "Áp dụng tại Nghệ An." in text
+    assert "https://dichvucong.nghean.gov.vn" in text
+    assert events == answered("khai-sinh", province="nghe-an")
+
+
+async def test_fee_set_by_province_asks_for_the_province() -> None:
+    messages, _ = await run(ActionAnswerFee(), "lệ phí khai sinh bao nhiêu")
+    text = messages[0]["text"]
+    assert "Mức thu do từng tỉnh quy định nên khác nhau giữa các tỉnh" in text
+    assert "Đã có thông tin riêng cho: Hà Nội, Nghệ An." in text
+
+
+async def test_fixed_national_fee_does_not_ask_for_the_province() -> None:
+    messages, _ = await run(ActionAnswerFee(), "lệ phí đăng ký tạm trú")
+    assert "tỉnh, thành phố của bạn" not in messages[0]["text"]
+
+
+async def test_province_is_remembered_for_follow_ups() -> None:
+    slots = {"procedure": "khai-sinh", "province": "ha-noi"}
+    messages, events = await run(ActionAnswerFee(), "còn lệ phí?", slots=slots)
+    assert "Áp dụng tại Hà Nội." in messages[0]["text"]
+    assert events == answered("khai-sinh", province="ha-noi")
+
+
+async def test_province_without_own_facts_gets_the_national_rule_and_says_so() -> None:
+    messages, events = await run(ActionAnswerFee(), "lệ phí khai sinh ở Đà Nẵng")
+    assert "Chưa có thông tin riêng của Đà Nẵng; dưới đây là quy định chung toàn quốc." in messages[0]["text"]
+    assert events == answered("khai-sinh", province="da-nang")
