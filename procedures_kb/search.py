@@ -16,11 +16,14 @@ procedures (IDF), and generic words ("làm", "giấy", "đăng ký", "cấp", "l
 - `excludes` phrases name look-alike procedures the KB does not cover ("sang tên xe"); one
   that matches vetoes every procedure it matches at least as well.
 - An age in the message ("con tôi 8 tuổi") drops procedures whose `age_range` excludes it.
+- Another action on the same object ("sang tên", "xóa", "gia hạn"…) that none of a
+  procedure's names contains lowers it below a confident match.
 Below `threshold` the search reports no match rather than guessing.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import defaultdict
@@ -39,6 +42,9 @@ GENERIC_FACTOR = 0.3
 WEAK_ONLY_PENALTY = 0.5
 SCATTERED_PENALTY = 0.9
 MIN_FUZZY_LEN = 4
+# Scores only go down from a name's covered share (penalties), so a name covering less than
+# the suggestion floor can never be a match or a suggestion: it is not scored in full.
+PRUNE_BELOW = SUGGEST_FLOOR
 
 # Words that appear in many names but say little about which procedure is meant.
 GENERIC_WORDS = frozenset(
@@ -57,6 +63,21 @@ ABBREVIATIONS: Mapping[str, Tuple[str, ...]] = {
     "qsdd": ("quyền", "sử", "dụng", "đất"),
     "tthc": ("thủ", "tục", "hành", "chính"),
 }
+
+# Actions that make a different procedure of the same object ("sang tên sổ đỏ" is not "cấp
+# sổ đỏ lần đầu"): a name that does not contain the action cannot be a confident match.
+OTHER_ACTIONS: Tuple[Tuple[str, ...], ...] = (
+    ("sang", "ten"),
+    ("xoa",),
+    ("doi", "ten"),
+    ("thay", "doi"),
+    ("cai", "chinh"),
+    ("gia", "han"),
+    ("tach",),
+    ("huy",),
+    ("quoc", "te"),
+)
+OTHER_ACTION_PENALTY = 0.7
 
 # "mất" before these means "takes" (mất bao lâu, mất phí), not "lost" (mất căn cước).
 NOT_LOST_AFTER = frozenset({"bao", "may", "bn", "nhieu", "phi", "tien", "thoi", "khoang", "lau"})
@@ -101,10 +122,10 @@ class _Name:
     tokens: Tuple[str, ...]  # the same words folded
     weights: Tuple[float, ...]
     excludes: bool  # an `excludes` phrase, not a name
+    weight: float = field(init=False)
 
-    @property
-    def weight(self) -> float:
-        return sum(self.weights)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "weight", sum(self.weights))
 
 
 @dataclass(frozen=True)
@@ -114,6 +135,7 @@ class _Seen:
     position: int
     weight: float
     word: str  # as the citizen typed it (lower case); "" for a fuzzy match
+    accented: bool = False  # the typed word carries diacritics
 
 
 @dataclass(frozen=True)
@@ -180,11 +202,18 @@ class SearchIndex:
             words = tuple(w for w, _ in pairs)
             tokens = tuple(f for _, f in pairs)
             self._names.append(_Name(pid, text, words, tokens, weights, excludes))
-        self._by_token: Dict[str, List[int]] = defaultdict(list)
+        # Posting lists: token -> (name index, weight of that token in the name).
+        self._by_token: Dict[str, List[Tuple[int, float]]] = defaultdict(list)
         self._by_delete: Dict[str, Set[str]] = defaultdict(set)
+        self._procedure_tokens: Dict[str, Set[str]] = defaultdict(set)
         for index, name in enumerate(self._names):
-            for token in set(name.tokens):
-                self._by_token[token].append(index)
+            token_weights: Dict[str, float] = defaultdict(float)
+            for token, weight in zip(name.tokens, name.weights, strict=True):
+                token_weights[token] += weight
+            for token, weight in token_weights.items():
+                self._by_token[token].append((index, weight))
+            if not name.excludes:
+                self._procedure_tokens[name.procedure_id].update(_bigrams(name.tokens))
         for token in self._idf:
             if len(token) >= MIN_FUZZY_LEN:
                 for variant in _deletes(token):
@@ -206,7 +235,7 @@ class SearchIndex:
         seen: Dict[str, List[_Seen]] = defaultdict(list)
         for position, (word, token) in enumerate(_query_pairs(query)):
             if token in self._idf:
-                seen[token].append(_Seen(position, 1.0, word))
+                seen[token].append(_Seen(position, 1.0, word, has_diacritics(word)))
                 continue  # a known word is not a typo of another ("dang" is not "bang")
             for vocab in self._near(token):
                 seen[vocab].append(_Seen(position, FUZZY_WEIGHT, ""))
@@ -219,36 +248,53 @@ class SearchIndex:
             best = 0.0
             for match in seen.get(token, ()):
                 value = match.weight
-                if match.word and has_diacritics(match.word) and match.word != word:
+                if match.accented and match.word != word:
                     value *= ACCENT_MISMATCH  # "cần" typed, "căn" in the name
                 best = max(best, value)
             covered += weight * best
-            if best and len(token) > 1 and word not in GENERIC_WORDS:
+            # Distinctive: a real syllable typed exactly, or a long word with a typo ("chiue").
+            length = 3 if any(match.word for match in seen.get(token, ())) else 5
+            if best and len(token) >= length and word not in GENERIC_WORDS:
                 distinctive = True
         score = covered / name.weight if name.weight else 0.0
         if score < 1.0 and not distinctive:
-            score *= WEAK_ONLY_PENALTY  # only words like "đăng ký" or "ô" matched
+            score *= WEAK_ONLY_PENALTY  # only words like "đăng ký", "ô", or near-misses matched
         if not _in_order(name.tokens, seen):
             score *= SCATTERED_PENALTY
         return _Scored(min(score, 1.0), covered, name.text)
 
+    def _penalise_other_action(self, pid: str, scored: _Scored, actions: List[Tuple[str, ...]]) -> _Scored:
+        """Lower a procedure none of whose names contains an action the citizen typed."""
+        known = self._procedure_tokens.get(pid, set())
+        for action in actions:
+            if " ".join(action) not in known:
+                return _Scored(scored.score * OTHER_ACTION_PENALTY, scored.covered, scored.name)
+        return scored
+
     def search(self, query: str, limit: int = 5) -> SearchResult:
         seen = self._seen(query)
-        touched: Set[int] = set()
-        for vocab in seen:
-            touched.update(self._by_token.get(vocab, ()))
+        # Upper bound of each name's score from the posting lists; only names that could
+        # reach PRUNE_BELOW are scored in full (accents, order), so cost follows the matches.
+        upper: Dict[int, float] = defaultdict(float)
+        for vocab, matches in seen.items():
+            strongest = max(m.weight for m in matches)
+            for index, weight in self._by_token.get(vocab, ()):
+                upper[index] += weight * strongest
+        touched = [i for i, covered in upper.items() if covered >= PRUNE_BELOW * self._names[i].weight]
 
-        best: Dict[str, _Scored] = {}
+        by_procedure: Dict[str, List[_Scored]] = defaultdict(list)
         veto = _Scored(0.0, 0.0, "")
         for index in touched:
             name = self._names[index]
             scored = self._score(name, seen)
             if name.excludes:
                 veto = max(veto, scored, key=lambda s: (s.score, s.covered))
-                continue
-            current = best.get(name.procedure_id)
-            if current is None or (scored.score, scored.covered) > (current.score, current.covered):
-                best[name.procedure_id] = scored
+            else:
+                by_procedure[name.procedure_id].append(scored)
+        best = {pid: _best_of(names) for pid, names in by_procedure.items()}
+        actions = _actions_in([folded for _, folded in _query_pairs(query)])
+        if actions:
+            best = {pid: self._penalise_other_action(pid, s, actions) for pid, s in best.items()}
         # A look-alike that names another, uncovered procedure ("sang tên sổ đỏ") vetoes every
         # procedure it matches at least as well and as specifically ("sổ đỏ").
         if veto.score >= self.threshold:
@@ -271,6 +317,19 @@ class SearchIndex:
         return SearchResult(query=query, hits=hits, threshold=self.threshold)
 
 
+def _best_of(names: List[_Scored]) -> _Scored:
+    """A procedure's best score, and its most specific name among those scoring near it."""
+    top = max(names, key=lambda s: (s.score, s.covered))
+    near = [s for s in names if s.score >= top.score - SPECIFICITY_MARGIN]
+    specific = max(near, key=lambda s: (s.covered, s.score))
+    return _Scored(top.score, specific.covered, top.name)
+
+
+def _actions_in(query_tokens: Sequence[str]) -> List[Tuple[str, ...]]:
+    """OTHER_ACTIONS typed in the query (folded words, next to each other)."""
+    return [action for action in OTHER_ACTIONS if _contains(query_tokens, action)]
+
+
 def _age(query: str) -> Optional[int]:
     """An age stated in the message; "dưới 6 tuổi" counts as 5."""
     found = _AGE_RE.search(fold(query))
@@ -278,6 +337,15 @@ def _age(query: str) -> Optional[int]:
         return None
     age = int(found.group(2))
     return age - 1 if found.group(1) and age > 0 else age
+
+
+def _bigrams(tokens: Sequence[str]) -> Set[str]:
+    """Single tokens and adjacent pairs, as "a" and "a b" (for action look-ups)."""
+    return set(tokens) | {f"{a} {b}" for a, b in itertools.pairwise(tokens)}
+
+
+def _contains(tokens: Sequence[str], part: Sequence[str]) -> bool:
+    return any(tuple(tokens[i : i + len(part)]) == tuple(part) for i in range(len(tokens) - len(part) + 1))
 
 
 def _in_order(name_tokens: Sequence[str], seen: Mapping[str, List[_Seen]]) -> bool:

@@ -1,0 +1,116 @@
+"""Search quality and speed of the procedure knowledge base (`make bench-kb`).
+
+Quality, on two query sets in tests/procedures_kb/:
+  search_queries.yml   the development set the search was tuned on
+  search_heldout.yml   written after tuning and never tuned on: the honest figure
+  top-1      the right procedure is the confident match
+  asked      no confident match: the assistant asks (safe, but slower for the citizen)
+  wrong      a confident match on the wrong procedure (the failure that matters most)
+  no-match   unrelated messages that correctly get no match
+
+Speed: p50/p99 of one search over all queries, for the real KB and for a synthetic KB
+of 2,000 procedures (names built from Vietnamese syllables), so the growth is visible.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import statistics
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+import yaml
+
+from procedures_kb import KnowledgeBase
+from procedures_kb.schema import Procedure, Source, SourceKind
+
+SETS = Path(__file__).resolve().parent.parent / "tests" / "procedures_kb"
+SYLLABLES = (
+    "an bao binh cao chinh chung cong cu dan dang dat dia doanh dong dung gia giay hanh hoa hoc hop huong "
+    "khai kinh lao le luat ly minh moi nam nghiep nha nhan phap phep phong quan quoc sinh so tai tam thai "
+    "thanh thong thu thuong tin tinh to tra tri truong tu vien viec xa xay"
+).split()
+
+
+def load_set(name: str) -> Dict[str, Any]:
+    return yaml.safe_load((SETS / name).read_text(encoding="utf-8"))
+
+
+def quality(kb: KnowledgeBase, data: Dict[str, Any]) -> Dict[str, Any]:
+    outcome: Counter[str] = Counter()
+    by_kind: Dict[str, Counter[str]] = {}
+    for item in data["queries"]:
+        match = kb.search(item["q"]).match
+        result = "asked" if match is None else ("top1" if match.procedure_id == item["id"] else "wrong")
+        outcome[result] += 1
+        by_kind.setdefault(item["kind"], Counter())[result] += 1
+    no_match = sum(kb.search(item["q"]).match is None for item in data["no_match"])
+    return {"n": len(data["queries"]), "outcome": outcome, "by_kind": by_kind,
+            "no_match": no_match, "n_no_match": len(data["no_match"])}  # fmt: skip
+
+
+def synthetic_kb(size: int, seed: int = 7) -> KnowledgeBase:
+    rng = random.Random(seed)
+    source = Source(id="synthetic", title="synthetic", kind=SourceKind.secondary)
+    records = {}
+    for i in range(size):
+        words = [" ".join(rng.sample(SYLLABLES, rng.randint(2, 4))) for _ in range(6)]
+        records[f"p{i}"] = Procedure(
+            id=f"p{i}", title=words[0], aliases=words[1:], sources=[source], last_verified=dt.date(2026, 1, 1)
+        )
+    return KnowledgeBase(records)
+
+
+def latency(kb: KnowledgeBase, queries: List[str], rounds: int) -> Tuple[float, float]:
+    timings: List[float] = []
+    for _ in range(rounds):
+        for query in queries:
+            start = time.perf_counter()
+            kb.search(query)
+            timings.append((time.perf_counter() - start) * 1000)
+    timings.sort()
+    return statistics.median(timings), timings[min(len(timings) - 1, int(0.99 * len(timings)))]
+
+
+def pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:5.1f} %" if whole else "  n/a"
+
+
+def report(title: str, q: Dict[str, Any]) -> None:
+    o = q["outcome"]
+    print(f"\n{title}: {q['n']} queries, {q['n_no_match']} unrelated")
+    print(f"  top-1 {pct(o['top1'], q['n'])}   asked {pct(o['asked'], q['n'])}   wrong {pct(o['wrong'], q['n'])}"
+          f"   no-match correct {pct(q['no_match'], q['n_no_match'])}")  # fmt: skip
+    for kind, counts in sorted(q["by_kind"].items()):
+        total = sum(counts.values())
+        print(f"    {kind:<11} n={total:<4} top-1 {pct(counts['top1'], total)}   wrong {pct(counts['wrong'], total)}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    kb = KnowledgeBase.load()
+    dev, heldout = load_set("search_queries.yml"), load_set("search_heldout.yml")
+    report("Development set (tuned on)", quality(kb, dev))
+    report("Held-out set (never tuned on)", quality(kb, heldout))
+    queries = [item["q"] for data in (dev, heldout) for item in data["queries"] + data["no_match"]]
+    print(f"\nLatency of one search ({len(queries)} queries x {args.rounds} rounds):")
+    start = time.perf_counter()
+    big = synthetic_kb(2000)
+    build_s = time.perf_counter() - start
+    real = latency(kb, queries, args.rounds)
+    synth = latency(big, queries, args.rounds)
+    print(f"  real KB      {len(kb):>5} procedures   p50 {real[0]:.2f} ms   p99 {real[1]:.2f} ms")
+    print(f"  synthetic KB {len(big):>5} procedures   p50 {synth[0]:.2f} ms   p99 {synth[1]:.2f} ms"
+          f"   (index built in {build_s:.1f} s)")  # fmt: skip
+    print(f"  cost ratio synthetic/real: p50 x{synth[0] / real[0]:.1f}, p99 x{synth[1] / real[1]:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
