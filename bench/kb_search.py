@@ -54,7 +54,7 @@ def quality(kb: KnowledgeBase, data: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def synthetic_kb(size: int, seed: int = 7) -> KnowledgeBase:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (synthetic names, not security)
     source = Source(id="synthetic", title="synthetic", kind=SourceKind.secondary)
     records = {}
     for i in range(size):

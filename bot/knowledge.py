@@ -1,29 +1,91 @@
-"""The knowledge base the actions answer from, loaded once on first use (not at import)."""
+"""The knowledge base the actions answer from, reloaded when an admin changes it.
+
+Loaded on first use (not at import). Afterwards, at most every `kb_reload_seconds`, the
+files' fingerprint (names, sizes, modification times) is compared; on a change the KB is
+loaded again in a worker thread. A valid KB replaces the one in use; an invalid one is
+rejected, the last good KB keeps serving, and the log says why.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Optional
+import time
+from pathlib import Path
+from typing import Callable, Optional, Tuple
 
 from bot.settings import Settings, get_settings
-from procedures_kb import KnowledgeBase
+from procedures_kb import InvalidKnowledgeBase, KnowledgeBase
+from procedures_kb.kb import provinces_dir_for
 
 log = logging.getLogger(__name__)
 
-_kb: Optional[KnowledgeBase] = None
+Fingerprint = Tuple[Tuple[str, int, int], ...]
 
 
-def get_knowledge_base(settings: Optional[Settings] = None) -> KnowledgeBase:
-    """The loaded KB; raises InvalidKnowledgeBase (with every problem) when it cannot load."""
-    global _kb
-    if _kb is None:
-        settings = settings or get_settings()
-        _kb = KnowledgeBase.load(settings.kb_dir, threshold=settings.search_threshold)
-        log.info("Knowledge base ready: %d procedures", len(_kb))
-    return _kb
+def fingerprint(*directories: Path) -> Fingerprint:
+    entries = []
+    for directory in directories:
+        if directory.is_dir():
+            for path in sorted(directory.glob("*.yml")):
+                info = path.stat()
+                entries.append((str(path), info.st_size, info.st_mtime_ns))
+    return tuple(entries)
 
 
-def set_knowledge_base(kb: Optional[KnowledgeBase]) -> None:
-    """Replace the KB in use (tests; a later reload)."""
-    global _kb
-    _kb = kb
+class KnowledgeBaseProvider:
+    def __init__(self, settings: Settings, clock: Callable[[], float] = time.monotonic):
+        self._settings = settings
+        self._clock = clock
+        self._dirs = (settings.kb_dir, provinces_dir_for(settings.kb_dir))
+        self._kb: Optional[KnowledgeBase] = None
+        self._fingerprint: Fingerprint = ()
+        self._checked = 0.0
+        self._lock = asyncio.Lock()
+
+    def _load(self) -> KnowledgeBase:
+        return KnowledgeBase.load(self._settings.kb_dir, threshold=self._settings.search_threshold)
+
+    async def current(self) -> KnowledgeBase:
+        """The KB to answer from; raises InvalidKnowledgeBase only if no version ever loaded."""
+        now = self._clock()
+        if self._kb is not None and now - self._checked < self._settings.kb_reload_seconds:
+            return self._kb
+        async with self._lock:
+            if self._kb is not None and now - self._checked < self._settings.kb_reload_seconds:
+                return self._kb  # another task checked while this one waited
+            self._checked = now
+            found = await asyncio.to_thread(fingerprint, *self._dirs)
+            if self._kb is None or found != self._fingerprint:
+                await self._reload(found)
+        assert self._kb is not None  # noqa: S101 (set by _reload or it raised)
+        return self._kb
+
+    async def _reload(self, found: Fingerprint) -> None:
+        first = self._kb is None
+        try:
+            kb = await asyncio.to_thread(self._load)
+        except InvalidKnowledgeBase as exc:
+            self._fingerprint = found  # do not retry until the files change again
+            if first:
+                raise
+            log.error("Knowledge base change rejected; still serving the last good version. %s", exc)
+            return
+        self._kb, self._fingerprint = kb, found
+        log.info("Knowledge base %s: %d procedures", "loaded" if first else "reloaded", len(kb))
+
+
+_provider: Optional[KnowledgeBaseProvider] = None
+
+
+async def current_knowledge_base() -> KnowledgeBase:
+    global _provider
+    if _provider is None:
+        _provider = KnowledgeBaseProvider(get_settings())
+    return await _provider.current()
+
+
+def reset_knowledge_base() -> None:
+    """Forget the KB in use (tests; a change of settings)."""
+    global _provider
+    _provider = None

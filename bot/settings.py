@@ -17,6 +17,7 @@ from procedures_kb.search import DEFAULT_THRESHOLD
 class Settings(BaseSettings):
     kb_dir: Path = Field(DATA_DIR, description="directory of procedure YAML files")
     search_threshold: float = Field(DEFAULT_THRESHOLD, gt=0, le=1)
+    kb_reload_seconds: float = Field(2.0, ge=0, description="how often to look for KB changes (0: every message)")
     timezone: str = "Asia/Ho_Chi_Minh"
     today: Optional[dt.date] = Field(None, description="fixed date for demos and tests (YYYY-MM-DD)")
     popular_procedures: List[str] = Field(

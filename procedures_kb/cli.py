@@ -1,22 +1,41 @@
-"""Command line for admins and developers: `python -m procedures_kb validate | search | show`."""
+"""Command line for admins: `python -m procedures_kb <command>`.
+
+    validate                       check every file; print all problems
+    search "…"                     which procedure does this text mean?
+    show ID                        print one record
+    export --xlsx FILE             the whole KB as a spreadsheet
+    import --xlsx FILE --by NAME   apply an edited spreadsheet (validated first; logged)
+    stale --days N                 records not verified for more than N days
+    history [ID]                   who changed what, when
+    rollback ID VERSION --by NAME  restore a saved version (logged)
+
+Every change goes through the audit log (procedures_kb/audit.py): validated as a whole
+first, nothing written when anything is wrong, and recorded with who, when and what.
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Callable, Dict, List, Optional
+from zoneinfo import ZoneInfo
 
-import yaml
-
+from procedures_kb.audit import AuditLog, NoChange, UnknownVersion
 from procedures_kb.errors import InvalidKnowledgeBase, UnknownProcedure
 from procedures_kb.kb import KnowledgeBase
-from procedures_kb.loader import DATA_DIR
+from procedures_kb.loader import DATA_DIR, to_yaml
+from procedures_kb.xlsx import export_xlsx, import_xlsx
+
+TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m procedures_kb", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m procedures_kb", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--dir", type=Path, default=DATA_DIR, help="KB directory (default: %(default)s)")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("validate", help="check every file; print all problems")
@@ -26,40 +45,132 @@ def _parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="print one procedure record")
     show.add_argument("procedure_id")
     show.add_argument("--json", action="store_true", help="print JSON instead of YAML")
+    export = commands.add_parser("export", help="write the KB to a spreadsheet")
+    export.add_argument("--xlsx", type=Path, required=True)
+    imp = commands.add_parser("import", help="apply an edited spreadsheet")
+    imp.add_argument("--xlsx", type=Path, required=True)
+    imp.add_argument("--by", required=True, help="who makes the change (recorded in the audit log)")
+    imp.add_argument("--reason", default="")
+    imp.add_argument("--delete-missing", action="store_true", help="delete procedures that have no row in the sheet")
+    stale = commands.add_parser("stale", help="records whose last verification is older than N days")
+    stale.add_argument("--days", type=int, required=True)
+    stale.add_argument("--today", type=dt.date.fromisoformat, help="date to count from (default: today in Vietnam)")
+    history = commands.add_parser("history", help="the audit log, oldest first")
+    history.add_argument("procedure_id", nargs="?")
+    rollback = commands.add_parser("rollback", help="restore a saved version of a procedure")
+    rollback.add_argument("procedure_id")
+    rollback.add_argument("version", type=int)
+    rollback.add_argument("--by", required=True)
+    rollback.add_argument("--reason", default="")
     return parser
+
+
+def cmd_validate(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    print(f"OK: {len(kb)} procedures in {args.dir}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    result = kb.search(args.query, limit=args.limit)
+    match = result.match
+    if match:
+        print(f"match: {match.procedure_id} ({match.title}) score={match.score:.2f}")
+    else:
+        print(f"no match (threshold {result.threshold:.2f})")
+    for hit in result.hits:
+        print(f"  {hit.score:.2f}  {hit.procedure_id:<32} via {hit.matched_name!r}")
+    return 0 if match else 3
+
+
+def cmd_show(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    try:
+        record = kb.get(args.procedure_id)
+    except UnknownProcedure:
+        print(f"no procedure with id {args.procedure_id!r}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(json.loads(record.json(exclude_none=True)), ensure_ascii=False, indent=2))
+    else:
+        print(to_yaml(record), end="")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    export_xlsx(kb.all(), args.xlsx)
+    print(f"Wrote {len(kb)} procedures to {args.xlsx}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    records = import_xlsx(args.xlsx)  # raises InvalidKnowledgeBase with every problem
+    imported = {record.id: record for record in records}
+    texts: Dict[str, Optional[str]] = {}
+    for pid, record in imported.items():
+        if pid not in kb or kb.get(pid) != record:
+            texts[pid] = to_yaml(record)
+    missing = [p.id for p in kb.all() if p.id not in imported]
+    if missing and not args.delete_missing:
+        print(f"Not in the sheet, kept (use --delete-missing to delete): {', '.join(missing)}", file=sys.stderr)
+    elif missing:
+        texts.update({pid: None for pid in missing})
+    audit = AuditLog.for_kb(args.dir)
+    entries = audit.record_change(args.dir, texts, by=args.by, reason=args.reason, action="import")
+    if not entries:
+        print("No change: the spreadsheet matches the knowledge base.")
+    for entry in entries:
+        changes = len(entry.changes)
+        print(f"{entry.procedure_id}: version {entry.from_version} -> {entry.to_version} ({changes} changes)")
+    return 0
+
+
+def cmd_stale(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    today = args.today or dt.datetime.now(TIMEZONE).date()
+    old = [p for p in kb.all() if (today - p.last_verified).days > args.days]
+    for procedure in sorted(old, key=lambda p: p.last_verified):
+        age = (today - procedure.last_verified).days
+        print(f"{procedure.last_verified.isoformat()}  {age:>5} days  {procedure.id:<32} {procedure.title}")
+    print(f"{len(old)} of {len(kb)} procedures not verified for more than {args.days} days")
+    return 4 if old else 0
+
+
+def cmd_history(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    entries = AuditLog.for_kb(args.dir).history(args.procedure_id)
+    for entry in entries:
+        print(f"{entry.ts}  {entry.by:<16} {entry.action:<8} {entry.procedure_id} v{entry.to_version}  {entry.reason}")
+        for change in entry.changes:
+            print(f"    {change['path']}: {change['old']!r} -> {change['new']!r}")
+    if not entries:
+        print("No recorded changes.")
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    audit = AuditLog.for_kb(args.dir)
+    entry = audit.rollback(args.dir, args.procedure_id, args.version, by=args.by, reason=args.reason)
+    print(f"{entry.procedure_id}: restored version {args.version} as version {entry.to_version}")
+    return 0
+
+
+COMMANDS: Dict[str, Callable[[argparse.Namespace, KnowledgeBase], int]] = {
+    "validate": cmd_validate,
+    "search": cmd_search,
+    "show": cmd_show,
+    "export": cmd_export,
+    "import": cmd_import,
+    "stale": cmd_stale,
+    "history": cmd_history,
+    "rollback": cmd_rollback,
+}
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
     try:
         kb = KnowledgeBase.load(args.dir)
+        return COMMANDS[args.command](args, kb)
     except InvalidKnowledgeBase as exc:
         print(exc, file=sys.stderr)
         return 1
-
-    if args.command == "validate":
-        print(f"OK: {len(kb)} procedures in {args.dir}")
-        return 0
-
-    if args.command == "search":
-        result = kb.search(args.query, limit=args.limit)
-        match = result.match
-        if match:
-            print(f"match: {match.procedure_id} ({match.title}) score={match.score:.2f}")
-        else:
-            print(f"no match (threshold {result.threshold:.2f})")
-        for hit in result.hits:
-            print(f"  {hit.score:.2f}  {hit.procedure_id:<32} via {hit.matched_name!r}")
-        return 0 if match else 3
-
-    try:
-        record = kb.get(args.procedure_id)
-    except UnknownProcedure:
-        print(f"no procedure with id {args.procedure_id!r}", file=sys.stderr)
+    except (UnknownVersion, NoChange, UnknownProcedure, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
-    data = json.loads(record.json(exclude_none=True))
-    if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        print(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), end="")
-    return 0

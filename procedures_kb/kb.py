@@ -12,6 +12,11 @@ from procedures_kb.schema import Procedure
 from procedures_kb.search import DEFAULT_THRESHOLD, SearchIndex, SearchResult
 
 
+def provinces_dir_for(directory: Path) -> Path:
+    """Province files sit beside the data directory (procedures_kb/provinces for the shipped KB)."""
+    return PROVINCES_DIR if directory.resolve() == DATA_DIR else directory.parent / "provinces"
+
+
 class KnowledgeBase:
     def __init__(
         self,
@@ -34,9 +39,8 @@ class KnowledgeBase:
         listing every problem. Province files sit in `provinces/` beside the data directory
         (`procedures_kb/provinces/` for the shipped KB)."""
         records = load_records(directory)
-        if provinces_dir is None:
-            provinces_dir = PROVINCES_DIR if directory == DATA_DIR else directory.parent / "provinces"
-        return cls(records, threshold=threshold, provinces=load_overrides(records, provinces_dir))
+        provinces = load_overrides(records, provinces_dir or provinces_dir_for(directory))
+        return cls(records, threshold=threshold, provinces=provinces)
 
     def __len__(self) -> int:
         return len(self._records)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import unicodedata
 from pathlib import Path
@@ -131,3 +132,10 @@ def load_records(directory: Path = DATA_DIR) -> Dict[str, Procedure]:
         raise InvalidKnowledgeBase(problems)
     log.info("Loaded %d procedures from %s", len(records), directory)
     return {key: record for key, (_, record) in records.items()}
+
+
+def to_yaml(record: Procedure) -> str:
+    """The YAML text of a record as files in data/ hold it (defaults left out)."""
+    data = json.loads(record.json(exclude_defaults=True))
+    data = {"schema_version": record.schema_version, **{k: v for k, v in data.items() if v not in ([], {})}}
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)

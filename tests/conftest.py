@@ -4,7 +4,7 @@ from typing import Iterator
 
 import pytest
 
-from bot.knowledge import set_knowledge_base
+from bot.knowledge import reset_knowledge_base
 from bot.settings import get_settings
 
 
@@ -13,7 +13,7 @@ def fixed_date(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Answers depend on today's date (fee lines with validity dates); tests fix it."""
     monkeypatch.setenv("MOTCUA_TODAY", "2026-11-22")
     get_settings.cache_clear()
-    set_knowledge_base(None)
+    reset_knowledge_base()
     yield
     get_settings.cache_clear()
-    set_knowledge_base(None)
+    reset_knowledge_base()

@@ -18,7 +18,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import messages as msg
-from bot.knowledge import get_knowledge_base
+from bot.knowledge import current_knowledge_base
 from bot.render import Aspect, Place, render_answer
 from bot.settings import get_settings
 from procedures_kb import Hit, InvalidKnowledgeBase, KnowledgeBase, Procedure
@@ -136,9 +136,9 @@ def ask_which_procedure(
     return [*events, SlotSet(SLOT_SUGGESTED, None)]
 
 
-def _load_kb(dispatcher: CollectingDispatcher) -> Optional[KnowledgeBase]:
+async def _load_kb(dispatcher: CollectingDispatcher) -> Optional[KnowledgeBase]:
     try:
-        return get_knowledge_base()
+        return await current_knowledge_base()
     except InvalidKnowledgeBase as exc:
         log.error("Knowledge base cannot be loaded: %s", exc)
         dispatcher.utter_message(text=msg.KB_UNAVAILABLE.format(hotline=msg.HOTLINE))
@@ -156,7 +156,7 @@ class AnswerAction(Action, ABC):
         return f"action_answer_{self.aspect.value}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        kb = _load_kb(dispatcher)
+        kb = await _load_kb(dispatcher)
         if kb is None:
             return []
         aspect = self.aspect
@@ -214,7 +214,7 @@ class ActionAffirm(Action):
         if not suggested:
             dispatcher.utter_message(text=msg.AFFIRM_NOTHING_PENDING)
             return []
-        kb = _load_kb(dispatcher)
+        kb = await _load_kb(dispatcher)
         if kb is None:
             return []
         if suggested not in kb:
