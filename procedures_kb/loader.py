@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
-class _StrictLoader(yaml.SafeLoader):
+class StrictLoader(yaml.SafeLoader):
     """SafeLoader that rejects a key written twice in one mapping."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Dict[Any, Any]:
@@ -38,7 +38,7 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def _location(loc: Tuple[Any, ...]) -> str:
+def error_location(loc: Tuple[Any, ...]) -> str:
     parts: List[str] = []
     for item in loc:
         if item == "__root__":
@@ -66,7 +66,7 @@ def parse_file(path: Path) -> Tuple[Optional[Procedure], List[Problem]]:
     """Parse and validate one procedure file: the record (None if it cannot be built) and its problems."""
     name = path.name
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=StrictLoader)  # noqa: S506
     except UnicodeDecodeError as exc:
         return None, [Problem(name, "", f"file is not UTF-8 text ({exc.reason})")]
     except yaml.YAMLError as exc:
@@ -82,7 +82,7 @@ def parse_file(path: Path) -> Tuple[Optional[Procedure], List[Problem]]:
         record = Procedure.parse_obj(raw)
     except ValidationError as exc:
         for error in exc.errors():
-            problems.append(Problem(name, _location(error["loc"]), error["msg"]))
+            problems.append(Problem(name, error_location(error["loc"]), error["msg"]))
         return None, problems
     if record.id != path.stem:
         problems.append(Problem(name, "id", f"id {record.id!r} does not match the file name {path.stem!r}"))

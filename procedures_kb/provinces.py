@@ -24,7 +24,7 @@ import yaml
 from pydantic import ValidationError
 
 from procedures_kb.errors import InvalidKnowledgeBase, Problem
-from procedures_kb.loader import _location, _StrictLoader
+from procedures_kb.loader import StrictLoader, error_location
 from procedures_kb.schema import SLUG_RE, Procedure
 from procedures_kb.text import fold
 
@@ -45,7 +45,7 @@ class Province:
 
 def _read(path: Path, problems: List[Problem]) -> Any:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=StrictLoader)  # noqa: S506
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -169,5 +169,5 @@ def _load_province_file(
             found[(str(slug), procedure_id)] = Procedure.parse_obj(_merge(national[procedure_id], override))
         except ValidationError as exc:
             for error in exc.errors():
-                problems.append(Problem(path.name, f"{where}.{_location(error['loc'])}", error["msg"]))
+                problems.append(Problem(path.name, f"{where}.{error_location(error['loc'])}", error["msg"]))
     return found

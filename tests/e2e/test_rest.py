@@ -2,42 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Dict, Iterator, List
-
-import aiohttp
 import pytest
 
-from bot.launcher import MODEL_DIR, free_port, start_action_server, start_rasa_server, stop, write_endpoints
+from tests.e2e.conftest import say
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def webhook(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not any(MODEL_DIR.glob("*.tar.gz")):
-        pytest.fail("no trained model in models/: run `make train` (make test does it)")
-    env = {"MOTCUA_TODAY": "2026-11-22"}
-    action_port = free_port()
-    actions = start_action_server(action_port, env=env)
-    try:
-        endpoints = write_endpoints(f"http://127.0.0.1:{action_port}/webhook", tmp_path_factory.mktemp("e2e"))
-        rasa_port = free_port()
-        rasa = start_rasa_server(rasa_port, Path(endpoints), env=env)
-        try:
-            yield f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
-        finally:
-            stop(rasa)
-    finally:
-        stop(actions)
-
-
-async def say(webhook: str, sender: str, message: str) -> List[Dict[str, Any]]:
-    timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
-        async with session.post(webhook, json={"sender": sender, "message": message}) as response:
-            assert response.status == 200
-            return list(await response.json())
 
 
 async def test_papers_then_fee_for_the_same_procedure(webhook: str) -> None:
