@@ -29,7 +29,7 @@ def tokens(text: str) -> List[str]:
 def word_pairs(text: str) -> List[Tuple[str, str]]:
     """(lower-case NFC word, folded word) pairs, so a match can tell "cần" from "căn"."""
     pairs = []
-    for word in _WORD_RE.findall(nfc(text.lower())):
+    for word in _WORD_RE.findall(new_style_tones(text.lower())):
         for folded in _FOLDED_RE.findall(fold(word)):
             pairs.append((word if folded == fold(word) else folded, folded))
     return pairs
@@ -37,3 +37,31 @@ def word_pairs(text: str) -> List[Tuple[str, str]]:
 
 def has_diacritics(word: str) -> bool:
     return fold(word) != word
+
+
+# Old-style tone placement on oa/oe/uy at the end of a syllable ("hoà", "thuỷ") -> new style
+# ("hòa", "thủy"). Not after "q" ("quý" is the same in both) and not before a final consonant
+# ("hoàn" is written the same in both).
+_TONED = {"a": "àáảãạ", "e": "èéẻẽẹ", "y": "ỳýỷỹỵ"}
+_TONELESS = {"o": "òóỏõọ", "u": "ùúủũụ"}
+_OLD_STYLE_RE = re.compile(
+    r"(?<![qQ])([oOuU])([àáảãạèéẻẽẹỳýỷỹỵ])(?![a-zA-Zàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ])"
+)
+
+
+def _move_tone(match: re.Match[str]) -> str:
+    first, toned = match.group(1), match.group(2)
+    for base, marks in _TONED.items():
+        if toned in marks:
+            tone = marks.index(toned)
+            pair = {"o": ("a", "e"), "u": ("y",)}[first.lower()]
+            if base not in pair:
+                return match.group(0)
+            moved = _TONELESS[first.lower()][tone]
+            return (moved.upper() if first.isupper() else moved) + base
+    return match.group(0)
+
+
+def new_style_tones(text: str) -> str:
+    """ "hoà" -> "hòa", "thuỷ" -> "thủy", "Khánh Hoà" -> "Khánh Hòa"; other text unchanged."""
+    return _OLD_STYLE_RE.sub(_move_tone, nfc(text))
