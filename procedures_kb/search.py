@@ -149,6 +149,14 @@ def _deletes(token: str) -> Set[str]:
     return {token[:i] + token[i + 1 :] for i in range(len(token))}
 
 
+def _positioned_deletes(token: str) -> Set[Tuple[int, str]]:
+    return {(i, token[:i] + token[i + 1 :]) for i in range(len(token))}
+
+
+def _swaps(token: str) -> Set[str]:
+    return {token[:i] + token[i + 1] + token[i] + token[i + 2 :] for i in range(len(token) - 1)}
+
+
 def _pairs(text: str) -> List[Tuple[str, str]]:
     """(word, folded) pairs with abbreviations expanded ("đk" -> "đăng ký")."""
     out: List[Tuple[str, str]] = []
@@ -204,7 +212,8 @@ class SearchIndex:
             self._names.append(_Name(pid, text, words, tokens, weights, excludes))
         # Posting lists: token -> (name index, weight of that token in the name).
         self._by_token: Dict[str, List[Tuple[int, float]]] = defaultdict(list)
-        self._by_delete: Dict[str, Set[str]] = defaultdict(set)
+        self._by_delete: Dict[str, Set[str]] = defaultdict(set)  # deletion -> tokens
+        self._by_substitution: Dict[Tuple[int, str], Set[str]] = defaultdict(set)  # (pos, deletion) -> tokens
         self._procedure_tokens: Dict[str, Set[str]] = defaultdict(set)
         for index, name in enumerate(self._names):
             token_weights: Dict[str, float] = defaultdict(float)
@@ -216,18 +225,22 @@ class SearchIndex:
                 self._procedure_tokens[name.procedure_id].update(_bigrams(name.tokens))
         for token in self._idf:
             if len(token) >= MIN_FUZZY_LEN:
-                for variant in _deletes(token):
+                for position, variant in _positioned_deletes(token):
                     self._by_delete[variant].add(token)
+                    self._by_substitution[(position, variant)].add(token)
 
     def _near(self, token: str) -> Set[str]:
-        """Vocabulary tokens one edit away from `token` (both at least MIN_FUZZY_LEN long)."""
+        """Vocabulary tokens exactly one edit from `token`: a letter too many, missing, changed,
+        or two neighbours swapped ("chiue"/"chieu"). Both at least MIN_FUZZY_LEN long, except
+        that a typed word may carry one letter more than a 3-letter word ("truu"/"tru")."""
         if len(token) < MIN_FUZZY_LEN:
             return set()
-        near = set(self._by_delete.get(token, ()))  # one letter too many
-        for variant in _deletes(token):
+        near = set(self._by_delete.get(token, ()))  # one letter missing from what was typed
+        for position, variant in _positioned_deletes(token):
             if variant in self._idf and len(variant) >= MIN_FUZZY_LEN - 1:
-                near.add(variant)  # one letter missing ("truu" for "tru")
-            near.update(self._by_delete.get(variant, ()))  # one letter changed
+                near.add(variant)  # one letter too many
+            near.update(self._by_substitution.get((position, variant), ()))  # one letter changed
+        near.update(swap for swap in _swaps(token) if swap in self._idf)
         near.discard(token)
         return near
 
@@ -243,7 +256,7 @@ class SearchIndex:
 
     def _score(self, name: _Name, seen: Mapping[str, List[_Seen]]) -> _Scored:
         covered = 0.0
-        distinctive = False
+        exact_strong = exact_any = fuzzy_long = False
         for word, token, weight in zip(name.words, name.tokens, name.weights, strict=True):
             best = 0.0
             for match in seen.get(token, ()):
@@ -252,10 +265,15 @@ class SearchIndex:
                     value *= ACCENT_MISMATCH  # "cần" typed, "căn" in the name
                 best = max(best, value)
             covered += weight * best
-            # Distinctive: a real syllable typed exactly, or a long word with a typo ("chiue").
-            length = 3 if any(match.word for match in seen.get(token, ())) else 5
-            if best and len(token) >= length and word not in GENERIC_WORDS:
-                distinctive = True
+            if best and word not in GENERIC_WORDS and len(token) > 1:
+                exact = any(match.word for match in seen.get(token, ()))
+                exact_any |= exact
+                exact_strong |= exact and len(token) >= 3
+                fuzzy_long |= not exact and len(token) >= 5
+        # Distinctive: a real syllable typed exactly, or a long word with a typo next to an exact
+        # one ("ho chiue"). Names reached only through generic words, one-letter words or typos
+        # ("xong … những" for "công chứng") are weak evidence.
+        distinctive = exact_strong or (fuzzy_long and exact_any)
         score = covered / name.weight if name.weight else 0.0
         if score < 1.0 and not distinctive:
             score *= WEAK_ONLY_PENALTY  # only words like "đăng ký", "ô", or near-misses matched
@@ -296,9 +314,9 @@ class SearchIndex:
         if actions:
             best = {pid: self._penalise_other_action(pid, s, actions) for pid, s in best.items()}
         # A look-alike that names another, uncovered procedure ("sang tên sổ đỏ") vetoes every
-        # procedure it matches at least as well and as specifically ("sổ đỏ").
+        # procedure it matches at least as well ("sổ đỏ"); a tie goes to the veto.
         if veto.score >= self.threshold:
-            best = {pid: s for pid, s in best.items() if (s.score, s.covered) > (veto.score, veto.covered)}
+            best = {pid: s for pid, s in best.items() if s.score > veto.score}
         age = _age(query)
         if age is not None:
             best = {pid: s for pid, s in best.items() if pid not in self._ages or self._ages[pid].admits(age)}

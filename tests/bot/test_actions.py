@@ -120,7 +120,7 @@ async def test_typing_the_name_after_a_clarifying_question_answers_it() -> None:
 
 
 async def test_unclear_name_is_confirmed_before_answering() -> None:
-    messages, events = await run(ActionAnswerDocuments(), "vợ em mới sinh con")
+    messages, events = await run(ActionAnswerDocuments(), "sinh em bé xong làm giấy tờ gì")
     [message] = messages
     assert message["text"] == "Có phải bạn muốn hỏi về thủ tục «Đăng ký khai sinh»?"
     assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny"]

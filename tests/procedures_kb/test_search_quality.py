@@ -1,7 +1,8 @@
 """Search quality on the two query sets, as floors: a change that makes the search worse fails.
 
-The figures (and per-kind detail) are printed by `make bench-kb`. The held-out set was
-written after the search was tuned and must never be tuned on.
+The figures (and per-kind detail) are printed by `make bench-kb`. The held-out sets were
+written after the search was tuned and must never be tuned on; their floors sit just under
+what was measured when they were added, so they only catch regressions.
 """
 
 from __future__ import annotations
@@ -36,13 +37,17 @@ def kb() -> KnowledgeBase:
 
 def test_development_set(kb: KnowledgeBase) -> None:
     found = rates(kb, "search_queries.yml")
-    assert found["top1"] >= 0.96
-    assert found["wrong"] <= 0.015
+    assert found["top1"] >= 0.97
+    assert found["wrong"] <= 0.01
     assert found["no_match"] >= 0.99
 
 
-def test_held_out_set(kb: KnowledgeBase) -> None:
-    found = rates(kb, "search_heldout.yml")
-    assert found["top1"] >= 0.93
-    assert found["wrong"] <= 0.03
-    assert found["no_match"] >= 0.93
+@pytest.mark.parametrize(
+    ("name", "top1", "wrong", "no_match"),
+    [("search_heldout.yml", 0.95, 0.025, 0.95), ("search_heldout2.yml", 0.945, 0.03, 0.90)],
+)
+def test_held_out_sets(kb: KnowledgeBase, name: str, top1: float, wrong: float, no_match: float) -> None:
+    found = rates(kb, name)
+    assert found["top1"] >= top1
+    assert found["wrong"] <= wrong
+    assert found["no_match"] >= no_match
