@@ -192,7 +192,18 @@ def cmd_conversation_tests(args: argparse.Namespace) -> int:
     return subprocess.call(test, cwd=ROOT, env=child_env())
 
 
+def _stop_on_sigterm() -> None:
+    """`kill` (SIGTERM) stops the children like Ctrl-C does: their own process groups would
+    otherwise outlive the launcher."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
+    _stop_on_sigterm()
     parser = argparse.ArgumentParser(prog="python -m bot.launcher")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="action server + Rasa server with the REST channel")

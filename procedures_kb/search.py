@@ -210,6 +210,7 @@ class SearchIndex:
             words = tuple(w for w, _ in pairs)
             tokens = tuple(f for _, f in pairs)
             self._names.append(_Name(pid, text, words, tokens, weights, excludes))
+        self._prune_floor = [PRUNE_BELOW * name.weight for name in self._names]
         # Posting lists: token -> (name index, weight of that token in the name).
         self._by_token: Dict[str, List[Tuple[int, float]]] = defaultdict(list)
         self._by_delete: Dict[str, Set[str]] = defaultdict(set)  # deletion -> tokens
@@ -293,12 +294,14 @@ class SearchIndex:
         seen = self._seen(query)
         # Upper bound of each name's score from the posting lists; only names that could
         # reach PRUNE_BELOW are scored in full (accents, order), so cost follows the matches.
-        upper: Dict[int, float] = defaultdict(float)
+        upper: Dict[int, float] = {}
+        get = upper.get
         for vocab, matches in seen.items():
             strongest = max(m.weight for m in matches)
             for index, weight in self._by_token.get(vocab, ()):
-                upper[index] += weight * strongest
-        touched = [i for i, covered in upper.items() if covered >= PRUNE_BELOW * self._names[i].weight]
+                upper[index] = get(index, 0.0) + weight * strongest
+        prune_floor = self._prune_floor
+        touched = [i for i, covered in upper.items() if covered >= prune_floor[i]]
 
         by_procedure: Dict[str, List[_Scored]] = defaultdict(list)
         veto = _Scored(0.0, 0.0, "")
