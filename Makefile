@@ -22,7 +22,7 @@ export PYTHONPATH := $(CURDIR)
 PYTHON310 := $(shell for c in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10 /usr/local/bin/python3.10; do \
 	if "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then echo "$$c"; break; fi; done)
 
-.PHONY: help install run chat train lint typecheck unit validate e2e conversations test kb-validate bench bench-kb clean
+.PHONY: help install run chat train lint typecheck unit validate e2e conversations test kb-validate bench bench-kb eval clean
 
 help:
 	@echo "make run    - start the assistant (creates .venv and trains a model when needed)"
@@ -31,6 +31,7 @@ help:
 	@echo "make train  - train the Rasa model (skipped when nothing changed)"
 	@echo "make lint   - ruff and mypy"
 	@echo "make bench  - model load time and reply latency over REST"
+	@echo "make eval   - NLU and end-to-end answer quality, against a vanilla Rasa baseline"
 	@echo "make bench-kb - search accuracy (dev and held-out sets) and latency, real and 2,000-procedure KB"
 
 $(STAMP): requirements.lock
@@ -90,6 +91,9 @@ bench: $(MODEL)
 
 bench-kb: $(STAMP)
 	$(PY) -m bench.kb_search
+
+eval: $(MODEL)
+	$(PY) -m tests.eval.run_eval
 
 clean:
 	rm -rf models results .pytest_cache .mypy_cache .ruff_cache

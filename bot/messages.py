@@ -7,6 +7,12 @@ bot/domain.yml; the templates here are the ones filled with knowledge-base facts
 from __future__ import annotations
 
 HOTLINE = "1800 1096"
+
+GREETING = (
+    "Xin chào! Mình là trợ lý tự động hướng dẫn thủ tục hành chính. Bạn có thể hỏi giấy tờ cần "
+    "chuẩn bị, lệ phí, thời hạn, nơi nộp hay cách nộp trực tuyến của một thủ tục — ví dụ: "
+    '"làm giấy khai sinh cần giấy tờ gì?"'
+)
 OFFICIAL_PORTAL = "https://dichvucong.gov.vn"
 
 ASPECT_HEADINGS = {
@@ -102,9 +108,9 @@ SOURCE = "Nguồn: {items}"
 LAST_VERIFIED = "Cập nhật: {date}"
 
 ASK_WHICH_PROCEDURE = (
-    "Bạn muốn hỏi {aspect} của thủ tục nào? Bạn chọn bên dưới hoặc gõ tên thủ tục (ví dụ: khai sinh, tạm trú)."
+    "Bạn muốn hỏi {aspect} của thủ tục nào? Bạn chọn, gõ số hoặc gõ tên thủ tục (ví dụ: khai sinh, tạm trú):"
 )
-ASK_WHICH_OF = "Bạn muốn hỏi {aspect} của thủ tục nào trong các thủ tục sau? Bạn chọn bên dưới hoặc gõ tên thủ tục."
+ASK_WHICH_OF = "Bạn muốn hỏi {aspect} của thủ tục nào trong các thủ tục sau? Bạn chọn, gõ số hoặc gõ tên thủ tục:"
 ASK_CONFIRM = "Có phải bạn muốn hỏi về thủ tục «{title}»?"
 BUTTON_YES = "Đúng"
 BUTTON_NO = "Không phải"
@@ -112,7 +118,15 @@ AFTER_DENY = "Xin lỗi vì đã hiểu nhầm. Bạn gõ lại tên thủ tục
 AFFIRM_NOTHING_PENDING = "Vâng ạ. Bạn cần hỏi thêm gì cứ nhắn nhé."
 DENY_NOTHING_PENDING = "Vâng ạ. Nếu cần hỏi về thủ tục khác, bạn cứ gõ tên thủ tục."
 
-LIST_PROCEDURES = "Mình có thể hướng dẫn các thủ tục sau (chọn hoặc gõ tên thủ tục):"
+LIST_PROCEDURES = "Mình có thể hướng dẫn các thủ tục sau (gõ tên thủ tục):"
+LIST_OR_PICK = "Hay chọn một thủ tục hay được hỏi (gõ số):"
+NUMBERED_OPTION = "{n}. {title}"
+CHOOSE_OUT_OF_RANGE = "Bạn chọn một số từ 1 đến {count} giúp mình nhé."
+NOTHING_TO_CHOOSE = "Bạn muốn hỏi về thủ tục nào? Bạn gõ tên thủ tục giúp mình (ví dụ: khai sinh, tạm trú)."
+PROVINCE_NOTED = "Mình đã ghi nhận bạn ở {province}. Bạn muốn hỏi về thủ tục nào?"
+PROVINCE_NOT_FOUND = (
+    "Mình chưa nhận ra tỉnh, thành phố trong tin nhắn. Bạn gõ tên tỉnh giúp mình (ví dụ: Nghệ An, Hà Nội)."
+)
 
 KB_UNAVAILABLE = (
     "Xin lỗi, hệ thống tra cứu thủ tục đang gặp sự cố. Bạn vui lòng thử lại sau ít phút hoặc gọi tổng đài {hotline}."

@@ -272,9 +272,10 @@ class SearchIndex:
                 exact_strong |= exact and len(token) >= 3
                 fuzzy_long |= not exact and len(token) >= 5
         # Distinctive: a real syllable typed exactly, or a long word with a typo next to an exact
-        # one ("ho chiue"). Names reached only through generic words, one-letter words or typos
-        # ("xong … những" for "công chứng") are weak evidence.
-        distinctive = exact_strong or (fuzzy_long and exact_any)
+        # one ("ho chiue") or on its own as the whole name ("pasport"). Names reached only
+        # through generic words, one-letter words or typos ("xong … những" for "công chứng")
+        # are weak evidence.
+        distinctive = exact_strong or (fuzzy_long and (exact_any or len(name.tokens) == 1))
         score = covered / name.weight if name.weight else 0.0
         if score < 1.0 and not distinctive:
             score *= WEAK_ONLY_PENALTY  # only words like "đăng ký", "ô", or near-misses matched

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Text
@@ -22,6 +23,7 @@ from bot.knowledge import current_knowledge_base
 from bot.render import Aspect, Place, render_answer
 from bot.settings import get_settings
 from procedures_kb import Hit, InvalidKnowledgeBase, KnowledgeBase, Procedure
+from procedures_kb.text import fold
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,21 @@ SLOT_PROCEDURE = "procedure"
 SLOT_PENDING_ASPECT = "pending_aspect"
 SLOT_SUGGESTED = "suggested_procedure"
 SLOT_PROVINCE = "province"
+SLOT_LAST_ASPECT = "last_aspect"
+SLOT_OFFERED = "offered_procedures"
+
+# "thế còn tạm trú?", "vậy còn hộ chiếu thì sao", "không phải, ý tôi là tạm trú": the citizen
+# changes the procedure and keeps the question (folded text).
+SWITCH_RE = re.compile(
+    r"^(the |vay |the thi |con |a khong|khong phai|nham)|\bcon\b.*\bthi sao\b|\by (toi|minh|em) la\b"
+)
+# Words that ask a particular question (folded); a switch without them keeps the last question.
+ASPECT_WORDS_RE = re.compile(
+    r"giay to|can (mang|gi|nhung)|chuan bi|phi\b|tien\b|bao lau|may ngay|thoi han|khi nao|o dau|"
+    r"noi nop|co quan nao|cac buoc|quy trinh|online|truc tuyen|qua mang|vneid"
+)
+# A single weak suggestion is offered in a numbered list rather than as a yes/no question.
+CONFIRM_FLOOR = 0.6
 ENTITY_PROCEDURE = "procedure"
 MAX_BUTTONS = 4
 
@@ -105,6 +122,8 @@ def answer(
         SlotSet(SLOT_PENDING_ASPECT, None),
         SlotSet(SLOT_SUGGESTED, None),
         SlotSet(SLOT_PROVINCE, province),
+        SlotSet(SLOT_LAST_ASPECT, aspect.value),
+        SlotSet(SLOT_OFFERED, None),
     ]
 
 
@@ -114,26 +133,45 @@ def ask_which_procedure(
     """Too vague or no match: ask, with buttons for the likely procedures."""
     words = msg.ASPECT_WORDS[aspect.value]
     events: List[EventType] = [SlotSet(SLOT_PENDING_ASPECT, aspect.value)]
-    if len(suggestions) == 1:
+    if len(suggestions) == 1 and suggestions[0].score >= CONFIRM_FLOOR:
         hit = suggestions[0]
         buttons = [
             {"title": msg.BUTTON_YES, "payload": "/affirm"},
             {"title": msg.BUTTON_NO, "payload": "/deny"},
         ]
         dispatcher.utter_message(text=msg.ASK_CONFIRM.format(title=hit.title), buttons=buttons)
-        return [*events, SlotSet(SLOT_SUGGESTED, hit.procedure_id)]
-    if suggestions:
-        buttons = [button(hit.title, aspect, hit.procedure_id) for hit in suggestions[:MAX_BUTTONS]]
-        dispatcher.utter_message(text=msg.ASK_WHICH_OF.format(aspect=words), buttons=buttons)
-        return [*events, SlotSet(SLOT_SUGGESTED, None)]
-    popular = [kb.get(pid) for pid in get_settings().popular_procedures if pid in kb]
-    buttons = [button(p.title, aspect, p.id) for p in popular[:MAX_BUTTONS]]
-    if aspect == Aspect.overview:
-        listing = "\n".join(f"• {p.title}" for p in kb.all())
-        dispatcher.utter_message(text=f"{msg.LIST_PROCEDURES}\n{listing}", buttons=buttons)
+        return [*events, SlotSet(SLOT_SUGGESTED, hit.procedure_id), SlotSet(SLOT_OFFERED, [hit.procedure_id])]
+    if len(suggestions) > 1:
+        offered = [kb.get(hit.procedure_id) for hit in suggestions[:MAX_BUTTONS]]
+        text = msg.ASK_WHICH_OF.format(aspect=words)
     else:
-        dispatcher.utter_message(text=msg.ASK_WHICH_PROCEDURE.format(aspect=words), buttons=buttons)
-    return [*events, SlotSet(SLOT_SUGGESTED, None)]
+        weak = [kb.get(hit.procedure_id) for hit in suggestions]
+        popular = [kb.get(pid) for pid in get_settings().popular_procedures if pid in kb]
+        offered = (weak + [p for p in popular if p not in weak])[:MAX_BUTTONS]
+        text = msg.ASK_WHICH_PROCEDURE.format(aspect=words)
+        if aspect == Aspect.overview:
+            others = "\n".join(f"• {p.title}" for p in kb.all() if p not in offered)
+            text = f"{msg.LIST_PROCEDURES}\n{others}\n{msg.LIST_OR_PICK}"
+    numbered = "\n".join(msg.NUMBERED_OPTION.format(n=i, title=p.title) for i, p in enumerate(offered, start=1))
+    buttons = [button(p.title, aspect, p.id) for p in offered]
+    dispatcher.utter_message(text=f"{text}\n{numbered}", buttons=buttons)
+    return [*events, SlotSet(SLOT_SUGGESTED, None), SlotSet(SLOT_OFFERED, [p.id for p in offered])]
+
+
+def aspect_for(tracker: Tracker, asked: Aspect) -> Aspect:
+    """The aspect to answer: what was asked; for a switch that asks nothing new ("thế còn tạm
+    trú?", "không phải, ý tôi là tạm trú") the last question, whatever the NLU guessed; for a
+    bare procedure name the pending question ("khai sinh" after "giấy tờ của thủ tục nào?")."""
+    text = fold(tracker.latest_message.get("text") or "")
+    last = tracker.get_slot(SLOT_LAST_ASPECT)
+    if last in Aspect.__members__ and SWITCH_RE.search(text) and not ASPECT_WORDS_RE.search(text):
+        return Aspect(last)
+    if asked != Aspect.overview:
+        return asked
+    pending = tracker.get_slot(SLOT_PENDING_ASPECT)
+    if pending in Aspect.__members__:
+        return Aspect(pending)
+    return asked
 
 
 async def _load_kb(dispatcher: CollectingDispatcher) -> Optional[KnowledgeBase]:
@@ -159,10 +197,7 @@ class AnswerAction(Action, ABC):
         kb = await _load_kb(dispatcher)
         if kb is None:
             return []
-        aspect = self.aspect
-        pending = tracker.get_slot(SLOT_PENDING_ASPECT)
-        if aspect == Aspect.overview and pending in Aspect.__members__:
-            aspect = Aspect(pending)  # "khai sinh" typed in reply to "giấy tờ của thủ tục nào?"
+        aspect = aspect_for(tracker, self.aspect)
         found = resolve_procedure(
             kb,
             tracker.latest_message.get("text") or "",
@@ -200,39 +235,3 @@ class ActionAnswerOnline(AnswerAction):
 
 class ActionAnswerOverview(AnswerAction):
     aspect = Aspect.overview
-
-
-class ActionAffirm(Action):
-    """ "Đúng" after "Có phải bạn hỏi về …?" answers the pending question for that procedure."""
-
-    def name(self) -> Text:
-        return "action_affirm"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        suggested = tracker.get_slot(SLOT_SUGGESTED)
-        pending = tracker.get_slot(SLOT_PENDING_ASPECT)
-        if not suggested:
-            dispatcher.utter_message(text=msg.AFFIRM_NOTHING_PENDING)
-            return []
-        kb = await _load_kb(dispatcher)
-        if kb is None:
-            return []
-        if suggested not in kb:
-            dispatcher.utter_message(text=msg.AFTER_DENY)
-            return [SlotSet(SLOT_SUGGESTED, None)]
-        aspect = Aspect(pending) if pending in Aspect.__members__ else Aspect.overview
-        return answer(dispatcher, kb, kb.get(suggested), aspect, province_of(kb, tracker))
-
-
-class ActionDeny(Action):
-    """ "Không phải" after a suggestion: drop it and ask for the procedure's name."""
-
-    def name(self) -> Text:
-        return "action_deny"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        if tracker.get_slot(SLOT_SUGGESTED):
-            dispatcher.utter_message(text=msg.AFTER_DENY)
-            return [SlotSet(SLOT_SUGGESTED, None)]
-        dispatcher.utter_message(text=msg.DENY_NOTHING_PENDING)
-        return []

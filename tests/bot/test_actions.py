@@ -12,15 +12,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.followups import ActionAffirm, ActionChooseOption, ActionDeny, ActionProvideProvince
 from bot.actions.procedures import (
-    ActionAffirm,
     ActionAnswerDocuments,
     ActionAnswerFee,
     ActionAnswerOnline,
     ActionAnswerOverview,
     ActionAnswerTime,
     ActionAnswerWhere,
-    ActionDeny,
 )
 from bot.settings import get_settings
 
@@ -42,12 +41,14 @@ async def run(action: Action, text: str, **kwargs: Any) -> tuple[List[Dict[str, 
     return dispatcher.messages, events
 
 
-def answered(procedure_id: str, province: Optional[str] = None) -> List[Dict[str, Any]]:
+def answered(procedure_id: str, aspect: str, province: Optional[str] = None) -> List[Dict[str, Any]]:
     return [
         SlotSet("procedure", procedure_id),
         SlotSet("pending_aspect", None),
         SlotSet("suggested_procedure", None),
         SlotSet("province", province),
+        SlotSet("last_aspect", aspect),
+        SlotSet("offered_procedures", None),
     ]
 
 
@@ -60,13 +61,13 @@ async def test_documents_for_birth_registration() -> None:
     assert "Giấy chứng sinh" in text
     assert "Nguồn: Cổng Dịch vụ công quốc gia" in text
     assert text.endswith("Cập nhật: 22/11/2026")
-    assert events == answered("khai-sinh")
+    assert events == answered("khai-sinh", "documents")
 
 
 async def test_without_diacritics_finds_the_same_procedure() -> None:
     messages, events = await run(ActionAnswerDocuments(), "lam giay khai sinh can giay to gi")
     assert messages[0]["text"].startswith("Giấy tờ cần chuẩn bị — Đăng ký khai sinh")
-    assert events == answered("khai-sinh")
+    assert events == answered("khai-sinh", "documents")
 
 
 async def test_follow_up_keeps_the_procedure() -> None:
@@ -74,7 +75,7 @@ async def test_follow_up_keeps_the_procedure() -> None:
     text = messages[0]["text"]
     assert text.startswith("Lệ phí — Đăng ký khai sinh (mã TTHC 1.001193)")
     assert "Miễn lệ phí — Đăng ký khai sinh đúng hạn (trong 60 ngày kể từ ngày sinh)" in text
-    assert events == answered("khai-sinh")
+    assert events == answered("khai-sinh", "fee")
 
 
 async def test_fee_is_focused_on_fees() -> None:
@@ -89,13 +90,14 @@ async def test_naming_another_procedure_switches() -> None:
     messages, events = await run(ActionAnswerTime(), "thế tạm trú mất mấy ngày", slots={"procedure": "khai-sinh"})
     assert messages[0]["text"].startswith("Thời hạn giải quyết — Đăng ký tạm trú (mã TTHC 1.004194)")
     assert "3 ngày làm việc" in messages[0]["text"]
-    assert events == answered("tam-tru")
+    assert events == answered("tam-tru", "time")
 
 
 async def test_vague_question_asks_which_procedure_with_buttons() -> None:
     messages, events = await run(ActionAnswerDocuments(), "cần giấy tờ gì?")
     [message] = messages
     assert message["text"].startswith("Bạn muốn hỏi giấy tờ của thủ tục nào?")
+    assert "\n1. Đăng ký khai sinh\n2. Đăng ký thường trú\n" in message["text"]
     assert [b["title"] for b in message["buttons"]] == [
         "Đăng ký khai sinh",
         "Đăng ký thường trú",
@@ -103,20 +105,24 @@ async def test_vague_question_asks_which_procedure_with_buttons() -> None:
         "Cấp thẻ căn cước cho người từ đủ 14 tuổi",
     ]
     assert json.loads(message["buttons"][0]["payload"].removeprefix("/ask_documents")) == {"procedure": "khai-sinh"}
-    assert events == [SlotSet("pending_aspect", "documents"), SlotSet("suggested_procedure", None)]
+    assert events == [
+        SlotSet("pending_aspect", "documents"),
+        SlotSet("suggested_procedure", None),
+        SlotSet("offered_procedures", ["khai-sinh", "thuong-tru", "tam-tru", "can-cuoc"]),
+    ]
 
 
 async def test_button_payload_answers_the_pending_question() -> None:
     entities = [{"entity": "procedure", "value": "thuong-tru"}]
     messages, events = await run(ActionAnswerFee(), '/ask_fee{"procedure": "thuong-tru"}', entities=entities)
     assert messages[0]["text"].startswith("Lệ phí — Đăng ký thường trú")
-    assert events == answered("thuong-tru")
+    assert events == answered("thuong-tru", "fee")
 
 
 async def test_typing_the_name_after_a_clarifying_question_answers_it() -> None:
     messages, events = await run(ActionAnswerOverview(), "khai sinh", slots={"pending_aspect": "fee"})
     assert messages[0]["text"].startswith("Lệ phí — Đăng ký khai sinh")
-    assert events == answered("khai-sinh")
+    assert events == answered("khai-sinh", "fee")
 
 
 async def test_unclear_name_is_confirmed_before_answering() -> None:
@@ -124,14 +130,18 @@ async def test_unclear_name_is_confirmed_before_answering() -> None:
     [message] = messages
     assert message["text"] == "Có phải bạn muốn hỏi về thủ tục «Đăng ký khai sinh»?"
     assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny"]
-    assert events == [SlotSet("pending_aspect", "documents"), SlotSet("suggested_procedure", "khai-sinh")]
+    assert events == [
+        SlotSet("pending_aspect", "documents"),
+        SlotSet("suggested_procedure", "khai-sinh"),
+        SlotSet("offered_procedures", ["khai-sinh"]),
+    ]
 
 
 async def test_yes_answers_the_suggested_procedure() -> None:
     slots = {"pending_aspect": "documents", "suggested_procedure": "khai-sinh"}
     messages, events = await run(ActionAffirm(), "đúng rồi", slots=slots)
     assert messages[0]["text"].startswith("Giấy tờ cần chuẩn bị — Đăng ký khai sinh")
-    assert events == answered("khai-sinh")
+    assert events == answered("khai-sinh", "documents")
 
 
 async def test_no_drops_the_suggestion_and_asks_again() -> None:
@@ -184,7 +194,7 @@ async def test_province_named_gets_its_own_facts() -> None:
     text = messages[0]["text"]
     assert "Áp dụng tại Nghệ An." in text
     assert "https://dichvucong.nghean.gov.vn" in text
-    assert events == answered("khai-sinh", province="nghe-an")
+    assert events == answered("khai-sinh", "online", province="nghe-an")
 
 
 async def test_fee_set_by_province_asks_for_the_province() -> None:
@@ -203,10 +213,103 @@ async def test_province_is_remembered_for_follow_ups() -> None:
     slots = {"procedure": "khai-sinh", "province": "ha-noi"}
     messages, events = await run(ActionAnswerFee(), "còn lệ phí?", slots=slots)
     assert "Áp dụng tại Hà Nội." in messages[0]["text"]
-    assert events == answered("khai-sinh", province="ha-noi")
+    assert events == answered("khai-sinh", "fee", province="ha-noi")
 
 
 async def test_province_without_own_facts_gets_the_national_rule_and_says_so() -> None:
     messages, events = await run(ActionAnswerFee(), "lệ phí khai sinh ở Đà Nẵng")
     assert "Chưa có thông tin riêng của Đà Nẵng; dưới đây là quy định chung toàn quốc." in messages[0]["text"]
-    assert events == answered("khai-sinh", province="da-nang")
+    assert events == answered("khai-sinh", "fee", province="da-nang")
+
+
+async def test_switching_procedure_keeps_the_question() -> None:
+    slots = {"procedure": "khai-sinh", "last_aspect": "fee"}
+    messages, events = await run(ActionAnswerOverview(), "thế còn tạm trú?", slots=slots)
+    assert messages[0]["text"].startswith("Lệ phí — Đăng ký tạm trú")
+    assert events == answered("tam-tru", "fee")
+
+
+async def test_naming_a_procedure_without_switch_words_gives_the_overview() -> None:
+    slots = {"procedure": "khai-sinh", "last_aspect": "fee"}
+    messages, _ = await run(ActionAnswerOverview(), "tôi muốn làm hộ chiếu", slots=slots)
+    assert messages[0]["text"].startswith("Thông tin thủ tục — Cấp hộ chiếu phổ thông")
+
+
+async def test_correction_answers_the_same_question_for_the_right_procedure() -> None:
+    slots = {"procedure": "thuong-tru", "last_aspect": "documents"}
+    messages, events = await run(ActionDeny(), "không phải, ý tôi là tạm trú", slots=slots)
+    assert messages[0]["text"].startswith("Giấy tờ cần chuẩn bị — Đăng ký tạm trú")
+    assert events == answered("tam-tru", "documents")
+
+
+@pytest.mark.parametrize("reply", ["2", "số 2", "cái thứ hai"])
+async def test_a_number_picks_from_the_list(reply: str) -> None:
+    slots = {"offered_procedures": ["khai-sinh", "thuong-tru"], "pending_aspect": "fee"}
+    messages, events = await run(ActionChooseOption(), reply, slots=slots)
+    assert messages[0]["text"].startswith("Lệ phí — Đăng ký thường trú")
+    assert events == answered("thuong-tru", "fee")
+
+
+async def test_a_number_outside_the_list() -> None:
+    slots = {"offered_procedures": ["khai-sinh", "thuong-tru"], "pending_aspect": "fee"}
+    messages, events = await run(ActionChooseOption(), "5", slots=slots)
+    assert messages[0]["text"] == "Bạn chọn một số từ 1 đến 2 giúp mình nhé."
+    assert events == []
+
+
+async def test_a_number_with_no_list_asks_for_the_procedure() -> None:
+    messages, _ = await run(ActionChooseOption(), "2")
+    assert messages[0]["text"].startswith("Bạn muốn hỏi về thủ tục nào?")
+
+
+async def test_province_reply_answers_again_with_its_facts() -> None:
+    slots = {"procedure": "khai-sinh", "last_aspect": "online"}
+    messages, events = await run(ActionProvideProvince(), "mình ở nghệ an", slots=slots)
+    assert "Áp dụng tại Nghệ An." in messages[0]["text"]
+    assert "https://dichvucong.nghean.gov.vn" in messages[0]["text"]
+    assert events == answered("khai-sinh", "online", province="nghe-an")
+
+
+async def test_province_reply_without_a_procedure_is_remembered() -> None:
+    messages, events = await run(ActionProvideProvince(), "o ha noi")
+    assert messages[0]["text"] == "Mình đã ghi nhận bạn ở Hà Nội. Bạn muốn hỏi về thủ tục nào?"
+    assert events == [SlotSet("province", "ha-noi")]
+
+
+async def test_province_not_recognised() -> None:
+    messages, events = await run(ActionProvideProvince(), "ở quê")
+    assert messages[0]["text"].startswith("Mình chưa nhận ra tỉnh, thành phố trong tin nhắn")
+    assert events == []
+
+
+async def test_greeting_offers_the_popular_procedures() -> None:
+    from bot.actions.greeting import ActionGreet
+
+    messages, events = await run(ActionGreet(), "xin chào")
+    assert messages[0]["text"].startswith("Xin chào! Mình là trợ lý tự động")
+    assert messages[0]["buttons"][0] == {
+        "title": "Đăng ký khai sinh",
+        "payload": '/ask_procedure{"procedure": "khai-sinh"}',
+    }
+    assert events == []
+
+
+async def test_switch_keeps_the_question_even_when_the_nlu_guesses_another() -> None:
+    # "nhà ở" made the NLU guess a where-question; the citizen only switched procedure.
+    slots = {"procedure": "khai-sinh", "last_aspect": "time"}
+    messages, _ = await run(ActionAnswerWhere(), "còn giấy phép xây dựng nhà ở thì sao?", slots=slots)
+    assert messages[0]["text"].startswith("Thời hạn giải quyết — Cấp giấy phép xây dựng nhà ở riêng lẻ")
+
+
+async def test_a_switch_that_asks_something_new_answers_that() -> None:
+    slots = {"procedure": "khai-sinh", "last_aspect": "time"}
+    messages, _ = await run(ActionAnswerFee(), "thế còn tạm trú lệ phí bao nhiêu", slots=slots)
+    assert messages[0]["text"].startswith("Lệ phí — Đăng ký tạm trú")
+
+
+async def test_weak_single_suggestion_is_offered_in_a_numbered_list() -> None:
+    messages, events = await run(ActionAnswerTime(), "mất bao lâu")
+    text = messages[0]["text"]
+    assert text.startswith("Bạn muốn hỏi thời hạn giải quyết của thủ tục nào?")
+    assert "\n1. " in text and "\n4. " in text
+    assert events[-1].get("name") == "offered_procedures" and len(events[-1]["value"]) == 4

@@ -1,0 +1,30 @@
+"""The greeting, with buttons for the procedures asked about most."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import messages as msg
+from bot.actions.procedures import _load_kb, button
+from bot.render import Aspect
+from bot.settings import get_settings
+
+
+class ActionGreet(Action):
+    """Sent from an action, not a domain response: Rasa would read the JSON in the button
+    payloads ({"procedure": …}) as slot templates."""
+
+    def name(self) -> Text:
+        return "action_greet"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        kb = await _load_kb(dispatcher)
+        if kb is None:
+            return []
+        popular = [kb.get(pid) for pid in get_settings().popular_procedures if pid in kb]
+        dispatcher.utter_message(text=msg.GREETING, buttons=[button(p.title, Aspect.overview, p.id) for p in popular])
+        return []

@@ -1,0 +1,218 @@
+"""`make eval`: how well the assistant understands and answers, against a vanilla baseline.
+
+For each model (ours, models/motcua.tar.gz; the baseline, trained here from
+tests/eval/baseline_config.yml on the same training files):
+  NLU   intent accuracy and macro-F1 on tests/nlu/test_nlu.yml (held out, never trained on),
+        parse latency p50, a confusion-matrix PNG and the misclassified examples;
+  E2E   the trained assistant behind real servers, over REST, on tests/eval/e2e_cases.yml:
+        each reply must answer the asked aspect of the right procedure (its heading), a vague
+        question must get a clarifying question, an unrelated one no procedure answer.
+Writes results/eval/ and prints the comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import yaml
+
+from bot import messages as msg
+from bot.launcher import (
+    ROOT,
+    child_env,
+    free_port,
+    start_action_server,
+    start_rasa_server,
+    stop,
+    write_endpoints,
+)
+from procedures_kb import KnowledgeBase
+
+OUT = ROOT / "results" / "eval"
+NLU_TEST = ROOT / "tests" / "nlu" / "test_nlu.yml"
+E2E_CASES = ROOT / "tests" / "eval" / "e2e_cases.yml"
+BASELINE_CONFIG = ROOT / "tests" / "eval" / "baseline_config.yml"
+OURS = ROOT / "models" / "motcua.tar.gz"
+# A clarifying question: which procedure (with options), "is it X?", or the fallback that asks
+# which procedure and what about it.
+CLARIFY_STARTS = ("Bạn muốn hỏi", "Có phải bạn muốn hỏi", "Mình có thể hướng dẫn", "Xin lỗi, mình chưa hiểu câu hỏi")
+
+
+@dataclass
+class Result:
+    name: str
+    accuracy: float = 0.0
+    macro_f1: float = 0.0
+    parse_p50_ms: float = 0.0
+    e2e_correct: int = 0
+    e2e_total: int = 0
+    oos_false_answers: int = 0
+    oos_total: int = 0
+    failures: List[str] = field(default_factory=list)
+
+
+def load_nlu_test() -> List[Tuple[str, str]]:
+    data = yaml.safe_load(NLU_TEST.read_text(encoding="utf-8"))
+    pairs = []
+    for block in data["nlu"]:
+        for line in block["examples"].splitlines():
+            text = line.strip().removeprefix("- ").strip()
+            if text:
+                pairs.append((text, block["intent"]))
+    return pairs
+
+
+def train_baseline(directory: Path) -> Path:
+    args = [
+        str(ROOT / ".venv" / "bin" / "rasa"), "train",
+        "--config", str(BASELINE_CONFIG), "--domain", str(ROOT / "bot" / "domain.yml"),
+        "--data", str(ROOT / "intents"), str(ROOT / "bot" / "data"),
+        "--out", str(directory), "--fixed-model-name", "baseline",
+    ]  # fmt: skip
+    subprocess.run(args, cwd=ROOT, env=child_env(), check=True, stdout=subprocess.DEVNULL)
+    return directory / "baseline.tar.gz"
+
+
+async def evaluate_nlu(model: Path, result: Result, out: Path) -> None:
+    from rasa.core.agent import Agent  # heavy import: only here
+    from sklearn.metrics import ConfusionMatrixDisplay, accuracy_score, f1_score
+
+    agent = Agent.load(str(model))
+    pairs = load_nlu_test()
+    predicted, timings = [], []
+    for text, _ in pairs:
+        start = time.perf_counter()
+        parsed = await agent.parse_message(text)
+        timings.append((time.perf_counter() - start) * 1000)
+        predicted.append(parsed["intent"]["name"])
+    gold = [intent for _, intent in pairs]
+    result.accuracy = accuracy_score(gold, predicted)
+    result.macro_f1 = f1_score(gold, predicted, average="macro")
+    result.parse_p50_ms = statistics.median(timings)
+    wrong = [f"{g:<22} -> {p:<22} {t}" for (t, g), p in zip(pairs, predicted, strict=True) if g != p]
+    (out / f"misclassified_{result.name}.txt").write_text("\n".join(wrong) + "\n", encoding="utf-8")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = sorted(set(gold) | set(predicted))
+    fig, ax = plt.subplots(figsize=(13, 11))
+    ConfusionMatrixDisplay.from_predictions(gold, predicted, labels=labels, ax=ax, xticks_rotation=90, colorbar=False)
+    ax.set_title(f"Intent confusion ({result.name}): accuracy {result.accuracy:.1%}")
+    fig.tight_layout()
+    fig.savefig(out / f"confusion_{result.name}.png", dpi=80)
+    plt.close(fig)
+
+
+def _is_answer(text: str, aspect: Optional[str], title: Optional[str]) -> bool:
+    headings = [msg.ASPECT_HEADINGS[aspect]] if aspect else list(msg.ASPECT_HEADINGS.values())
+    return any(text.startswith(f"{h} — {title}" if title else f"{h} — ") for h in headings)
+
+
+def judge(case: Dict[str, Any], replies: List[Dict[str, Any]], titles: Dict[str, str]) -> bool:
+    text = replies[0].get("text", "") if replies else ""
+    expect = case.get("expect")
+    if expect == "clarify":
+        return text.startswith(CLARIFY_STARTS)
+    if expect == "out_of_scope":
+        return bool(replies) and not any(_is_answer(r.get("text", ""), None, None) for r in replies)
+    if expect == "choice":
+        return _is_answer(text, case.get("aspect"), None)
+    return _is_answer(text, case["aspect"], titles[case["procedure"]])
+
+
+async def run_e2e(webhook: str, result: Result) -> None:
+    import aiohttp
+
+    cases = yaml.safe_load(E2E_CASES.read_text(encoding="utf-8"))
+    titles = {p.id: p.title for p in KnowledgeBase.load().all()}
+    conversations = [[case] for case in cases["single"]] + [c["turns"] for c in cases["conversations"]]
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+        for number, turns in enumerate(conversations):
+            sender = f"eval-{result.name}-{number}"
+            for case in turns:
+                async with session.post(webhook, json={"sender": sender, "message": case["q"]}) as response:
+                    replies = await response.json()
+                ok = judge(case, replies, titles)
+                result.e2e_total += 1
+                result.e2e_correct += ok
+                if case.get("expect") == "out_of_scope":
+                    result.oos_total += 1
+                    result.oos_false_answers += not ok
+                if not ok:
+                    got = (replies[0].get("text", "") if replies else "(no reply)").split("\n")[0][:90]
+                    result.failures.append(f"[{sender}] {case['q']!r} expected {case} got {got!r}")
+
+
+def evaluate_e2e(model: Path, result: Result) -> None:
+    env = {"MOTCUA_TODAY": "2026-11-22"}
+    with tempfile.TemporaryDirectory() as tmp:
+        action_port = free_port()
+        actions = start_action_server(action_port, env=env)
+        try:
+            endpoints = write_endpoints(f"http://127.0.0.1:{action_port}/webhook", Path(tmp))
+            rasa_port = free_port()
+            rasa = start_rasa_server(rasa_port, endpoints, model=model, env=env)
+            try:
+                asyncio.run(run_e2e(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", result))
+            finally:
+                stop(rasa)
+        finally:
+            stop(actions)
+
+
+def report(results: List[Result], out: Path) -> str:
+    lines = [
+        "| model | intent accuracy | macro-F1 | parse p50 | e2e correct | out-of-scope false answers |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        e2e = r.e2e_correct / r.e2e_total if r.e2e_total else 0.0
+        oos = r.oos_false_answers / r.oos_total if r.oos_total else 0.0
+        lines.append(
+            f"| {r.name} | {r.accuracy:.1%} | {r.macro_f1:.3f} | {r.parse_p50_ms:.0f} ms | "
+            f"{e2e:.1%} ({r.e2e_correct}/{r.e2e_total}) | {oos:.1%} ({r.oos_false_answers}/{r.oos_total}) |"
+        )
+    table = "\n".join(lines)
+    (out / "report.md").write_text(table + "\n", encoding="utf-8")
+    for r in results:
+        (out / f"e2e_failures_{r.name}.txt").write_text("\n".join(r.failures) + "\n", encoding="utf-8")
+    return table
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--skip-baseline", action="store_true", help="evaluate our model only")
+    args = parser.parse_args()
+    os.environ.update({k: v for k, v in child_env().items() if k.startswith(("RASA_", "TF_", "SQLALCHEMY"))})
+    OUT.mkdir(parents=True, exist_ok=True)
+    models = [("ours", OURS)]
+    with tempfile.TemporaryDirectory(prefix="eval-") as tmp:
+        if not args.skip_baseline:
+            started = time.perf_counter()
+            models.append(("baseline", train_baseline(Path(tmp))))
+            print(f"baseline trained in {time.perf_counter() - started:.0f} s", flush=True)
+        results = []
+        for name, model in models:
+            result = Result(name)
+            asyncio.run(evaluate_nlu(model, result, OUT))
+            evaluate_e2e(model, result)
+            results.append(result)
+            print(f"{name}: done", flush=True)
+    print(report(results, OUT))
+    print(f"\nDetails: {OUT}/ (confusion_*.png, misclassified_*.txt, e2e_failures_*.txt, report.md)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
