@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from bot.knowledge import reset_knowledge_base
 from bot.settings import get_settings
+from procedures_kb.loader import DATA_DIR
+from procedures_kb.provinces import PROVINCES_DIR
 
 
 @pytest.fixture(autouse=True)
@@ -17,3 +21,11 @@ def fixed_date(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     get_settings.cache_clear()
     reset_knowledge_base()
+
+
+@pytest.fixture
+def kb_copy(tmp_path: Path) -> Path:
+    """A copy of the shipped KB (data/ and provinces/ side by side) to change; returns data/."""
+    shutil.copytree(DATA_DIR, tmp_path / "data")
+    shutil.copytree(PROVINCES_DIR, tmp_path / "provinces")
+    return tmp_path / "data"

@@ -18,8 +18,8 @@ from bot.actions.procedures import (
     SLOT_PROCEDURE,
     SLOT_PROVINCE,
     SLOT_SUGGESTED,
-    _load_kb,
     answer,
+    load_kb,
     province_of,
 )
 from bot.render import Aspect
@@ -60,7 +60,7 @@ class ActionAffirm(Action):
         if not suggested:
             dispatcher.utter_message(text=msg.AFFIRM_NOTHING_PENDING)
             return []
-        kb = await _load_kb(dispatcher)
+        kb = await load_kb(dispatcher)
         if kb is None:
             return []
         if suggested not in kb:
@@ -77,7 +77,7 @@ class ActionDeny(Action):
         return "action_deny"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        kb = await _load_kb(dispatcher)
+        kb = await load_kb(dispatcher)
         if kb is None:
             return []
         match = kb.search(tracker.latest_message.get("text") or "").match
@@ -105,7 +105,7 @@ class ActionChooseOption(Action):
         if number is None or not 1 <= number <= len(offered):
             dispatcher.utter_message(text=msg.CHOOSE_OUT_OF_RANGE.format(count=len(offered)))
             return []
-        kb = await _load_kb(dispatcher)
+        kb = await load_kb(dispatcher)
         if kb is None:
             return []
         procedure_id = offered[number - 1]
@@ -122,7 +122,7 @@ class ActionProvideProvince(Action):
         return "action_provide_province"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        kb = await _load_kb(dispatcher)
+        kb = await load_kb(dispatcher)
         if kb is None:
             return []
         province = kb.find_province(tracker.latest_message.get("text") or "")

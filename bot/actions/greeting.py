@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import messages as msg
-from bot.actions.procedures import _load_kb, button
+from bot.actions.procedures import button, load_kb
 from bot.render import Aspect
 from bot.settings import get_settings
 
@@ -22,7 +22,7 @@ class ActionGreet(Action):
         return "action_greet"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        kb = await _load_kb(dispatcher)
+        kb = await load_kb(dispatcher)
         if kb is None:
             return []
         popular = [kb.get(pid) for pid in get_settings().popular_procedures if pid in kb]

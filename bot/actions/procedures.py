@@ -174,13 +174,30 @@ def aspect_for(tracker: Tracker, asked: Aspect) -> Aspect:
     return asked
 
 
-async def _load_kb(dispatcher: CollectingDispatcher) -> Optional[KnowledgeBase]:
+async def load_kb(dispatcher: CollectingDispatcher) -> Optional[KnowledgeBase]:
     try:
         return await current_knowledge_base()
     except InvalidKnowledgeBase as exc:
         log.error("Knowledge base cannot be loaded: %s", exc)
         dispatcher.utter_message(text=msg.KB_UNAVAILABLE.format(hotline=msg.HOTLINE))
         return None
+
+
+async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, asked: Aspect) -> List[EventType]:
+    """Answer `asked` (or the question the context implies) for the procedure meant, or ask."""
+    kb = await load_kb(dispatcher)
+    if kb is None:
+        return []
+    aspect = aspect_for(tracker, asked)
+    found = resolve_procedure(
+        kb,
+        tracker.latest_message.get("text") or "",
+        _entity(tracker, ENTITY_PROCEDURE),
+        tracker.get_slot(SLOT_PROCEDURE),
+    )
+    if found.procedure:
+        return answer(dispatcher, kb, found.procedure, aspect, province_of(kb, tracker))
+    return ask_which_procedure(dispatcher, kb, aspect, found.suggestions)
 
 
 class AnswerAction(Action, ABC):
@@ -194,19 +211,7 @@ class AnswerAction(Action, ABC):
         return f"action_answer_{self.aspect.value}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        kb = await _load_kb(dispatcher)
-        if kb is None:
-            return []
-        aspect = aspect_for(tracker, self.aspect)
-        found = resolve_procedure(
-            kb,
-            tracker.latest_message.get("text") or "",
-            _entity(tracker, ENTITY_PROCEDURE),
-            tracker.get_slot(SLOT_PROCEDURE),
-        )
-        if found.procedure:
-            return answer(dispatcher, kb, found.procedure, aspect, province_of(kb, tracker))
-        return ask_which_procedure(dispatcher, kb, aspect, found.suggestions)
+        return await answer_question(dispatcher, tracker, self.aspect)
 
 
 class ActionAnswerDocuments(AnswerAction):

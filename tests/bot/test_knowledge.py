@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,15 +11,11 @@ import pytest
 from bot.knowledge import KnowledgeBaseProvider
 from bot.settings import Settings
 from procedures_kb import InvalidKnowledgeBase, KnowledgeBase
-from procedures_kb.loader import DATA_DIR
-from procedures_kb.provinces import PROVINCES_DIR
 
 
 @pytest.fixture
-def kb_dir(tmp_path: Path) -> Path:
-    shutil.copytree(DATA_DIR, tmp_path / "data")
-    shutil.copytree(PROVINCES_DIR, tmp_path / "provinces")
-    return tmp_path / "data"
+def kb_dir(kb_copy: Path) -> Path:
+    return kb_copy
 
 
 def edit(path: Path, old: str, new: str) -> None:

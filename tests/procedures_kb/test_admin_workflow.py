@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Tuple
 
@@ -11,15 +10,11 @@ import pytest
 
 from procedures_kb import KnowledgeBase
 from procedures_kb.cli import main
-from procedures_kb.loader import DATA_DIR
-from procedures_kb.provinces import PROVINCES_DIR
 
 
 @pytest.fixture
-def kb_dir(tmp_path: Path) -> Path:
-    shutil.copytree(DATA_DIR, tmp_path / "data")
-    shutil.copytree(PROVINCES_DIR, tmp_path / "provinces")
-    return tmp_path / "data"
+def kb_dir(kb_copy: Path) -> Path:
+    return kb_copy
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:

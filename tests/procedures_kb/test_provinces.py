@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from procedures_kb import InvalidKnowledgeBase, KnowledgeBase
-from procedures_kb.loader import DATA_DIR
-from procedures_kb.provinces import PROVINCES_DIR
 
 
 @pytest.fixture(scope="module")
@@ -52,20 +49,14 @@ def test_province_without_override_has_no_local_record(kb: KnowledgeBase) -> Non
     assert kb.local("thuong-tru", "nghe-an") is None
 
 
-def copy_kb(tmp_path: Path) -> Path:
-    shutil.copytree(DATA_DIR, tmp_path / "data")
-    shutil.copytree(PROVINCES_DIR, tmp_path / "provinces")
-    return tmp_path
-
-
 def problems(root: Path) -> list[str]:
     with pytest.raises(InvalidKnowledgeBase) as caught:
         KnowledgeBase.load(root / "data")
     return [str(p) for p in caught.value.problems]
 
 
-def test_bad_override_files_are_all_reported(tmp_path: Path) -> None:
-    root = copy_kb(tmp_path)
+def test_bad_override_files_are_all_reported(kb_copy: Path) -> None:
+    root = kb_copy.parent
     (root / "provinces" / "da-nang.yml").write_text(
         "province: da-nang\n"
         "overrides:\n"
@@ -84,7 +75,7 @@ def test_bad_override_files_are_all_reported(tmp_path: Path) -> None:
     ]
 
 
-def test_province_file_for_an_unknown_province(tmp_path: Path) -> None:
-    root = copy_kb(tmp_path)
+def test_province_file_for_an_unknown_province(kb_copy: Path) -> None:
+    root = kb_copy.parent
     (root / "provinces" / "atlantis.yml").write_text("province: atlantis\noverrides: {}\n", encoding="utf-8")
     assert problems(root) == ["atlantis.yml: province: 'atlantis' is not in index.yml"]
