@@ -45,14 +45,17 @@ TEENCODE: Dict[str, str] = {
 }
 
 _INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
-_TOKEN_RE = re.compile(r"\w+|[^\w\s]", re.UNICODE)
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+_SPACE_BEFORE_PUNCT_RE = re.compile(r"\s+([?!,;:])(?=\s|$)")
 
 
 def normalize(text: str) -> str:
-    """The text as the rest of the assistant reads it. Case is kept except in replaced words."""
+    """The text as the rest of the assistant reads it: only whole words are replaced, so codes
+    ("1.004222", "000.00.53.H48-220921-0099") and button payloads ("/ask_fee{…}") keep every
+    character. Case is kept except in replaced words."""
+    if text.startswith("/"):
+        return text  # an intent payload from a button, parsed by Rasa as written
     text = _INVISIBLE_RE.sub("", new_style_tones(text))
-    out = []
-    for token in _TOKEN_RE.findall(text):
-        out.append(TEENCODE.get(token.lower(), token))
-    joined = " ".join(out)
-    return re.sub(r"\s+([?.!,;:])", r"\1", joined).strip()
+    text = _WORD_RE.sub(lambda word: TEENCODE.get(word.group().lower(), word.group()), text)
+    text = " ".join(text.split())
+    return _SPACE_BEFORE_PUNCT_RE.sub(r"\1", text)

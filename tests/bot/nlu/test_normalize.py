@@ -22,6 +22,10 @@ from procedures_kb.text import new_style_tones
         ("bn tiền", "bn tiền"),  # ambiguous: bạn / bao nhiêu, left to the model
         ("đk tạm trú", "đk tạm trú"),  # ambiguous: đăng ký / được
         ("😀 làm căn cước", "😀 làm căn cước"),
+        ("thủ tục 1.004222 lệ phí bao nhiêu", "thủ tục 1.004222 lệ phí bao nhiêu"),
+        ("hồ sơ 000.00.53.H48-220921-0099 xong chưa", "hồ sơ 000.00.53.H48-220921-0099 xong chưa"),
+        ("20.000đ hay 20k", "20.000đ hay 20k"),
+        ('/ask_fee{"procedure": "thuong-tru"}', '/ask_fee{"procedure": "thuong-tru"}'),
     ],
 )
 def test_normalize(typed: str, read: str) -> None:
