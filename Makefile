@@ -10,7 +10,10 @@ PY    := $(VENV)/bin/python
 RASA  := $(VENV)/bin/rasa
 STAMP := $(VENV)/.installed
 MODEL := models/motcua.tar.gz
-TRAIN_INPUTS := config.yml bot/domain.yml $(wildcard intents/*.yml) $(wildcard bot/data/*.yml)
+# The NLU components' code shapes the model too; Rasa's own cache does not see code changes,
+# so a change there retrains with --force.
+NLU_CODE := $(wildcard bot/nlu/*.py) procedures_kb/text.py
+TRAIN_INPUTS := config.yml bot/domain.yml $(wildcard intents/*.yml) $(wildcard bot/data/*.yml) $(NLU_CODE)
 TRAIN_ARGS := --config config.yml --domain bot/domain.yml --data intents bot/data
 
 export RASA_TELEMETRY_ENABLED := false
@@ -50,7 +53,7 @@ $(STAMP): requirements.lock
 install: $(STAMP)
 
 $(MODEL): $(TRAIN_INPUTS) | $(STAMP)
-	$(RASA) train $(TRAIN_ARGS) --out models --fixed-model-name motcua
+	$(RASA) train $(TRAIN_ARGS) --out models --fixed-model-name motcua $(if $(filter $(NLU_CODE),$?),--force,)
 	@touch $@
 
 train: $(MODEL)
