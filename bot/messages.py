@@ -62,8 +62,6 @@ FEE_EXEMPTIONS = "Miễn, giảm: {items}"
 FEE_UNTIL = "áp dụng đến hết {date}"
 FEE_FROM = "áp dụng từ {date}"
 
-DOC_GROUP_SUBMIT = "Giấy tờ phải nộp"
-DOC_GROUP_SHOW = "Giấy tờ xuất trình (mang theo để đối chiếu)"
 DOC_FORM = "mẫu: {form}"
 DOC_ORIGINALS = "{count} bản chính"
 DOC_COPIES = "{count} bản sao"

@@ -145,10 +145,6 @@ class _Scored:
     name: str
 
 
-def _deletes(token: str) -> Set[str]:
-    return {token[:i] + token[i + 1 :] for i in range(len(token))}
-
-
 def _positioned_deletes(token: str) -> Set[Tuple[int, str]]:
     return {(i, token[:i] + token[i + 1 :]) for i in range(len(token))}
 

@@ -15,7 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.procedures import answer_question
+from bot.actions.procedures import answer_question, asked_in
 from bot.render import Aspect
 from procedures_kb.text import fold
 
@@ -24,15 +24,6 @@ LOOKUP_RE = re.compile(
     r"\d{3}\W?\d{2}|\d{5}/\d{4}|den dau|xong chua|tinh trang|trang thai|tra cuu|da nop|duoc chua|"
     r"co ket qua chua|ma ho so|ho so cua (toi|em|minh|tui)"
 )
-# What a message asks about a procedure (folded text), in the order they are tried.
-ASKS: List[tuple[Aspect, re.Pattern[str]]] = [
-    (Aspect.where, re.compile(r"o dau|noi nop|nop (tai|o) |co quan nao|cho nao")),
-    (Aspect.documents, re.compile(r"giay to|can mang|chuan bi|gom (nhung )?(gi|nhung)")),
-    (Aspect.fee, re.compile(r"le phi|\bphi\b|bao nhieu tien|het bao nhieu")),
-    (Aspect.time, re.compile(r"bao lau|may ngay|thoi han")),
-    (Aspect.online, re.compile(r"online|truc tuyen|qua mang|vneid")),
-    (Aspect.steps, re.compile(r"cac buoc|quy trinh")),
-]
 
 
 def procedure_question(text: str) -> Optional[Aspect]:
@@ -40,7 +31,7 @@ def procedure_question(text: str) -> Optional[Aspect]:
     folded = fold(text)
     if LOOKUP_RE.search(folded):
         return None
-    return next((aspect for aspect, pattern in ASKS if pattern.search(folded)), None)
+    return asked_in(folded)
 
 
 class ActionCheckDossierStatus(Action):

@@ -12,7 +12,7 @@ import logging
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -39,11 +39,23 @@ SLOT_OFFERED = "offered_procedures"
 SWITCH_RE = re.compile(
     r"^(the |vay |the thi |con |a khong|khong phai|nham)|\bcon\b.*\bthi sao\b|\by (toi|minh|em) la\b"
 )
-# Words that ask a particular question (folded); a switch without them keeps the last question.
-ASPECT_WORDS_RE = re.compile(
-    r"giay to|can (mang|gi|nhung)|chuan bi|phi\b|tien\b|bao lau|may ngay|thoi han|khi nao|o dau|"
-    r"noi nop|co quan nao|cac buoc|quy trinh|online|truc tuyen|qua mang|vneid"
-)
+# Words that ask a particular question (folded text), tried in this order. A switch without
+# them keeps the last question; a "hồ sơ" message with them is that question (actions/dossier).
+QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
+    (Aspect.where, re.compile(r"o dau|noi nop|nop (tai|o) |co quan nao|cho nao")),
+    (Aspect.documents, re.compile(r"giay to|can (mang|gi|nhung)|chuan bi|gom (nhung )?(gi|nhung)")),
+    (Aspect.fee, re.compile(r"le phi|\bphi\b|\btien\b|het bao nhieu")),
+    (Aspect.time, re.compile(r"bao lau|may ngay|thoi han|khi nao")),
+    (Aspect.online, re.compile(r"online|truc tuyen|qua mang|vneid")),
+    (Aspect.steps, re.compile(r"cac buoc|quy trinh")),
+]
+
+
+def asked_in(folded: str) -> Optional[Aspect]:
+    """The question a (folded) message asks in so many words, if any."""
+    return next((aspect for aspect, pattern in QUESTION_WORDS if pattern.search(folded)), None)
+
+
 # A single weak suggestion is offered in a numbered list rather than as a yes/no question.
 CONFIRM_FLOOR = 0.6
 ENTITY_PROCEDURE = "procedure"
@@ -164,7 +176,7 @@ def aspect_for(tracker: Tracker, asked: Aspect) -> Aspect:
     bare procedure name the pending question ("khai sinh" after "giấy tờ của thủ tục nào?")."""
     text = fold(tracker.latest_message.get("text") or "")
     last = tracker.get_slot(SLOT_LAST_ASPECT)
-    if last in Aspect.__members__ and SWITCH_RE.search(text) and not ASPECT_WORDS_RE.search(text):
+    if last in Aspect.__members__ and SWITCH_RE.search(text) and asked_in(text) is None:
         return Aspect(last)
     if asked != Aspect.overview:
         return asked
