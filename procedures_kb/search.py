@@ -30,6 +30,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
+import numpy as np
+
 from procedures_kb.schema import Procedure
 from procedures_kb.text import fold, has_diacritics, word_pairs
 
@@ -123,9 +125,14 @@ class _Name:
     weights: Tuple[float, ...]
     excludes: bool  # an `excludes` phrase, not a name
     weight: float = field(init=False)
+    informative: Tuple[str, ...] = field(init=False)  # tokens of words that say which procedure
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "weight", sum(self.weights))
+        informative = tuple(
+            t for w, t in zip(self.words, self.tokens, strict=True) if w not in GENERIC_WORDS and len(t) > 1
+        )
+        object.__setattr__(self, "informative", informative)
 
 
 @dataclass(frozen=True)
@@ -206,20 +213,27 @@ class SearchIndex:
             words = tuple(w for w, _ in pairs)
             tokens = tuple(f for _, f in pairs)
             self._names.append(_Name(pid, text, words, tokens, weights, excludes))
-        self._prune_floor = [PRUNE_BELOW * name.weight for name in self._names]
-        # Posting lists: token -> (name index, weight of that token in the name).
-        self._by_token: Dict[str, List[Tuple[int, float]]] = defaultdict(list)
+        self._prune_floor = np.array([PRUNE_BELOW * name.weight for name in self._names], dtype=np.float64)
+        # Posting lists: token -> word as written in the names -> name indices and weights.
+        by_form: Dict[str, Dict[str, List[Tuple[int, float]]]] = defaultdict(lambda: defaultdict(list))
         self._by_delete: Dict[str, Set[str]] = defaultdict(set)  # deletion -> tokens
         self._by_substitution: Dict[Tuple[int, str], Set[str]] = defaultdict(set)  # (pos, deletion) -> tokens
         self._procedure_tokens: Dict[str, Set[str]] = defaultdict(set)
         for index, name in enumerate(self._names):
-            token_weights: Dict[str, float] = defaultdict(float)
-            for token, weight in zip(name.tokens, name.weights, strict=True):
-                token_weights[token] += weight
-            for token, weight in token_weights.items():
-                self._by_token[token].append((index, weight))
+            form_weights: Dict[Tuple[str, str], float] = defaultdict(float)
+            for word, token, weight in zip(name.words, name.tokens, name.weights, strict=True):
+                form_weights[(token, word)] += weight
+            for (token, word), weight in form_weights.items():
+                by_form[token][word].append((index, weight))
             if not name.excludes:
                 self._procedure_tokens[name.procedure_id].update(_bigrams(name.tokens))
+        self._postings: Dict[str, List[Tuple[str, np.ndarray, np.ndarray]]] = {
+            token: [
+                (word, np.array([i for i, _ in pairs], dtype=np.int64), np.array([w for _, w in pairs]))
+                for word, pairs in forms.items()
+            ]
+            for token, forms in by_form.items()
+        }
         for token in self._idf:
             if len(token) >= MIN_FUZZY_LEN:
                 for position, variant in _positioned_deletes(token):
@@ -251,19 +265,13 @@ class SearchIndex:
                 seen[vocab].append(_Seen(position, FUZZY_WEIGHT, ""))
         return seen
 
-    def _score(self, name: _Name, seen: Mapping[str, List[_Seen]]) -> _Scored:
-        covered = 0.0
+    def _score(self, name: _Name, seen: Mapping[str, List[_Seen]], covered: float) -> _Scored:
+        """A name's score from its `covered` weight (summed in `search`) and its penalties."""
         exact_strong = exact_any = fuzzy_long = False
-        for word, token, weight in zip(name.words, name.tokens, name.weights, strict=True):
-            best = 0.0
-            for match in seen.get(token, ()):
-                value = match.weight
-                if match.accented and match.word != word:
-                    value *= ACCENT_MISMATCH  # "cần" typed, "căn" in the name
-                best = max(best, value)
-            covered += weight * best
-            if best and word not in GENERIC_WORDS and len(token) > 1:
-                exact = any(match.word for match in seen.get(token, ()))
+        for token in name.informative:
+            matches = seen.get(token)
+            if matches:
+                exact = any(match.word for match in matches)
                 exact_any |= exact
                 exact_strong |= exact and len(token) >= 3
                 fuzzy_long |= not exact and len(token) >= 5
@@ -272,7 +280,10 @@ class SearchIndex:
         # through generic words, one-letter words or typos ("xong … những" for "công chứng")
         # are weak evidence.
         distinctive = exact_strong or (fuzzy_long and (exact_any or len(name.tokens) == 1))
-        score = covered / name.weight if name.weight else 0.0
+        if not name.weight:
+            score = 0.0
+        else:  # a vectorised sum may differ from name.weight in the last bits: full is full
+            score = 1.0 if covered >= name.weight * (1 - 1e-9) else covered / name.weight
         if score < 1.0 and not distinctive:
             score *= WEAK_ONLY_PENALTY  # only words like "đăng ký", "ô", or near-misses matched
         if not _in_order(name.tokens, seen):
@@ -289,22 +300,26 @@ class SearchIndex:
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
         seen = self._seen(query)
-        # Upper bound of each name's score from the posting lists; only names that could
-        # reach PRUNE_BELOW are scored in full (accents, order), so cost follows the matches.
-        upper: Dict[int, float] = {}
-        get = upper.get
+        # Each name's covered weight from the posting lists, summed in one vectorised pass
+        # (the same sum `_score` makes, before its penalties); only names that could reach
+        # PRUNE_BELOW are scored in full, so the cost follows the matches, not the KB's size.
+        indices: List[np.ndarray] = []
+        weights: List[np.ndarray] = []
         for vocab, matches in seen.items():
-            strongest = max(m.weight for m in matches)
-            for index, weight in self._by_token.get(vocab, ()):
-                upper[index] = get(index, 0.0) + weight * strongest
-        prune_floor = self._prune_floor
-        touched = [i for i, covered in upper.items() if covered >= prune_floor[i]]
+            for word, names, name_weights in self._postings.get(vocab, ()):
+                indices.append(names)
+                weights.append(name_weights * max(_value(m, word) for m in matches))
+        touched: List[Tuple[int, float]] = []
+        if indices:
+            covered = np.bincount(np.concatenate(indices), np.concatenate(weights), len(self._names))
+            candidates = np.flatnonzero(covered >= self._prune_floor)
+            touched = list(zip(candidates.tolist(), covered[candidates].tolist(), strict=True))
 
         by_procedure: Dict[str, List[_Scored]] = defaultdict(list)
         veto = _Scored(0.0, 0.0, "")
-        for index in touched:
+        for index, name_covered in touched:
             name = self._names[index]
-            scored = self._score(name, seen)
+            scored = self._score(name, seen, name_covered)
             if name.excludes:
                 veto = max(veto, scored, key=lambda s: (s.score, s.covered))
             else:
@@ -333,6 +348,13 @@ class SearchIndex:
             ranked = near_top + ranked[len(near_top) :]
         hits = [Hit(pid, self._titles[pid], round(s.score, 4), s.name) for pid, s in ranked[:limit]]
         return SearchResult(query=query, hits=hits, threshold=self.threshold)
+
+
+def _value(match: _Seen, word: str) -> float:
+    """How much a query word counts for a name's `word` ("cần" typed, "căn" in the name: less)."""
+    if match.accented and match.word != word:
+        return match.weight * ACCENT_MISMATCH
+    return match.weight
 
 
 def _best_of(names: List[_Scored]) -> _Scored:
