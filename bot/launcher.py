@@ -1,7 +1,8 @@
 """Start, watch and stop the assistant's processes (used by `make run`, `make chat` and tests).
 
-    python -m bot.launcher run                 action server :5055 + Rasa server :5005 (REST)
-    python -m bot.launcher chat                action server + `rasa shell` in this terminal
+    python -m bot.launcher run                 action server :5055 + Rasa server :5005 (REST),
+                                               + the portal simulator :8085 unless PORTAL_URL is set
+    python -m bot.launcher chat                the same servers + `rasa shell` in this terminal
     python -m bot.launcher conversation-tests  `rasa test core` on tests/conversations
 
 Every process started here is stopped when the launcher ends, Ctrl-C included.
@@ -127,6 +128,31 @@ def start_rasa_server(
     return process
 
 
+def start_portal_simulator(port: int, env: Optional[Dict[str, str]] = None, timeout: float = 30) -> subprocess.Popen:
+    process = spawn([sys.executable, "-m", "connectors.portal.simulator", "--port", str(port)], env)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/health", process, timeout)
+    except LaunchError:
+        stop(process)
+        raise
+    return process
+
+
+@contextlib.contextmanager
+def portal(port: Optional[int] = None) -> Iterator[str]:
+    """PORTAL_URL when it is set; otherwise the bundled simulator, run for the block."""
+    if os.environ.get("PORTAL_URL"):
+        yield os.environ["PORTAL_URL"]
+        return
+    port = port or int(os.environ.get("PORTAL_SIMULATOR_PORT", "8085"))
+    print(f"Starting the portal simulator on :{port} (PORTAL_URL is not set) …", flush=True)
+    process = start_portal_simulator(port)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(process)
+
+
 @contextlib.contextmanager
 def action_server(port: Optional[int] = None, env: Optional[Dict[str, str]] = None) -> Iterator[str]:
     """Run an action server for the block; yields its webhook URL."""
@@ -145,9 +171,9 @@ def require_model() -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     require_model()
-    with tempfile.TemporaryDirectory(prefix="motcua-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="motcua-") as tmp, portal() as portal_url:
         print(f"Starting the action server on :{args.action_port} …", flush=True)
-        with action_server(args.action_port) as action_url:
+        with action_server(args.action_port, env={"PORTAL_URL": portal_url}) as action_url:
             endpoints = write_endpoints(action_url, Path(tmp))
             print(f"Starting the Rasa server on :{args.rasa_port} (loading the model) …", flush=True)
             rasa = start_rasa_server(args.rasa_port, endpoints)
@@ -157,6 +183,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                     "\nThe assistant is ready. Talk to it over REST:\n"
                     f"  curl -s {url} -H 'Content-Type: application/json' \\\n"
                     '    -d \'{"sender": "demo", "message": "làm giấy khai sinh cần giấy tờ gì"}\'\n'
+                    f"Dossier lookups go to {portal_url} (demo codes: README).\n"
                     "Or in a terminal: make chat. Press Ctrl-C to stop.\n",
                     flush=True,
                 )
@@ -170,7 +197,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     require_model()
-    with tempfile.TemporaryDirectory(prefix="motcua-") as tmp, action_server() as action_url:
+    with (
+        tempfile.TemporaryDirectory(prefix="motcua-") as tmp,
+        portal() as portal_url,
+        action_server(env={"PORTAL_URL": portal_url}) as action_url,
+    ):
         endpoints = write_endpoints(action_url, Path(tmp))
         shell = [RASA, "shell", "--model", str(MODEL_DIR), "--endpoints", str(endpoints), "--port", str(free_port())]
         try:

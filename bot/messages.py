@@ -129,3 +129,93 @@ PROVINCE_NOT_FOUND = (
 KB_UNAVAILABLE = (
     "Xin lỗi, hệ thống tra cứu thủ tục đang gặp sự cố. Bạn vui lòng thử lại sau ít phút hoặc gọi tổng đài {hotline}."
 )
+
+# --- Dossier (hồ sơ) status lookups -------------------------------------------------------
+
+DOSSIER_ASK_CODE = "Bạn gửi giúp mình mã hồ sơ in trên giấy tiếp nhận (phiếu hẹn trả kết quả), ví dụ: {example}"
+DOSSIER_BAD_CODE = (
+    "Mã hồ sơ này chưa đúng định dạng. Mã hồ sơ có dạng {example} "
+    "(mã đơn vị, ngày tiếp nhận, số thứ tự). Bạn kiểm tra lại trên phiếu hẹn và gửi lại giúp mình."
+)
+DOSSIER_NOT_FOUND = (
+    "Không tìm thấy hồ sơ mã {code}. Bạn kiểm tra lại mã trên phiếu hẹn; hồ sơ vừa nộp có thể "
+    "chưa có trên hệ thống. Cần hỗ trợ, bạn gọi tổng đài {hotline}."
+)
+DOSSIER_BUSY = (
+    "Hệ thống tra cứu hồ sơ đang bận, mình chưa lấy được thông tin. Bạn vui lòng thử lại sau ít phút "
+    "hoặc gọi tổng đài {hotline}."
+)
+DOSSIER_NOT_CONFIGURED = (
+    "Tra cứu hồ sơ chưa được kết nối với cổng dịch vụ công của tỉnh. Bạn tra cứu tại {portal} "
+    "hoặc gọi tổng đài {hotline}."
+)
+DOSSIER_LIMIT = (
+    "Bạn đã tra cứu {limit} lần trong {window} phút. Để bảo vệ thông tin hồ sơ, bạn vui lòng thử lại "
+    "sau khoảng {minutes} phút hoặc gọi tổng đài {hotline}."
+)
+DOSSIER_HEADING = "Hồ sơ {code} — {procedure}"
+DOSSIER_APPLICANT = "Người nộp: {name}"
+DOSSIER_STATUS = "Tình trạng: {status}"
+DOSSIER_OVERDUE = (
+    "Hồ sơ đã quá ngày hẹn trả. Mình xin lỗi vì sự chậm trễ này; bạn có thể liên hệ cơ quan giải quyết "
+    "hoặc gọi tổng đài {hotline} để được hỗ trợ."
+)
+DOSSIER_DUE_SOON = "Hồ sơ sắp đến ngày hẹn trả kết quả."
+DOSSIER_DONE_LATE = "Hồ sơ được giải quyết sau ngày hẹn trả."
+DOSSIER_ASK_DIGITS = (
+    "Để xem ngày tiếp nhận, ngày hẹn trả{extra}, bạn nhắn 4 số cuối của số điện thoại đã đăng ký khi nộp hồ sơ."
+)
+DOSSIER_DIGITS_EXTRA = {
+    "SUPPLEMENT": " và giấy tờ cần bổ sung",
+    "NOT_ACCEPTED": " và lý do",
+    "STOPPED": " và lý do",
+    "PAYMENT": " và khoản cần nộp",
+}
+DOSSIER_WRONG_DIGITS = (
+    "4 số cuối chưa khớp với số điện thoại đã đăng ký cho hồ sơ này, nên mình chưa thể hiện chi tiết. "
+    "Bạn kiểm tra lại và nhắn lại, hoặc mang phiếu hẹn đến nơi nộp hồ sơ."
+)
+DOSSIER_DETAILS_HEADING = "Chi tiết hồ sơ {code} — {procedure}"
+DOSSIER_RECEIVED = "Ngày tiếp nhận: {date}"
+DOSSIER_APPOINTMENT = "Ngày hẹn trả: {date}"
+DOSSIER_COMPLETED = "Ngày có kết quả: {date}"
+DOSSIER_RETURNED = "Ngày trả kết quả: {date}"
+DOSSIER_AGENCY = "Cơ quan giải quyết: {agency}"
+DOSSIER_NOTE = {
+    "SUPPLEMENT": "Giấy tờ cần bổ sung: {note}",
+    "NOT_ACCEPTED": "Lý do: {note}",
+    "STOPPED": "Lý do: {note}",
+    "PAYMENT": "Cần nộp: {note}",
+}
+DOSSIER_NOTE_OTHER = "Ghi chú: {note}"
+DOSSIER_NEXT = "Bước tiếp theo: {step}"
+DOSSIER_PAPERS_HINT = 'Muốn xem danh mục giấy tờ của thủ tục «{title}», bạn hỏi "cần giấy tờ gì?".'
+
+# Plain words for the 10 national status codes, and what the citizen does next.
+STATUS_WORDS = {
+    1: "đã nộp trực tuyến, chưa được tiếp nhận",
+    2: "đã được tiếp nhận",
+    3: "không được tiếp nhận",
+    4: "đang được giải quyết",
+    5: "cần bổ sung giấy tờ",
+    6: "đang chờ bạn nộp thuế, phí, lệ phí",
+    7: "đã rút hồ sơ",
+    8: "đã dừng xử lý",
+    9: "đã có kết quả, chờ bạn đến nhận",
+    10: "đã trả kết quả",
+}
+STATUS_NEXT_STEP = {
+    1: "Cơ quan sẽ kiểm tra để tiếp nhận hồ sơ; nếu cần bổ sung, bạn sẽ được thông báo.",
+    2: "Hồ sơ đang chờ giải quyết; bạn chưa cần làm gì thêm.",
+    3: "Bạn khắc phục theo lý do nêu trong thông báo rồi nộp lại hồ sơ mới.",
+    4: "Cơ quan đang giải quyết; bạn chưa cần làm gì thêm.",
+    5: "Bạn bổ sung giấy tờ theo yêu cầu tại nơi đã nộp hồ sơ (hoặc trên cổng dịch vụ công nếu đã nộp trực tuyến).",
+    6: "Bạn nộp khoản thuế, phí, lệ phí theo thông báo để hồ sơ được giải quyết tiếp.",
+    7: "Hồ sơ đã được rút theo yêu cầu; nếu cần, bạn nộp hồ sơ mới.",
+    8: "Bạn liên hệ cơ quan giải quyết hoặc gọi tổng đài 1800 1096 để biết cách xử lý tiếp.",
+    9: (
+        "Kết quả đã có: bạn mang giấy tiếp nhận hồ sơ (phiếu hẹn) và giấy tờ tùy thân đến nơi nộp hồ sơ để "
+        "nhận, hoặc chờ bưu điện chuyển nếu đã đăng ký nhận qua bưu chính."
+    ),
+    10: "Kết quả đã được trả; nếu bạn chưa nhận được, hãy liên hệ cơ quan giải quyết.",
+}

@@ -11,6 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import messages as msg
+from bot.actions.dossier import awaited_input
 from bot.actions.procedures import (
     SLOT_LAST_ASPECT,
     SLOT_OFFERED,
@@ -97,6 +98,9 @@ class ActionChooseOption(Action):
         return "action_choose_option"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        handled = await awaited_input(dispatcher, tracker)  # "5678": the phone digits just asked for
+        if handled is not None:
+            return handled
         offered = tracker.get_slot(SLOT_OFFERED) or []
         if not offered:
             dispatcher.utter_message(text=msg.NOTHING_TO_CHOOSE)

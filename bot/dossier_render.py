@@ -1,0 +1,77 @@
+"""A dossier in words for the citizen: the status for anyone who has the code, the details for
+the owner (who proved it with the last 4 digits of the phone on file).
+
+The applicant's name is masked and the phone number is never shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import List, Optional
+
+from bot import messages as msg
+from connectors.portal.model import VIETNAM, Dossier, Status, Timing, mask_name
+
+TIMING_LINES = {
+    Timing.OVERDUE: msg.DOSSIER_OVERDUE.format(hotline=msg.HOTLINE),
+    Timing.DUE_SOON: msg.DOSSIER_DUE_SOON,
+    Timing.DONE_LATE: msg.DOSSIER_DONE_LATE,
+}
+
+
+def _when(moment: Optional[dt.datetime]) -> str:
+    return moment.astimezone(VIETNAM).strftime("%H:%M ngày %d/%m/%Y") if moment else ""
+
+
+def status_words(dossier: Dossier) -> str:
+    return msg.STATUS_WORDS[int(dossier.status_code)]
+
+
+def has_details(dossier: Dossier) -> bool:
+    """Is there anything beyond the status to show the owner?"""
+    return bool(dossier.received_at or dossier.appointment_at or dossier.note)
+
+
+def status_reply(dossier: Dossier, now: dt.datetime, ask_digits: bool) -> str:
+    """What anyone with the code sees: status in plain words, procedure, masked name, next step."""
+    lines = [
+        msg.DOSSIER_HEADING.format(code=dossier.code, procedure=dossier.procedure_name),
+        msg.DOSSIER_APPLICANT.format(name=mask_name(dossier.applicant_name)),
+        msg.DOSSIER_STATUS.format(status=status_words(dossier)),
+    ]
+    timing = TIMING_LINES.get(dossier.timing(now))
+    if timing:
+        lines.append(timing)
+    lines.append(msg.DOSSIER_NEXT.format(step=msg.STATUS_NEXT_STEP[int(dossier.status_code)]))
+    if ask_digits:
+        extra = msg.DOSSIER_DIGITS_EXTRA.get(dossier.status_code.name, "") if dossier.note else ""
+        lines.append(msg.DOSSIER_ASK_DIGITS.format(extra=extra))
+    return "\n".join(lines)
+
+
+def details_reply(dossier: Dossier, now: dt.datetime, kb_title: Optional[str] = None) -> str:
+    """What the owner sees: dates, agency, the supplement request or the reason, the next step."""
+    lines: List[str] = [
+        msg.DOSSIER_DETAILS_HEADING.format(code=dossier.code, procedure=dossier.procedure_name),
+        msg.DOSSIER_STATUS.format(status=status_words(dossier)),
+    ]
+    for template, moment in (
+        (msg.DOSSIER_RECEIVED, dossier.received_at),
+        (msg.DOSSIER_APPOINTMENT, dossier.appointment_at),
+        (msg.DOSSIER_COMPLETED, dossier.completed_at),
+        (msg.DOSSIER_RETURNED, dossier.returned_at),
+    ):
+        if moment:
+            lines.append(template.format(date=_when(moment)))
+    if dossier.agency:
+        lines.append(msg.DOSSIER_AGENCY.format(agency=dossier.agency))
+    if dossier.note:
+        template = msg.DOSSIER_NOTE.get(dossier.status_code.name, msg.DOSSIER_NOTE_OTHER)
+        lines.append(template.format(note=dossier.note))
+    timing = TIMING_LINES.get(dossier.timing(now))
+    if timing:
+        lines.append(timing)
+    lines.append(msg.DOSSIER_NEXT.format(step=msg.STATUS_NEXT_STEP[int(dossier.status_code)]))
+    if kb_title and dossier.status_code in (Status.SUPPLEMENT, Status.NOT_ACCEPTED):
+        lines.append(msg.DOSSIER_PAPERS_HINT.format(title=kb_title))
+    return "\n".join(lines)
