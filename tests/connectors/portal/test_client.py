@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
-from typing import Awaitable, Callable, List
+from typing import Any, Awaitable, Callable, Dict, List
 
 import aiohttp
 import pytest
@@ -21,9 +22,9 @@ Server = Callable[..., Awaitable[TestServer]]
 
 
 def portal(url: str, session: aiohttp.ClientSession, **kwargs: object) -> HttpPortal:
-    options: dict = {"attempt_timeout": 0.5, "deadline": 2.0, "backoff": 0.01}
+    options: Dict[str, Any] = {"attempt_timeout": 0.5, "deadline": 2.0, "backoff": 0.01}
     options.update(kwargs)
-    return HttpPortal(url, session, **options)  # type: ignore[arg-type]
+    return HttpPortal(url, session, **options)
 
 
 async def test_a_dossier_from_the_simulator(portal_url: str, session: aiohttp.ClientSession) -> None:
@@ -31,7 +32,8 @@ async def test_a_dossier_from_the_simulator(portal_url: str, session: aiohttp.Cl
     assert dossier.status_code is Status.SUPPLEMENT
     assert dossier.procedure_name == "Đăng ký khai sinh"
     assert dossier.note and "giấy chứng sinh" in dossier.note
-    assert dossier.received_at is not None and dossier.received_at.utcoffset().total_seconds() == 7 * 3600
+    assert dossier.received_at is not None
+    assert dossier.received_at.utcoffset() == dt.timedelta(hours=7)
 
 
 async def test_an_agency_code_with_slashes(portal_url: str, session: aiohttp.ClientSession) -> None:
