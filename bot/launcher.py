@@ -139,14 +139,14 @@ def start_portal_simulator(port: int, env: Optional[Dict[str, str]] = None, time
 
 
 @contextlib.contextmanager
-def portal(port: Optional[int] = None) -> Iterator[str]:
+def portal(port: Optional[int] = None, env: Optional[Dict[str, str]] = None) -> Iterator[str]:
     """PORTAL_URL when it is set; otherwise the bundled simulator, run for the block."""
     if os.environ.get("PORTAL_URL"):
         yield os.environ["PORTAL_URL"]
         return
     port = port or int(os.environ.get("PORTAL_SIMULATOR_PORT", "8085"))
     print(f"Starting the portal simulator on :{port} (PORTAL_URL is not set) …", flush=True)
-    process = start_portal_simulator(port)
+    process = start_portal_simulator(port, env=env)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

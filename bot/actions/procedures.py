@@ -223,6 +223,11 @@ class AnswerAction(Action, ABC):
         return f"action_answer_{self.aspect.value}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        from bot.actions.dossier import awaited_input  # the dossier flow builds on this module
+
+        handled = await awaited_input(dispatcher, tracker)  # the code or digits just asked for
+        if handled is not None:
+            return handled
         return await answer_question(dispatcher, tracker, self.aspect)
 
 

@@ -8,14 +8,35 @@ from typing import Any, Dict, Iterator, List
 import aiohttp
 import pytest
 
-from bot.launcher import MODEL_DIR, free_port, start_action_server, start_rasa_server, stop, write_endpoints
+from bot.launcher import (
+    MODEL_DIR,
+    free_port,
+    start_action_server,
+    start_portal_simulator,
+    start_rasa_server,
+    stop,
+    write_endpoints,
+)
+
+TODAY = "2026-11-22"
 
 
 @pytest.fixture(scope="session")
-def webhook(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def portal_url() -> Iterator[str]:
+    """The portal simulator as the fake province portal, on a free port."""
+    port = free_port()
+    portal = start_portal_simulator(port, env={"MOTCUA_TODAY": TODAY})
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(portal)
+
+
+@pytest.fixture(scope="session")
+def webhook(tmp_path_factory: pytest.TempPathFactory, portal_url: str) -> Iterator[str]:
     if not any(MODEL_DIR.glob("*.tar.gz")):
         pytest.fail("no trained model in models/: run `make train` (make test does it)")
-    env = {"MOTCUA_TODAY": "2026-11-22"}
+    env = {"MOTCUA_TODAY": TODAY, "PORTAL_URL": portal_url}
     action_port = free_port()
     actions = start_action_server(action_port, env=env)
     try:

@@ -27,11 +27,12 @@ def listening(port: int) -> bool:
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
 def test_run_then_stop_leaves_nothing_running(stop_signal: signal.Signals) -> None:
-    rasa_port, action_port = free_port(), free_port()
+    rasa_port, action_port, portal_port = free_port(), free_port(), free_port()
+    env = {k: v for k, v in child_env({"PORTAL_SIMULATOR_PORT": str(portal_port)}).items() if k != "PORTAL_URL"}
     launcher = subprocess.Popen(
         [sys.executable, "-m", "bot.launcher", "run", "--rasa-port", str(rasa_port), "--action-port", str(action_port)],
         cwd=ROOT,
-        env=child_env(),
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -47,15 +48,18 @@ def test_run_then_stop_leaves_nothing_running(stop_signal: signal.Signals) -> No
             printed += line
         assert "The assistant is ready" in printed, printed
         assert f"http://localhost:{rasa_port}/webhooks/rest/webhook" in printed
-        assert listening(rasa_port) and listening(action_port)
+        assert f"Dossier lookups go to http://127.0.0.1:{portal_port}" in printed
+        assert listening(rasa_port) and listening(action_port) and listening(portal_port)
 
         os.kill(launcher.pid, stop_signal)
         assert launcher.wait(timeout=30) in (0, 130)
         deadline = time.monotonic() + 15
-        while (listening(rasa_port) or listening(action_port)) and time.monotonic() < deadline:
+        ports = (rasa_port, action_port, portal_port)
+        while any(listening(port) for port in ports) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert not listening(rasa_port), "the Rasa server outlived the launcher"
         assert not listening(action_port), "the action server outlived the launcher"
+        assert not listening(portal_port), "the portal simulator outlived the launcher"
     finally:
         if launcher.poll() is None:
             launcher.terminate()  # SIGTERM: the launcher stops its children; SIGKILL would orphan them

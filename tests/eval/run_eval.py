@@ -30,6 +30,7 @@ from bot.launcher import (
     ROOT,
     child_env,
     free_port,
+    portal,
     start_action_server,
     start_rasa_server,
     stop,
@@ -156,9 +157,9 @@ async def run_e2e(webhook: str, result: Result) -> None:
 
 def evaluate_e2e(model: Path, result: Result) -> None:
     env = {"MOTCUA_TODAY": "2026-11-22"}
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, portal(free_port(), env) as portal_url:
         action_port = free_port()
-        actions = start_action_server(action_port, env=env)
+        actions = start_action_server(action_port, env={**env, "PORTAL_URL": portal_url})
         try:
             endpoints = write_endpoints(f"http://127.0.0.1:{action_port}/webhook", Path(tmp))
             rasa_port = free_port()
