@@ -219,3 +219,15 @@ STATUS_NEXT_STEP = {
     ),
     10: "Kết quả đã được trả; nếu bạn chưa nhận được, hãy liên hệ cơ quan giải quyết.",
 }
+
+# --- Chat channels ----------------------------------------------------------------------------
+
+CHANNEL_APOLOGY = (
+    "Xin lỗi, mình gặp sự cố khi trả lời tin nhắn vừa rồi. Bạn vui lòng gửi lại sau ít phút "
+    "hoặc gọi tổng đài {hotline}."
+)
+TEXT_ONLY = (
+    "Hiện mình chỉ đọc được tin nhắn chữ. Bạn gõ câu hỏi giúp mình nhé, ví dụ: "
+    '"làm giấy khai sinh cần giấy tờ gì?"'
+)
+BUTTON_EXPIRED = "Nút này đã hết hạn. Bạn gõ lại câu hỏi giúp mình nhé."

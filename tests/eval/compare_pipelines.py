@@ -25,7 +25,7 @@ from typing import List
 
 from bot.launcher import ROOT, child_env
 from procedures_kb.text import has_diacritics
-from tests.eval.run_eval import BASELINE_CONFIG, OUT, load_nlu_test
+from tests.eval.run_eval import BASELINE_CONFIG, NLU_FRESH, OUT, load_nlu_test
 
 PIPELINES = ROOT / "tests" / "eval" / "pipelines"
 
@@ -37,6 +37,7 @@ class Row:
     train_s: float = 0.0
     accuracy: float = 0.0
     accuracy_plain: float = 0.0  # on the held-out messages without diacritics
+    accuracy_fresh: float = 0.0  # on the second held-out set
     macro_f1: float = 0.0
     p50_ms: float = 0.0
     p95_ms: float = 0.0
@@ -63,13 +64,16 @@ async def measure(model: Path, row: Row) -> None:
 
     agent = Agent.load(str(model))
     pairs = load_nlu_test()
+    fresh = load_nlu_test(NLU_FRESH)
     await agent.parse_message(pairs[0][0])  # first parse loads lazily: not a citizen's latency
     predicted, timings = [], []
-    for text, _ in pairs:
+    for text, _ in pairs + fresh:
         start = time.perf_counter()
         parsed = await agent.parse_message(text)
         timings.append((time.perf_counter() - start) * 1000)
         predicted.append(parsed["intent"]["name"])
+    row.accuracy_fresh = accuracy_score([i for _, i in fresh], predicted[len(pairs) :])
+    predicted = predicted[: len(pairs)]
     gold = [intent for _, intent in pairs]
     row.accuracy = accuracy_score(gold, predicted)
     row.macro_f1 = f1_score(gold, predicted, average="macro")
@@ -82,12 +86,13 @@ async def measure(model: Path, row: Row) -> None:
 
 def table(rows: List[Row]) -> str:
     lines = [
-        "| pipeline | intent accuracy | without diacritics | macro-F1 | parse p50 / p95 | training |",
-        "|---|---|---|---|---|---|",
+        "| pipeline | intent accuracy | without diacritics | macro-F1 | fresh set | parse p50 / p95 | training |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r.name}: {r.description} | {r.accuracy:.1%} | {r.accuracy_plain:.1%} | {r.macro_f1:.3f} | "
+            f"{r.accuracy_fresh:.1%} | "
             f"{r.p50_ms:.0f} / {r.p95_ms:.0f} ms | {r.train_s:.0f} s |"
         )
     return "\n".join(lines)

@@ -1,0 +1,53 @@
+"""What the chat channels share: the optional Redis client, and background tasks kept alive."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from typing import Any, Coroutine, Optional, Set
+
+from connectors.dedupe import Deduplicator, MemoryDeduplicator, RedisDeduplicator
+
+log = logging.getLogger(__name__)
+
+_redis: Any = None
+_tasks: Set["asyncio.Task[Any]"] = set()
+
+
+def redis_from_env() -> Any:
+    """A `redis.asyncio` client when REDIS_URL is set (one per process), else None."""
+    global _redis
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return None
+    if _redis is None:
+        import redis.asyncio as aioredis
+
+        _redis = aioredis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+    return _redis
+
+
+def deduplicator() -> Deduplicator:
+    redis = redis_from_env()
+    return RedisDeduplicator(redis) if redis is not None else MemoryDeduplicator()
+
+
+def background(coroutine: Coroutine[Any, Any, Any], what: str) -> "asyncio.Task[Any]":
+    """Run `coroutine` after the webhook has answered; failures are logged, never lost silently."""
+    task = asyncio.get_running_loop().create_task(coroutine)
+    _tasks.add(task)
+
+    def done(finished: "asyncio.Task[Any]") -> None:
+        _tasks.discard(finished)
+        if not finished.cancelled() and finished.exception() is not None:
+            log.error("%s failed: %r", what, finished.exception())
+
+    task.add_done_callback(done)
+    return task
+
+
+async def drain(timeout: Optional[float] = None) -> None:
+    """Wait for the background tasks still running (tests, shutdown)."""
+    if _tasks:
+        await asyncio.wait(set(_tasks), timeout=timeout)

@@ -1,0 +1,43 @@
+"""Text for chat platforms: NFC, and long answers split where a reader expects a break."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import List, Sequence
+
+SEPARATORS = ("\n\n", "\n", " ")
+
+
+def split_text(text: str, limit: int) -> List[str]:
+    """`text` in NFC, cut into parts of at most `limit` characters: whole paragraphs when they
+    fit, a paragraph too long by its lines, a line too long by its words, a word too long cut."""
+    if limit < 1:
+        raise ValueError("limit must be >= 1")
+    text = unicodedata.normalize("NFC", text).strip()
+    return [part.strip() for part in _pack(text, limit, SEPARATORS) if part.strip()]
+
+
+def _pack(text: str, limit: int, separators: Sequence[str]) -> List[str]:
+    if len(text) <= limit:
+        return [text]
+    if not separators:
+        return [text[i : i + limit] for i in range(0, len(text), limit)]
+    separator, finer = separators[0], separators[1:]
+    parts: List[str] = []
+    current: str | None = None
+    for piece in text.split(separator):
+        if len(piece) > limit:
+            if current is not None:
+                parts.append(current)
+                current = None
+            parts.extend(_pack(piece, limit, finer))
+        elif current is None:
+            current = piece
+        elif len(current) + len(separator) + len(piece) <= limit:
+            current += separator + piece
+        else:
+            parts.append(current)
+            current = piece
+    if current is not None:
+        parts.append(current)
+    return parts
