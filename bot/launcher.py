@@ -51,7 +51,49 @@ def child_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.update(extra or {})
+    for name, value in CHANNEL_DEFAULTS.items():
+        if not env.get(name):
+            env[name] = value
     return env
+
+
+# A channel is on when all its variables are set; these have defaults.
+CHANNEL_VARIABLES: Dict[str, List[str]] = {
+    "connectors.telegram.TelegramInput": ["TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET"],
+    "connectors.zalo.ZaloInput": [
+        "ZALO_APP_ID",
+        "ZALO_APP_SECRET",
+        "ZALO_OA_SECRET_KEY",
+        "ZALO_ACCESS_TOKEN",
+        "ZALO_REFRESH_TOKEN",
+    ],
+}
+CHANNEL_DEFAULTS = {
+    "TELEGRAM_API_BASE_URL": "https://api.telegram.org/bot",
+    "ZALO_API_BASE_URL": "https://openapi.zalo.me",
+    "ZALO_OAUTH_BASE_URL": "https://oauth.zaloapp.com",
+}
+
+
+def write_credentials(directory: Path, env: Optional[Dict[str, str]] = None) -> Path:
+    """A copy of credentials.yml with only the channels whose variables are all set (REST always).
+    A channel with some variables set and others missing is a mistake: it stops the start."""
+    env = child_env(env)
+    config = yaml.safe_load(CREDENTIALS.read_text(encoding="utf-8")) or {}
+    for channel, variables in CHANNEL_VARIABLES.items():
+        missing = [v for v in variables if not env.get(v)]
+        if missing and len(missing) < len(variables):
+            raise LaunchError(f"{channel.split('.')[1].title()} is partly configured: set {', '.join(missing)}")
+        if missing:
+            config.pop(channel, None)
+    path = directory / "credentials.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def enabled_channels(env: Optional[Dict[str, str]] = None) -> List[str]:
+    env = child_env(env)
+    return [c.split(".")[1] for c, variables in CHANNEL_VARIABLES.items() if all(env.get(v) for v in variables)]
 
 
 def write_endpoints(action_url: str, directory: Path) -> Path:
@@ -114,7 +156,7 @@ def start_rasa_server(
     args = [
         RASA, "run",
         "--model", str(model),
-        "--credentials", str(CREDENTIALS),
+        "--credentials", str(write_credentials(endpoints.parent, env)),
         "--endpoints", str(endpoints),
         "--port", str(port),
         "--cors", "*",
@@ -184,6 +226,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                     f"  curl -s {url} -H 'Content-Type: application/json' \\\n"
                     '    -d \'{"sender": "demo", "message": "làm giấy khai sinh cần giấy tờ gì"}\'\n'
                     f"Dossier lookups go to {portal_url} (demo codes: README).\n"
+                    f"Channels: {', '.join(['rest', *enabled_channels()])} (POST /webhooks/<channel>/webhook).\n"
                     "Or in a terminal: make chat. Press Ctrl-C to stop.\n",
                     flush=True,
                 )

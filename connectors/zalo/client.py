@@ -1,0 +1,110 @@
+"""Sending Zalo OA customer-service messages, and refreshing the OA's tokens.
+
+`POST {api}/v3.0/oa/message/cs` with the `access_token` header →
+`{"error": 0, "message": "Success", "data": {"message_id": …}}`.
+- error -216 (access token invalid or expired): refresh the pair, store it, retry once;
+- error -230 (the citizen has not written for 7 days): logged, not retried;
+- any other error: logged with its code.
+Refresh: `POST {oauth}/v4/oa/access_token`, header `secret_key: <app secret>`, form
+`app_id, grant_type=refresh_token, refresh_token` → a new access token *and* refresh token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Dict, Optional
+
+import aiohttp
+
+from connectors.zalo.tokens import Tokens, TokenStore
+
+log = logging.getLogger(__name__)
+
+TOKEN_EXPIRED = -216
+USER_SILENT = -230
+
+
+class ZaloError(Exception):
+    def __init__(self, code: int, message: str = ""):
+        super().__init__(f"Zalo error {code}: {message}")
+        self.code = code
+
+
+class ZaloClient:
+    def __init__(
+        self,
+        app_id: str,
+        app_secret: str,
+        tokens: TokenStore,
+        api_base_url: str = "https://openapi.zalo.me",
+        oauth_base_url: str = "https://oauth.zaloapp.com",
+        timeout: float = 10.0,
+        session: Optional[aiohttp.ClientSession] = None,
+    ):
+        self.app_id = app_id
+        self.app_secret = app_secret
+        self.tokens = tokens
+        self.api_base_url = api_base_url.rstrip("/")
+        self.oauth_base_url = oauth_base_url.rstrip("/")
+        self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session = session
+        self._refreshing = asyncio.Lock()
+
+    def session(self) -> aiohttp.ClientSession:
+        """One session, created on the running (Rasa's) event loop at the first send."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self.timeout)
+        return self._session
+
+    async def send(self, user_id: str, message: Dict[str, Any]) -> bool:
+        """Send one message; True when Zalo accepted it."""
+        token = self.tokens.load().access_token
+        code, detail = await self._post_message(token, user_id, message)
+        if code == TOKEN_EXPIRED:
+            log.info("Zalo access token expired (-216): refreshing")
+            try:
+                await self.refresh(failed_token=token)
+            except (ZaloError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                log.error("Zalo token refresh failed: %s", exc)
+                return False
+            code, detail = await self._post_message(self.tokens.load().access_token, user_id, message)
+        if code == 0:
+            return True
+        if code == USER_SILENT:
+            log.info("Zalo: the citizen has not written for 7 days (-230); message not sent")
+        else:
+            log.error("Zalo refused a message: error %s (%s)", code, detail)
+        return False
+
+    async def _post_message(self, token: str, user_id: str, message: Dict[str, Any]) -> tuple[int, str]:
+        body = {"recipient": {"user_id": user_id}, "message": message}
+        try:
+            async with self.session().post(
+                f"{self.api_base_url}/v3.0/oa/message/cs", json=body, headers={"access_token": token}
+            ) as response:
+                data = await response.json(content_type=None)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            return -1, f"no answer from Zalo ({type(exc).__name__})"
+        if not isinstance(data, dict):
+            return -1, "unexpected answer"
+        return int(data.get("error", -1)), str(data.get("message", ""))
+
+    async def refresh(self, failed_token: Optional[str] = None) -> Tokens:
+        """Exchange the single-use refresh token for a new pair, stored before it is used.
+        Concurrent callers share one refresh: whoever comes second finds the new pair."""
+        async with self._refreshing:
+            current = self.tokens.load()
+            if failed_token is not None and current.access_token != failed_token:
+                return current  # another send refreshed while we waited
+            form = {"app_id": self.app_id, "grant_type": "refresh_token", "refresh_token": current.refresh_token}
+            async with self.session().post(
+                f"{self.oauth_base_url}/v4/oa/access_token", data=form, headers={"secret_key": self.app_secret}
+            ) as response:
+                data = await response.json(content_type=None)
+            if not isinstance(data, dict) or not data.get("access_token") or not data.get("refresh_token"):
+                code = int(data.get("error", -1)) if isinstance(data, dict) else -1
+                raise ZaloError(code, "no new token pair (the OA may need to be authorised again)")
+            tokens = Tokens(str(data["access_token"]), str(data["refresh_token"]))
+            self.tokens.save(tokens)  # before use: the old refresh token is spent
+            return tokens

@@ -1,0 +1,46 @@
+"""Replies to Zalo: text split at 2,000 characters, buttons as a template attachment whose taps
+come back hidden (`oa.query.hide`) with the payload; titles cut to 100 characters."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.core.channels.channel import OutputChannel
+
+from connectors.text import split_text
+from connectors.zalo.client import ZaloClient
+
+MESSAGE_LIMIT = 2000
+TITLE_LIMIT = 100
+SENDER_PREFIX = "zalo:"
+
+
+def user_id_of(recipient_id: str) -> str:
+    return recipient_id.removeprefix(SENDER_PREFIX)
+
+
+class ZaloOutput(OutputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "zalo"
+
+    def __init__(self, client: ZaloClient):
+        self.client = client
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        for part in split_text(text, MESSAGE_LIMIT):
+            await self.client.send(user_id_of(recipient_id), {"text": part})
+
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
+        parts = split_text(text, MESSAGE_LIMIT) or ["…"]
+        for part in parts[:-1]:
+            await self.client.send(user_id_of(recipient_id), {"text": part})
+        template = [
+            {"title": str(b.get("title", ""))[:TITLE_LIMIT], "type": "oa.query.hide", "payload": b["payload"]}
+            for b in buttons
+            if b.get("payload")
+        ]
+        message = {"text": parts[-1], "attachment": {"type": "template", "payload": {"buttons": template}}}
+        await self.client.send(user_id_of(recipient_id), message)

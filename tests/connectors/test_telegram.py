@@ -1,0 +1,55 @@
+"""Telegram pieces against the fake Bot API: replies, keyboards, keys, deep links."""
+
+from __future__ import annotations
+
+import json
+from typing import Awaitable, Callable
+
+from aiohttp.test_utils import TestServer
+from telegram import Bot
+
+from connectors.telegram.channel import start_payload
+from connectors.telegram.output import CallbackKeys, TelegramOutput
+from tests.fakes.telegram_api import FakeTelegram
+
+Server = Callable[..., Awaitable[TestServer]]
+TOKEN = "123:fake"
+
+
+async def bot_for(fake: FakeTelegram, aiohttp_server: Server) -> Bot:
+    server = await aiohttp_server(fake.app())
+    return Bot(TOKEN, base_url=str(server.make_url("/bot")))
+
+
+async def test_long_answers_are_split_under_4096(aiohttp_server: Server) -> None:
+    fake = FakeTelegram(TOKEN)
+    bot = await bot_for(fake, aiohttp_server)
+    text = "\n\n".join(f"Giấy tờ số {i}: {'bản sao có chứng thực ' * 20}".strip() for i in range(20))
+    await TelegramOutput(bot, CallbackKeys()).send_text_message("tg:77", text)
+    sent = fake.sent(77)
+    assert len(sent) > 1 and all(len(m["text"]) <= 4096 for m in sent)
+    assert "\n\n".join(m["text"] for m in sent) == text
+
+
+async def test_buttons_become_an_inline_keyboard_with_short_keys(aiohttp_server: Server) -> None:
+    fake = FakeTelegram(TOKEN)
+    bot = await bot_for(fake, aiohttp_server)
+    keys = CallbackKeys()
+    payload = '/ask_fee{"procedure": "xac-nhan-tinh-trang-hon-nhan-cho-nguoi-o-nuoc-ngoai-va-them"}'
+    assert len(payload.encode()) > 64
+    buttons = [{"title": "Cấp Giấy xác nhận tình trạng hôn nhân", "payload": payload}]
+    await TelegramOutput(bot, keys).send_text_with_buttons("tg:77", "Bạn muốn hỏi thủ tục nào?", buttons)
+    [message] = fake.sent(77)
+    [[button]] = message["reply_markup"]["inline_keyboard"]
+    assert button["text"] == "Cấp Giấy xác nhận tình trạng hôn nhân"
+    assert len(button["callback_data"].encode()) <= 64
+    assert await keys.payload_of(button["callback_data"]) == payload
+    assert await CallbackKeys().payload_of(button["callback_data"]) is None  # another process, no Redis
+
+
+def test_start_and_deep_links() -> None:
+    assert start_payload("/start") == "/greet"
+    assert start_payload("/start khai-sinh") == "/ask_procedure" + json.dumps({"procedure": "khai-sinh"})
+    assert start_payload("/start@motcua_bot tam-tru") == "/ask_procedure" + json.dumps({"procedure": "tam-tru"})
+    assert start_payload("/start ../etc") == "/greet"
+    assert start_payload("làm khai sinh") is None

@@ -1,0 +1,110 @@
+"""Zalo pieces: signatures, the token store, sending with refresh, buttons."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Awaitable, Callable
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from connectors.zalo import signature
+from connectors.zalo.client import ZaloClient
+from connectors.zalo.output import ZaloOutput
+from connectors.zalo.tokens import Tokens, TokenStore
+from tests.fakes.zalo_api import FakeZalo, signed, text_event
+
+Server = Callable[..., Awaitable[TestServer]]
+OA_KEY = "oa-secret"
+
+
+def test_a_good_signature_passes() -> None:
+    event = text_event("app-1", "u1", "xin chào", "m1")
+    raw, headers = signed(event, OA_KEY)
+    assert signature.verify(headers["X-ZEvent-Signature"], raw, event, OA_KEY) is signature.Verdict.OK
+
+
+def test_bad_missing_and_stale_signatures_are_refused() -> None:
+    event = text_event("app-1", "u1", "xin chào", "m1")
+    raw, headers = signed(event, OA_KEY)
+    assert signature.verify(None, raw, event, OA_KEY) is signature.Verdict.MISSING
+    assert signature.verify(headers["X-ZEvent-Signature"], raw + b" ", event, OA_KEY) is signature.Verdict.BAD
+    assert signature.verify(headers["X-ZEvent-Signature"], raw, event, "other-key") is signature.Verdict.BAD
+    later = int(event["timestamp"]) / 1000 + 3600
+    verdict = signature.verify(headers["X-ZEvent-Signature"], raw, event, OA_KEY, now=lambda: later)
+    assert verdict is signature.Verdict.STALE
+
+
+def test_token_store_starts_from_the_environment_and_replaces_atomically(tmp_path: Path) -> None:
+    path = tmp_path / "var" / "zalo_tokens.json"
+    store = TokenStore(path, initial=Tokens("a1", "r1"))
+    assert store.load() == Tokens("a1", "r1")
+    store.save(Tokens("a2", "r2"))
+    assert json.loads(path.read_text()) == {"access_token": "a2", "refresh_token": "r2"}
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert TokenStore(path, initial=Tokens("a1", "r1")).load() == Tokens("a2", "r2")  # after a restart
+    assert [p.name for p in path.parent.iterdir()] == ["zalo_tokens.json"]  # no temporary left
+
+
+@pytest.fixture
+def fake() -> FakeZalo:
+    return FakeZalo("app-1", "app-secret", "access-0", "refresh-0")
+
+
+async def client_for(fake: FakeZalo, aiohttp_server: Server, tmp_path: Path) -> ZaloClient:
+    server = await aiohttp_server(fake.app())
+    url = str(server.make_url("")).rstrip("/")
+    store = TokenStore(tmp_path / "tokens.json", initial=Tokens("access-0", "refresh-0"))
+    return ZaloClient("app-1", "app-secret", store, api_base_url=url, oauth_base_url=url)
+
+
+async def test_expired_token_is_refreshed_stored_then_the_message_sent(
+    fake: FakeZalo, aiohttp_server: Server, tmp_path: Path
+) -> None:
+    client = await client_for(fake, aiohttp_server, tmp_path)
+    fake.expire_access_token()
+    fake.access_token = "nobody-has-this"  # the client's token is no longer valid
+    assert await client.send("u1", {"text": "xin chào"})
+    assert fake.refreshes == 1
+    assert fake.sent_to("u1") == [{"text": "xin chào"}]
+    stored = json.loads((tmp_path / "tokens.json").read_text())
+    assert stored == {"access_token": fake.access_token, "refresh_token": fake.refresh_token}
+    await client.session().close()
+
+
+async def test_concurrent_expiries_refresh_once(fake: FakeZalo, aiohttp_server: Server, tmp_path: Path) -> None:
+    import asyncio
+
+    client = await client_for(fake, aiohttp_server, tmp_path)
+    fake.access_token = "nobody-has-this"
+    results = await asyncio.gather(*(client.send(f"u{i}", {"text": "x"}) for i in range(5)))
+    assert all(results) and fake.refreshes == 1  # single-use refresh token spent once
+    await client.session().close()
+
+
+async def test_silent_user_is_not_retried(fake: FakeZalo, aiohttp_server: Server, tmp_path: Path) -> None:
+    client = await client_for(fake, aiohttp_server, tmp_path)
+    fake.silent_users.add("u9")
+    assert not await client.send("u9", {"text": "x"})
+    assert len(fake.refused) == 1 and fake.refused[0]["error"] == -230
+    await client.session().close()
+
+
+async def test_long_text_split_at_2000_and_buttons_as_template(
+    fake: FakeZalo, aiohttp_server: Server, tmp_path: Path
+) -> None:
+    client = await client_for(fake, aiohttp_server, tmp_path)
+    output = ZaloOutput(client)
+    text = "\n\n".join(f"Mục {i}: " + "giấy tờ tùy thân " * 15 for i in range(15))
+    await output.send_text_message("zalo:u1", text)
+    parts = fake.sent_to("u1")
+    assert len(parts) > 1 and all(len(p["text"]) <= 2000 for p in parts)
+    buttons = [{"title": "Đăng ký khai sinh " * 10, "payload": '/ask_fee{"procedure": "khai-sinh"}'}]
+    await output.send_text_with_buttons("zalo:u2", "Bạn muốn hỏi thủ tục nào?", buttons)
+    [message] = fake.sent_to("u2")
+    [button] = message["attachment"]["payload"]["buttons"]
+    assert message["attachment"]["type"] == "template"
+    assert button["type"] == "oa.query.hide" and button["payload"] == '/ask_fee{"procedure": "khai-sinh"}'
+    assert len(button["title"]) == 100
+    await client.session().close()

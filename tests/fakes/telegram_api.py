@@ -1,0 +1,120 @@
+"""A fake Telegram Bot API (aiohttp) speaking the real wire format, recording every call.
+
+`POST|GET /bot<token>/<method>` with form or JSON parameters (python-telegram-bot posts form
+fields, nested objects JSON-encoded) → `{"ok": true, "result": …}`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any, Dict, List
+
+from aiohttp import web
+
+
+@dataclass
+class Call:
+    method: str
+    params: Dict[str, Any]
+
+
+@dataclass
+class FakeTelegram:
+    token: str
+    calls: List[Call] = field(default_factory=list)
+    updates: List[Dict[str, Any]] = field(default_factory=list)  # served by getUpdates
+    _ids: Any = field(default_factory=lambda: itertools.count(1000))
+
+    def sent(self, chat_id: int | str) -> List[Dict[str, Any]]:
+        chat = str(chat_id)
+        return [c.params for c in self.calls if c.method == "sendMessage" and str(c.params.get("chat_id")) == chat]
+
+    def calls_of(self, method: str) -> List[Dict[str, Any]]:
+        return [c.params for c in self.calls if c.method == method]
+
+    async def handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        method = request.match_info["method"]
+        params: Dict[str, Any] = {}
+        if request.content_type == "application/json":
+            params = await request.json()
+        else:
+            for key, value in (await request.post()).items():
+                text = str(value)
+                try:
+                    params[key] = json.loads(text) if text[:1] in "[{" else text
+                except ValueError:
+                    params[key] = text
+        self.calls.append(Call(method, params))
+        return web.json_response({"ok": True, "result": self._result(method, params)})
+
+    def _result(self, method: str, params: Dict[str, Any]) -> Any:
+        if method == "getMe":
+            return {"id": 42, "is_bot": True, "first_name": "Một Cửa", "username": "motcua_bot"}
+        if method == "sendMessage":
+            chat_id = int(params["chat_id"])
+            return {
+                "message_id": next(self._ids),
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private"},
+                "text": params.get("text", ""),
+            }
+        if method == "getUpdates":
+            offset = int(params.get("offset") or 0)
+            return [u for u in self.updates if u["update_id"] >= offset]
+        return True  # answerCallbackQuery, setWebhook, deleteWebhook
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self.handle)
+        return app
+
+
+def text_update(update_id: int, chat_id: int, text: str) -> Dict[str, Any]:
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private", "first_name": "Dân"},
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Dân"},
+            "text": text,
+        },
+    }
+
+
+def callback_update(update_id: int, chat_id: int, data: str) -> Dict[str, Any]:
+    return {
+        "update_id": update_id,
+        "callback_query": {
+            "id": f"cb{update_id}",
+            "chat_instance": "ci",
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Dân"},
+            "message": {
+                "message_id": 1,
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private"},
+                "text": "…",
+            },
+            "data": data,
+        },
+    }
+
+
+def sticker_update(update_id: int, chat_id: int) -> Dict[str, Any]:
+    update = text_update(update_id, chat_id, "")
+    del update["message"]["text"]
+    update["message"]["sticker"] = {
+        "file_id": "s1",
+        "file_unique_id": "u1",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+        "type": "regular",
+    }
+    return update
