@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Awaitable, Callable
 
+import pytest
 from aiohttp.test_utils import TestServer
 from telegram import Bot
 
@@ -53,3 +54,50 @@ def test_start_and_deep_links() -> None:
     assert start_payload("/start@motcua_bot tam-tru") == "/ask_procedure" + json.dumps({"procedure": "tam-tru"})
     assert start_payload("/start ../etc") == "/greet"
     assert start_payload("làm khai sinh") is None
+
+
+async def test_a_failure_while_answering_sends_an_apology(aiohttp_server: Server) -> None:
+    from connectors.telegram.channel import TelegramInput
+    from tests.fakes.telegram_api import text_update
+
+    fake = FakeTelegram(TOKEN)
+    server = await aiohttp_server(fake.app())
+    channel = TelegramInput(TOKEN, "secret", str(server.make_url("/bot")))
+
+    async def broken(message: object) -> None:
+        raise RuntimeError("the tracker store is away")
+
+    await channel._handle(text_update(1, 88, "làm khai sinh cần gì"), broken)
+    [apology] = fake.sent(88)
+    assert apology["text"].startswith("Xin lỗi, mình gặp sự cố") and "1800 1096" in apology["text"]
+
+
+async def test_polling_forwards_updates_to_the_webhook_with_the_secret(
+    aiohttp_server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aiohttp import web
+
+    from connectors.telegram.__main__ import poll
+    from tests.fakes.telegram_api import text_update
+
+    fake = FakeTelegram(TOKEN)
+    fake.updates = [text_update(7, 99, "xin chào"), text_update(8, 99, "cảm ơn")]
+    api = await aiohttp_server(fake.app())
+    received: list = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        received.append((request.headers.get("X-Telegram-Bot-Api-Secret-Token"), await request.json()))
+        return web.json_response({"status": "ok"})
+
+    app = web.Application()
+    app.router.add_post("/webhooks/telegram/webhook", webhook)
+    rasa = await aiohttp_server(app)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "s3")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", str(api.make_url("/bot")))
+    await poll(str(rasa.make_url("")), rounds=1)
+    assert [(secret, body["update_id"], body["message"]["text"]) for secret, body in received] == [
+        ("s3", 7, "xin chào"),
+        ("s3", 8, "cảm ơn"),
+    ]
+    assert fake.calls_of("deleteWebhook")  # polling and a webhook cannot both be on

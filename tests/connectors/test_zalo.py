@@ -108,3 +108,20 @@ async def test_long_text_split_at_2000_and_buttons_as_template(
     assert button["type"] == "oa.query.hide" and button["payload"] == '/ask_fee{"procedure": "khai-sinh"}'
     assert len(button["title"]) == 100
     await client.session().close()
+
+
+async def test_a_failure_while_answering_sends_an_apology(
+    fake: FakeZalo, aiohttp_server: Server, tmp_path: Path
+) -> None:
+    from connectors.zalo.channel import ZaloInput
+
+    client = await client_for(fake, aiohttp_server, tmp_path)
+    channel = ZaloInput("app-1", OA_KEY, client)
+
+    async def broken(message: object) -> None:
+        raise RuntimeError("the tracker store is away")
+
+    await channel._handle(text_event("app-1", "u7", "làm khai sinh cần gì", "m7"), broken)
+    [apology] = fake.sent_to("u7")
+    assert apology["text"].startswith("Xin lỗi, mình gặp sự cố") and "1800 1096" in apology["text"]
+    await client.session().close()
