@@ -92,6 +92,8 @@ test: lint validate unit e2e conversations
 
 bench: $(MODEL)
 	$(PY) -m bench.reply_latency
+	$(PY) -m bench.dossier_latency
+	$(PY) -m bench.dossier_latency --portal-latency-ms 150
 
 bench-kb: $(STAMP)
 	$(PY) -m bench.kb_search

@@ -22,7 +22,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, Iterator, List, Optional, Sequence
 
 import yaml
 
@@ -170,8 +170,10 @@ def start_rasa_server(
     return process
 
 
-def start_portal_simulator(port: int, env: Optional[Dict[str, str]] = None, timeout: float = 30) -> subprocess.Popen:
-    process = spawn([sys.executable, "-m", "connectors.portal.simulator", "--port", str(port)], env)
+def start_portal_simulator(
+    port: int, env: Optional[Dict[str, str]] = None, timeout: float = 30, args: Sequence[str] = ()
+) -> subprocess.Popen:
+    process = spawn([sys.executable, "-m", "connectors.portal.simulator", "--port", str(port), *args], env)
     try:
         wait_http(f"http://127.0.0.1:{port}/health", process, timeout)
     except LaunchError:

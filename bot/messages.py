@@ -227,7 +227,6 @@ CHANNEL_APOLOGY = (
     "hoặc gọi tổng đài {hotline}."
 )
 TEXT_ONLY = (
-    "Hiện mình chỉ đọc được tin nhắn chữ. Bạn gõ câu hỏi giúp mình nhé, ví dụ: "
-    '"làm giấy khai sinh cần giấy tờ gì?"'
+    'Hiện mình chỉ đọc được tin nhắn chữ. Bạn gõ câu hỏi giúp mình nhé, ví dụ: "làm giấy khai sinh cần giấy tờ gì?"'
 )
 BUTTON_EXPIRED = "Nút này đã hết hạn. Bạn gõ lại câu hỏi giúp mình nhé."
