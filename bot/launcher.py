@@ -140,14 +140,20 @@ def spawn(args: List[str], env: Optional[Dict[str, str]] = None) -> subprocess.P
     return subprocess.Popen(args, cwd=ROOT, env=child_env(env), start_new_session=True)
 
 
-def start_action_server(port: int, env: Optional[Dict[str, str]] = None, timeout: float = 120) -> subprocess.Popen:
-    process = spawn([RASA, "run", "actions", "--actions", "bot.actions", "--port", str(port)], env)
+def start_ready(args: List[str], ready_url: str, env: Optional[Dict[str, str]], timeout: float) -> subprocess.Popen:
+    """Spawn a server and wait until `ready_url` answers; stop it if it never does."""
+    process = spawn(args, env)
     try:
-        wait_http(f"http://127.0.0.1:{port}/health", process, timeout)
+        wait_http(ready_url, process, timeout)
     except LaunchError:
         stop(process)
         raise
     return process
+
+
+def start_action_server(port: int, env: Optional[Dict[str, str]] = None, timeout: float = 120) -> subprocess.Popen:
+    args = [RASA, "run", "actions", "--actions", "bot.actions", "--port", str(port)]
+    return start_ready(args, f"http://127.0.0.1:{port}/health", env, timeout)
 
 
 def start_rasa_server(
@@ -161,25 +167,14 @@ def start_rasa_server(
         "--port", str(port),
         "--cors", "*",
     ]  # fmt: skip
-    process = spawn(args, env)
-    try:
-        wait_http(f"http://127.0.0.1:{port}/", process, timeout)
-    except LaunchError:
-        stop(process)
-        raise
-    return process
+    return start_ready(args, f"http://127.0.0.1:{port}/", env, timeout)
 
 
 def start_portal_simulator(
     port: int, env: Optional[Dict[str, str]] = None, timeout: float = 30, args: Sequence[str] = ()
 ) -> subprocess.Popen:
-    process = spawn([sys.executable, "-m", "connectors.portal.simulator", "--port", str(port), *args], env)
-    try:
-        wait_http(f"http://127.0.0.1:{port}/health", process, timeout)
-    except LaunchError:
-        stop(process)
-        raise
-    return process
+    command = [sys.executable, "-m", "connectors.portal.simulator", "--port", str(port), *args]
+    return start_ready(command, f"http://127.0.0.1:{port}/health", env, timeout)
 
 
 @contextlib.contextmanager

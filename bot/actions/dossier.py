@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -193,29 +194,34 @@ class ActionCheckDossierStatus(Action):
         return [_wait_for("code", tracker)]
 
 
-class ActionOutOfScope(Action):
-    """Out of scope, unless it is the code or digits just asked for."""
+class _UnlessAwaited(Action, ABC):
+    """A fixed reply, unless the message is the code or digits just asked for (which the NLU
+    may read as out of scope or not understood)."""
+
+    response = ""
+
+    @abstractmethod
+    def name(self) -> Text: ...
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        handled = await awaited_input(dispatcher, tracker)
+        if handled is not None:
+            return handled
+        dispatcher.utter_message(response=self.response)
+        return []
+
+
+class ActionOutOfScope(_UnlessAwaited):
+    response = "utter_out_of_scope"
 
     def name(self) -> Text:
         return "action_out_of_scope"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        handled = await awaited_input(dispatcher, tracker)
-        if handled is not None:
-            return handled
-        dispatcher.utter_message(response="utter_out_of_scope")
-        return []
 
+class ActionNotUnderstood(_UnlessAwaited):
+    """The low-confidence fallback (it offers the main topics and the hotline)."""
 
-class ActionNotUnderstood(Action):
-    """The low-confidence fallback, unless it is the code or digits just asked for."""
+    response = "utter_default"
 
     def name(self) -> Text:
         return "action_not_understood"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        handled = await awaited_input(dispatcher, tracker)
-        if handled is not None:
-            return handled
-        dispatcher.utter_message(response="utter_default")
-        return []

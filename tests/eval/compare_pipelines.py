@@ -25,7 +25,7 @@ from typing import List
 
 from bot.launcher import ROOT, child_env
 from procedures_kb.text import has_diacritics
-from tests.eval.run_eval import BASELINE_CONFIG, NLU_FRESH, OUT, load_nlu_test
+from tests.eval.run_eval import BASELINE_CONFIG, NLU_FRESH, OUT, load_nlu_test, parse_all
 
 PIPELINES = ROOT / "tests" / "eval" / "pipelines"
 
@@ -62,16 +62,9 @@ async def measure(model: Path, row: Row) -> None:
     from rasa.core.agent import Agent  # heavy import: only here
     from sklearn.metrics import accuracy_score, f1_score
 
-    agent = Agent.load(str(model))
     pairs = load_nlu_test()
     fresh = load_nlu_test(NLU_FRESH)
-    await agent.parse_message(pairs[0][0])  # first parse loads lazily: not a citizen's latency
-    predicted, timings = [], []
-    for text, _ in pairs + fresh:
-        start = time.perf_counter()
-        parsed = await agent.parse_message(text)
-        timings.append((time.perf_counter() - start) * 1000)
-        predicted.append(parsed["intent"]["name"])
+    predicted, timings = await parse_all(Agent.load(str(model)), [text for text, _ in pairs + fresh])
     row.accuracy_fresh = accuracy_score([i for _, i in fresh], predicted[len(pairs) :])
     predicted = predicted[: len(pairs)]
     gold = [intent for _, intent in pairs]

@@ -97,20 +97,25 @@ def training_texts() -> Set[str]:
     return {" ".join(fold(text).split()) for path in TRAINING for text, _ in load_nlu_test(path)}
 
 
-async def evaluate_nlu(model: Path, result: Result, out: Path) -> None:
-    from rasa.core.agent import Agent  # heavy import: only here
-    from sklearn.metrics import ConfusionMatrixDisplay, accuracy_score, f1_score
-
-    agent = Agent.load(str(model))
-    pairs = load_nlu_test()
-    fresh = load_nlu_test(NLU_FRESH)
-    await agent.parse_message(pairs[0][0])  # the first parse loads lazily: not a citizen's latency
+async def parse_all(agent: Any, texts: List[str]) -> Tuple[List[str], List[float]]:
+    """The intent the model gives each text, and the parse time of each (ms)."""
+    await agent.parse_message(texts[0])  # the first parse loads lazily: not a citizen's latency
     predicted, timings = [], []
-    for text, _ in pairs + fresh:
+    for text in texts:
         start = time.perf_counter()
         parsed = await agent.parse_message(text)
         timings.append((time.perf_counter() - start) * 1000)
         predicted.append(parsed["intent"]["name"])
+    return predicted, timings
+
+
+async def evaluate_nlu(model: Path, result: Result, out: Path) -> None:
+    from rasa.core.agent import Agent  # heavy import: only here
+    from sklearn.metrics import ConfusionMatrixDisplay, accuracy_score, f1_score
+
+    pairs = load_nlu_test()
+    fresh = load_nlu_test(NLU_FRESH)
+    predicted, timings = await parse_all(Agent.load(str(model)), [text for text, _ in pairs + fresh])
     fresh_predicted = predicted[len(pairs) :]
     predicted = predicted[: len(pairs)]
     gold = [intent for _, intent in pairs]
