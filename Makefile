@@ -25,7 +25,7 @@ export PYTHONPATH := $(CURDIR)
 PYTHON310 := $(shell for c in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10 /usr/local/bin/python3.10; do \
 	if "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then echo "$$c"; break; fi; done)
 
-.PHONY: help install run chat train lint typecheck unit validate e2e conversations test kb-validate bench bench-kb eval eval-pipelines clean
+.PHONY: help install run chat train lint typecheck unit validate e2e conversations test kb-validate bench bench-kb eval eval-pipelines replica clean
 
 help:
 	@echo "make run    - start the assistant (creates .venv and trains a model when needed)"
@@ -35,6 +35,7 @@ help:
 	@echo "make lint   - ruff and mypy"
 	@echo "make bench  - model load time and reply latency over REST"
 	@echo "make eval   - NLU and end-to-end answer quality, against a vanilla Rasa baseline"
+	@echo "make replica PORT=5006 - one more Rasa server sharing Redis (REDIS_URL) and the action server"
 	@echo "make eval-pipelines - the NLU pipeline comparison of docs/nlu.md (ONLY=\"1_plain 4_e5\" for some)"
 	@echo "make bench-kb - search accuracy (dev and held-out sets) and latency, real and 2,000-procedure KB"
 
@@ -97,6 +98,11 @@ bench: $(MODEL)
 
 bench-kb: $(STAMP)
 	$(PY) -m bench.kb_search
+
+# One more Rasa server on PORT sharing Redis (REDIS_URL) and the action server of make run.
+PORT ?= 5006
+replica: $(MODEL)
+	$(PY) -m bot.launcher replica --port $(PORT)
 
 eval: $(MODEL)
 	$(PY) -m tests.eval.run_eval

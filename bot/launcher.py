@@ -3,6 +3,7 @@
     python -m bot.launcher run                 action server :5055 + Rasa server :5005 (REST),
                                                + the portal simulator :8085 unless PORTAL_URL is set
     python -m bot.launcher chat                the same servers + `rasa shell` in this terminal
+    python -m bot.launcher replica --port 5006 one more Rasa server sharing Redis and the action server
     python -m bot.launcher conversation-tests  `rasa test core` on tests/conversations
 
 Every process started here is stopped when the launcher ends, Ctrl-C included.
@@ -23,6 +24,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence
+from urllib.parse import unquote, urlparse
 
 import yaml
 
@@ -96,10 +98,54 @@ def enabled_channels(env: Optional[Dict[str, str]] = None) -> List[str]:
     return [c.split(".")[1] for c, variables in CHANNEL_VARIABLES.items() if all(env.get(v) for v in variables)]
 
 
-def write_endpoints(action_url: str, directory: Path) -> Path:
-    """A copy of endpoints.yml whose action endpoint points at `action_url`."""
+TRACKER_RECORD_EXP = 7 * 86_400  # a conversation idle for a week is forgotten (MOTCUA_TRACKER_RECORD_EXP_SECONDS)
+
+
+def redis_stores(redis_url: str, env: Dict[str, str]) -> Dict[str, Dict[str, object]]:
+    """endpoints.yml entries for Rasa's Redis tracker store and our atomic lock store."""
+    parsed = urlparse(redis_url)
+    db = int((parsed.path or "/0").strip("/") or 0)
+    tracker: Dict[str, object] = {
+        "type": "redis",
+        "url": parsed.hostname or "localhost",
+        "port": parsed.port or 6379,
+        "db": db,
+        "key_prefix": "motcua",
+        "record_exp": int(env.get("MOTCUA_TRACKER_RECORD_EXP_SECONDS") or TRACKER_RECORD_EXP),
+        "use_ssl": parsed.scheme == "rediss",
+    }
+    if parsed.password:
+        tracker["password"] = unquote(parsed.password)
+    if parsed.username:
+        tracker["username"] = unquote(parsed.username)
+    return {"tracker_store": tracker, "lock_store": {"type": "bot.lock_store.AtomicRedisLockStore", "url": redis_url}}
+
+
+def check_redis(redis_url: str) -> None:
+    """Fail fast, naming REDIS_URL, when it is malformed or nothing answers there."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=2)
+        client.ping()
+    except (ValueError, redis.RedisError) as exc:
+        raise LaunchError(f"REDIS_URL={_redact(redis_url)} does not work: {exc}") from exc
+
+
+def _redact(url: str) -> str:
+    parsed = urlparse(url)
+    return url.replace(f":{parsed.password}@", ":***@") if parsed.password else url
+
+
+def write_endpoints(action_url: str, directory: Path, env: Optional[Dict[str, str]] = None) -> Path:
+    """A copy of endpoints.yml whose action endpoint points at `action_url`; with REDIS_URL set,
+    trackers and locks go to Redis (shared by every Rasa replica)."""
+    env = child_env(env)
     config = yaml.safe_load(ENDPOINTS.read_text(encoding="utf-8")) or {}
     config["action_endpoint"] = {"url": action_url}
+    if env.get("REDIS_URL"):
+        check_redis(env["REDIS_URL"])
+        config.update(redis_stores(env["REDIS_URL"], env))
     path = directory / "endpoints.yml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return path
@@ -263,6 +309,24 @@ def cmd_conversation_tests(args: argparse.Namespace) -> int:
     return subprocess.call(test, cwd=ROOT, env=child_env())
 
 
+def cmd_replica(args: argparse.Namespace) -> int:
+    """One more Rasa server sharing Redis (trackers, locks) and the running action server."""
+    require_model()
+    if not os.environ.get("REDIS_URL"):
+        raise LaunchError("a replica shares conversations through Redis: set REDIS_URL (and use it for make run too)")
+    with tempfile.TemporaryDirectory(prefix="motcua-replica-") as tmp:
+        endpoints = write_endpoints(f"http://127.0.0.1:{args.action_port}/webhook", Path(tmp))
+        print(f"Starting a Rasa server replica on :{args.port} (loading the model) …", flush=True)
+        rasa = start_rasa_server(args.port, endpoints)
+        try:
+            print(f"Replica ready: http://localhost:{args.port}/webhooks/rest/webhook. Ctrl-C stops it.", flush=True)
+            return rasa.wait()
+        except KeyboardInterrupt:
+            return 0
+        finally:
+            stop(rasa)
+
+
 def _stop_on_sigterm() -> None:
     """`kill` (SIGTERM) stops the children like Ctrl-C does: their own process groups would
     otherwise outlive the launcher."""
@@ -282,6 +346,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     run.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", "5055")))
     run.set_defaults(func=cmd_run)
     commands.add_parser("chat", help="talk in this terminal").set_defaults(func=cmd_chat)
+    replica = commands.add_parser("replica", help="one more Rasa server on Redis (REDIS_URL)")
+    replica.add_argument("--port", type=int, default=5006)
+    replica.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", "5055")))
+    replica.set_defaults(func=cmd_replica)
     commands.add_parser("conversation-tests", help="rasa test core with an action server").set_defaults(
         func=cmd_conversation_tests
     )

@@ -223,8 +223,7 @@ STATUS_NEXT_STEP = {
 # --- Chat channels ----------------------------------------------------------------------------
 
 CHANNEL_APOLOGY = (
-    "Xin lỗi, mình gặp sự cố khi trả lời tin nhắn vừa rồi. Bạn vui lòng gửi lại sau ít phút "
-    "hoặc gọi tổng đài {hotline}."
+    "Xin lỗi, hệ thống tạm thời gián đoạn, vui lòng thử lại sau ít phút. Cần hỗ trợ ngay, bạn gọi tổng đài {hotline}."
 )
 TEXT_ONLY = (
     'Hiện mình chỉ đọc được tin nhắn chữ. Bạn gõ câu hỏi giúp mình nhé, ví dụ: "làm giấy khai sinh cần giấy tờ gì?"'

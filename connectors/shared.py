@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from typing import Any, Coroutine, Optional, Set
+from typing import Any, Awaitable, Callable, Coroutine, Optional, Set
 
 from connectors.dedupe import Deduplicator, MemoryDeduplicator, RedisDeduplicator
 
@@ -51,3 +51,32 @@ async def drain(timeout: Optional[float] = None) -> None:
     """Wait for the background tasks still running (tests, shutdown)."""
     if _tasks:
         await asyncio.wait(set(_tasks), timeout=timeout)
+
+
+REPLY_DEADLINE = 5.0
+
+
+async def answer_or_apologise(
+    handle: Callable[[], Awaitable[Any]],
+    replies_sent: Callable[[], int],
+    apologise: Callable[[], Awaitable[Any]],
+    what: str,
+    deadline: float = REPLY_DEADLINE,
+) -> None:
+    """Run the assistant on one message; if it fails (Redis away, a bug), takes longer than
+    `deadline` (a slow action server) or produces no reply (the action server is down), the
+    citizen gets the short "tạm thời gián đoạn" apology instead of silence."""
+    try:
+        await asyncio.wait_for(handle(), deadline)
+    except asyncio.TimeoutError:
+        log.error("%s: no answer within %.0f s", what, deadline)
+    except Exception as exc:  # the citizen gets the apology; the log says what failed
+        log.exception("%s failed: %s", what, type(exc).__name__)
+    else:
+        if replies_sent():
+            return
+        log.error("%s produced no reply (is the action server up?)", what)
+    try:
+        await apologise()
+    except Exception as exc:  # noqa: BLE001 (nothing more can be done for this message)
+        log.error("%s: the apology could not be sent either: %s", what, type(exc).__name__)

@@ -9,8 +9,9 @@ webhook is `python -m connectors.telegram set-webhook URL`).
 - Text goes to the assistant; `/start` greets, `/start <procedure id>` (a deep link) opens that
   procedure; a tapped button is answered (so it stops spinning) and its payload goes to the
   assistant; stickers, photos, voice… get a short note that only text is read for now.
-- A failure while answering is logged, the citizen gets an apology, and Telegram still gets 200
-  (otherwise it would resend the update again and again).
+- A failure while answering (Redis away, the action server down or slower than 5 s) is logged,
+  the citizen gets the "tạm thời gián đoạn" apology, and Telegram still gets 200 (otherwise it
+  would resend the update again and again).
 """
 
 from __future__ import annotations
@@ -26,10 +27,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from telegram import Bot, Update
-from telegram.error import TelegramError
 
 from bot import messages as msg
-from connectors.shared import deduplicator, redis_from_env
+from connectors.shared import answer_or_apologise, deduplicator, redis_from_env
 from connectors.telegram.output import SENDER_PREFIX, CallbackKeys, TelegramOutput
 
 log = logging.getLogger(__name__)
@@ -128,16 +128,14 @@ class TelegramInput(InputChannel):
         text = await self._text_of(update, bot, output)
         if text is None:
             return
-        try:
-            await on_new_message(
-                UserMessage(text, output, sender, input_channel=self.name(), metadata={"update_id": update.update_id})
-            )
-        except Exception as exc:  # the citizen gets an apology, Telegram gets 200
-            log.exception("answering telegram update %s failed: %s", update.update_id, type(exc).__name__)
-            try:
-                await bot.send_message(chat.id, msg.CHANNEL_APOLOGY.format(hotline=msg.HOTLINE))
-            except TelegramError as send_error:
-                log.error("could not send the apology either: %s", send_error)
+        message = UserMessage(text, output, sender, input_channel=self.name(), metadata={"update_id": update.update_id})
+
+        async def apologise() -> None:
+            await bot.send_message(chat.id, msg.CHANNEL_APOLOGY.format(hotline=msg.HOTLINE))
+
+        await answer_or_apologise(
+            lambda: on_new_message(message), lambda: output.sent, apologise, f"telegram update {update.update_id}"
+        )
 
     async def _text_of(self, update: Update, bot: Bot, output: TelegramOutput) -> Optional[str]:
         """The text for the assistant, or None when the update was answered here (or needs nothing)."""

@@ -75,10 +75,12 @@ class TelegramOutput(OutputChannel):
     def __init__(self, bot: Bot, keys: CallbackKeys):
         self.bot = bot
         self.keys = keys
+        self.sent = 0  # messages sent through this output (for the no-reply guard)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         for part in split_text(text, MESSAGE_LIMIT):
             await self.bot.send_message(chat_id_of(recipient_id), part)
+            self.sent += 1
 
     async def send_text_with_buttons(
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
@@ -92,3 +94,4 @@ class TelegramOutput(OutputChannel):
             if b.get("payload")
         ]
         await self.bot.send_message(chat_id_of(recipient_id), parts[-1], reply_markup=InlineKeyboardMarkup(rows))
+        self.sent += 1

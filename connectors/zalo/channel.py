@@ -23,7 +23,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import messages as msg
-from connectors.shared import background, deduplicator
+from connectors.shared import answer_or_apologise, background, deduplicator
 from connectors.zalo import signature
 from connectors.zalo.client import ZaloClient
 from connectors.zalo.output import SENDER_PREFIX, ZaloOutput
@@ -134,11 +134,14 @@ class ZaloInput(InputChannel):
             log.warning("zalo %s event without a user or text: ignored", name)
             return
         output = ZaloOutput(self.client)
-        try:
-            await on_new_message(UserMessage(text, output, SENDER_PREFIX + user, input_channel=self.name()))
-        except Exception as exc:  # the citizen gets an apology; the log says what failed
-            log.exception("answering a zalo %s event failed: %s", name, type(exc).__name__)
+        message = UserMessage(text, output, SENDER_PREFIX + user, input_channel=self.name())
+
+        async def apologise() -> None:
             await self.client.send(user, {"text": msg.CHANNEL_APOLOGY.format(hotline=msg.HOTLINE)})
+
+        await answer_or_apologise(
+            lambda: on_new_message(message), lambda: output.sent, apologise, f"a zalo {name} event"
+        )
 
 
 def _delivery_key(event: Dict[str, Any]) -> str:

@@ -26,10 +26,12 @@ class ZaloOutput(OutputChannel):
 
     def __init__(self, client: ZaloClient):
         self.client = client
+        self.sent = 0  # messages handed to Zalo through this output (for the no-reply guard)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         for part in split_text(text, MESSAGE_LIMIT):
             await self.client.send(user_id_of(recipient_id), {"text": part})
+            self.sent += 1
 
     async def send_text_with_buttons(
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
@@ -44,3 +46,4 @@ class ZaloOutput(OutputChannel):
         ]
         message = {"text": parts[-1], "attachment": {"type": "template", "payload": {"buttons": template}}}
         await self.client.send(user_id_of(recipient_id), message)
+        self.sent += 1

@@ -69,7 +69,10 @@ async def test_a_failure_while_answering_sends_an_apology(aiohttp_server: Server
 
     await channel._handle(text_update(1, 88, "làm khai sinh cần gì"), broken)
     [apology] = fake.sent(88)
-    assert apology["text"].startswith("Xin lỗi, mình gặp sự cố") and "1800 1096" in apology["text"]
+    assert (
+        apology["text"].startswith("Xin lỗi, hệ thống tạm thời gián đoạn, vui lòng thử lại")
+        and "1800 1096" in apology["text"]
+    )
 
 
 async def test_polling_forwards_updates_to_the_webhook_with_the_secret(

@@ -123,5 +123,8 @@ async def test_a_failure_while_answering_sends_an_apology(
 
     await channel._handle(text_event("app-1", "u7", "làm khai sinh cần gì", "m7"), broken)
     [apology] = fake.sent_to("u7")
-    assert apology["text"].startswith("Xin lỗi, mình gặp sự cố") and "1800 1096" in apology["text"]
+    assert (
+        apology["text"].startswith("Xin lỗi, hệ thống tạm thời gián đoạn, vui lòng thử lại")
+        and "1800 1096" in apology["text"]
+    )
     await client.session().close()

@@ -1,0 +1,83 @@
+"""The atomic lock store on the machine's real Redis: unique tickets across replicas, one
+message of a conversation at a time, in the order they arrived."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from typing import List
+
+import pytest
+import redis
+
+from bot.lock_store import AtomicRedisLockStore
+
+URL = "redis://127.0.0.1:6379/14"
+
+
+@pytest.fixture
+def replicas() -> List[AtomicRedisLockStore]:
+    client = redis.Redis.from_url(URL)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"these tests need Redis at {URL} (.ci/run starts it): {exc}")
+    return [AtomicRedisLockStore(url=URL), AtomicRedisLockStore(url=URL)]
+
+
+def test_tickets_are_unique_across_replicas_under_contention(replicas: List[AtomicRedisLockStore]) -> None:
+    conversation = f"c-{uuid.uuid4().hex}"
+    start = threading.Barrier(40)
+    issued: List[int] = []
+
+    def take(store: AtomicRedisLockStore) -> None:
+        start.wait()
+        for _ in range(10):
+            issued.append(store.issue_ticket(conversation, 30))
+
+    threads = [threading.Thread(target=take, args=(replicas[i % 2],)) for i in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(issued) == list(range(1, 401))
+
+
+async def test_one_message_at_a_time_in_arrival_order(replicas: List[AtomicRedisLockStore]) -> None:
+    conversation = f"c-{uuid.uuid4().hex}"
+    inside = 0
+    most_inside = 0
+    served: List[int] = []
+
+    async def handle(n: int) -> None:
+        nonlocal inside, most_inside
+        store = replicas[n % 2]  # alternate replicas, as a load balancer without stickiness would
+        async with store.lock(conversation, lock_lifetime=10, wait_time_in_seconds=0.01):
+            inside += 1
+            most_inside = max(most_inside, inside)
+            await asyncio.sleep(0.01)
+            served.append(n)
+            inside -= 1
+
+    tasks = []
+    for n in range(20):
+        tasks.append(asyncio.create_task(handle(n)))
+        await asyncio.sleep(0)  # each takes its ticket before the next arrives
+    await asyncio.gather(*tasks)
+    assert most_inside == 1
+    assert served == list(range(20))
+    assert replicas[0].get_lock(conversation) is None  # returned and deleted when idle
+
+
+def test_expired_tickets_do_not_block(replicas: List[AtomicRedisLockStore]) -> None:
+    conversation = f"c-{uuid.uuid4().hex}"
+    stuck = replicas[0].issue_ticket(conversation, 0.05)  # a replica died holding it
+    waiting = replicas[1].issue_ticket(conversation, 30)
+    lock = replicas[1].get_lock(conversation)
+    assert lock is not None and lock.is_locked(waiting)
+    import time
+
+    time.sleep(0.1)
+    lock = replicas[1].get_lock(conversation)
+    assert lock is not None and not lock.is_locked(waiting) and stuck < waiting
