@@ -95,6 +95,7 @@ bench: $(MODEL)
 	$(PY) -m bench.reply_latency
 	$(PY) -m bench.dossier_latency
 	$(PY) -m bench.dossier_latency --portal-latency-ms 150
+	$(PY) -m bench.load
 
 bench-kb: $(STAMP)
 	$(PY) -m bench.kb_search

@@ -1,0 +1,238 @@
+"""Throughput and latency under load, against a vanilla Rasa baseline in the same run, and a soak.
+
+    python -m bench.load [--concurrency 20] [--messages 600] [--soak-messages 10000]
+
+1. baseline  vanilla Rasa 3.6 default pipeline (tests/eval/baseline_config.yml), trained here
+             on the same data, one Rasa server, the same action server;
+2. ours      models/motcua.tar.gz, one Rasa server, embedded defaults (in memory);
+3. replicas  ours, two Rasa servers sharing a redis-server started here (trackers, atomic locks),
+             each message sent to the next replica in turn (no stickiness: the worst case).
+Each run: `--concurrency` conversations at once, realistic turns (a question, then follow-ups),
+`--messages` messages in all; messages/s and p50/p95/p99 latency, as ratios to the baseline.
+
+Soak: `--soak-messages` over 200 conversations through the two replicas; every reply is checked
+to answer its own message (the asked aspect of the conversation's procedure), so a lost or
+out-of-order reply is counted; the Rasa servers' memory (RSS) is read before and after.
+Loopback only; bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Tuple
+
+import aiohttp
+
+from bench.reply_latency import percentile
+from bot.launcher import (
+    MODEL_DIR,
+    free_port,
+    require_model,
+    start_action_server,
+    start_rasa_server,
+    stop,
+    write_endpoints,
+)
+from tests.eval.run_eval import train_baseline
+
+# (procedure title, first question); then the same follow-ups for every conversation.
+CONVERSATIONS: List[Tuple[str, str]] = [
+    ("Đăng ký khai sinh", "làm giấy khai sinh cần giấy tờ gì"),
+    ("Đăng ký tạm trú", "đăng ký tạm trú cần giấy tờ gì"),
+    ("Đăng ký thường trú", "nhập hộ khẩu cần giấy tờ gì"),
+    ("Cấp hộ chiếu phổ thông", "làm hộ chiếu cần giấy tờ gì"),
+    ("Đăng ký kết hôn", "dang ky ket hon can giay to gi"),
+    ("Cấp Phiếu lý lịch tư pháp", "xin lý lịch tư pháp cần giấy tờ gì"),
+]
+FOLLOW_UPS: List[Tuple[str, str]] = [
+    ("Lệ phí", "còn lệ phí?"),
+    ("Thời hạn giải quyết", "mất bao lâu?"),
+    ("Nơi nộp hồ sơ", "nộp ở đâu?"),
+    ("Nộp hồ sơ trực tuyến", "online được không?"),
+]
+
+
+def turns(conversation: int) -> Iterator[Tuple[str, str]]:
+    """(expected reply start, message) for conversation number `conversation`, endlessly."""
+    title, question = CONVERSATIONS[conversation % len(CONVERSATIONS)]
+    yield f"Giấy tờ cần chuẩn bị — {title}", question
+    for heading, message in itertools.cycle(FOLLOW_UPS):
+        yield f"{heading} — {title}", message
+
+
+@dataclass
+class Run:
+    name: str
+    latencies: List[float] = field(default_factory=list)
+    seconds: float = 0.0
+    lost: int = 0  # no reply, an apology, or an error
+    wrong: int = 0  # a reply that answers another message (out of order)
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+
+async def drive(webhooks: List[str], conversations: int, messages: int, run: Run, timeout: float) -> None:
+    """`conversations` concurrent citizens, `messages` in all; each waits for its reply before
+    sending the next, as a person does."""
+    counter = itertools.count()
+    deadline = time.monotonic() + timeout
+    replica = itertools.count()
+
+    async def citizen(number: int, session: aiohttp.ClientSession) -> None:
+        for expected, message in turns(number):
+            if next(counter) >= messages or time.monotonic() > deadline:
+                return
+            webhook = webhooks[next(replica) % len(webhooks)]
+            started = time.perf_counter()
+            try:
+                body = {"sender": f"{run.name}-{number}", "message": message}
+                async with session.post(webhook, json=body) as response:
+                    replies = await response.json()
+            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+                run.lost += 1
+                continue
+            run.latencies.append((time.perf_counter() - started) * 1000)
+            text = str(replies[0].get("text", "")) if replies else ""
+            if not text or text.startswith("Xin lỗi, hệ thống tạm thời gián đoạn"):
+                run.lost += 1
+            elif not text.startswith(expected):
+                run.wrong += 1
+
+    started = time.monotonic()
+    timeout_cfg = aiohttp.ClientTimeout(total=30)
+    connector = aiohttp.TCPConnector(limit=conversations * 2)
+    async with aiohttp.ClientSession(timeout=timeout_cfg, connector=connector) as session:
+        await asyncio.gather(*(citizen(n, session) for n in range(conversations)))
+    run.seconds = time.monotonic() - started
+
+
+def rss_mb(process: subprocess.Popen) -> float:
+    """Resident memory of a process and its children (the Rasa server's worker), in MB."""
+    total = 0
+    pids = [str(process.pid)]
+    try:
+        pids += Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        for pid in pids:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    except OSError:
+        pass
+    return total / 1024
+
+
+class RedisServer:
+    def __init__(self) -> None:
+        self.port = free_port()
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise SystemExit("redis-server is needed for the replicas run")
+        args = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL)
+        time.sleep(0.5)
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def line(run: Run, baseline: Optional[Run]) -> str:
+    p50, p95, p99 = (percentile(run.latencies, q) for q in (0.5, 0.95, 0.99))
+    ratio = f"x{run.throughput / baseline.throughput:.2f}" if baseline and baseline.throughput else "x1.00"
+    p95_ratio = f"x{p95 / percentile(baseline.latencies, 0.95):.2f}" if baseline else "x1.00"
+    return (
+        f"| {run.name} | {run.throughput:.1f} ({ratio}) | {p50:.0f} | {p95:.0f} ({p95_ratio}) | {p99:.0f} | "
+        f"{len(run.latencies)} | {run.lost} | {run.wrong} |"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--messages", type=int, default=600)
+    parser.add_argument("--soak-messages", type=int, default=10_000)
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per run at most")
+    args = parser.parse_args()
+    require_model()
+    runs: Dict[str, Run] = {}
+    soak: Optional[Run] = None
+    memory: Tuple[float, float] = (0.0, 0.0)
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+        directory = Path(tmp)
+        started = time.monotonic()
+        baseline_model = train_baseline(directory)
+        print(f"baseline trained in {time.monotonic() - started:.0f} s", flush=True)
+        env = {"MOTCUA_TODAY": "2026-11-22"}
+        action_port = free_port()
+        actions = start_action_server(action_port, env=env)
+        action_url = f"http://127.0.0.1:{action_port}/webhook"
+        try:
+            for name, model in (("baseline", baseline_model), ("ours", MODEL_DIR)):
+                port = free_port()
+                endpoints = write_endpoints(action_url, directory, env)
+                rasa = start_rasa_server(port, endpoints, model=model, env=env)
+                try:
+                    webhook = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+                    asyncio.run(drive([webhook], 2, 10, Run("warmup"), 60))
+                    runs[name] = Run(name)
+                    asyncio.run(drive([webhook], args.concurrency, args.messages, runs[name], args.timeout))
+                    print(f"{name}: done", flush=True)
+                finally:
+                    stop(rasa)
+            redis_server = RedisServer()
+            try:
+                stop(actions)
+                replica_env = {**env, "REDIS_URL": redis_server.url}
+                actions = start_action_server(action_port, env=replica_env)
+                endpoints = write_endpoints(action_url, directory, replica_env)
+                ports = [free_port(), free_port()]
+                servers = [start_rasa_server(p, endpoints, env=replica_env) for p in ports]
+                try:
+                    webhooks = [f"http://127.0.0.1:{p}/webhooks/rest/webhook" for p in ports]
+                    asyncio.run(drive(webhooks, 2, 10, Run("warmup2"), 60))
+                    runs["replicas"] = Run("replicas")
+                    asyncio.run(drive(webhooks, args.concurrency, args.messages, runs["replicas"], args.timeout))
+                    print("replicas: done", flush=True)
+                    if args.soak_messages:
+                        before = sum(rss_mb(s) for s in servers)
+                        soak = Run("soak")
+                        asyncio.run(drive(webhooks, 200, args.soak_messages, soak, 3 * args.timeout))
+                        memory = (before, sum(rss_mb(s) for s in servers))
+                finally:
+                    for server in servers:
+                        stop(server)
+            finally:
+                redis_server.stop()
+        finally:
+            stop(actions)
+    baseline = runs["baseline"]
+    print(f"\nLoad: {args.concurrency} concurrent conversations, {args.messages} messages per run, over REST")
+    print("| run | messages/s (vs baseline) | p50 ms | p95 ms (vs baseline) | p99 ms | replies | lost | out of order |")
+    print("|---|---|---|---|---|---|---|---|")
+    for run in runs.values():
+        print(line(run, baseline))
+    if soak is not None:
+        print(
+            f"\nSoak through two replicas: {len(soak.latencies) + soak.lost} messages over 200 conversations in "
+            f"{soak.seconds:.0f} s ({soak.throughput:.1f}/s): {soak.lost} lost replies, {soak.wrong} out of order; "
+            f"p95 {percentile(soak.latencies, 0.95):.0f} ms; Rasa servers' memory {memory[0]:.0f} -> {memory[1]:.0f} MB"
+        )
+    return 0 if (soak is None or (soak.lost == 0 and soak.wrong == 0)) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
