@@ -27,6 +27,7 @@ from procedures_kb.audit import AuditLog, NoChange, UnknownVersion
 from procedures_kb.errors import InvalidKnowledgeBase, UnknownProcedure
 from procedures_kb.kb import KnowledgeBase
 from procedures_kb.loader import DATA_DIR, to_yaml
+from procedures_kb.schema import FactGroup
 from procedures_kb.xlsx import export_xlsx, import_xlsx
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -55,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     stale = commands.add_parser("stale", help="records whose last verification is older than N days")
     stale.add_argument("--days", type=int, required=True)
     stale.add_argument("--today", type=dt.date.fromisoformat, help="date to count from (default: today in Vietnam)")
+    commands.add_parser("unverified", help="fact groups not yet verified against an official source")
     history = commands.add_parser("history", help="the audit log, oldest first")
     history.add_argument("procedure_id", nargs="?")
     rollback = commands.add_parser("rollback", help="restore a saved version of a procedure")
@@ -133,6 +135,18 @@ def cmd_stale(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     return 4 if old else 0
 
 
+def cmd_unverified(args: argparse.Namespace, kb: KnowledgeBase) -> int:
+    """What the assistant flags as unverified (with the official source and 1800 1096)."""
+    count = 0
+    for procedure in kb.all():
+        groups = [g.value for g in FactGroup if not procedure.is_verified(g)]
+        if groups:
+            count += 1
+            print(f"{procedure.id:<32} {', '.join(groups)}")
+    print(f"{count} of {len(kb)} procedures have unverified fact groups")
+    return 0
+
+
 def cmd_history(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     entries = AuditLog.for_kb(args.dir).history(args.procedure_id)
     for entry in entries:
@@ -158,6 +172,7 @@ COMMANDS: Dict[str, Callable[[argparse.Namespace, KnowledgeBase], int]] = {
     "export": cmd_export,
     "import": cmd_import,
     "stale": cmd_stale,
+    "unverified": cmd_unverified,
     "history": cmd_history,
     "rollback": cmd_rollback,
 }

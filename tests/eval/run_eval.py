@@ -43,7 +43,7 @@ from procedures_kb.text import fold
 
 OUT = ROOT / "results" / "eval"
 NLU_TEST = ROOT / "tests" / "nlu" / "test_nlu.yml"
-# Written after the training data last changed, by someone who had not seen it; never tuned on.
+# Written by someone who never saw the training data or the first set; never tuned on.
 NLU_FRESH = ROOT / "tests" / "nlu" / "test_nlu_fresh.yml"
 TRAINING = sorted((ROOT / "intents").glob("*.yml"))
 E2E_CASES = ROOT / "tests" / "eval" / "e2e_cases.yml"

@@ -117,6 +117,16 @@ def test_rollback_needs_a_name(kb_dir: Path, capsys: pytest.CaptureFixture[str])
     assert "--by" in capsys.readouterr().err
 
 
+def test_unverified_lists_what_the_assistant_flags(kb_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--dir", str(kb_dir), "unverified")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert "khai-sinh                        steps" in lines
+    assert any(line.startswith("so-do ") and "fees" in line and "legal_basis" in line for line in lines)
+    assert not any(line.startswith("khai-sinh ") and "fees" in line for line in lines)  # verified
+    assert lines[-1] == "23 of 23 procedures have unverified fact groups"
+
+
 def test_stale_lists_old_records(kb_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--dir", str(kb_dir), "stale", "--days", "30", "--today", "2027-01-01")
     assert code == 4
