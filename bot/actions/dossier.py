@@ -25,7 +25,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import messages as msg
-from bot.actions.procedures import SLOT_PROCEDURE, answer_question, asked_in, load_kb
+from bot.actions.procedures import SLOT_PROCEDURE, SWITCH_RE, answer_question, asked_in, load_kb
 from bot.dossier_render import details_reply, has_details, status_reply
 from bot.portal import services
 from bot.render import Aspect
@@ -43,7 +43,7 @@ SLOT_DOSSIER_WAITING = "dossier_waiting"
 
 # A dossier code, or words of a status lookup (folded text).
 LOOKUP_RE = re.compile(
-    r"\d{3}\W?\d{2}|\d{5}/\d{4}|den dau|xong chua|tinh trang|trang thai|tra cuu|da nop|duoc chua|"
+    r"\d{3}\W?\d{2}|\d{5}/\d{4}|den dau|xong chua|tinh trang(?! hon nhan)|trang thai|tra cuu|da nop|duoc chua|"
     r"co ket qua chua|ma ho so|ho so cua (toi|em|minh|tui)"
 )
 
@@ -184,7 +184,7 @@ class ActionCheckDossierStatus(Action):
         code = find_code(text)
         if code:
             return await look_up(dispatcher, tracker, code)
-        aspect = procedure_question(text)
+        aspect = procedure_question(text) or await self._names_a_procedure(dispatcher, text)
         if aspect is not None:
             return await answer_question(dispatcher, tracker, aspect)
         if looks_like_code(text):
@@ -192,6 +192,18 @@ class ActionCheckDossierStatus(Action):
         else:
             dispatcher.utter_message(text=msg.DOSSIER_ASK_CODE.format(example=EXAMPLE))
         return [_wait_for("code", tracker)]
+
+    @staticmethod
+    async def _names_a_procedure(dispatcher: CollectingDispatcher, text: str) -> Optional[Aspect]:
+        """A switch ("thế còn giấy xác nhận tình trạng hôn nhân?") or a procedure named with no
+        sign of a lookup is a procedure question (the answer keeps the last question asked)."""
+        folded = fold(text)
+        if LOOKUP_RE.search(folded):
+            return None
+        if SWITCH_RE.search(folded):
+            return Aspect.overview
+        kb = await load_kb(dispatcher)
+        return Aspect.overview if kb is not None and kb.search(text).match else None
 
 
 class _UnlessAwaited(Action, ABC):
@@ -207,8 +219,27 @@ class _UnlessAwaited(Action, ABC):
         handled = await awaited_input(dispatcher, tracker)
         if handled is not None:
             return handled
+        aspect = await _plain_procedure_question(dispatcher, tracker)
+        if aspect is not None:
+            return await answer_question(dispatcher, tracker, aspect)
         dispatcher.utter_message(response=self.response)
         return []
+
+
+async def _plain_procedure_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[Aspect]:
+    """A message the NLU could not place that still says, in so many words, what it asks about a
+    procedure the knowledge base recognises ("đi thuê nhà thì đăng ký tạm trú ở đâu"), or switches
+    procedure after a question ("còn giấy phép xây dựng thì sao?"). Both must hold, so an unrelated
+    message never gets a procedure answer."""
+    text = tracker.latest_message.get("text") or ""
+    folded = fold(text)
+    aspect = asked_in(folded)
+    if aspect is None and SWITCH_RE.search(folded) and tracker.get_slot("last_aspect"):
+        aspect = Aspect.overview  # answer_question keeps the last question for a switch
+    if aspect is None:
+        return None
+    kb = await load_kb(dispatcher)
+    return aspect if kb is not None and kb.search(text).match else None
 
 
 class ActionOutOfScope(_UnlessAwaited):

@@ -223,3 +223,31 @@ async def test_without_a_portal_the_citizen_is_pointed_to_the_official_one() -> 
     finally:
         reset_services()
     assert reply.startswith("Tra cứu hồ sơ chưa được kết nối") and "https://dichvucong.gov.vn" in reply
+
+
+async def test_a_switch_read_as_a_dossier_question_keeps_the_last_question() -> None:
+    slots = {"procedure": "ket-hon", "last_aspect": "online"}
+    messages, _ = await run(CHECK, "thế còn giấy xác nhận tình trạng hôn nhân?", slots=slots)
+    assert messages[0]["text"].startswith("Nộp hồ sơ trực tuyến — Cấp Giấy xác nhận tình trạng hôn nhân")
+
+
+async def test_a_procedure_named_without_lookup_words_is_about_the_procedure() -> None:
+    messages, _ = await run(CHECK, "hồ sơ đăng ký tạm trú")
+    assert messages[0]["text"].startswith("Thông tin thủ tục — Đăng ký tạm trú")
+    asked, _ = await run(CHECK, "hồ sơ đăng ký tạm trú của tôi đến đâu rồi")
+    assert asked[0]["text"].startswith("Bạn gửi giúp mình mã hồ sơ")
+
+
+async def test_not_understood_but_plainly_a_procedure_question_is_answered() -> None:
+    messages, _ = await run(ActionNotUnderstood(), "đi thuê nhà thì đăng ký tạm trú ở đâu")
+    assert messages[0]["text"].startswith("Nơi nộp hồ sơ — Đăng ký tạm trú")
+    switch, _ = await run(ActionNotUnderstood(), "còn giấy phép xây dựng nhà ở thì sao?", slots={"last_aspect": "time"})
+    assert switch[0]["text"].startswith("Thời hạn giải quyết — Cấp giấy phép xây dựng nhà ở riêng lẻ")
+
+
+@pytest.mark.parametrize(
+    "text", ["giá iphone 15 bao nhiêu tiền", "cuối tuần đi đâu chơi", "còn gì nữa không", "thời tiết ở đâu đẹp"]
+)
+async def test_unrelated_messages_still_get_the_fixed_reply(text: str) -> None:
+    messages, _ = await run(ActionOutOfScope(), text)
+    assert [m.get("response") for m in messages] == ["utter_out_of_scope"]

@@ -69,7 +69,7 @@ async def measure(model: Path, row: Row) -> None:
     predicted = predicted[: len(pairs)]
     gold = [intent for _, intent in pairs]
     row.accuracy = accuracy_score(gold, predicted)
-    row.macro_f1 = f1_score(gold, predicted, average="macro")
+    row.macro_f1 = f1_score(gold, predicted, labels=sorted(set(gold)), average="macro")
     plain = [i for i, (text, _) in enumerate(pairs) if not has_diacritics(text)]
     row.accuracy_plain = accuracy_score([gold[i] for i in plain], [predicted[i] for i in plain])
     timings.sort()

@@ -120,7 +120,7 @@ async def evaluate_nlu(model: Path, result: Result, out: Path) -> None:
     predicted = predicted[: len(pairs)]
     gold = [intent for _, intent in pairs]
     result.accuracy = accuracy_score(gold, predicted)
-    result.macro_f1 = f1_score(gold, predicted, average="macro")
+    result.macro_f1 = f1_score(gold, predicted, labels=sorted(set(gold)), average="macro")
     result.fresh_accuracy = accuracy_score([i for _, i in fresh], fresh_predicted)
     seen = training_texts()
     unseen = [
