@@ -332,7 +332,7 @@ class SearchIndex:
         # procedure it matches at least as well ("sổ đỏ"); a tie goes to the veto.
         if veto.score >= self.threshold:
             best = {pid: s for pid, s in best.items() if s.score > veto.score}
-        age = _age(query)
+        age = age_in(query)
         if age is not None:
             best = {pid: s for pid, s in best.items() if pid not in self._ages or self._ages[pid].admits(age)}
         for code in _CODE_RE.findall(query):
@@ -370,7 +370,7 @@ def _actions_in(query_tokens: Sequence[str]) -> List[Tuple[str, ...]]:
     return [action for action in OTHER_ACTIONS if _contains(query_tokens, action)]
 
 
-def _age(query: str) -> Optional[int]:
+def age_in(query: str) -> Optional[int]:
     """An age stated in the message; "dưới 6 tuổi" counts as 5."""
     found = _AGE_RE.search(fold(query))
     if not found:

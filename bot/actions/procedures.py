@@ -23,6 +23,7 @@ from bot.knowledge import current_knowledge_base
 from bot.render import Aspect, Place, render_answer
 from bot.settings import get_settings
 from procedures_kb import Hit, InvalidKnowledgeBase, KnowledgeBase, Procedure
+from procedures_kb.search import age_in
 from procedures_kb.text import fold
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,14 @@ def resolve_procedure(kb: KnowledgeBase, text: str, entity: Optional[str], remem
     if result and result.match:
         return Resolution(kb.get(result.match.procedure_id))
     if remembered and remembered in kb:
-        return Resolution(kb.get(remembered))
+        current = kb.get(remembered)
+        age = age_in(text)
+        if age is not None and current.age_range and not current.age_range.admits(age):
+            # "à không, con tôi 15 tuổi rồi" about the under-14 card: the sibling for that age
+            sibling = kb.search(f"{text} {current.title}").match  # the age typed comes first
+            if sibling and sibling.procedure_id != remembered:
+                return Resolution(kb.get(sibling.procedure_id))
+        return Resolution(current)
     return Resolution(suggestions=result.suggestions if result else [])
 
 

@@ -313,3 +313,12 @@ async def test_weak_single_suggestion_is_offered_in_a_numbered_list() -> None:
     assert text.startswith("Bạn muốn hỏi thời hạn giải quyết của thủ tục nào?")
     assert "\n1. " in text and "\n4. " in text
     assert events[-1].get("name") == "offered_procedures" and len(events[-1]["value"]) == 4
+
+
+async def test_an_age_that_rules_out_the_procedure_in_context_moves_to_its_sibling() -> None:
+    messages, _ = await run(
+        ActionAnswerDocuments(), "à không, con tôi 15 tuổi rồi, làm lần đầu", slots={"procedure": "can-cuoc-duoi-14"}
+    )
+    assert messages[0]["text"].startswith("Giấy tờ cần chuẩn bị — Cấp thẻ căn cước cho người từ đủ 14 tuổi")
+    same, _ = await run(ActionAnswerDocuments(), "con tôi 8 tuổi", slots={"procedure": "can-cuoc-duoi-14"})
+    assert same[0]["text"].startswith("Giấy tờ cần chuẩn bị — Cấp thẻ căn cước cho người dưới 14 tuổi")
