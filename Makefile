@@ -96,6 +96,7 @@ bench: $(MODEL)
 	$(PY) -m bench.dossier_latency
 	$(PY) -m bench.dossier_latency --portal-latency-ms 150
 	$(PY) -m bench.load
+	$(PY) -m bench.profile_message
 
 bench-kb: $(STAMP)
 	$(PY) -m bench.kb_search
