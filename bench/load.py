@@ -10,7 +10,8 @@
 Each run: `--concurrency` conversations at once, realistic turns (a question, then follow-ups),
 `--messages` messages in all; messages/s and p50/p95/p99 latency, as ratios to the baseline.
 
-Soak: `--soak-messages` over 200 conversations through the two replicas; every reply is checked
+Soak: `--soak-messages` over 200 conversations through the two replicas (at most `--concurrency`
+messages waiting at once, each conversation going on for ~50 turns); every reply is checked
 to answer its own message (the asked aspect of the conversation's procedure), so a lost or
 out-of-order reply is counted; the Rasa servers' memory (RSS) is read before and after.
 Loopback only; bounded in count and time.
@@ -81,26 +82,30 @@ class Run:
         return len(self.latencies) / self.seconds if self.seconds else 0.0
 
 
-async def drive(webhooks: List[str], conversations: int, messages: int, run: Run, timeout: float) -> None:
-    """`conversations` concurrent citizens, `messages` in all; each waits for its reply before
-    sending the next, as a person does."""
+async def drive(
+    webhooks: List[str], conversations: int, messages: int, run: Run, timeout: float, in_flight: int = 0
+) -> None:
+    """`conversations` citizens, `messages` in all; each waits for its reply before sending the
+    next, as a person does; with `in_flight`, at most that many messages are waiting at once."""
     counter = itertools.count()
     deadline = time.monotonic() + timeout
     replica = itertools.count()
+    gate = asyncio.Semaphore(in_flight or conversations)
 
     async def citizen(number: int, session: aiohttp.ClientSession) -> None:
         for expected, message in turns(number):
             if next(counter) >= messages or time.monotonic() > deadline:
                 return
             webhook = webhooks[next(replica) % len(webhooks)]
-            started = time.perf_counter()
-            try:
-                body = {"sender": f"{run.name}-{number}", "message": message}
-                async with session.post(webhook, json=body) as response:
-                    replies = await response.json()
-            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
-                run.lost += 1
-                continue
+            async with gate:
+                started = time.perf_counter()
+                try:
+                    body = {"sender": f"{run.name}-{number}", "message": message}
+                    async with session.post(webhook, json=body) as response:
+                        replies = await response.json()
+                except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+                    run.lost += 1
+                    continue
             run.latencies.append((time.perf_counter() - started) * 1000)
             text = str(replies[0].get("text", "")) if replies else ""
             if not text or text.startswith("Xin lỗi, hệ thống tạm thời gián đoạn"):
@@ -210,7 +215,8 @@ def main() -> int:
                     if args.soak_messages:
                         before = sum(rss_mb(s) for s in servers)
                         soak = Run("soak")
-                        asyncio.run(drive(webhooks, 200, args.soak_messages, soak, 3 * args.timeout))
+                        soak_run = drive(webhooks, 200, args.soak_messages, soak, 3 * args.timeout, args.concurrency)
+                        asyncio.run(soak_run)
                         memory = (before, sum(rss_mb(s) for s in servers))
                 finally:
                     for server in servers:
@@ -227,7 +233,7 @@ def main() -> int:
         print(line(run, baseline))
     if soak is not None:
         print(
-            f"\nSoak through two replicas: {len(soak.latencies) + soak.lost} messages over 200 conversations in "
+            f"\nSoak through two replicas: {len(soak.latencies)} replies to 200 conversations in "
             f"{soak.seconds:.0f} s ({soak.throughput:.1f}/s): {soak.lost} lost replies, {soak.wrong} out of order; "
             f"p95 {percentile(soak.latencies, 0.95):.0f} ms; Rasa servers' memory {memory[0]:.0f} -> {memory[1]:.0f} MB"
         )

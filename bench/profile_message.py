@@ -52,8 +52,13 @@ def cumulative(stats: pstats.Stats, names: Tuple[str, ...], path_part: str = "")
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--stock", action="store_true", help="without bot.server's faster response check")
     args = parser.parse_args()
     require_model()
+    if not args.stock:
+        from bot.server import install
+
+        install()  # as the Rasa server started by bot.launcher does
     from rasa.core.agent import Agent
     from rasa.utils.endpoints import EndpointConfig
 
