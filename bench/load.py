@@ -2,9 +2,10 @@
 
     python -m bench.load [--concurrency 20] [--messages 600] [--soak-messages 10000]
 
-1. baseline  vanilla Rasa 3.6 default pipeline (tests/eval/baseline_config.yml), trained here
-             on the same data, one Rasa server, the same action server;
-2. ours      models/motcua.tar.gz, one Rasa server, embedded defaults (in memory);
+1. baseline  vanilla Rasa 3.6: the default pipeline (tests/eval/baseline_config.yml) trained here
+             on the same data, served by plain `rasa run`, with the same action server;
+2. ours      models/motcua.tar.gz, one Rasa server (bot.server), embedded defaults (in memory);
+             also served by plain `rasa run`, to show what the server's faster check brings;
 3. replicas  ours, two Rasa servers sharing a redis-server started here (trackers, atomic locks),
              each message sent to the next replica in turn (no stickiness: the worst case).
 Each run: `--concurrency` conversations at once, realistic turns (a question, then follow-ups),
@@ -186,10 +187,12 @@ def main() -> int:
         actions = start_action_server(action_port, env=env)
         action_url = f"http://127.0.0.1:{action_port}/webhook"
         try:
-            for name, model in (("baseline", baseline_model), ("ours", MODEL_DIR)):
+            singles = (("baseline", baseline_model, True), ("ours on plain rasa run", MODEL_DIR, True),
+                       ("ours", MODEL_DIR, False))  # fmt: skip
+            for name, model, stock in singles:
                 port = free_port()
                 endpoints = write_endpoints(action_url, directory, env)
-                rasa = start_rasa_server(port, endpoints, model=model, env=env)
+                rasa = start_rasa_server(port, endpoints, model=model, env=env, stock=stock)
                 try:
                     webhook = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
                     asyncio.run(drive([webhook], 2, 10, Run("warmup"), 60))

@@ -203,10 +203,18 @@ def start_action_server(port: int, env: Optional[Dict[str, str]] = None, timeout
 
 
 def start_rasa_server(
-    port: int, endpoints: Path, model: Path = MODEL_DIR, env: Optional[Dict[str, str]] = None, timeout: float = 300
+    port: int,
+    endpoints: Path,
+    model: Path = MODEL_DIR,
+    env: Optional[Dict[str, str]] = None,
+    timeout: float = 300,
+    stock: bool = False,
 ) -> subprocess.Popen:
+    """Our Rasa server (`python -m bot.server run`); `stock=True` runs plain `rasa run`, as a
+    Rasa user gets it (the benchmarks' baseline)."""
+    server = [RASA] if stock else [sys.executable, "-m", "bot.server"]
     args = [
-        sys.executable, "-m", "bot.server", "run",  # `rasa run` with a faster response check
+        *server, "run",
         "--model", str(model),
         "--credentials", str(write_credentials(endpoints.parent, env)),
         "--endpoints", str(endpoints),
