@@ -17,6 +17,12 @@ def split_text(text: str, limit: int) -> List[str]:
     return [part.strip() for part in _pack(text, limit, SEPARATORS) if part.strip()]
 
 
+def split_before_buttons(text: str, limit: int) -> tuple[List[str], str]:
+    """The parts to send first, and the last part, which carries the buttons."""
+    parts = split_text(text, limit) or ["…"]
+    return parts[:-1], parts[-1]
+
+
 def _pack(text: str, limit: int, separators: Sequence[str]) -> List[str]:
     if len(text) <= limit:
         return [text]

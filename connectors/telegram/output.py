@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional, Text
 from rasa.core.channels.channel import OutputChannel
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
-from connectors.text import split_text
+from connectors.text import split_before_buttons, split_text
 
 log = logging.getLogger(__name__)
 
@@ -85,13 +85,13 @@ class TelegramOutput(OutputChannel):
     async def send_text_with_buttons(
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
     ) -> None:
-        parts = split_text(text, MESSAGE_LIMIT) or ["…"]
-        for part in parts[:-1]:
-            await self.bot.send_message(chat_id_of(recipient_id), part)
+        first, last = split_before_buttons(text, MESSAGE_LIMIT)
+        for part in first:
+            await self.send_text_message(recipient_id, part)
         rows = [
             [InlineKeyboardButton(str(b.get("title", ""))[:64], callback_data=await self.keys.key_for(b["payload"]))]
             for b in buttons
             if b.get("payload")
         ]
-        await self.bot.send_message(chat_id_of(recipient_id), parts[-1], reply_markup=InlineKeyboardMarkup(rows))
+        await self.bot.send_message(chat_id_of(recipient_id), last, reply_markup=InlineKeyboardMarkup(rows))
         self.sent += 1

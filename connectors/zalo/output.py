@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Text
 
 from rasa.core.channels.channel import OutputChannel
 
-from connectors.text import split_text
+from connectors.text import split_before_buttons, split_text
 from connectors.zalo.client import ZaloClient
 
 MESSAGE_LIMIT = 2000
@@ -36,14 +36,14 @@ class ZaloOutput(OutputChannel):
     async def send_text_with_buttons(
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
     ) -> None:
-        parts = split_text(text, MESSAGE_LIMIT) or ["…"]
-        for part in parts[:-1]:
-            await self.client.send(user_id_of(recipient_id), {"text": part})
+        first, last = split_before_buttons(text, MESSAGE_LIMIT)
+        for part in first:
+            await self.send_text_message(recipient_id, part)
         template = [
             {"title": str(b.get("title", ""))[:TITLE_LIMIT], "type": "oa.query.hide", "payload": b["payload"]}
             for b in buttons
             if b.get("payload")
         ]
-        message = {"text": parts[-1], "attachment": {"type": "template", "payload": {"buttons": template}}}
+        message = {"text": last, "attachment": {"type": "template", "payload": {"buttons": template}}}
         await self.client.send(user_id_of(recipient_id), message)
         self.sent += 1
