@@ -23,11 +23,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import messages as msg
-from connectors.shared import answer_or_apologise, background, deduplicator
+from connectors.shared import answer_or_apologise, background, deduplicator, redis_from_env
 from connectors.zalo import signature
 from connectors.zalo.client import ZaloClient
 from connectors.zalo.output import SENDER_PREFIX, ZaloOutput
-from connectors.zalo.tokens import Tokens, TokenStore
+from connectors.zalo.tokens import RedisTokenStore, Tokens, TokenStore
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +60,14 @@ class ZaloInput(InputChannel):
         missing = [k for k in ("app_id", "app_secret", "oa_secret_key", "access_token", "refresh_token") if k not in c]
         if missing:
             raise ValueError(f"Zalo needs {', '.join('ZALO_' + m.upper() for m in missing)}")
-        store = TokenStore(
-            Path(c.get("token_file") or os.environ.get("ZALO_TOKEN_FILE") or DEFAULT_TOKEN_FILE),
-            initial=Tokens(c["access_token"], c["refresh_token"]),
+        initial = Tokens(c["access_token"], c["refresh_token"])
+        redis = redis_from_env()
+        store: TokenStore | RedisTokenStore = (
+            RedisTokenStore(redis, initial)
+            if redis is not None
+            else TokenStore(
+                Path(c.get("token_file") or os.environ.get("ZALO_TOKEN_FILE") or DEFAULT_TOKEN_FILE), initial
+            )
         )
         client = ZaloClient(
             c["app_id"],

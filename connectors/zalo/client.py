@@ -17,7 +17,7 @@ from typing import Any, Dict, Optional
 
 import aiohttp
 
-from connectors.zalo.tokens import Tokens, TokenStore
+from connectors.zalo.tokens import RedisTokenStore, Tokens, TokenStore
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class ZaloClient:
         self,
         app_id: str,
         app_secret: str,
-        tokens: TokenStore,
+        tokens: TokenStore | RedisTokenStore,
         api_base_url: str = "https://openapi.zalo.me",
         oauth_base_url: str = "https://oauth.zaloapp.com",
         timeout: float = 10.0,
@@ -49,7 +49,6 @@ class ZaloClient:
         self.oauth_base_url = oauth_base_url.rstrip("/")
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self._session = session
-        self._refreshing = asyncio.Lock()
 
     def session(self) -> aiohttp.ClientSession:
         """One session, created on the running (Rasa's) event loop at the first send."""
@@ -59,16 +58,16 @@ class ZaloClient:
 
     async def send(self, user_id: str, message: Dict[str, Any]) -> bool:
         """Send one message; True when Zalo accepted it."""
-        token = self.tokens.load().access_token
+        token = (await self.tokens.current()).access_token
         code, detail = await self._post_message(token, user_id, message)
         if code == TOKEN_EXPIRED:
             log.info("Zalo access token expired (-216): refreshing")
             try:
                 await self.refresh(failed_token=token)
-            except (ZaloError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            except (ZaloError, aiohttp.ClientError, asyncio.TimeoutError, TimeoutError) as exc:
                 log.error("Zalo token refresh failed: %s", exc)
                 return False
-            code, detail = await self._post_message(self.tokens.load().access_token, user_id, message)
+            code, detail = await self._post_message((await self.tokens.current()).access_token, user_id, message)
         if code == 0:
             return True
         if code == USER_SILENT:
@@ -92,9 +91,10 @@ class ZaloClient:
 
     async def refresh(self, failed_token: Optional[str] = None) -> Tokens:
         """Exchange the single-use refresh token for a new pair, stored before it is used.
-        Concurrent callers share one refresh: whoever comes second finds the new pair."""
-        async with self._refreshing:
-            current = self.tokens.load()
+        Concurrent callers (in this process or, on Redis, in other replicas) share one refresh:
+        whoever comes second finds the new pair."""
+        async with self.tokens.refresh_lock():
+            current = await self.tokens.current()
             if failed_token is not None and current.access_token != failed_token:
                 return current  # another send refreshed while we waited
             form = {"app_id": self.app_id, "grant_type": "refresh_token", "refresh_token": current.refresh_token}
@@ -106,5 +106,5 @@ class ZaloClient:
                 code = int(data.get("error", -1)) if isinstance(data, dict) else -1
                 raise ZaloError(code, "no new token pair (the OA may need to be authorised again)")
             tokens = Tokens(str(data["access_token"]), str(data["refresh_token"]))
-            self.tokens.save(tokens)  # before use: the old refresh token is spent
+            await self.tokens.replace(tokens)  # before use: the old refresh token is spent
             return tokens

@@ -128,3 +128,35 @@ async def test_a_failure_while_answering_sends_an_apology(
         and "1800 1096" in apology["text"]
     )
     await client.session().close()
+
+
+async def test_replicas_on_redis_spend_the_refresh_token_once(fake: FakeZalo, aiohttp_server: Server) -> None:
+    import asyncio
+    import uuid
+
+    import redis.asyncio as aioredis
+
+    from connectors.zalo.tokens import RedisTokenStore
+
+    server = await aiohttp_server(fake.app())
+    url = str(server.make_url("")).rstrip("/")
+    redis = aioredis.from_url("redis://127.0.0.1:6379/15")
+    prefix = f"test-zalo-{uuid.uuid4().hex}:"
+    replicas = [
+        ZaloClient(
+            "app-1", "app-secret", RedisTokenStore(redis, Tokens("access-0", "refresh-0"), prefix=prefix),
+            api_base_url=url, oauth_base_url=url,
+        )
+        for _ in range(2)
+    ]  # fmt: skip
+    assert await replicas[0].send("u1", {"text": "chào"})  # the first pair comes from the environment
+    fake.access_token = "nobody-has-this"  # it expires for everyone
+    results = await asyncio.gather(*(replicas[i % 2].send(f"u{i}", {"text": "x"}) for i in range(6)))
+    assert all(results)
+    assert fake.refreshes == 1  # one replica refreshed; the other used the pair it stored
+    stored = await RedisTokenStore(redis, prefix=prefix).current()
+    assert stored == Tokens(fake.access_token, fake.refresh_token)
+    for client in replicas:
+        await client.session().close()
+    await redis.delete(f"{prefix}tokens", f"{prefix}refreshing")
+    await redis.close()
