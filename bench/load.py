@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import random
 import shutil
 import subprocess
 import tempfile
@@ -84,16 +85,27 @@ class Run:
 
 
 async def drive(
-    webhooks: List[str], conversations: int, messages: int, run: Run, timeout: float, in_flight: int = 0
+    webhooks: List[str],
+    conversations: int,
+    messages: int,
+    run: Run,
+    timeout: float,
+    in_flight: int = 0,
+    think: Tuple[float, float] = (0.0, 0.0),
 ) -> None:
     """`conversations` citizens, `messages` in all; each waits for its reply before sending the
-    next, as a person does; with `in_flight`, at most that many messages are waiting at once."""
+    next, as a person does; with `in_flight`, at most that many messages are waiting at once;
+    with `think` (seconds, low and high), each citizen pauses that long between a reply and
+    their next message, drawn at random (seeded: the same pauses every run)."""
     counter = itertools.count()
+    pauses = random.Random(7)  # noqa: S311 - pauses of simulated citizens, not secrets
     deadline = time.monotonic() + timeout
     replica = itertools.count()
     gate = asyncio.Semaphore(in_flight or conversations)
 
     async def citizen(number: int, session: aiohttp.ClientSession) -> None:
+        if think[1] > 0:  # people do not all start typing in the same second
+            await asyncio.sleep(pauses.uniform(0, think[1]))
         for expected, message in turns(number):
             if next(counter) >= messages or time.monotonic() > deadline:
                 return
@@ -113,6 +125,8 @@ async def drive(
                 run.lost += 1
             elif not text.startswith(expected):
                 run.wrong += 1
+            if think[1] > 0:
+                await asyncio.sleep(pauses.uniform(*think))
 
     started = time.monotonic()
     timeout_cfg = aiohttp.ClientTimeout(total=30)
@@ -166,15 +180,45 @@ def line(run: Run, baseline: Optional[Run]) -> str:
     )
 
 
+def measure(name: str, webhooks: List[str], args: argparse.Namespace, runs: Dict[str, Run],
+            paced: Dict[str, Run]) -> None:  # fmt: skip
+    """The saturated run (no pauses: throughput) and the paced run (people: latency) on `webhooks`."""
+    asyncio.run(drive(webhooks, 2, 10, Run(f"warmup-{name}"), 60))
+    runs[name] = Run(name)
+    asyncio.run(drive(webhooks, args.concurrency, args.messages, runs[name], args.timeout))
+    paced[name] = Run(f"{name} paced")
+    think = (args.think[0], args.think[1])
+    asyncio.run(drive(webhooks, args.concurrency, args.paced_messages, paced[name], args.timeout, think=think))
+    print(f"{name}: done", flush=True)
+
+
+def table(title: str, runs: Dict[str, Run]) -> None:
+    print(f"\n{title}")
+    print("| run | messages/s (vs baseline) | p50 ms | p95 ms (vs baseline) | p99 ms | replies | lost | out of order |")
+    print("|---|---|---|---|---|---|---|---|")
+    for run in runs.values():
+        print(line(run, runs["baseline"]))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--messages", type=int, default=600)
     parser.add_argument("--soak-messages", type=int, default=10_000)
+    parser.add_argument("--paced-messages", type=int, default=400)
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        default=(1.0, 3.0),
+        metavar=("LOW", "HIGH"),
+        help="seconds a citizen of the paced run pauses between a reply and the next message",
+    )
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per run at most")
     args = parser.parse_args()
     require_model()
     runs: Dict[str, Run] = {}
+    paced: Dict[str, Run] = {}
     soak: Optional[Run] = None
     memory: Tuple[float, float] = (0.0, 0.0)
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
@@ -194,11 +238,7 @@ def main() -> int:
                 endpoints = write_endpoints(action_url, directory, env)
                 rasa = start_rasa_server(port, endpoints, model=model, env=env, stock=stock)
                 try:
-                    webhook = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
-                    asyncio.run(drive([webhook], 2, 10, Run("warmup"), 60))
-                    runs[name] = Run(name)
-                    asyncio.run(drive([webhook], args.concurrency, args.messages, runs[name], args.timeout))
-                    print(f"{name}: done", flush=True)
+                    measure(name, [f"http://127.0.0.1:{port}/webhooks/rest/webhook"], args, runs, paced)
                 finally:
                     stop(rasa)
             redis_server = RedisServer()
@@ -211,10 +251,7 @@ def main() -> int:
                 servers = [start_rasa_server(p, endpoints, env=replica_env) for p in ports]
                 try:
                     webhooks = [f"http://127.0.0.1:{p}/webhooks/rest/webhook" for p in ports]
-                    asyncio.run(drive(webhooks, 2, 10, Run("warmup2"), 60))
-                    runs["replicas"] = Run("replicas")
-                    asyncio.run(drive(webhooks, args.concurrency, args.messages, runs["replicas"], args.timeout))
-                    print("replicas: done", flush=True)
+                    measure("replicas", webhooks, args, runs, paced)
                     if args.soak_messages:
                         before = sum(rss_mb(s) for s in servers)
                         soak = Run("soak")
@@ -228,19 +265,25 @@ def main() -> int:
                 redis_server.stop()
         finally:
             stop(actions)
-    baseline = runs["baseline"]
-    print(f"\nLoad: {args.concurrency} concurrent conversations, {args.messages} messages per run, over REST")
-    print("| run | messages/s (vs baseline) | p50 ms | p95 ms (vs baseline) | p99 ms | replies | lost | out of order |")
-    print("|---|---|---|---|---|---|---|---|")
-    for run in runs.values():
-        print(line(run, baseline))
+    low, high = args.think
+    table(f"Saturated: {args.concurrency} concurrent conversations, each message sent as soon as the last "
+          f"reply came (no pause), {args.messages} messages per run, over REST", runs)  # fmt: skip
+    table(f"Paced: {args.concurrency} concurrent conversations, each citizen pausing {low:g}-{high:g} s between "
+          f"a reply and the next message, {args.paced_messages} messages per run, over REST", paced)  # fmt: skip
+    ours, base = runs["ours"], runs["baseline"]
+    ratio = ours.throughput / base.throughput if base.throughput else 0.0
+    p95 = percentile(paced["ours"].latencies, 0.95)
+    print(f"\nTargets: ours x{ratio:.2f} the baseline's throughput (target x2): {'met' if ratio >= 2 else 'NOT met'}; "
+          f"ours p95 at {args.concurrency} paced conversations {p95:.0f} ms (target 300 ms): "
+          f"{'met' if p95 <= 300 else 'NOT met'}")  # fmt: skip
     if soak is not None:
         print(
             f"\nSoak through two replicas: {len(soak.latencies)} replies to 200 conversations in "
             f"{soak.seconds:.0f} s ({soak.throughput:.1f}/s): {soak.lost} lost replies, {soak.wrong} out of order; "
             f"p95 {percentile(soak.latencies, 0.95):.0f} ms; Rasa servers' memory {memory[0]:.0f} -> {memory[1]:.0f} MB"
         )
-    return 0 if (soak is None or (soak.lost == 0 and soak.wrong == 0)) else 1
+    failed = [r.name for r in [*runs.values(), *paced.values(), *([soak] if soak else [])] if r.lost or r.wrong]
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

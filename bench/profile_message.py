@@ -1,7 +1,7 @@
 """Where the time of one message goes: `python -m bench.profile_message [--rounds 30]`.
 
 Loads the trained model in this process (as `rasa run` does) with a real action server on a free
-port, sends the same short conversation `--rounds` times under cProfile, and splits the time of a
+port, holds `--rounds` conversations of `--turns` messages under cProfile, and splits the time of a
 message into: NLU (parse), dialogue prediction (policies), the custom action (HTTP round trip to
 the action server, which answers from the KB), tracker store, and the rest of Rasa's processing.
 """
@@ -30,11 +30,14 @@ PARTS: List[Tuple[str, Tuple[str, ...]]] = [
 ]
 
 
-async def converse(agent: object, rounds: int) -> List[float]:
+async def converse(agent: object, rounds: int, turns: int) -> List[float]:
+    """`rounds` conversations of `turns` messages: a question, then the follow-ups in turn."""
     timings: List[float] = []
     for n in range(rounds):
         title_question = CONVERSATIONS[n % len(CONVERSATIONS)][1]
-        for text in [title_question, *(m for _, m in FOLLOW_UPS)]:
+        follow_ups = [m for _, m in FOLLOW_UPS]
+        texts = [title_question, *(follow_ups[i % len(follow_ups)] for i in range(turns - 1))]
+        for text in texts:
             start = time.perf_counter()
             await agent.handle_text(text, sender_id=f"profile-{n}")  # type: ignore[attr-defined]
             timings.append((time.perf_counter() - start) * 1000)
@@ -51,7 +54,8 @@ def cumulative(stats: pstats.Stats, names: Tuple[str, ...], path_part: str = "")
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--turns", type=int, default=30, help="messages per conversation (bench.load's are ~30)")
     parser.add_argument("--stock", action="store_true", help="without bot.server's faster response check")
     args = parser.parse_args()
     require_model()
@@ -66,10 +70,10 @@ def main() -> int:
     actions = start_action_server(port, env={"MOTCUA_TODAY": "2026-11-22"})
     try:
         agent = Agent.load(str(MODEL_DIR), action_endpoint=EndpointConfig(f"http://127.0.0.1:{port}/webhook"))
-        asyncio.run(converse(agent, 2))  # warm-up
+        asyncio.run(converse(agent, 2, 5))  # warm-up
         profiler = cProfile.Profile()
         profiler.enable()
-        timings = asyncio.run(converse(agent, args.rounds))
+        timings = asyncio.run(converse(agent, args.rounds, args.turns))
         profiler.disable()
     finally:
         stop(actions)

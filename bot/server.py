@@ -1,20 +1,33 @@
-"""`python -m bot.server run …`: Rasa's own command line, with one measured fix applied first.
+"""`python -m bot.server run …`: Rasa's own command line, with two measured fixes applied first.
 
-Rasa 3.6 checks every action server response with `jsonschema.validate(result, schema)`, which
+1. Rasa 3.6 checks every action server response with `jsonschema.validate(result, schema)`, which
 re-validates the *schema* against its meta-schema and builds a new reference resolver on every
 call: 29 ms of the ~90 ms a message took here (`python -m bench.profile_message`). The same
 schema is compiled once here and every response is still validated against it, with the same
-errors for a bad response. Everything else is `rasa` unchanged.
+errors for a bad response.
+
+2. Rasa 3.6 finds the class of every event it reads back (tracker store, REST API) by walking
+the whole `Event` subclass tree with `inspect.isabstract` on every call: a 30-message
+conversation read 33,618 events that way in `python -m bench.profile_message`, 3.8 s of 13 s.
+The class found for a type name is remembered here; an unknown name still takes Rasa's own
+path (its `topic`, default and error answers).
+
+Everything else is `rasa` unchanged.
 """
 
 from __future__ import annotations
 
 import functools
 import sys
-from typing import Any, Dict
+from typing import Any, Dict, Optional, Type
 
 import jsonschema
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import Event
+from rasa.shared.utils.common import all_subclasses
+
+_rasa_resolve_by_type = Event.resolve_by_type
+_event_classes: Dict[str, Type[Event]] = {}
 
 
 @functools.lru_cache(maxsize=1)
@@ -37,8 +50,21 @@ def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
     return True
 
 
+def _resolve_event_type(type_name: str, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
+    """`Event.resolve_by_type` with the class of a known type name remembered."""
+    found = _event_classes.get(type_name)
+    if found is not None:
+        return found
+    for cls in all_subclasses(Event):  # as Rasa does: the first class with that name
+        if cls.type_name == type_name:
+            _event_classes[type_name] = cls
+            return cls
+    return _rasa_resolve_by_type(type_name, default)
+
+
 def install() -> None:
     RemoteAction._validate_action_result = _validate_action_result
+    Event.resolve_by_type = staticmethod(_resolve_event_type)
 
 
 def main() -> None:
