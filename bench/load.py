@@ -187,7 +187,7 @@ def measure(name: str, webhooks: List[str], args: argparse.Namespace, runs: Dict
     runs[name] = Run(name)
     asyncio.run(drive(webhooks, args.concurrency, args.messages, runs[name], args.timeout))
     paced[name] = Run(f"{name} paced")
-    think = (args.think[0], args.think[1])
+    think = (args.think[0], args.think[1])  # argparse gives a list
     asyncio.run(drive(webhooks, args.concurrency, args.paced_messages, paced[name], args.timeout, think=think))
     print(f"{name}: done", flush=True)
 
@@ -283,6 +283,8 @@ def main() -> int:
             f"p95 {percentile(soak.latencies, 0.95):.0f} ms; Rasa servers' memory {memory[0]:.0f} -> {memory[1]:.0f} MB"
         )
     failed = [r.name for r in [*runs.values(), *paced.values(), *([soak] if soak else [])] if r.lost or r.wrong]
+    if failed:
+        print(f"Lost or out-of-order replies in: {', '.join(failed)}")
     return 1 if failed else 0
 
 

@@ -24,7 +24,6 @@ from typing import Any, Dict, Optional, Type
 import jsonschema
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import Event
-from rasa.shared.utils.common import all_subclasses
 
 _rasa_resolve_by_type = Event.resolve_by_type
 _event_classes: Dict[str, Type[Event]] = {}
@@ -53,13 +52,11 @@ def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
 def _resolve_event_type(type_name: str, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
     """`Event.resolve_by_type` with the class of a known type name remembered."""
     found = _event_classes.get(type_name)
-    if found is not None:
-        return found
-    for cls in all_subclasses(Event):  # as Rasa does: the first class with that name
-        if cls.type_name == type_name:
-            _event_classes[type_name] = cls
-            return cls
-    return _rasa_resolve_by_type(type_name, default)
+    if found is None:
+        found = _rasa_resolve_by_type(type_name, default)
+        if found is not None and found.type_name == type_name:
+            _event_classes[type_name] = found
+    return found
 
 
 def install() -> None:
