@@ -4,7 +4,7 @@
                                                + the portal simulator :8085 unless PORTAL_URL is set
     python -m bot.launcher chat                the same servers + `rasa shell` in this terminal
     python -m bot.launcher replica --port 5006 one more Rasa server sharing Redis and the action server
-    python -m bot.launcher conversation-tests  `rasa test core` on tests/conversations
+    python -m bot.launcher conversation-tests  `rasa test core` (through bot.server) on tests/conversations
 
 Every process started here is stopped when the launcher ends, Ctrl-C included.
 """
@@ -305,10 +305,11 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_conversation_tests(args: argparse.Namespace) -> int:
-    """`rasa test core` predicts each next action; it does not run custom actions."""
+    """`rasa test core` predicts each next action; it does not run custom actions. It runs through
+    bot.server, so the dialogue predictions tested are made the way the served assistant makes them."""
     require_model()
     test = [
-        RASA, "test", "core",
+        sys.executable, "-m", "bot.server", "test", "core",
         "--model", str(MODEL_DIR),
         "--stories", str(ROOT / "tests" / "conversations"),
         "--out", str(ROOT / "results" / "conversations"),
