@@ -142,8 +142,11 @@ def conversation_end(tracker: DialogueStateTracker, states: int) -> Optional[Dia
     A state is made before each action and once at the end; it holds the latest user message and
     the latest action before it (with no forms or influencing slots, nothing else). So the end
     starts at the user message or the action before the first state kept, whichever is earlier.
-    None when the conversation is too short for that or its end restarts or undoes anything.
+    None when the conversation is too short for that, has had a loop, or its end restarts or undoes
+    anything.
     """
+    if any(isinstance(event, ActiveLoop) and event.name for event in tracker.events):
+        return None  # Rasa drops a loop's repeated runs anywhere in the history (applied_events)
     actions_before = states - 1  # the states kept before actions; the last state is the end
     tail: List[Event] = []
     actions = 0

@@ -208,7 +208,7 @@ def test_rule_states_from_the_conversation_end_are_rasas(rule_policy: tuple) -> 
 
 
 def test_rule_states_take_rasas_way_after_an_undo_or_restart(rule_policy: tuple) -> None:
-    from rasa.shared.core.events import ActionExecuted, Restarted, UserUtteranceReverted, UserUttered
+    from rasa.shared.core.events import ActionExecuted, ActiveLoop, Restarted, UserUtteranceReverted, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
     from bot import server
@@ -224,6 +224,14 @@ def test_rule_states_take_rasas_way_after_an_undo_or_restart(rule_policy: tuple)
         assert server._rule_prediction_states(policy, tracker, domain) == server._rasa_prediction_states(
             policy, tracker, domain
         )
+    # a loop long ago: Rasa's applied events may drop the loop's later runs, so Rasa's way
+    tracker = DialogueStateTracker.from_events(
+        "citizen", [*events[:3], ActiveLoop("x"), ActiveLoop(None), *events[3:]], domain.slots
+    )
+    assert server.conversation_end(tracker, 3) is None
+    assert server._rule_prediction_states(policy, tracker, domain) == server._rasa_prediction_states(
+        policy, tracker, domain
+    )
     # a domain with a form keeps Rasa's way too: its states hold the active loop
     with_form = domain.merge(type(domain).from_dict({"forms": {"some_form": {"required_slots": []}}}))
     tracker = DialogueStateTracker.from_events("citizen", events, with_form.slots)
