@@ -33,7 +33,7 @@ help:
 	@echo "make chat   - talk to the assistant in this terminal"
 	@echo "make train  - train the Rasa model (skipped when nothing changed)"
 	@echo "make lint   - ruff and mypy"
-	@echo "make bench  - model load time and reply latency over REST"
+	@echo "make bench  - reply and dossier latency, load against a vanilla Rasa baseline (1 process, 2 replicas), soak, tracker store, profile"
 	@echo "make eval   - NLU and end-to-end answer quality, against a vanilla Rasa baseline"
 	@echo "make replica PORT=5006 - one more Rasa server sharing Redis (REDIS_URL) and the action server"
 	@echo "make eval-pipelines - the NLU pipeline comparison of docs/nlu.md (ONLY=\"1_plain 4_e5\" for some)"
@@ -95,6 +95,7 @@ bench: $(MODEL)
 	$(PY) -m bench.reply_latency
 	$(PY) -m bench.dossier_latency
 	$(PY) -m bench.dossier_latency --portal-latency-ms 150
+	$(PY) -m bench.tracker_store
 	$(PY) -m bench.load
 	$(PY) -m bench.profile_message
 

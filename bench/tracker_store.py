@@ -1,0 +1,136 @@
+"""Saving a conversation in Rasa's Redis tracker store, as Rasa 3.6 does it and as bot.server does.
+
+    python -m bench.tracker_store [--turns 30] [--messages 20]
+
+A citizen who comes back after the session expiry (60 min) starts a second session in the same
+stored conversation. Rasa's `RedisTrackerStore.save` then merges the stored sessions with the
+current one by comparing every new event with every stored one (`as_dict` each time): a cost that
+grows with the square of the conversation, paid on the Rasa server's event loop by every message.
+bot.server merges with the same result by comparing each event's contents once (a set).
+
+For conversations of 1, 2 and 3 sessions of `--turns` turns, each kept in a redis-server started
+here on a free port: `--messages` more messages (retrieve, one turn, save), the save timed, with
+Rasa's merge and then with ours in the same run; the stored conversations are compared after.
+Loopback only; bounded in count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from typing import Callable, Dict, List
+
+from rasa.core.tracker_store import RedisTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bench.load import RedisServer
+from bench.reply_latency import percentile
+from bot.launcher import ROOT
+
+SLOTS = ("procedure", "pending_aspect", "suggested_procedure", "province", "last_aspect", "offered_procedures")
+
+
+def clock(start: float = 1_800_000_000.0) -> Callable[[], float]:
+    """Increasing timestamps, one second apart, as a conversation's events have."""
+    now = [start]
+
+    def tick() -> float:
+        now[0] += 1.0
+        return now[0]
+
+    return tick
+
+
+def turn(n: int, tick: Callable[[], float]) -> List[Event]:
+    """One question and answer, with the events the assistant's actions return."""
+    return [
+        UserUttered(f"còn lệ phí {n}?", {"name": "ask_fee", "confidence": 0.93}, timestamp=tick()),
+        ActionExecuted("action_answer_fee", timestamp=tick()),
+        *(SlotSet(slot, "khai-sinh" if slot == "procedure" else None, timestamp=tick()) for slot in SLOTS),
+        BotUttered(f"Lệ phí — Đăng ký khai sinh ({n}): miễn lệ phí khi đăng ký đúng hạn.", timestamp=tick()),
+        ActionExecuted("action_listen", timestamp=tick()),
+    ]
+
+
+def sessions(count: int, turns: int, tick: Callable[[], float]) -> List[Event]:
+    """`count` conversation sessions of `turns` turns each, as Rasa starts them."""
+    events: List[Event] = []
+    for s in range(count):
+        events += [
+            ActionExecuted("action_session_start", timestamp=tick()),
+            SessionStarted(timestamp=tick()),
+            ActionExecuted("action_listen", timestamp=tick()),
+        ]
+        for n in range(turns):
+            events += turn(1000 * s + n, tick)
+    return events
+
+
+async def messages(store: RedisTrackerStore, sender: str, events: List[Event], count: int, domain: Domain,
+                   tick: Callable[[], float]) -> List[float]:  # fmt: skip
+    """Store the conversation, then `count` messages: retrieve, one turn, save (timed)."""
+    await store.save(DialogueStateTracker.from_events(sender, events, domain.slots))
+    timings: List[float] = []
+    for n in range(count):
+        tracker = await store.retrieve(sender)
+        if tracker is None:
+            raise SystemExit(f"the stored conversation {sender} was not found")
+        for event in turn(10_000 + n, tick):
+            tracker.update(event)
+        start = time.perf_counter()
+        await store.save(tracker)
+        timings.append((time.perf_counter() - start) * 1000)
+    return timings
+
+
+async def run(args: argparse.Namespace, url_port: int) -> int:
+    from bot.server import install
+
+    domain = Domain.load(str(ROOT / "bot" / "domain.yml"))
+    store = RedisTrackerStore(domain, host="127.0.0.1", port=url_port, key_prefix="bench")
+    results: Dict[int, Dict[str, List[float]]] = {}
+    stored: Dict[str, List[dict]] = {}
+    ways = ["Rasa 3.6", "bot.server"]
+    for way in ways:
+        if way == "bot.server":
+            install()
+        for count in (1, 2, 3):
+            tick = clock()
+            sender = f"{way}-{count}"
+            events = sessions(count, args.turns, tick)
+            results.setdefault(count, {})[way] = await messages(store, sender, events, args.messages, domain, tick)
+            full = await store.retrieve_full_tracker(sender)
+            stored[sender] = [event.as_dict() for event in full.events] if full else []
+    print(f"Saving one message of a conversation ({args.turns} turns a session, {args.messages} messages each), "
+          "Rasa's Redis tracker store on a local redis-server")  # fmt: skip
+    print("| sessions | events at the end | Rasa 3.6 save p50 / p95 ms | bot.server save p50 / p95 ms | ratio (p50) |")
+    print("|---|---|---|---|---|")
+    same = True
+    for count, by_way in results.items():
+        rasa, ours = by_way["Rasa 3.6"], by_way["bot.server"]
+        kept = len(stored[f"bot.server-{count}"])
+        same = same and stored[f"Rasa 3.6-{count}"] == stored[f"bot.server-{count}"]
+        p50 = (percentile(rasa, 0.5), percentile(ours, 0.5))
+        print(f"| {count} | {kept} | {p50[0]:.1f} / {percentile(rasa, 0.95):.1f} | "
+              f"{p50[1]:.1f} / {percentile(ours, 0.95):.1f} | x{p50[0] / p50[1]:.1f} |")  # fmt: skip
+    print(f"Stored conversations the same both ways: {'yes' if same else 'NO'}")
+    return 0 if same else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--turns", type=int, default=30, help="turns in each stored session")
+    parser.add_argument("--messages", type=int, default=20, help="messages timed per conversation")
+    args = parser.parse_args()
+    redis_server = RedisServer()
+    try:
+        return asyncio.run(run(args, redis_server.port))
+    finally:
+        redis_server.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
