@@ -238,11 +238,18 @@ def _merge_trackers(prior_tracker: DialogueStateTracker, tracker: DialogueStateT
     return merged
 
 
+# (class, attribute, what install() puts there)
+PATCHES: List[Tuple[type, str, Any]] = [
+    (RemoteAction, "_validate_action_result", _validate_action_result),
+    (Event, "resolve_by_type", staticmethod(_resolve_event_type)),
+    (RulePolicy, "_prediction_states", _rule_prediction_states),
+    (RedisTrackerStore, "_merge_trackers", staticmethod(_merge_trackers)),
+]
+
+
 def install() -> None:
-    RemoteAction._validate_action_result = _validate_action_result
-    Event.resolve_by_type = staticmethod(_resolve_event_type)
-    RulePolicy._prediction_states = _rule_prediction_states
-    RedisTrackerStore._merge_trackers = staticmethod(_merge_trackers)
+    for owner, name, replacement in PATCHES:
+        setattr(owner, name, replacement)
 
 
 def main() -> None:

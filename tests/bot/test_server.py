@@ -14,10 +14,9 @@ GOOD = {"events": [{"event": "slot", "name": "procedure", "value": "khai-sinh"}]
 BAD = {"events": [{"event": "slot", "name": "procedure", "value": "khai-sinh", "timestamp": "hôm qua"}]}
 
 
-def test_installed_check_accepts_and_refuses_like_rasa(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_installed_check_accepts_and_refuses_like_rasa(rasa_as_shipped: None) -> None:
     action = RemoteAction("action_answer_documents", None)
     stock = RemoteAction._validate_action_result
-    monkeypatch.setattr(RemoteAction, "_validate_action_result", stock)  # put back after the test
     assert stock(action, GOOD)
     with pytest.raises(ValidationError):
         stock(action, BAD)
@@ -70,12 +69,11 @@ def test_response_check_by_event_type_agrees_with_the_whole_schema(response: dic
         assert our_error.value.message == rasa_error.value.message
 
 
-def test_installed_event_lookup_reads_a_conversation_back_like_rasa(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_installed_event_lookup_reads_a_conversation_back_like_rasa(rasa_as_shipped: None) -> None:
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    monkeypatch.setattr(Event, "resolve_by_type", Event.resolve_by_type)  # put back after the test
     install()
     assert Event.resolve_by_type("slot") is SlotSet
     assert Event.resolve_by_type("slot") is SlotSet  # remembered
@@ -141,14 +139,13 @@ def _long_conversation() -> list:
 
 
 @pytest.fixture
-def rule_policy(monkeypatch: pytest.MonkeyPatch) -> tuple:
+def rule_policy(rasa_as_shipped: None) -> tuple:
     from rasa.core.policies.rule_policy import RULES, RulePolicy
     from rasa.engine.graph import ExecutionContext, GraphSchema
     from rasa.engine.storage.local_model_storage import LocalModelStorage
     from rasa.engine.storage.resource import Resource
     from rasa.shared.core.domain import Domain
 
-    monkeypatch.setattr(RulePolicy, "_prediction_states", RulePolicy._prediction_states)  # put back after
     rules = {
         _rule_key(("action_listen", "ask_fee")): "action_answer_fee",
         _rule_key(("action_listen", "ask_fee"), ("action_answer_fee", "ask_fee")): "action_listen",

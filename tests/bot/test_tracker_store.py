@@ -20,12 +20,6 @@ URL = "redis://127.0.0.1:6379/13"
 DOMAIN = Domain.load("bot/domain.yml")
 
 
-@pytest.fixture
-def restore_rasa(monkeypatch: pytest.MonkeyPatch) -> None:
-    # the class's own staticmethod object, so that it is put back as it was
-    monkeypatch.setattr(RedisTrackerStore, "_merge_trackers", RedisTrackerStore.__dict__["_merge_trackers"])
-
-
 def dicts(tracker: DialogueStateTracker) -> List[dict]:
     return [event.as_dict() for event in tracker.events]
 
@@ -105,7 +99,7 @@ def stores() -> Iterator[List[RedisTrackerStore]]:
 
 
 async def test_a_returning_citizen_keeps_every_session_on_real_redis(
-    stores: List[RedisTrackerStore], restore_rasa: None
+    stores: List[RedisTrackerStore], rasa_as_shipped: None
 ) -> None:
     """The same messages through Rasa's merge (store a) and ours (store b) store the same conversation."""
     for store in stores:
