@@ -12,6 +12,14 @@ every change is one Lua script, so Redis hands out each number once:
 - serve:   the lowest unexpired ticket is served; the rest wait (Rasa's own polling loop);
 - return:  remove the ticket; when none is left, delete the lock (counter included), atomically.
 
+A Redis that hangs (overloaded, partitioned) may still run a command after the replica gave up
+on it (the 2 s socket timeout): a ticket would then be issued that nobody returns, and the
+citizen's next messages would wait for it to expire (60 s). So each ticket is issued with a
+token of its own, and what a failure left behind is given back once Redis answers (by this
+replica's next message, or while a message waits for its turn): a ticket issued late is removed
+by its token (or, if its command has not run yet, the token is marked so that it issues
+nothing), and a ticket that could not be returned is returned.
+
 endpoints.yml (written by bot/launcher.py when REDIS_URL is set):
     lock_store:
       type: bot.lock_store.AtomicRedisLockStore
@@ -22,8 +30,9 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections import deque
-from typing import Any, Optional, Text
+from typing import Any, Deque, Dict, Optional, Text, Tuple
 
 import redis
 from rasa.core.lock import Ticket, TicketLock
@@ -33,31 +42,57 @@ log = logging.getLogger(__name__)
 
 PREFIX = "motcua:lock:"
 
-# KEYS: tickets (zset), counter. ARGV: now (ms), lifetime (ms).
+# KEYS: tickets (zset), counter, owners (hash token -> ticket), given up (set of tokens).
+# ARGV: now (ms), lifetime (ms), token. Returns the ticket, or 0 for a token given up already.
 _ISSUE = """
+if redis.call('SISMEMBER', KEYS[4], ARGV[3]) == 1 then
+  return 0
+end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 local number = redis.call('INCR', KEYS[2])
 local expires = tonumber(ARGV[1]) + tonumber(ARGV[2])
 redis.call('ZADD', KEYS[1], expires, number)
+redis.call('HSET', KEYS[3], ARGV[3], number)
 local keep = tonumber(ARGV[2]) + 60000
 redis.call('PEXPIRE', KEYS[1], keep)
 redis.call('PEXPIRE', KEYS[2], keep)
+redis.call('PEXPIRE', KEYS[3], keep)
 return number
+"""
+# KEYS: as _ISSUE. ARGV: token, how long to remember it (ms). A ticket whose issue failed here:
+# removed if Redis issued it after all, else its token is marked so that a late issue does nothing.
+_FORGET = """
+local number = redis.call('HGET', KEYS[3], ARGV[1])
+if number then
+  redis.call('ZREM', KEYS[1], number)
+  redis.call('HDEL', KEYS[3], ARGV[1])
+  if redis.call('ZCARD', KEYS[1]) == 0 then
+    redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+  end
+  return 1
+end
+redis.call('SADD', KEYS[4], ARGV[1])
+redis.call('PEXPIRE', KEYS[4], ARGV[2])
+return 0
 """
 # KEYS: tickets. ARGV: now (ms). Returns the unexpired tickets as number, expiry, ...
 _READ = """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 return redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
 """
-# KEYS: tickets, counter. ARGV: ticket number. Returns 1 when the lock was deleted.
+# KEYS: tickets, counter, owners. ARGV: ticket number, its token. Returns 1 when the lock was deleted.
 _RETURN = """
 redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[2])
 if redis.call('ZCARD', KEYS[1]) == 0 then
-  redis.call('DEL', KEYS[1], KEYS[2])
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
   return 1
 end
 return 0
 """
+# Seconds after a Redis failure before what it left is given back: while Redis hangs, each try
+# would hold the event loop for the socket timeout.
+SETTLE_EVERY = 1.0
 
 
 class AtomicRedisLockStore(LockStore):
@@ -73,17 +108,51 @@ class AtomicRedisLockStore(LockStore):
         self._issue = client.register_script(_ISSUE)
         self._read = client.register_script(_READ)
         self._return = client.register_script(_RETURN)
+        self._forget = client.register_script(_FORGET)
+        self._tokens: Dict[Tuple[str, int], str] = {}  # the token of each ticket issued here
+        # (conversation, token, ticket or None when its issue failed): to give back to Redis
+        self._unsettled: Deque[Tuple[str, str, Optional[int]]] = deque(maxlen=10_000)
+        self._next_settle = 0.0
         super().__init__()
 
     @staticmethod
     def _keys(conversation_id: Text) -> list[str]:
-        return [f"{PREFIX}{conversation_id}", f"{PREFIX}{conversation_id}:next"]
+        lock = f"{PREFIX}{conversation_id}"
+        return [lock, f"{lock}:next", f"{lock}:owners", f"{lock}:given-up"]
 
     def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
-        try:
-            return int(self._issue(keys=self._keys(conversation_id), args=[_now_ms(), int(lock_lifetime * 1000)]))
-        except redis.RedisError as exc:
-            raise LockError(f"could not issue a ticket: {type(exc).__name__}") from exc
+        self._settle()
+        token = uuid.uuid4().hex
+        while True:
+            try:
+                keys = self._keys(conversation_id)
+                number = int(self._issue(keys=keys, args=[_now_ms(), int(lock_lifetime * 1000), token]))
+            except redis.RedisError as exc:
+                self._unsettled.append((conversation_id, token, None))  # Redis may issue it later
+                self._next_settle = time.monotonic() + SETTLE_EVERY
+                raise LockError(f"could not issue a ticket: {type(exc).__name__}") from exc
+            if number:
+                self._tokens[(conversation_id, number)] = token
+                return number
+            token = uuid.uuid4().hex  # a token given up earlier (cannot happen with fresh uuids)
+
+    def _settle(self) -> None:
+        """Give back to Redis what failures left: tickets issued late, tickets not returned."""
+        if not self._unsettled or time.monotonic() < self._next_settle:
+            return
+        while self._unsettled:
+            conversation_id, token, number = self._unsettled[0]
+            keys = self._keys(conversation_id)
+            try:
+                if number is None:
+                    self._forget(keys=keys, args=[token, int((LOCK_LIFETIME + 60) * 1000)])
+                else:
+                    self._return(keys=keys[:3], args=[number, token])
+            except redis.RedisError:
+                self._next_settle = time.monotonic() + SETTLE_EVERY  # still away: later
+                return
+            self._unsettled.popleft()
+        log.info("gave back to Redis the tickets that its failure had left")
 
     def get_lock(self, conversation_id: Text) -> Optional[TicketLock]:
         try:
@@ -96,19 +165,25 @@ class AtomicRedisLockStore(LockStore):
         return TicketLock(conversation_id, deque(sorted(tickets, key=lambda t: t.number)))
 
     def update_lock(self, conversation_id: Text) -> None:
-        self.get_lock(conversation_id)  # reading drops expired tickets, atomically
+        """Between the polls of a waiting message: give back what a failure left, drop expired
+        tickets (reading does that, atomically)."""
+        self._settle()
+        self.get_lock(conversation_id)
 
     def finish_serving(self, conversation_id: Text, ticket_number: int) -> None:
         self.cleanup(conversation_id, ticket_number)
 
     def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
+        token = self._tokens.pop((conversation_id, ticket_number), "")
         try:
-            self._return(keys=self._keys(conversation_id), args=[ticket_number])
-        except redis.RedisError as exc:  # the ticket expires by itself
+            self._return(keys=self._keys(conversation_id)[:3], args=[ticket_number, token])
+        except redis.RedisError as exc:  # returned with the next message once Redis answers
             log.warning("could not return ticket %d: %s", ticket_number, type(exc).__name__)
+            self._unsettled.append((conversation_id, token, ticket_number))
+            self._next_settle = time.monotonic() + SETTLE_EVERY
 
     def delete_lock(self, conversation_id: Text) -> None:
-        self.red.delete(*self._keys(conversation_id))
+        self.red.delete(*self._keys(conversation_id)[:3])  # the given-up tokens expire by themselves
 
     def save_lock(self, lock: TicketLock) -> None:
         """Replace a lock's tickets (not used by the ticket flow above, which is atomic)."""

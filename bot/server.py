@@ -1,4 +1,4 @@
-"""`python -m bot.server run …`: Rasa's own command line, with four measured fixes applied first.
+"""`python -m bot.server run …`: Rasa's own command line, with five fixes applied first.
 
 1. Rasa 3.6 checks every action server response with `jsonschema.validate(result, schema)`, which
 re-validates the *schema* against its meta-schema and builds a new reference resolver on every
@@ -32,6 +32,12 @@ stored event (`as_dict` each time) to merge them, on the event loop: with two se
 turns a save took 795 ms against 26 ms for one session (`python -m bench.tracker_store`). Here
 each event's contents are made hashable once and looked up in a set: the same events are kept, in
 the same order; contents that cannot be hashed take Rasa's own merge.
+
+5. Rasa 3.6's Redis tracker store makes its Redis client with no socket timeouts, and calls it
+synchronously on the event loop: a Redis that hangs (overloaded, partitioned, or stopped with
+SIGSTOP in tests/e2e/test_redis.py) would freeze the whole server, every conversation with it.
+Here its connections give up after `REDIS_TIMEOUT` seconds, as the lock store's do, so the
+message fails, the citizen gets the apology, and the server goes on when Redis answers again.
 
 Everything else is `rasa` unchanged.
 """
@@ -238,12 +244,25 @@ def _merge_trackers(prior_tracker: DialogueStateTracker, tracker: DialogueStateT
     return merged
 
 
+REDIS_TIMEOUT = 2.0  # seconds; a Redis answer takes about a millisecond on a local network
+_rasa_redis_store_init = RedisTrackerStore.__init__
+
+
+def _redis_store_init(self: RedisTrackerStore, *args: Any, **kwargs: Any) -> None:
+    """Rasa's `RedisTrackerStore.__init__`, then timeouts on its connections (made on first use)."""
+    _rasa_redis_store_init(self, *args, **kwargs)
+    self.red.connection_pool.connection_kwargs.update(
+        socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
+    )
+
+
 # (class, attribute, what install() puts there)
 PATCHES: List[Tuple[type, str, Any]] = [
     (RemoteAction, "_validate_action_result", _validate_action_result),
     (Event, "resolve_by_type", staticmethod(_resolve_event_type)),
     (RulePolicy, "_prediction_states", _rule_prediction_states),
     (RedisTrackerStore, "_merge_trackers", staticmethod(_merge_trackers)),
+    (RedisTrackerStore, "__init__", _redis_store_init),
 ]
 
 

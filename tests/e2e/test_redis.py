@@ -1,11 +1,14 @@
 """Conversations on Redis, failing on purpose: a real redis-server started here on a spare port
 (with an append-only file, as a production Redis keeps its data), stopped and restarted; the
-Rasa server restarted; the action server stopped. Two Rasa replicas share the conversations."""
+Rasa server restarted; the action server stopped; Redis frozen (SIGSTOP). Two Rasa replicas share
+the conversations."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -137,6 +140,25 @@ async def test_redis_away_gets_an_apology_and_the_conversation_survives(servers:
         servers.redis.start()
     after = await say(servers.webhook(0), "r-away", "còn lệ phí?")  # recovered by itself
     assert first_text(after).startswith("Lệ phí — Đăng ký thường trú")
+
+
+async def test_a_hung_redis_gets_an_apology_and_the_server_keeps_serving(servers: Servers) -> None:
+    """Redis stopped with SIGSTOP: connections stay open and nothing answers (an overloaded or
+    partitioned Redis). No call may wait on it for ever: the event loop serves everyone."""
+    await say(servers.webhook(0), "r-hung", "đăng ký tạm trú cần giấy tờ gì")
+    assert servers.redis.process is not None
+    os.kill(servers.redis.process.pid, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        during = await asyncio.gather(
+            say(servers.webhook(0), "r-hung", "còn lệ phí?"), say(servers.webhook(0), "r-hung-2", "xin chào")
+        )
+        assert time.monotonic() - started < 6
+        assert [first_text(r)[: len(APOLOGY)] for r in during] == [APOLOGY, APOLOGY]
+    finally:
+        os.kill(servers.redis.process.pid, signal.SIGCONT)
+    after = await say(servers.webhook(0), "r-hung", "còn lệ phí?")  # recovered by itself
+    assert first_text(after).startswith("Lệ phí — Đăng ký tạm trú")
 
 
 async def test_a_rasa_restart_keeps_the_conversation(servers: Servers) -> None:
