@@ -1,15 +1,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
-import time
 from dataclasses import dataclass
 from typing import Iterator
 
 import pytest
-import redis
 
 
 @pytest.fixture
@@ -50,20 +47,10 @@ class OwnRedis:
 @pytest.fixture
 def own_redis() -> Iterator[OwnRedis]:
     from bot.launcher import free_port
+    from tests.redis_server import start_redis_server
 
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("redis-server is not installed (the machines have it: apt install redis-server)")
     port = free_port()
-    args = [binary, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--port", str(port)]
-    server = OwnRedis(port, subprocess.Popen(args, stdout=subprocess.DEVNULL))
-    client = redis.Redis(port=port, socket_connect_timeout=0.2)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.RedisError:
-            time.sleep(0.05)
+    server = OwnRedis(port, start_redis_server(port, "--save", "", "--appendonly", "no"))
     try:
         yield server
     finally:

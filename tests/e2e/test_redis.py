@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -15,10 +14,10 @@ from pathlib import Path
 from typing import Dict, Iterator, List
 
 import pytest
-import redis
 
 from bot.launcher import free_port, start_action_server, start_rasa_server, stop, write_endpoints
 from tests.e2e.conftest import TODAY, say
+from tests.redis_server import start_redis_server
 
 pytestmark = pytest.mark.e2e
 
@@ -36,22 +35,9 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            pytest.fail("redis-server is not installed (the machines have it: apt install redis-server)")
-        self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.directory),
-             "--appendonly", "yes", "--appendfsync", "always", "--save", ""],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
-        for _ in range(100):
-            try:
-                client.ping()
-                return
-            except redis.RedisError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
+        self.process = start_redis_server(
+            self.port, "--dir", str(self.directory), "--appendonly", "yes", "--appendfsync", "always", "--save", ""
+        )
 
     def stop(self) -> None:
         if self.process is not None:
