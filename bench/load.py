@@ -45,6 +45,7 @@ from bot.launcher import (
     write_endpoints,
 )
 from tests.eval.run_eval import train_baseline
+from tests.redis_server import start_redis_server
 
 # (procedure title, first question); then the same follow-ups for every conversation.
 CONVERSATIONS: List[Tuple[str, str]] = [
@@ -154,12 +155,9 @@ def rss_mb(process: subprocess.Popen) -> float:
 class RedisServer:
     def __init__(self) -> None:
         self.port = free_port()
-        binary = shutil.which("redis-server")
-        if binary is None:
+        if shutil.which("redis-server") is None:
             raise SystemExit("redis-server is needed for the replicas run")
-        args = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL)
-        time.sleep(0.5)
+        self.process = start_redis_server(self.port, "--save", "", "--appendonly", "no")
 
     @property
     def url(self) -> str:

@@ -41,6 +41,9 @@ from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 log = logging.getLogger(__name__)
 
 PREFIX = "motcua:lock:"
+# Seconds a Rasa server's Redis call may take (the lock store's, and the tracker store's through
+# bot.server): a Redis answer takes about a millisecond on a local network.
+REDIS_TIMEOUT = 2.0
 
 # KEYS: tickets (zset), counter, owners (hash token -> ticket), given up (set of tokens).
 # ARGV: now (ms), lifetime (ms), token. Returns the ticket, or 0 for a token given up already.
@@ -103,7 +106,7 @@ class AtomicRedisLockStore(LockStore):
             address = url or (endpoint_config.url if endpoint_config is not None else None)
             if not address:
                 raise ValueError("AtomicRedisLockStore needs a Redis URL (REDIS_URL)")
-            client = redis.Redis.from_url(address, socket_timeout=2.0, socket_connect_timeout=2.0)
+            client = redis.Redis.from_url(address, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT)
         self.red = client
         self._issue = client.register_script(_ISSUE)
         self._read = client.register_script(_READ)
@@ -122,19 +125,17 @@ class AtomicRedisLockStore(LockStore):
 
     def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
         self._settle()
-        token = uuid.uuid4().hex
-        while True:
-            try:
-                keys = self._keys(conversation_id)
-                number = int(self._issue(keys=keys, args=[_now_ms(), int(lock_lifetime * 1000), token]))
-            except redis.RedisError as exc:
-                self._unsettled.append((conversation_id, token, None))  # Redis may issue it later
-                self._next_settle = time.monotonic() + SETTLE_EVERY
-                raise LockError(f"could not issue a ticket: {type(exc).__name__}") from exc
-            if number:
-                self._tokens[(conversation_id, number)] = token
-                return number
-            token = uuid.uuid4().hex  # a token given up earlier (cannot happen with fresh uuids)
+        token = uuid.uuid4().hex  # fresh, so never among the given-up ones: the script issues a ticket
+        try:
+            number = int(
+                self._issue(keys=self._keys(conversation_id), args=[_now_ms(), int(lock_lifetime * 1000), token])
+            )
+        except redis.RedisError as exc:
+            self._unsettled.append((conversation_id, token, None))  # Redis may issue it later
+            self._next_settle = time.monotonic() + SETTLE_EVERY
+            raise LockError(f"could not issue a ticket: {type(exc).__name__}") from exc
+        self._tokens[(conversation_id, number)] = token
+        return number
 
     def _settle(self) -> None:
         """Give back to Redis what failures left: tickets issued late, tickets not returned."""

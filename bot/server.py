@@ -69,6 +69,8 @@ from rasa.shared.core.events import (
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.lock_store import REDIS_TIMEOUT
+
 _rasa_resolve_by_type = Event.resolve_by_type
 _rasa_prediction_states = RulePolicy._prediction_states
 _rasa_merge_trackers = RedisTrackerStore._merge_trackers
@@ -244,7 +246,6 @@ def _merge_trackers(prior_tracker: DialogueStateTracker, tracker: DialogueStateT
     return merged
 
 
-REDIS_TIMEOUT = 2.0  # seconds; a Redis answer takes about a millisecond on a local network
 _rasa_redis_store_init = RedisTrackerStore.__init__
 
 
