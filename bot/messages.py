@@ -153,7 +153,21 @@ DOSSIER_LIMIT = (
     "Bạn đã tra cứu {limit} lần trong {window} phút. Để bảo vệ thông tin hồ sơ, bạn vui lòng thử lại "
     "sau khoảng {minutes} phút hoặc gọi tổng đài {hotline}."
 )
-DOSSIER_HEADING = "Hồ sơ {code} — {procedure}"
+DOSSIER_LOCKED = (
+    "Hồ sơ này đã bị nhập sai 4 số cuối điện thoại quá nhiều lần, nên để bảo vệ thông tin, mình tạm khóa "
+    "phần chi tiết trong 24 giờ. Bạn tra cứu tại {portal} bằng mã và thông tin trên phiếu hẹn, mang phiếu hẹn "
+    "đến nơi nộp hồ sơ, hoặc gọi tổng đài {hotline}."
+)
+DOSSIER_DETAILS_UNAVAILABLE = (
+    "Hiện mình chưa thể kiểm tra 4 số cuối an toàn, nên chưa hiện được chi tiết hồ sơ. Bạn vui lòng thử lại sau ít "
+    "phút, tra cứu tại {portal} hoặc gọi tổng đài {hotline}."
+)
+DOSSIER_GLOBAL_BUSY = (
+    "Hiện có rất nhiều người cùng tra cứu hồ sơ, mình chưa tra được ngay. Bạn vui lòng thử lại sau 1–2 phút, "
+    "tra cứu tại {portal} hoặc gọi tổng đài {hotline}."
+)
+DOSSIER_SIMULATED = "(Dữ liệu mô phỏng để thử nghiệm, không phải hồ sơ thật.)"
+DOSSIER_HEADING = "Hồ sơ {code}"
 DOSSIER_APPLICANT = "Người nộp: {name}"
 DOSSIER_STATUS = "Tình trạng: {status}"
 DOSSIER_OVERDUE = (
@@ -229,3 +243,8 @@ TEXT_ONLY = (
     'Hiện mình chỉ đọc được tin nhắn chữ. Bạn gõ câu hỏi giúp mình nhé, ví dụ: "làm giấy khai sinh cần giấy tờ gì?"'
 )
 BUTTON_EXPIRED = "Nút này đã hết hạn. Bạn gõ lại câu hỏi giúp mình nhé."
+# Longer messages are not read (MAX_MESSAGE_CHARS in connectors/shared.py).
+MESSAGE_TOO_LONG = (
+    "Tin nhắn dài quá {limit} ký tự nên mình chưa đọc được. Bạn gửi câu hỏi ngắn gọn hơn giúp mình nhé "
+    "(ví dụ: \"làm căn cước cần giấy tờ gì?\")."
+)

@@ -5,7 +5,22 @@ from __future__ import annotations
 import unicodedata
 from typing import List, Sequence
 
+from bot import messages as msg
+
 SEPARATORS = ("\n\n", "\n", " ")
+# A citizen's question fits in far less; a longer message is answered with a short note
+# (bot.messages.MESSAGE_TOO_LONG) and never reaches the NLU or the actions.
+MAX_MESSAGE_CHARS = 2000
+
+
+def too_long(text: str) -> bool:
+    """Is this message longer than the assistant reads?"""
+    return len(text) > MAX_MESSAGE_CHARS
+
+
+def too_long_note() -> str:
+    """The note a citizen gets for a message longer than MAX_MESSAGE_CHARS."""
+    return msg.MESSAGE_TOO_LONG.format(limit=f"{MAX_MESSAGE_CHARS:,}".replace(",", "."))
 
 
 def split_text(text: str, limit: int) -> List[str]:
