@@ -10,7 +10,10 @@ Here a lock is a Redis sorted set of ticket numbers (score = expiry time) plus a
 every change is one Lua script, so Redis hands out each number once:
 - issue:   drop expired tickets, INCR the counter, add the ticket;
 - serve:   the lowest unexpired ticket is served; the rest wait (Rasa's own polling loop);
-- return:  remove the ticket; when none is left, delete the lock (counter included), atomically.
+- return:  remove the ticket if it is still its token's (a return retried after a timeout can
+           never remove the same number issued since to another message); when none is left,
+           delete the lock (counter included), atomically.
+Keys: `motcua:lock:{<conversation>}` (the tickets) and `…:next`, `…:owners`, `…:given-up`.
 
 A Redis that hangs (overloaded, partitioned) may still run a command after the replica gave up
 on it (the 2 s socket timeout): a ticket would then be issued that nobody returns, and the
@@ -83,8 +86,14 @@ _READ = """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 return redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
 """
-# KEYS: tickets, counter, owners. ARGV: ticket number, its token. Returns 1 when the lock was deleted.
+# KEYS: tickets, counter, owners. ARGV: ticket number, its token. Removes the ticket only if it is
+# still this token's: a return retried after a timeout may arrive when Redis had run the first
+# one, deleted the lock and issued the same number again (counter reset) to another message.
+# Returns 1 when the lock was deleted, 0 when tickets remain, -1 when the ticket is not the token's.
 _RETURN = """
+if redis.call('HGET', KEYS[3], ARGV[2]) ~= ARGV[1] then
+  return -1
+end
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[2])
 if redis.call('ZCARD', KEYS[1]) == 0 then
@@ -120,7 +129,11 @@ class AtomicRedisLockStore(LockStore):
 
     @staticmethod
     def _keys(conversation_id: Text) -> list[str]:
-        lock = f"{PREFIX}{conversation_id}"
+        """Tickets `motcua:lock:{<id>}`, then `…:next`, `…:owners`, `…:given-up`. One key per
+        conversation and role: only the tickets key ends with "}", and the others end with their
+        role after `{<id>}`, so conversation `x:next` never lands on conversation `x`'s counter.
+        The braces are a Redis Cluster hash tag: one lock's keys live in one slot."""
+        lock = f"{PREFIX}{{{conversation_id}}}"
         return [lock, f"{lock}:next", f"{lock}:owners", f"{lock}:given-up"]
 
     def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:

@@ -81,3 +81,47 @@ def test_expired_tickets_do_not_block(replicas: List[AtomicRedisLockStore]) -> N
     time.sleep(0.1)
     lock = replicas[1].get_lock(conversation)
     assert lock is not None and not lock.is_locked(waiting) and stuck < waiting
+
+
+def test_a_stale_retried_return_never_removes_another_messages_ticket(
+    replicas: List[AtomicRedisLockStore],
+) -> None:
+    """Ticket 1 issued with token A and returned (the lock deleted), but the answer was lost, so
+    the replica keeps the return to retry; ticket 1 is then issued again (counter reset) with
+    token B to a new message; the retried return of (1, A) must leave B's ticket alone."""
+    first, other = replicas
+    conversation = f"c-{uuid.uuid4().hex}"
+    assert first.issue_ticket(conversation, 30) == 1
+    token_a = first._tokens[(conversation, 1)]
+    first.cleanup(conversation, 1)  # ran in Redis: the lock is deleted, counter included
+    assert first.get_lock(conversation) is None
+    first._unsettled.append((conversation, token_a, 1))  # ... but its answer never came back
+    assert other.issue_ticket(conversation, 30) == 1  # a new message, token B
+    first._next_settle = 0.0
+    mine = first.issue_ticket(conversation, 30)  # gives back what the failure left first
+    lock = other.get_lock(conversation)
+    assert lock is not None and [t.number for t in lock.tickets] == [1, mine]
+    assert not lock.is_locked(1) and lock.is_locked(mine)  # B's message still served, alone
+    other.cleanup(conversation, 1)
+    first.cleanup(conversation, mine)
+    assert first.get_lock(conversation) is None
+
+
+def test_conversations_whose_ids_extend_another_do_not_share_keys(replicas: List[AtomicRedisLockStore]) -> None:
+    from redis.crc import key_slot
+
+    base = f"c-{uuid.uuid4().hex}"
+    ids = [base, f"{base}:next", f"{base}}}:next", f"{base}:owners", f"{base}:given-up", f"{base}}}", "{" + base]
+    keys = [AtomicRedisLockStore._keys(i) for i in ids]
+    assert len({k for ks in keys for k in ks}) == 4 * len(ids)  # no key shared by two conversations
+    for ks in keys:  # one lock's keys in one Redis Cluster slot
+        assert len({key_slot(k.encode()) for k in ks}) == 1
+    store = replicas[0]
+    assert [store.issue_ticket(i, 30) for i in ids] == [1] * len(ids)  # each its own counter
+    for i in ids:
+        lock = store.get_lock(i)
+        assert lock is not None and [t.number for t in lock.tickets] == [1] and not lock.is_locked(1)
+    for i in ids:
+        store.cleanup(i, 1)
+        assert store.get_lock(i) is None
+    assert all(store.get_lock(i) is None for i in ids)

@@ -54,10 +54,10 @@ def test_a_ticket_issued_after_the_lock_store_gave_up_does_not_block(own_redis: 
         own_redis.thaw()
     late = redis.Redis.from_url(own_redis.url)
     for _ in range(50):  # the late ticket, issued once Redis runs what it had received
-        if late.zcard("motcua:lock:citizen"):
+        if late.zcard(store._keys("citizen")[0]):
             break
         time.sleep(0.02)
-    assert late.zcard("motcua:lock:citizen") == 1  # issued after all, and nobody will return it
+    assert late.zcard(store._keys("citizen")[0]) == 1  # issued after all, and nobody will return it
     time.sleep(SETTLE_EVERY)  # what a failure left is given back a second after it
     next_message = store.issue_ticket("citizen", 60)
     lock = store.get_lock("citizen")
@@ -110,12 +110,41 @@ async def test_a_message_right_after_redis_wakes_waits_a_second_not_a_minute(own
         own_redis.thaw()
     late = redis.Redis.from_url(own_redis.url)
     for _ in range(50):
-        if late.zcard("motcua:lock:citizen"):
+        if late.zcard(store._keys("citizen")[0]):
             break
         time.sleep(0.02)
-    assert late.zcard("motcua:lock:citizen") == 1  # issued after all, and nobody will return it
+    assert late.zcard(store._keys("citizen")[0]) == 1  # issued after all, and nobody will return it
     started = time.monotonic()
     async with store.lock("citizen", 60, wait_time_in_seconds=0.2):  # as Rasa takes the lock
         waited = time.monotonic() - started
     assert waited < 2 * SETTLE_EVERY  # the late ticket was given back while this one waited
     assert store.get_lock("citizen") is None
+
+
+def test_a_return_that_ran_late_is_retried_without_removing_the_next_messages_ticket(own_redis: OwnRedis) -> None:
+    """The return times out but Redis runs it when it wakes (the lock is deleted, its counter
+    reset); another replica's message then gets ticket 1 again; the retry of the first return
+    must not take that ticket away (two messages of one citizen would be handled at once)."""
+    store = AtomicRedisLockStore(url=own_redis.url)
+    store.cleanup("citizen", store.issue_ticket("citizen", 60))  # Redis has the scripts, as in service
+    stuck = store.issue_ticket("citizen", 60)
+    own_redis.freeze()
+    try:
+        store.cleanup("citizen", stuck)  # times out; the return is remembered to retry
+    finally:
+        own_redis.thaw()
+    tickets_key = store._keys("citizen")[0]
+    late = redis.Redis.from_url(own_redis.url)
+    for _ in range(50):  # Redis runs the return it had received: the lock is gone
+        if not late.exists(tickets_key):
+            break
+        time.sleep(0.02)
+    assert not late.exists(tickets_key)
+    other = AtomicRedisLockStore(url=own_redis.url)
+    served = other.issue_ticket("citizen", 60)  # the next message, on another replica
+    assert served == stuck == 1
+    time.sleep(SETTLE_EVERY)
+    mine = store.issue_ticket("citizen", 60)  # retries the return first
+    lock = other.get_lock("citizen")
+    assert lock is not None and [t.number for t in lock.tickets] == [served, mine]
+    assert not lock.is_locked(served) and lock.is_locked(mine)  # one message at a time
