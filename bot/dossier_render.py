@@ -1,7 +1,10 @@
 """A dossier in words for the citizen: the status for anyone who has the code, the details for
 the owner (who proved it with the last 4 digits of the phone on file).
 
-The applicant's name is masked and the phone number is never shown.
+Before the owner check nothing names the applicant or the procedure (a procedure can say much
+about a person: a divorce, an adoption, a criminal record): only the status in plain words,
+whether it is late, and what the citizen does next. The phone number is never shown. Answers
+from the bundled simulator say that the data is not real.
 """
 
 from __future__ import annotations
@@ -33,10 +36,9 @@ def has_details(dossier: Dossier) -> bool:
 
 
 def status_reply(dossier: Dossier, now: dt.datetime, ask_digits: bool) -> str:
-    """What anyone with the code sees: status in plain words, procedure, masked name, next step."""
+    """What anyone with the code sees: the status in plain words, whether it is late, the next step."""
     lines = [
-        msg.DOSSIER_HEADING.format(code=dossier.code, procedure=dossier.procedure_name),
-        msg.DOSSIER_APPLICANT.format(name=mask_name(dossier.applicant_name)),
+        msg.DOSSIER_HEADING.format(code=dossier.code),
         msg.DOSSIER_STATUS.format(status=status_words(dossier)),
     ]
     timing = TIMING_LINES.get(dossier.timing(now))
@@ -46,13 +48,14 @@ def status_reply(dossier: Dossier, now: dt.datetime, ask_digits: bool) -> str:
     if ask_digits:
         extra = msg.DOSSIER_DIGITS_EXTRA.get(dossier.status_code.name, "") if dossier.note else ""
         lines.append(msg.DOSSIER_ASK_DIGITS.format(extra=extra))
-    return "\n".join(lines)
+    return _with_footer(lines, dossier)
 
 
 def details_reply(dossier: Dossier, now: dt.datetime, kb_title: Optional[str] = None) -> str:
     """What the owner sees: dates, agency, the supplement request or the reason, the next step."""
     lines: List[str] = [
         msg.DOSSIER_DETAILS_HEADING.format(code=dossier.code, procedure=dossier.procedure_name),
+        msg.DOSSIER_APPLICANT.format(name=mask_name(dossier.applicant_name)),
         msg.DOSSIER_STATUS.format(status=status_words(dossier)),
     ]
     for template, moment in (
@@ -74,4 +77,10 @@ def details_reply(dossier: Dossier, now: dt.datetime, kb_title: Optional[str] = 
     lines.append(msg.DOSSIER_NEXT.format(step=msg.STATUS_NEXT_STEP[int(dossier.status_code)]))
     if kb_title and dossier.status_code in (Status.SUPPLEMENT, Status.NOT_ACCEPTED):
         lines.append(msg.DOSSIER_PAPERS_HINT.format(title=kb_title))
+    return _with_footer(lines, dossier)
+
+
+def _with_footer(lines: List[str], dossier: Dossier) -> str:
+    if dossier.simulated:
+        lines.append(msg.DOSSIER_SIMULATED)
     return "\n".join(lines)

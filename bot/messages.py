@@ -246,5 +246,5 @@ BUTTON_EXPIRED = "Nút này đã hết hạn. Bạn gõ lại câu hỏi giúp m
 # Longer messages are not read (MAX_MESSAGE_CHARS in connectors/shared.py).
 MESSAGE_TOO_LONG = (
     "Tin nhắn dài quá {limit} ký tự nên mình chưa đọc được. Bạn gửi câu hỏi ngắn gọn hơn giúp mình nhé "
-    "(ví dụ: \"làm căn cước cần giấy tờ gì?\")."
+    '(ví dụ: "làm căn cước cần giấy tờ gì?").'
 )

@@ -1,8 +1,15 @@
-"""The action server's one portal client, rate limiter and (optional) Redis connection.
+"""The action server's one portal client, rate limiters and (optional) Redis connection.
 
 Built lazily on the action server's event loop from the settings: PORTAL_URL (and
 PORTAL_TOKEN) for the portal, REDIS_URL for a cache and rate limits shared across action
 servers (memory otherwise). Nothing connects at import time.
+
+Three limits guard the lookups (README, "Security"):
+- per sender: lookups and digits attempts of one conversation (`lookup_limit` per window);
+- for the whole assistant: lookups per minute, all senders together, so a burst from many
+  senders is refused politely and the portal is not hammered;
+- per dossier code: wrong phone-digit attempts, all senders together; past the limit the
+  dossier's details are locked for the window. On Redis this one fails closed.
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ class DossierServices:
         self._session: Optional[aiohttp.ClientSession] = None
         self._portal: Optional[PortalAdapter] = None
         self._limiter: Optional[RateLimiter] = None
+        self._global: Optional[RateLimiter] = None
+        self._attempts: Optional[RateLimiter] = None
         self._redis: Any = None
 
     def _redis_client(self) -> Any:
@@ -62,19 +71,50 @@ class DossierServices:
             log.info("dossier lookups go to %s (cache: %s)", self.settings.portal_url, type(cache).__name__)
         return self._portal
 
+    def _make_limiter(self, limit: int, window: float, prefix: str, fail_closed: bool = False) -> RateLimiter:
+        redis = self._redis_client()
+        if redis is None:
+            return MemoryRateLimiter(limit, window)
+        return RedisRateLimiter(redis, limit, window, prefix=prefix, fail_closed=fail_closed)
+
     def limiter(self) -> RateLimiter:
+        """Lookups and digits attempts per sender."""
         if self._limiter is None:
-            limit, window = self.settings.lookup_limit, self.settings.lookup_window_seconds
-            redis = self._redis_client()
-            self._limiter = RedisRateLimiter(redis, limit, window) if redis else MemoryRateLimiter(limit, window)
+            s = self.settings
+            self._limiter = self._make_limiter(s.lookup_limit, s.lookup_window_seconds, "motcua:lookups:")
         return self._limiter
 
-    def use(self, portal: Optional[PortalAdapter] = None, limiter: Optional[RateLimiter] = None) -> None:
-        """Put in a portal or limiter (tests, a province's own adapter)."""
+    def global_limiter(self) -> RateLimiter:
+        """Lookups per minute for the whole assistant (one key)."""
+        if self._global is None:
+            self._global = self._make_limiter(self.settings.lookup_global_per_minute, 60.0, "motcua:lookups-all:")
+        return self._global
+
+    def attempt_limiter(self) -> RateLimiter:
+        """Wrong digits attempts per dossier code; fails closed."""
+        if self._attempts is None:
+            s = self.settings
+            self._attempts = self._make_limiter(
+                s.dossier_digit_attempts, s.dossier_attempt_window_seconds, "motcua:dossier-attempts:", True
+            )
+        return self._attempts
+
+    def use(
+        self,
+        portal: Optional[PortalAdapter] = None,
+        limiter: Optional[RateLimiter] = None,
+        global_limiter: Optional[RateLimiter] = None,
+        attempt_limiter: Optional[RateLimiter] = None,
+    ) -> None:
+        """Put in a portal or limiters (tests, a province's own adapter)."""
         if portal is not None:
             self._portal = portal
         if limiter is not None:
             self._limiter = limiter
+        if global_limiter is not None:
+            self._global = global_limiter
+        if attempt_limiter is not None:
+            self._attempts = attempt_limiter
 
     async def close(self) -> None:
         if self._session is not None:

@@ -26,6 +26,18 @@ class Settings(BaseSettings):
     portal_cache_seconds: float = Field(60.0, ge=0)
     lookup_limit: int = Field(5, ge=1, description="dossier lookups per sender per window")
     lookup_window_seconds: float = Field(600.0, gt=0)
+    lookup_global_per_minute: int = Field(
+        120, ge=1, description="dossier lookups per minute for the whole assistant (all senders together)"
+    )
+    dossier_digit_attempts: int = Field(
+        5, ge=1, description="wrong phone-digit attempts per dossier code (all senders together) per window"
+    )
+    dossier_attempt_window_seconds: float = Field(86_400.0, gt=0, description="window of the attempts above")
+    dossier_status_before_check: bool = Field(
+        True,
+        description="show the status to whoever has the code; false: nothing before the owner check, "
+        "and codes that exist and codes that do not answer alike",
+    )
     redis_url: Optional[str] = Field(None, env="REDIS_URL", description="shared cache and rate limits")
     popular_procedures: List[str] = Field(
         default_factory=lambda: ["khai-sinh", "thuong-tru", "tam-tru", "can-cuoc"],

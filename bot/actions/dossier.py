@@ -14,6 +14,7 @@ about the procedure instead.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import re
@@ -25,7 +26,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import messages as msg
-from bot.actions.procedures import SLOT_PROCEDURE, SWITCH_RE, answer_question, asked_in, load_kb
+from bot.actions.procedures import SLOT_PROCEDURE, answer_question, asked_in, is_switch, load_kb, message_text
 from bot.dossier_render import details_reply, has_details, status_reply
 from bot.portal import services
 from bot.render import Aspect
@@ -73,7 +74,8 @@ def _wait_for(what: Optional[str], tracker: Tracker) -> SlotSet:
     return SlotSet(SLOT_DOSSIER_WAITING, f"{what}:{_user_turn(tracker)}" if what else None)
 
 
-async def _allowed(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+async def _within_limits(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """One more lookup for this sender, and for the whole assistant; or tell the citizen why not."""
     limiter = services().limiter()
     verdict = await limiter.hit(tracker.sender_id)
     if not verdict.allowed:
@@ -86,11 +88,22 @@ async def _allowed(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
                 hotline=msg.HOTLINE,
             )
         )
-    return verdict.allowed
+        return False
+    everyone = services().global_limiter()
+    if not (await everyone.hit("all")).allowed:
+        log.warning("dossier lookups: the budget for all senders (%d a minute) is spent", everyone.limit)
+        dispatcher.utter_message(text=msg.DOSSIER_GLOBAL_BUSY.format(portal=msg.OFFICIAL_PORTAL, hotline=msg.HOTLINE))
+        return False
+    return True
 
 
-async def _fetch(dispatcher: CollectingDispatcher, code: str) -> Optional[Dossier]:
-    """The dossier, or None after telling the citizen why not."""
+class _Answered(Exception):
+    """The citizen has been told why the lookup failed."""
+
+
+async def _fetch(dispatcher: CollectingDispatcher, code: str, not_found: bool = True) -> Optional[Dossier]:
+    """The dossier, or None after telling the citizen why not (with `not_found=False`, a code
+    that does not exist is None and nothing is said)."""
     if not services().configured:
         text = msg.DOSSIER_NOT_CONFIGURED.format(portal=msg.OFFICIAL_PORTAL, hotline=msg.HOTLINE)
         dispatcher.utter_message(text=text)
@@ -98,49 +111,92 @@ async def _fetch(dispatcher: CollectingDispatcher, code: str) -> Optional[Dossie
     try:
         return await services().portal().get_dossier(code)
     except DossierNotFound:
-        dispatcher.utter_message(text=msg.DOSSIER_NOT_FOUND.format(code=code, hotline=msg.HOTLINE))
+        if not_found:
+            dispatcher.utter_message(text=msg.DOSSIER_NOT_FOUND.format(code=code, hotline=msg.HOTLINE))
     except PortalError as exc:
         log.warning("dossier lookup for %s failed: %s", redact(code), exc)
         dispatcher.utter_message(text=msg.DOSSIER_BUSY.format(hotline=msg.HOTLINE))
+        raise _Answered from exc
     return None
 
 
+def _ask_digits(code: str) -> str:
+    """The request for the digits, the same whether the code exists or not."""
+    return "\n".join([msg.DOSSIER_HEADING.format(code=code), msg.DOSSIER_ASK_DIGITS.format(extra="")])
+
+
 async def look_up(dispatcher: CollectingDispatcher, tracker: Tracker, code: str) -> List[EventType]:
-    """The status of the dossier with this code, then ask for the digits if there is more."""
-    if not await _allowed(dispatcher, tracker):
+    """What anyone with the code may know, then ask for the digits if there is more.
+
+    By default the status in plain words and whether it is overdue (README, "Security"); with
+    `dossier_status_before_check` off, nothing at all: a code that exists and one that does not
+    get the same request for the digits."""
+    if not await _within_limits(dispatcher, tracker):
         return [_wait_for(None, tracker)]
-    dossier = await _fetch(dispatcher, code)
+    if not services().settings.dossier_status_before_check and services().configured:
+        dispatcher.utter_message(text=_ask_digits(code))
+        return [SlotSet(SLOT_DOSSIER_CODE, code), _wait_for("digits", tracker)]
+    try:
+        dossier = await _fetch(dispatcher, code)
+    except _Answered:
+        return [_wait_for(None, tracker)]
     if dossier is None:
         return [_wait_for(None, tracker)]
     ask = has_details(dossier) and bool(dossier.phone)
     dispatcher.utter_message(text=status_reply(dossier, services().settings.now(), ask_digits=ask))
-    events: List[EventType] = [SlotSet(SLOT_DOSSIER_CODE, code), _wait_for("digits" if ask else None, tracker)]
-    procedure_id = await _kb_procedure(dispatcher, dossier)
-    if procedure_id:
-        events.append(SlotSet(SLOT_PROCEDURE, procedure_id))  # "cần giấy tờ gì?" now means this procedure
-    return events
+    return [SlotSet(SLOT_DOSSIER_CODE, code), _wait_for("digits" if ask else None, tracker)]
+
+
+def _dossier_key(code: str) -> str:
+    """The attempt limiter's key for a code (the code itself stays out of Redis key names)."""
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()[:32]
 
 
 async def verify(dispatcher: CollectingDispatcher, tracker: Tracker, digits: str) -> List[EventType]:
-    """The details, for the owner who sent the right last 4 digits of the phone on file."""
+    """The details, for the owner who sent the right last 4 digits of the phone on file.
+
+    Every attempt is counted against the dossier code, whoever sends it; past
+    `dossier_digit_attempts` in the window the details are locked (the status stays visible).
+    An attempt that proves the owner is given back."""
     code = tracker.get_slot(SLOT_DOSSIER_CODE)
     if not code:
         dispatcher.utter_message(text=msg.DOSSIER_ASK_CODE.format(example=EXAMPLE))
         return [_wait_for("code", tracker)]
-    if not await _allowed(dispatcher, tracker):
+    if not await _within_limits(dispatcher, tracker):
         return [_wait_for(None, tracker)]
-    dossier = await _fetch(dispatcher, code)
-    if dossier is None:
+    attempts = services().attempt_limiter()
+    key = _dossier_key(code)
+    attempt = await attempts.hit(key)
+    if not attempt.allowed:
+        if attempt.unavailable:
+            log.warning("digits for dossier %s not checked: the attempt limit is unavailable", redact(code))
+            text = msg.DOSSIER_DETAILS_UNAVAILABLE
+        else:
+            log.warning("details of dossier %s locked: too many wrong digits", redact(code))
+            text = msg.DOSSIER_LOCKED
+        dispatcher.utter_message(text=text.format(portal=msg.OFFICIAL_PORTAL, hotline=msg.HOTLINE))
         return [_wait_for(None, tracker)]
-    if not dossier.phone_ends_with(digits):
+    try:
+        dossier = await _fetch(dispatcher, code, not_found=services().settings.dossier_status_before_check)
+    except _Answered:
+        await attempts.release(key, attempt.token)  # the portal failed: no guess was made
+        return [_wait_for(None, tracker)]
+    if dossier is None and services().settings.dossier_status_before_check:
+        await attempts.release(key, attempt.token)
+        return [_wait_for(None, tracker)]
+    if dossier is None or not dossier.phone_ends_with(digits):
         log.info("wrong phone digits for dossier %s", redact(code))
         dispatcher.utter_message(text=msg.DOSSIER_WRONG_DIGITS)
         return [_wait_for("digits", tracker)]
+    await attempts.release(key, attempt.token)
     procedure_id = await _kb_procedure(dispatcher, dossier)
     kb = await load_kb(dispatcher) if procedure_id else None
     title = kb.get(procedure_id).title if kb is not None and procedure_id else None
     dispatcher.utter_message(text=details_reply(dossier, services().settings.now(), title))
-    return [_wait_for(None, tracker)]
+    events: List[EventType] = [_wait_for(None, tracker)]
+    if procedure_id:
+        events.append(SlotSet(SLOT_PROCEDURE, procedure_id))  # "cần giấy tờ gì?" now means this procedure
+    return events
 
 
 async def _kb_procedure(dispatcher: CollectingDispatcher, dossier: Dossier) -> Optional[str]:
@@ -157,7 +213,7 @@ async def awaited_input(dispatcher: CollectingDispatcher, tracker: Tracker) -> O
     intent the NLU gave the message ("5678" may read as a number picked from a list). None when
     the message is not that: the calling action goes on as usual."""
     waiting = _waiting(tracker)
-    text = tracker.latest_message.get("text") or ""
+    text = message_text(tracker)
     if waiting == "digits":
         digits = last_digits(text)
         if digits and not find_code(text):
@@ -180,7 +236,7 @@ class ActionCheckDossierStatus(Action):
         handled = await awaited_input(dispatcher, tracker)
         if handled is not None:
             return handled
-        text = tracker.latest_message.get("text") or ""
+        text = message_text(tracker)
         code = find_code(text)
         if code:
             return await look_up(dispatcher, tracker, code)
@@ -200,7 +256,7 @@ class ActionCheckDossierStatus(Action):
         folded = fold(text)
         if LOOKUP_RE.search(folded):
             return None
-        if SWITCH_RE.search(folded):
+        if is_switch(folded):
             return Aspect.overview
         kb = await load_kb(dispatcher)
         return Aspect.overview if kb is not None and kb.search(text).match else None
@@ -231,10 +287,10 @@ async def _plain_procedure_question(dispatcher: CollectingDispatcher, tracker: T
     procedure the knowledge base recognises ("đi thuê nhà thì đăng ký tạm trú ở đâu"), or switches
     procedure after a question ("còn giấy phép xây dựng thì sao?"). Both must hold, so an unrelated
     message never gets a procedure answer."""
-    text = tracker.latest_message.get("text") or ""
+    text = message_text(tracker)
     folded = fold(text)
     aspect = asked_in(folded)
-    if aspect is None and SWITCH_RE.search(folded) and tracker.get_slot("last_aspect"):
+    if aspect is None and is_switch(folded) and tracker.get_slot("last_aspect"):
         aspect = Aspect.overview  # answer_question keeps the last question for a switch
     if aspect is None:
         return None

@@ -21,6 +21,7 @@ from bot.actions.procedures import (
     SLOT_SUGGESTED,
     answer,
     load_kb,
+    message_text,
     province_of,
 )
 from bot.render import Aspect
@@ -81,7 +82,7 @@ class ActionDeny(Action):
         kb = await load_kb(dispatcher)
         if kb is None:
             return []
-        match = kb.search(tracker.latest_message.get("text") or "").match
+        match = kb.search(message_text(tracker)).match
         if match:
             return answer(dispatcher, kb, kb.get(match.procedure_id), _aspect(tracker), province_of(kb, tracker))
         if tracker.get_slot(SLOT_SUGGESTED):
@@ -105,7 +106,7 @@ class ActionChooseOption(Action):
         if not offered:
             dispatcher.utter_message(text=msg.NOTHING_TO_CHOOSE)
             return []
-        number = chosen_number(tracker.latest_message.get("text") or "")
+        number = chosen_number(message_text(tracker))
         if number is None or not 1 <= number <= len(offered):
             dispatcher.utter_message(text=msg.CHOOSE_OUT_OF_RANGE.format(count=len(offered)))
             return []
@@ -129,7 +130,7 @@ class ActionProvideProvince(Action):
         kb = await load_kb(dispatcher)
         if kb is None:
             return []
-        province = kb.find_province(tracker.latest_message.get("text") or "")
+        province = kb.find_province(message_text(tracker))
         if province is None:
             dispatcher.utter_message(text=msg.PROVINCE_NOT_FOUND)
             return []

@@ -41,6 +41,9 @@ from connectors.portal.model import Dossier
 
 log = logging.getLogger(__name__)
 
+# The bundled simulator marks its answers with this header (the data is not real).
+SIMULATOR_HEADER = "X-Portal-Simulator"
+
 
 class PortalAdapter(Protocol):
     async def get_dossier(self, code: str) -> Dossier:
@@ -142,6 +145,7 @@ class HttpPortal:
                 body = await response.read()
                 status = response.status
                 retry_after = response.headers.get("Retry-After", "")
+                simulated = response.headers.get(SIMULATOR_HEADER) == "1"
         except asyncio.TimeoutError as exc:
             raise _Transient(f"timeout after {timeout:.1f} s") from exc
         except aiohttp.ClientError as exc:
@@ -157,7 +161,8 @@ class HttpPortal:
             raise _Transient(f"HTTP {status}")
         if status != 200:
             raise PortalBadResponse(f"unexpected HTTP {status}")
-        return _parse(body, code)
+        dossier = _parse(body, code)
+        return dossier.copy(update={"simulated": True}) if simulated else dossier
 
 
 def _seconds(retry_after: str) -> float:

@@ -19,9 +19,10 @@ _NATIONAL = re.compile(
     rf"(?<![\dA-Za-z])(\d{{3}}){_SEP}(\d{{2}}){_SEP}(\d{{2}}){_SEP}([A-Za-z]){_SEP}(\d{{2}}){_SEP}(\d{{6}}){_SEP}(\d{{4}})(?![\dA-Za-z])"
 )
 _AGENCY = re.compile(r"(?<!\d)(\d{5}/\d{4}/\d{5})(?!\d)")
-# Something the citizen meant as a code: a long run of digits, a unit code like "H48", or
-# digit groups joined by dots or dashes.
-_CODE_LIKE = re.compile(r"\d{6,}|\b[A-Za-z]\d{2}\b.*\d|\d+[.\-/]\d+[.\-/]\d+")
+# Something the citizen meant as a code: a long run of digits, a unit code like "H48" with a
+# digit after it on the line, or digit groups joined by dots or dashes. (`[^\d\n]*\d`, not
+# `.*\d`: each try stops at the first digit, so the search stays linear in the message.)
+_CODE_LIKE = re.compile(r"\d{6,}|\b[A-Za-z]\d{2}\b[^\d\n]*\d|\d+[.\-/]\d+[.\-/]\d+")
 
 
 def find_code(text: str) -> Optional[str]:

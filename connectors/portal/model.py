@@ -64,6 +64,9 @@ class Dossier(BaseModel):
     returned_at: Optional[dt.datetime] = None
     agency: Optional[StrictStr] = None
     note: Optional[StrictStr] = Field(None, description="the supplement request or the refusal reason")
+    # Not in the contract: set by the client when the answer came from the bundled simulator
+    # (header X-Portal-Simulator: 1), so the citizen is told the data is not real.
+    simulated: bool = False
 
     @validator("received_at", "appointment_at", "completed_at", "returned_at")
     def _with_offset(cls, value: Optional[dt.datetime]) -> Optional[dt.datetime]:

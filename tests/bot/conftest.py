@@ -8,6 +8,8 @@ from typing import Iterator
 
 import pytest
 
+from tests.bot.dossier_chat import portal, simulator, simulator_url  # noqa: F401 (fixtures for the dossier tests)
+
 
 @pytest.fixture
 def rasa_as_shipped() -> Iterator[None]:
@@ -54,6 +56,7 @@ def own_redis() -> Iterator[OwnRedis]:
     try:
         yield server
     finally:
-        server.thaw()
+        if server.process.poll() is None:  # the test may have stopped it
+            server.thaw()
         server.process.terminate()
         server.process.wait(timeout=10)

@@ -5,13 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List
 
-import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
-from rasa_sdk import Action, Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.dossier import ActionCheckDossierStatus, ActionNotUnderstood, ActionOutOfScope, procedure_question
 from bot.actions.followups import ActionChooseOption
@@ -19,11 +14,9 @@ from bot.actions.procedures import ActionAnswerDocuments
 from bot.portal import DossierServices, reset_services
 from bot.render import Aspect
 from bot.settings import get_settings
-from connectors.portal.client import HttpPortal
-from connectors.portal.ratelimit import MemoryRateLimiter
-from connectors.portal.simulator import Simulator, load_fixtures
-from tests.bot.test_actions import DOMAIN, run
-from tests.connectors.portal.conftest import TODAY
+from connectors.portal.simulator import Simulator
+from tests.bot.dossier_chat import Chat
+from tests.bot.test_actions import run
 
 
 @pytest.mark.parametrize(
@@ -48,48 +41,6 @@ async def test_where_to_file_is_answered_for_the_procedure_in_context() -> None:
     assert messages[0]["text"].startswith("Nơi nộp hồ sơ — Đăng ký tạm trú")
 
 
-class Chat:
-    """One citizen's turns through the actions, keeping slots and events as Rasa would."""
-
-    def __init__(self, sender: str = "citizen-1") -> None:
-        self.sender = sender
-        self.slots: Dict[str, Any] = {name: None for name in DOMAIN["slots"]}
-        self.events: List[Dict[str, Any]] = []
-
-    async def say(self, action: Action, text: str) -> str:
-        self.events.append({"event": "user", "text": text})
-        message = {"text": text, "intent": {"name": "x", "confidence": 1.0}, "entities": []}
-        tracker = Tracker(self.sender, dict(self.slots), message, list(self.events), False, None, {}, "action_listen")
-        dispatcher = CollectingDispatcher()
-        for event in await action.run(dispatcher, tracker, DOMAIN):
-            self.events.append(event)
-            if event["event"] == "slot":
-                self.slots[event["name"]] = event["value"]
-        return "\n\n".join(m.get("text") or m.get("response") or "" for m in dispatcher.messages)
-
-
-@pytest.fixture
-def simulator() -> Simulator:
-    return Simulator(load_fixtures(), today=TODAY)
-
-
-@pytest.fixture
-async def portal(
-    simulator: Simulator, aiohttp_server: Callable[..., Awaitable[TestServer]]
-) -> AsyncIterator[DossierServices]:
-    server = await aiohttp_server(simulator.app())
-    async with aiohttp.ClientSession() as session:
-        services = DossierServices(get_settings())
-        url = str(server.make_url("")).rstrip("/")
-        services.use(
-            portal=HttpPortal(url, session, attempt_timeout=0.5, deadline=1.5, backoff=0.01),
-            limiter=MemoryRateLimiter(5, 600),
-        )
-        reset_services(services)
-        yield services
-    reset_services()
-
-
 CHECK = ActionCheckDossierStatus()
 
 
@@ -99,17 +50,15 @@ async def test_asks_for_the_code_then_gives_the_status_and_asks_for_the_digits(p
     assert asked.startswith("Bạn gửi giúp mình mã hồ sơ")
     assert "000.00.53.H48-220921-0099" in asked  # an example of the format
     status = await chat.say(ActionOutOfScope(), "000 00 53 h48 261101 0004")  # whatever the NLU said
-    assert status.splitlines()[:3] == [
-        "Hồ sơ 000.00.53.H48-261101-0004 — Chứng thực bản sao từ bản chính",
-        "Người nộp: Phạm M*** Đ",
-        "Tình trạng: đang được giải quyết",
-    ]
+    assert status.splitlines()[:2] == ["Hồ sơ 000.00.53.H48-261101-0004", "Tình trạng: đang được giải quyết"]
     assert "Bước tiếp theo: Cơ quan đang giải quyết" in status
     assert "4 số cuối của số điện thoại" in status
-    assert "0905" not in status and "Phạm Minh Đức" not in status  # no phone, no full name
-    assert "Ngày hẹn trả" not in status  # details need the digits
+    # Nothing about the person before the owner check: no phone, no name, no procedure.
+    for secret in ("0905", "Phạm", "Chứng thực", "Hải Châu", "Ngày hẹn trả"):
+        assert secret not in status
     details = await chat.say(ActionChooseOption(), "3404")  # "3404" may read as a picked number
     assert details.startswith("Chi tiết hồ sơ 000.00.53.H48-261101-0004 — Chứng thực bản sao từ bản chính")
+    assert "Người nộp: Phạm M*** Đ" in details  # masked, for the owner
     assert "Ngày tiếp nhận: 08:30 ngày 19/11/2026" in details
     assert "Ngày hẹn trả: 16:30 ngày 29/11/2026" in details
     assert "Cơ quan giải quyết: UBND phường Hải Châu, TP Đà Nẵng" in details
@@ -117,7 +66,8 @@ async def test_asks_for_the_code_then_gives_the_status_and_asks_for_the_digits(p
 
 async def test_a_code_in_the_first_message_is_used_at_once(portal: DossierServices) -> None:
     reply = await Chat().say(CHECK, "mã hồ sơ 000.00.53.H48-261101-0009 xong chưa")
-    assert reply.startswith("Hồ sơ 000.00.53.H48-261101-0009 — Cấp bản sao trích lục hộ tịch")
+    assert reply.startswith("Hồ sơ 000.00.53.H48-261101-0009\n")
+    assert "trích lục" not in reply
     assert "Tình trạng: đã có kết quả, chờ bạn đến nhận" in reply
     assert "mang giấy tiếp nhận hồ sơ (phiếu hẹn) và giấy tờ tùy thân" in reply
 

@@ -49,9 +49,42 @@ async def test_redis_limit_holds_across_limiters(redis: aioredis.Redis) -> None:
     assert 0 < await redis.pttl(f"motcua:lookups:{sender}") <= 600_000  # forgotten after the window
 
 
-async def test_redis_limit_fails_open_when_redis_is_away() -> None:
+async def test_redis_limit_counts_in_memory_when_redis_is_away() -> None:
     away = aioredis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
-    assert (await RedisRateLimiter(away, 1, 600).hit("x")).allowed
+    limiter = RedisRateLimiter(away, 2, 600)
+    assert [(await limiter.hit("x")).allowed for _ in range(3)] == [True, True, False]  # not "let all through"
+
+
+async def test_a_fail_closed_limit_refuses_when_redis_is_away() -> None:
+    away = aioredis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    verdict = await RedisRateLimiter(away, 5, 600, fail_closed=True).hit("x")
+    assert not verdict.allowed and verdict.unavailable
+
+
+async def test_a_released_hit_no_longer_counts(redis: aioredis.Redis) -> None:
+    key = f"test-{uuid.uuid4().hex}"
+    for limiter in (MemoryRateLimiter(2, 600), RedisRateLimiter(redis, 2, 600)):
+        first = await limiter.hit(key)
+        await limiter.release(key, first.token)
+        assert [(await limiter.hit(key)).allowed for _ in range(3)] == [True, True, False]
+
+
+async def test_the_memory_limiter_forgets_idle_keys_without_scanning_and_stays_bounded() -> None:
+    now: List[float] = [0.0]
+    limiter = MemoryRateLimiter(limit=1, window=10, clock=lambda: now[0], max_keys=1000)
+    for i in range(1000):
+        assert (await limiter.hit(f"sender-{i}")).allowed
+    assert len(limiter) == 1000
+    full = await limiter.hit("one-too-many")  # all 1,000 still counted: refuse rather than forget one
+    assert not full.allowed and full.unavailable
+    assert not (await limiter.hit("sender-0")).allowed  # a counted key keeps its limit
+    now[0] = 10.5  # every key is idle now
+    assert (await limiter.hit("late")).allowed
+    assert len(limiter) == 1  # the idle ones were dropped
+    for i in range(100_000):  # many senders over time: the size follows the active ones only
+        now[0] = 11 + i * 0.01
+        await limiter.hit(f"s{i}")
+    assert len(limiter) <= 1001
 
 
 async def test_memory_cache_expires() -> None:
