@@ -1,7 +1,8 @@
 """Zalo Official Account as a Rasa channel: `POST /webhooks/zalo/webhook`.
 
-- The `X-ZEvent-Signature` is checked first (missing → 401, wrong or stale → 403; nothing is
-  processed).
+- The body is read up to 64 KB (more → 413) and its `X-ZEvent-Signature` checked on the raw
+  bytes before anything parses them (missing → 401, wrong or stale → 403); only a signed body is
+  parsed, and one that is not a JSON object (or nests too deep to parse) gets 400, never a 500.
 - Zalo wants 200 within 2 seconds, so the event is acknowledged at once and answered in the
   background; a retried delivery (same `msg_id`) gets one reply.
 - `user_send_text` (and a tapped `oa.query.hide` button, which arrives as hidden text with the
@@ -15,10 +16,11 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
+from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -34,6 +36,9 @@ log = logging.getLogger(__name__)
 DEFAULT_API_BASE_URL = "https://openapi.zalo.me"
 DEFAULT_OAUTH_BASE_URL = "https://oauth.zaloapp.com"
 DEFAULT_TOKEN_FILE = Path(__file__).resolve().parents[2] / "var" / "zalo_tokens.json"
+# A Zalo event is a few hundred bytes (a text message at most ~2,000 characters): a bigger body is
+# refused before it is read further, signed or not.
+MAX_BODY_BYTES = 64 * 1024
 NOT_TEXT_EVENTS = frozenset(
     {
         "user_send_image",
@@ -94,21 +99,24 @@ class ZaloInput(InputChannel):
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        @hook.route("/webhook", methods=["POST"])
+        @hook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
-            raw = request.body or b""
-            try:
-                event = json.loads(raw)
-                if not isinstance(event, dict):
-                    raise ValueError("not an object")
-            except ValueError:
-                log.warning("zalo event refused: malformed body")
-                return response.json({"error": "malformed event"}, status=400)
-            verdict = signature.verify(request.headers.get(signature.HEADER), raw, event, self.oa_secret_key)
+            if request.stream is not None:  # a body left unread is not drained past the cap either
+                request.stream.request_max_size = MAX_BODY_BYTES
+            header = request.headers.get(signature.HEADER)
+            raw = await _read_body(request, MAX_BODY_BYTES) if header else b""
+            if raw is None:
+                log.warning("zalo event refused: body over %d bytes", MAX_BODY_BYTES)
+                return response.json({"error": "body too large"}, status=413)
+            verdict = signature.verify(header, raw, self.app_id, self.oa_secret_key)
             if verdict is not signature.Verdict.OK:
                 log.warning("zalo event refused: signature %s", verdict.value)
                 status = 401 if verdict is signature.Verdict.MISSING else 403
                 return response.json({"error": f"signature {verdict.value}"}, status=status)
+            event = _parse(raw)
+            if event is None:
+                log.warning("zalo event refused: signed, but not a JSON object")
+                return response.json({"error": "malformed event"}, status=400)
             if str(event.get("app_id")) != self.app_id:
                 log.warning("zalo event refused: it is for another app")
                 return response.json({"error": "wrong app"}, status=403)
@@ -123,13 +131,13 @@ class ZaloInput(InputChannel):
     async def _handle(self, event: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         name = str(event.get("event_name", ""))
         if name == "user_send_text":
-            user = str((event.get("sender") or {}).get("id", ""))
-            text = str((event.get("message") or {}).get("text", "")).strip()
+            user = _id(_part(event, "sender"))
+            text = _text(_part(event, "message").get("text"))
         elif name == "follow":
-            user = str((event.get("follower") or {}).get("id", ""))
+            user = _id(_part(event, "follower"))
             text = "/greet"
         elif name in NOT_TEXT_EVENTS:
-            user = str((event.get("sender") or {}).get("id", ""))
+            user = _id(_part(event, "sender"))
             if user:
                 await self.client.send(user, {"text": msg.TEXT_ONLY})
             return
@@ -150,8 +158,53 @@ class ZaloInput(InputChannel):
 
 
 def _delivery_key(event: Dict[str, Any]) -> str:
-    message_id = (event.get("message") or {}).get("msg_id")
-    if message_id:
+    message_id = _part(event, "message").get("msg_id")
+    if isinstance(message_id, (str, int)) and message_id:
         return str(message_id)
-    who = (event.get("sender") or event.get("follower") or {}).get("id", "")
+    who = _id(_part(event, "sender") or _part(event, "follower"))
     return f"{event.get('event_name')}:{who}:{event.get('timestamp')}"
+
+
+async def _read_body(request: Request, limit: int) -> Optional[bytes]:
+    """The body of a streamed request, or None as soon as it is over `limit` bytes (declared or
+    counted while read: a chunked body has no length to trust)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    if request.stream is None:
+        return request.body or b""
+    chunks: List[bytes] = []
+    size = 0
+    try:
+        async for chunk in request.stream:
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+    except PayloadTooLarge:
+        return None
+    return b"".join(chunks)
+
+
+def _parse(raw: bytes) -> Optional[Dict[str, Any]]:
+    """A signed body as a JSON object, or None (not JSON, not UTF-8, nested past the parser's
+    recursion limit, or not an object)."""
+    try:
+        event = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    return event if isinstance(event, dict) else None
+
+
+def _part(event: Dict[str, Any], key: str) -> Dict[str, Any]:
+    value = event.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _id(part: Dict[str, Any]) -> str:
+    value = part.get("id")
+    return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""

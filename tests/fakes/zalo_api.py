@@ -71,10 +71,17 @@ class FakeZalo:
 def signed(event: Dict[str, Any], oa_secret_key: str) -> tuple[bytes, Dict[str, str]]:
     """The raw body and headers Zalo would send for `event`."""
     raw = json.dumps(event, ensure_ascii=False).encode("utf-8")
-    mac = hashlib.sha256(
-        str(event["app_id"]).encode() + raw + str(event["timestamp"]).encode() + oa_secret_key.encode()
-    ).hexdigest()
-    return raw, {"X-ZEvent-Signature": f"mac={mac}", "Content-Type": "application/json"}
+    return raw, signed_headers(raw, str(event["app_id"]), str(event["timestamp"]), oa_secret_key)
+
+
+def signed_headers(raw: bytes, app_id: str, timestamp: str, oa_secret_key: str) -> Dict[str, str]:
+    """The headers Zalo would send with any raw body (well-formed or not) for this app and time."""
+    mac = hashlib.sha256(app_id.encode() + raw + timestamp.encode() + oa_secret_key.encode()).hexdigest()
+    return {"X-ZEvent-Signature": f"mac={mac}", "Content-Type": "application/json"}
+
+
+def now_ms() -> str:
+    return str(int(time.time() * 1000))
 
 
 def text_event(app_id: str, user_id: str, text: str, msg_id: str) -> Dict[str, Any]:
