@@ -6,7 +6,8 @@
 - Zalo wants 200 within 2 seconds, so the event is acknowledged at once and answered in the
   background; a retried delivery (same `msg_id`) gets one reply.
 - `user_send_text` (and a tapped `oa.query.hide` button, which arrives as hidden text with the
-  payload) goes to the assistant; `follow` gets the welcome; images, stickers, voice… get a
+  payload) goes to the assistant, unless it is longer than `MAX_MESSAGE_CHARS` (the citizen is
+  told to write shorter); `follow` gets the welcome; images, stickers, voice… get a
   short note that only text is read for now; every other event is acknowledged and ignored.
 """
 
@@ -26,6 +27,7 @@ from sanic.response import HTTPResponse
 
 from bot import messages as msg
 from connectors.shared import answer_or_apologise, background, deduplicator, redis_from_env
+from connectors.text import too_long, too_long_note
 from connectors.zalo import signature
 from connectors.zalo.client import ZaloClient
 from connectors.zalo.output import SENDER_PREFIX, ZaloOutput
@@ -145,6 +147,10 @@ class ZaloInput(InputChannel):
             return  # seen/received receipts, echoes of the OA's own messages, unfollow…
         if not user or not text:
             log.warning("zalo %s event without a user or text: ignored", name)
+            return
+        if too_long(text):  # never reaches the NLU or the actions
+            log.info("zalo message of %d characters: answered with the length note", len(text))
+            await self.client.send(user, {"text": too_long_note()})
             return
         output = ZaloOutput(self.client)
         message = UserMessage(text, output, SENDER_PREFIX + user, input_channel=self.name())

@@ -18,6 +18,7 @@ from sanic import Sanic
 
 from bot.launcher import free_port
 from connectors.shared import drain
+from connectors.text import MAX_MESSAGE_CHARS, too_long_note
 from connectors.zalo.channel import MAX_BODY_BYTES, ZaloInput
 from connectors.zalo.client import ZaloClient
 from connectors.zalo.tokens import Tokens, TokenStore
@@ -152,3 +153,15 @@ async def test_a_body_over_the_cap_gets_413(webhook: Webhook) -> None:
     assert (await webhook.post(b"[" * 100_000))[0] in (401, 413)  # unsigned: refused either way
     await drain(timeout=5)
     assert webhook.received == []
+
+
+async def test_a_message_over_the_length_cap_gets_the_note_not_the_assistant(webhook: Webhook) -> None:
+    longest = "ạ" * MAX_MESSAGE_CHARS
+    for i, text in enumerate((longest + "b", "x " * 10_000, longest)):
+        raw, headers = signed(text_event(APP, f"u{i}", text, f"long-{i}"), OA_KEY)
+        assert await webhook.post(raw, headers) == (200, {"status": "ok"})
+    await drain(timeout=5)
+    assert webhook.zalo.sent_to("u0") == [{"text": too_long_note()}]
+    assert webhook.zalo.sent_to("u1") == [{"text": too_long_note()}]
+    assert [m.text for m in webhook.received] == [longest]  # at the cap it is still read
+    assert webhook.zalo.sent_to("u2") == [{"text": REPLY}]
