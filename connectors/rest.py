@@ -1,37 +1,113 @@
-"""The REST channel (`POST /webhooks/rest/webhook`), as Rasa's, except that a failure never
-answers with silence: if Redis is away, the action server is down or slow, or anything else
-breaks, the citizen gets the short "tạm thời gián đoạn" apology within 5 seconds."""
+"""The REST channel (`POST /webhooks/rest/webhook` with `{"sender", "message"}`): an internal
+door for a web chat backend, tests and benchmarks, not a public one.
+
+- It answers callers on this machine only (the socket's peer address is loopback, and the request
+  did not come through a proxy: no `X-Forwarded-For`, `X-Real-IP` or `Forwarded` header), unless
+  `MOTCUA_PUBLIC_REST=1` says it is meant to be reached from elsewhere. Anyone else gets 403.
+- The sender names a REST conversation only: 1–128 ASCII letters, digits or ` ._@+-`, so no ':'
+  and a REST caller can never act in a Telegram (`tg:…`) or Zalo (`zalo:…`) citizen's
+  conversation. A missing or malformed sender or message gets 400, never a shared `default`
+  conversation; the body must be a JSON object (Sanic caps its size).
+- An empty message or one longer than `MAX_MESSAGE_CHARS` is answered with a short note and
+  never reaches the NLU.
+- A failure never answers with silence: if Redis is away, the action server is down or slow, or
+  anything else breaks, the citizen gets the short "tạm thời gián đoạn" apology within 5 s.
+- The message text is never logged.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Text
+import ipaddress
+import json
+import logging
+import os
+import re
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
 
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
-from rasa.core.channels.rest import RestInput
-from sanic import Blueprint
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from bot import messages as msg
 from connectors.shared import answer_or_apologise
+from connectors.text import too_long, too_long_note
+
+log = logging.getLogger(__name__)
+
+SENDER = re.compile(r"^[A-Za-z0-9 ._@+\-]{1,128}$")
+PROXY_HEADERS = ("x-forwarded-for", "x-real-ip", "forwarded")
+PUBLIC_VARIABLE = "MOTCUA_PUBLIC_REST"
 
 
-class ResilientRestInput(RestInput):
+def is_public() -> bool:
+    return os.environ.get(PUBLIC_VARIABLE, "").strip().lower() in ("1", "true", "yes")
+
+
+def from_this_machine(request: Request) -> bool:
+    """The caller is on this machine and did not come through a proxy."""
+    if any(name in request.headers for name in PROXY_HEADERS):
+        return False
+    try:
+        return ipaddress.ip_address(request.ip).is_loopback
+    except ValueError:  # a unix socket or an unknown peer: not known to be local
+        return False
+
+
+def read_body(raw: bytes) -> Tuple[Optional[Dict[str, str]], str]:
+    """(sender and message, "") or (None, what is wrong with the body)."""
+    try:
+        data: Any = json.loads(raw or b"")
+    except (ValueError, RecursionError):  # malformed, or nested past Python's recursion limit
+        return None, "the body must be JSON"
+    if not isinstance(data, dict):
+        return None, "the body must be a JSON object"
+    sender, text = data.get("sender"), data.get("message")
+    if not isinstance(sender, str) or not SENDER.match(sender):
+        return None, "sender must be 1-128 characters of A-Z a-z 0-9 space . _ @ + -"
+    if not isinstance(text, str):
+        return None, "message must be a string"
+    return {"sender": sender, "message": text}, ""
+
+
+class ResilientRestInput(InputChannel):
     @classmethod
     def name(cls) -> Text:
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        async def guarded(message: UserMessage) -> None:
-            output = message.output_channel
-            collected = getattr(output, "messages", None)
-            countable = isinstance(output, CollectingOutputChannel) and isinstance(collected, list)
-            before = len(collected) if countable and collected is not None else 0
+        hook = Blueprint("rest_webhook", __name__)
 
-            def sent() -> int:  # a streamed reply (a queue) cannot be counted: assume it was sent
-                return len(output.messages) - before if countable else 1
+        @hook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
 
-            async def apologise() -> None:
-                await output.send_text_message(message.sender_id or "", msg.CHANNEL_APOLOGY.format(hotline=msg.HOTLINE))
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not is_public() and not from_this_machine(request):
+                log.warning("REST message refused: not from this machine (set %s=1 to open it)", PUBLIC_VARIABLE)
+                return response.json({"error": "the REST channel is internal"}, status=403)
+            body, problem = read_body(request.body)
+            if body is None:
+                return response.json({"error": problem}, status=400)
+            sender, text = body["sender"], body["message"].strip()
+            if not text or too_long(text):
+                note = too_long_note() if text else msg.EMPTY_MESSAGE
+                return response.json([{"recipient_id": sender, "text": note}])
+            return response.json(await self.answer(on_new_message, sender, text))
 
-            await answer_or_apologise(lambda: on_new_message(message), sent, apologise, "a REST message")
+        return hook
 
-        return super().blueprint(guarded)
+    async def answer(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender: str, text: str
+    ) -> List[Dict[str, Any]]:
+        collector = CollectingOutputChannel()
+        message = UserMessage(text, collector, sender, input_channel=self.name())
+
+        async def apologise() -> None:
+            await collector.send_text_message(sender, msg.CHANNEL_APOLOGY.format(hotline=msg.HOTLINE))
+
+        await answer_or_apologise(
+            lambda: on_new_message(message), lambda: len(collector.messages), apologise, "a REST message"
+        )
+        return collector.messages

@@ -82,7 +82,7 @@ async def test_telegram_deep_link_sticker_and_dossier(webhook: str, fakes: Fakes
     assert note[0]["text"].startswith("Hiện mình chỉ đọc được tin nhắn chữ")
     assert await telegram(webhook, text_update(22, chat, "tra cứu hồ sơ 000.00.53.H48-261101-0009")) == 200
     status = wait_for(lambda: fakes.telegram.sent(chat)[2:])
-    assert status[0]["text"].startswith("Hồ sơ 000.00.53.H48-261101-0009 — Cấp bản sao trích lục hộ tịch")
+    assert status[0]["text"].startswith("Hồ sơ 000.00.53.H48-261101-0009\nTình trạng: đã có kết quả")
 
 
 async def test_telegram_malformed_body_is_refused(webhook: str) -> None:

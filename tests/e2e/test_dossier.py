@@ -37,20 +37,22 @@ async def test_lookup_with_code_then_owner_details(webhook: str) -> None:
     asked = text_of(await say(webhook, sender, "tra cứu hồ sơ"))
     assert asked.startswith("Bạn gửi giúp mình mã hồ sơ")
     status = text_of(await say(webhook, sender, "000 00 53 h48 261101 0005"))
-    assert status.startswith("Hồ sơ 000.00.53.H48-261101-0005 — Đăng ký khai sinh")
-    assert "Người nộp: Võ T*** H" in status
-    assert "Tình trạng: cần bổ sung giấy tờ" in status
-    assert "giấy chứng sinh" not in status and "0905" not in status
+    assert status.startswith("Hồ sơ 000.00.53.H48-261101-0005\nTình trạng: cần bổ sung giấy tờ")
+    for private in ("Võ", "khai sinh", "giấy chứng sinh", "0905"):  # no name, procedure, papers or phone
+        assert private not in status
+    assert status.endswith("(Dữ liệu mô phỏng để thử nghiệm, không phải hồ sơ thật.)")  # the simulator's data
     details = text_of(await say(webhook, sender, "3405"))
-    assert details.startswith("Chi tiết hồ sơ 000.00.53.H48-261101-0005")
+    assert details.startswith("Chi tiết hồ sơ 000.00.53.H48-261101-0005 — Đăng ký khai sinh")
+    assert "Người nộp: Võ T*** H" in details
     assert "Giấy tờ cần bổ sung: Bổ sung giấy chứng sinh bản chính" in details
+    assert details.endswith("(Dữ liệu mô phỏng để thử nghiệm, không phải hồ sơ thật.)")
     papers = text_of(await say(webhook, sender, "cần giấy tờ gì?"))
     assert papers.startswith("Giấy tờ cần chuẩn bị — Đăng ký khai sinh")
 
 
 async def test_code_in_the_first_message_overdue(webhook: str) -> None:
     reply = text_of(await say(webhook, "e2e-dossier-2", "hồ sơ 000.00.53.H48-261101-0011 của tôi đến đâu rồi"))
-    assert reply.startswith("Hồ sơ 000.00.53.H48-261101-0011 — Cấp giấy chứng nhận quyền sử dụng đất lần đầu")
+    assert reply.startswith("Hồ sơ 000.00.53.H48-261101-0011\nTình trạng: đang được giải quyết")
     assert "đã quá ngày hẹn trả" in reply and "1800 1096" in reply
 
 
