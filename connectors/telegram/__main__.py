@@ -8,6 +8,9 @@ TELEGRAM_API_BASE_URL from the environment):
 `poll` is for developers without a public HTTPS URL: it removes the webhook, long-polls
 Telegram for updates and posts each one, with the secret header, to the running Rasa server's
 webhook, so the same handler answers.
+
+Logs (level: LOG_LEVEL, default INFO) never show the bot token or the secret (connectors.logs):
+httpx, which logs every Bot API URL with the token in it, is kept at WARNING.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import List, Optional
 import aiohttp
 from telegram import Bot
 
+from connectors import logs
 from connectors.telegram.channel import DEFAULT_API_BASE_URL, SECRET_HEADER
 
 log = logging.getLogger("connectors.telegram")
@@ -80,7 +84,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     polling.add_argument("--rasa", default=f"http://localhost:{os.environ.get('RASA_PORT', '5005')}")
     polling.add_argument("--rounds", type=int, default=None, help=argparse.SUPPRESS)  # tests
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO)
+    logging.basicConfig(level=logs.level_from_env())
+    logs.install()
     try:
         if args.command == "set-webhook":
             asyncio.run(set_webhook(args.url))

@@ -6,9 +6,11 @@ webhook is `python -m connectors.telegram set-webhook URL`).
 
 - An update without the right `X-Telegram-Bot-Api-Secret-Token` gets 403 and is not processed.
 - A resent update (same `update_id`) gets no second reply.
-- Text goes to the assistant; `/start` greets, `/start <procedure id>` (a deep link) opens that
-  procedure; a tapped button is answered (so it stops spinning) and its payload goes to the
-  assistant; stickers, photos, voice… get a short note that only text is read for now.
+- Text goes to the assistant, unless it is longer than connectors.text.MAX_MESSAGE_CHARS: then
+  the citizen gets the short "too long" note and the assistant never sees it. `/start` greets,
+  `/start <procedure id>` (a deep link) opens that procedure; a tapped button is answered (so it
+  stops spinning) and its payload goes to the assistant; stickers, photos, voice… get a short
+  note that only text is read for now.
 - A failure while answering (Redis away, the action server down or slower than 5 s) is logged,
   the citizen gets the "tạm thời gián đoạn" apology, and Telegram still gets 200 (otherwise it
   would resend the update again and again).
@@ -31,6 +33,7 @@ from telegram import Bot, Update
 from bot import messages as msg
 from connectors.shared import answer_or_apologise, deduplicator, redis_from_env
 from connectors.telegram.output import SENDER_PREFIX, CallbackKeys, TelegramOutput
+from connectors.text import too_long, too_long_note
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +151,14 @@ class TelegramInput(InputChannel):
         if message is None:
             return None  # edited messages and the like
         if message.text:
+            if too_long(message.text):
+                log.info(
+                    "telegram update %s: a message of %d characters answered with the length note",
+                    update.update_id,
+                    len(message.text),
+                )
+                await bot.send_message(message.chat.id, too_long_note())
+                return None
             return start_payload(message.text) or message.text
         if message.chat is not None:
             await bot.send_message(message.chat.id, msg.TEXT_ONLY)

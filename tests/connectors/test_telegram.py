@@ -104,3 +104,66 @@ async def test_polling_forwards_updates_to_the_webhook_with_the_secret(
         ("s3", 8, "cảm ơn"),
     ]
     assert fake.calls_of("deleteWebhook")  # polling and a webhook cannot both be on
+
+
+async def test_a_message_over_the_length_cap_gets_the_note_and_never_reaches_the_assistant(
+    aiohttp_server: Server,
+) -> None:
+    from connectors.telegram.channel import TelegramInput
+    from connectors.text import MAX_MESSAGE_CHARS, too_long_note
+    from tests.fakes.telegram_api import text_update
+
+    fake = FakeTelegram(TOKEN)
+    server = await aiohttp_server(fake.app())
+    channel = TelegramInput(TOKEN, "secret", str(server.make_url("/bot")))
+    received: list = []
+
+    async def assistant(message: object) -> None:
+        received.append(getattr(message, "text", None))
+
+    await channel._handle(text_update(1, 88, "con " * (MAX_MESSAGE_CHARS // 4) + "x"), assistant)
+    assert received == []
+    assert [m["text"] for m in fake.sent(88)] == [too_long_note()]
+
+    await channel._handle(text_update(2, 89, "a" * MAX_MESSAGE_CHARS), assistant)  # at the cap: read
+    assert received == ["a" * MAX_MESSAGE_CHARS]
+
+
+async def test_polling_logs_neither_the_token_nor_the_secret(aiohttp_server: Server) -> None:
+    """`python -m connectors.telegram poll` at DEBUG: httpx would log every Bot API URL, token inside."""
+    import asyncio
+    import sys
+
+    from aiohttp import web
+
+    from bot.launcher import ROOT, child_env
+    from tests.fakes.telegram_api import text_update
+
+    token, secret = "7700110022:AAE-poll-token-abcdefghijklmnopqrstuv", "poll-secret-0123456789"
+    fake = FakeTelegram(token)
+    fake.updates = [text_update(7, 99, "xin chào")]
+    api = await aiohttp_server(fake.app())
+
+    async def webhook(request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    app = web.Application()
+    app.router.add_post("/webhooks/telegram/webhook", webhook)
+    rasa = await aiohttp_server(app)
+    env = child_env(
+        {
+            "TELEGRAM_BOT_TOKEN": token,
+            "TELEGRAM_WEBHOOK_SECRET": secret,
+            "TELEGRAM_API_BASE_URL": str(api.make_url("/bot")),
+            "LOG_LEVEL": "DEBUG",
+        }
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "connectors.telegram", "poll", "--rasa", str(rasa.make_url("")), "--rounds", "1",
+        cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    output, _ = await asyncio.wait_for(process.communicate(), 120)
+    printed = output.decode("utf-8", "replace")
+    assert process.returncode == 0, printed
+    assert token not in printed and token.split(":")[1] not in printed and secret not in printed
+    assert fake.calls_of("getUpdates") and "DEBUG" in printed  # it ran, and logged at DEBUG
