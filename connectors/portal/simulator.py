@@ -1,10 +1,15 @@
 """A portal that speaks the dossier contract, for demos and tests: `python -m connectors.portal.simulator`.
 
-GET  /dossiers/{code}   200 the dossier | 404 {"error": "not_found"} | 401 without the token (if set)
+GET  /dossiers/{code}   200 the dossier | 404 {"error": "not_found"} | 401 without the token (if set);
+                        every answer carries `X-Portal-Simulator: 1` (the data is invented)
 GET  /health            200 {"status": "ok"}
 POST /_sim/faults       {"mode": "500"|"429"|"timeout"|"malformed"|null, "latency_ms": 0, "times": N}
                         makes the next N answers (all, without "times") fail that way
 GET  /_sim/stats        {"requests": n}: how many dossier requests arrived (tests count retries)
+
+`/_sim/*` lets anyone who reaches it slow down or break lookups, so the command line serves it only
+with MOTCUA_SIMULATOR_FAULTS=1 (404 otherwise), and then, if MOTCUA_SIMULATOR_TOKEN is set, only
+to `Authorization: Bearer <MOTCUA_SIMULATOR_TOKEN>` (401 otherwise).
 
 Dossiers come from connectors/portal/fixtures/dossiers.yml, with dates relative to the
 simulator's today (`--today`, or MOTCUA_TODAY, or the real date in Asia/Ho_Chi_Minh).
@@ -15,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import hmac
 import json
 import logging
 import os
@@ -25,12 +31,14 @@ from typing import Any, Dict, List, Optional
 import yaml
 from aiohttp import web
 
+from connectors import logs
 from connectors.portal.model import VIETNAM
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "dossiers.yml"
 DATE_FIELDS = ("received_at", "appointment_at", "completed_at", "returned_at")
 FAULTS = ("500", "429", "timeout", "malformed")
 _RELATIVE = re.compile(r"^([+-])(\d+)d(?: (\d{1,2}):(\d{2}))?$")
+SIMULATOR_HEADER = "X-Portal-Simulator"  # on every dossier answer: the portal client marks the data as simulated
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +69,18 @@ class Simulator:
         today: Optional[dt.date] = None,
         token: Optional[str] = None,
         latency_ms: int = 0,
+        faults_api: bool = True,
+        faults_token: Optional[str] = None,
     ):
+        """`faults_api`: serve /_sim/* (in-process tests switch faults by attribute or over HTTP;
+        the command line turns it off unless MOTCUA_SIMULATOR_FAULTS=1); `faults_token`: require
+        it as a Bearer token there."""
         self.dossiers = dossiers
         self.fixed_today = today
         self.token = token
         self.latency_ms = latency_ms
+        self.faults_api = faults_api
+        self.faults_token = faults_token
         self.mode: Optional[str] = None
         self.times: Optional[int] = None  # None: every request
         self.requests = 0
@@ -92,6 +107,11 @@ class Simulator:
         return mode
 
     async def dossier(self, request: web.Request) -> web.StreamResponse:
+        answer = await self._dossier(request)
+        answer.headers[SIMULATOR_HEADER] = "1"
+        return answer
+
+    async def _dossier(self, request: web.Request) -> web.StreamResponse:
         self.requests += 1
         if self.token and request.headers.get("Authorization") != f"Bearer {self.token}":
             return web.json_response({"error": "unauthorized"}, status=401)
@@ -111,6 +131,19 @@ class Simulator:
         if code not in self.dossiers:
             return web.json_response({"error": "not_found"}, status=404)
         return web.json_response(self.record(code), dumps=lambda o: json.dumps(o, ensure_ascii=False))
+
+    @web.middleware
+    async def guard_faults_api(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.path.startswith("/_sim/"):
+            if not self.faults_api:
+                return web.json_response({"error": "not_found"}, status=404)
+            if self.faults_token:
+                scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+                if scheme.lower() != "bearer" or not hmac.compare_digest(
+                    given.strip().encode("utf-8"), self.faults_token.encode("utf-8")
+                ):
+                    return web.json_response({"error": "unauthorized"}, status=401)
+        return await handler(request)
 
     async def set_faults(self, request: web.Request) -> web.Response:
         try:
@@ -132,7 +165,7 @@ class Simulator:
         return web.json_response({"status": "ok"})
 
     def app(self) -> web.Application:
-        app = web.Application()
+        app = web.Application(middlewares=[self.guard_faults_api])
         app.add_routes(
             [
                 web.get("/dossiers/{code:.+}", self.dossier),
@@ -158,13 +191,27 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--latency-ms", type=int, default=0)
     parser.add_argument("--fault", choices=FAULTS, default=None, help="answer every request this way")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(level=logs.level_from_env(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.install()
     today = args.today
     if today is None and os.environ.get("MOTCUA_TODAY"):
         today = dt.date.fromisoformat(os.environ["MOTCUA_TODAY"])
-    simulator = Simulator(load_fixtures(args.fixtures), today=today, token=args.token, latency_ms=args.latency_ms)
+    simulator = Simulator(
+        load_fixtures(args.fixtures),
+        today=today,
+        token=args.token,
+        latency_ms=args.latency_ms,
+        faults_api=os.environ.get("MOTCUA_SIMULATOR_FAULTS") == "1",
+        faults_token=os.environ.get("MOTCUA_SIMULATOR_TOKEN") or None,
+    )
     simulator.mode = args.fault
-    log.info("portal simulator on http://%s:%d with %d dossiers", args.host, args.port, len(simulator.dossiers))
+    log.info(
+        "portal simulator on http://%s:%d with %d dossiers (invented data); /_sim/* %s",
+        args.host,
+        args.port,
+        len(simulator.dossiers),
+        ("on, token required" if simulator.faults_token else "on") if simulator.faults_api else "off",
+    )
     web.run_app(simulator.app(), host=args.host, port=args.port, print=None, handle_signals=True)
     return 0
 

@@ -82,7 +82,7 @@ def wait_for(condition: Callable[[], Any], timeout: float = 15.0) -> Any:
 def portal_url() -> Iterator[str]:
     """The portal simulator as the fake province portal, on a free port."""
     port = free_port()
-    portal = start_portal_simulator(port, env={"MOTCUA_TODAY": TODAY})
+    portal = start_portal_simulator(port, env={"MOTCUA_TODAY": TODAY, "MOTCUA_SIMULATOR_FAULTS": "1"})
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
