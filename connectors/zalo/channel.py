@@ -69,12 +69,11 @@ class ZaloInput(InputChannel):
             raise ValueError(f"Zalo needs {', '.join('ZALO_' + m.upper() for m in missing)}")
         initial = Tokens(c["access_token"], c["refresh_token"])
         redis = redis_from_env()
+        token_file = Path(c.get("token_file") or os.environ.get("ZALO_TOKEN_FILE") or DEFAULT_TOKEN_FILE)
         store: TokenStore | RedisTokenStore = (
-            RedisTokenStore(redis, initial)
+            RedisTokenStore(redis, initial, fallback=token_file)  # the file keeps a pair Redis could not take
             if redis is not None
-            else TokenStore(
-                Path(c.get("token_file") or os.environ.get("ZALO_TOKEN_FILE") or DEFAULT_TOKEN_FILE), initial
-            )
+            else TokenStore(token_file, initial)
         )
         client = ZaloClient(
             c["app_id"],

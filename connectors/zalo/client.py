@@ -5,6 +5,7 @@
 - error -216 (access token invalid or expired): refresh the pair, store it, retry once;
 - error -230 (the citizen has not written for 7 days): logged, not retried;
 - any other error: logged with its code.
+A send returns False rather than raise when the token store cannot be reached (Redis away).
 Refresh: `POST {oauth}/v4/oa/access_token`, header `secret_key: <app secret>`, form
 `app_id, grant_type=refresh_token, refresh_token` → a new access token *and* refresh token.
 """
@@ -17,7 +18,7 @@ from typing import Any, Dict, Optional
 
 import aiohttp
 
-from connectors.zalo.tokens import RedisTokenStore, Tokens, TokenStore
+from connectors.zalo.tokens import RedisTokenStore, Tokens, TokenStore, TokensUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -58,16 +59,20 @@ class ZaloClient:
 
     async def send(self, user_id: str, message: Dict[str, Any]) -> bool:
         """Send one message; True when Zalo accepted it."""
-        token = (await self.tokens.current()).access_token
+        try:
+            token = (await self.tokens.current()).access_token
+        except TokensUnavailable as exc:
+            log.error("no Zalo token to send with: %s", exc)
+            return False
         code, detail = await self._post_message(token, user_id, message)
         if code == TOKEN_EXPIRED:
             log.info("Zalo access token expired (-216): refreshing")
             try:
-                await self.refresh(failed_token=token)
-            except (ZaloError, aiohttp.ClientError, asyncio.TimeoutError, TimeoutError) as exc:
+                fresh = await self.refresh(failed_token=token)
+            except (ZaloError, TokensUnavailable, aiohttp.ClientError, asyncio.TimeoutError, TimeoutError) as exc:
                 log.error("Zalo token refresh failed: %s", exc)
                 return False
-            code, detail = await self._post_message((await self.tokens.current()).access_token, user_id, message)
+            code, detail = await self._post_message(fresh.access_token, user_id, message)
         if code == 0:
             return True
         if code == USER_SILENT:
@@ -106,5 +111,5 @@ class ZaloClient:
                 code = int(data.get("error", -1)) if isinstance(data, dict) else -1
                 raise ZaloError(code, "no new token pair (the OA may need to be authorised again)")
             tokens = Tokens(str(data["access_token"]), str(data["refresh_token"]))
-            await self.tokens.replace(tokens)  # before use: the old refresh token is spent
-            return tokens
+            await self.tokens.replace(tokens)  # before use: the old refresh token is spent (never raises
+            return tokens  # for a store failure: the pair is kept in memory, and in the file with Redis)

@@ -3,17 +3,20 @@
 `POST /v3.0/oa/message/cs` (header `access_token`) → `{"error": 0, …}`, or -216 for a token that
 is not the current one, or -230 for a citizen marked silent.
 `POST /v4/oa/access_token` (header `secret_key`, form `app_id, grant_type, refresh_token`) → a
-new pair; the refresh token used is spent.
+new pair; the refresh token used is spent. Every refresh token received is recorded, and
+`on_refresh` (if set) runs once the new pair is issued, before it is answered: a test makes
+something fail exactly after Zalo has spent the old refresh token.
 """
 
 from __future__ import annotations
 
 import hashlib
+import inspect
 import itertools
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Set
+from typing import Any, Callable, Dict, List, Optional, Set
 
 from aiohttp import web
 
@@ -27,6 +30,8 @@ class FakeZalo:
     messages: List[Dict[str, Any]] = field(default_factory=list)  # accepted sends
     refused: List[Dict[str, Any]] = field(default_factory=list)
     refreshes: int = 0
+    refresh_tokens_received: List[str] = field(default_factory=list)
+    on_refresh: Optional[Callable[[], Any]] = None
     silent_users: Set[str] = field(default_factory=set)
     _n: Any = field(default_factory=lambda: itertools.count(1))
 
@@ -52,11 +57,16 @@ class FakeZalo:
         form = await request.post()
         if request.headers.get("secret_key") != self.app_secret or form.get("app_id") != self.app_id:
             return web.json_response({"error": -14002, "error_name": "Invalid app"})
+        self.refresh_tokens_received.append(str(form.get("refresh_token", "")))
         if form.get("grant_type") != "refresh_token" or form.get("refresh_token") != self.refresh_token:
             return web.json_response({"error": -14014, "error_name": "Invalid refresh token"})
         self.refreshes += 1
         self.access_token = f"access-{next(self._n)}"
         self.refresh_token = f"refresh-{next(self._n)}"
+        if self.on_refresh is not None:
+            done = self.on_refresh()
+            if inspect.isawaitable(done):
+                await done
         return web.json_response(
             {"access_token": self.access_token, "refresh_token": self.refresh_token, "expires_in": "90000"}
         )
