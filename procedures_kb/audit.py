@@ -10,28 +10,34 @@ JSON line per changed procedure (who, when, what) to an append-only log:
 
 A file that never went through the log gets its current text saved as version 0 the first
 time it is changed, so there is always a version to roll back to.
+
+Each entry names the person (`by`) and the operating-system account that ran the program
+(`os_user`), holds the sha256 of the version texts it names, and is chained by hash to the
+line before it (see `audit_chain`). `rollback` restores a version only when the chain is
+intact and the saved text still has the hash the log recorded for it.
 """
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import datetime as dt
-import fcntl
+import getpass
 import itertools
 import json
 import logging
 import os
-import stat
+import pwd
 import tempfile
-from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 import yaml
 from pydantic import ValidationError
 
-from procedures_kb.errors import KnowledgeBaseError, UnknownProcedure
+from procedures_kb.audit_chain import GENESIS, AuditEntry, LogReading, last_line, read_log, sha256
+from procedures_kb.errors import AuditLogBroken, ConcurrentChange, KnowledgeBaseError, UnknownProcedure
 from procedures_kb.kb import provinces_dir_for
+from procedures_kb.kb_files import atomic_write, locked, read_file, replace_file
 from procedures_kb.loader import DATA_DIR, load_records
 from procedures_kb.provinces import load_overrides
 from procedures_kb.schema import SLUG_RE, Procedure
@@ -39,6 +45,8 @@ from procedures_kb.schema import SLUG_RE, Procedure
 log = logging.getLogger(__name__)
 
 ACTIONS = ("create", "edit", "delete", "rollback", "import")
+
+__all__ = ["GENESIS", "AuditEntry", "AuditLog", "LogReading", "NoChange", "UnknownVersion", "os_user"]
 
 
 class UnknownVersion(KnowledgeBaseError):
@@ -54,28 +62,21 @@ class NoChange(KnowledgeBaseError):
     """A rollback to the text the procedure already has."""
 
 
-@dataclass(frozen=True)
-class AuditEntry:
-    """One line of the log: one procedure changed by one person at one time."""
-
-    ts: str
-    by: str
-    action: str
-    procedure_id: str
-    from_version: Optional[int]
-    to_version: Optional[int]
-    reason: str = ""
-    changes: List[Dict[str, Any]] = field(default_factory=list)
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False)
-
-    @classmethod
-    def from_dict(cls, data: Any) -> AuditEntry:
-        if not isinstance(data, dict):
-            raise TypeError("an audit line must be a JSON object")
-        names = {item.name for item in fields(cls)}
-        return cls(**{key: value for key, value in data.items() if key in names})
+def os_user() -> str:
+    """The account running the program: its name in the password database (not the environment,
+    which anyone sets), else what getpass finds, else the uid; and who ran sudo, if anyone did."""
+    uid = os.getuid()
+    try:
+        name = pwd.getpwuid(uid).pw_name
+    except KeyError:
+        try:
+            name = getpass.getuser()
+        except (KeyError, OSError, ImportError):
+            name = f"uid {uid}"
+    sudo = os.environ.get("SUDO_USER", "").strip()
+    if sudo and sudo != name:
+        name += f" (sudo from {sudo})"
+    return name
 
 
 def default_log_path(kb_dir: Path) -> Path:
@@ -119,55 +120,6 @@ def _check_by(by: str) -> None:
         raise ValueError("every change must name who made it (by)")
 
 
-def _read(path: Path) -> Optional[bytes]:
-    return path.read_bytes() if path.is_file() else None
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temp file in the same directory, fsync, then os.replace: readers see old or new."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-    _fsync_dir(path.parent)
-
-
-def _replace_file(path: Path, text: Optional[bytes]) -> None:
-    if text is not None:
-        _atomic_write(path, text)
-    else:
-        path.unlink()
-        _fsync_dir(path.parent)
-
-
-@contextlib.contextmanager
-def _locked(directory: Path) -> Iterator[None]:
-    """Serialize changes to one KB directory (an flock on the directory itself; nothing is created)."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
-
-
 def _validate(kb_dir: Path, changes: Mapping[str, Optional[bytes]]) -> None:
     """Build the would-be directory in a temp dir and load it with the province overrides of
     `kb_dir`; raises InvalidKnowledgeBase."""
@@ -196,9 +148,10 @@ def _action(requested: str, old: Optional[bytes], new: Optional[bytes]) -> str:
 class AuditLog:
     """The append-only change log of a KB directory and its version store."""
 
-    def __init__(self, path: Optional[Path] = None):
+    def __init__(self, path: Optional[Path] = None, whoami: Callable[[], str] = os_user):
         self.path = Path(path) if path is not None else default_log_path(DATA_DIR)
         self.audit_dir = self.path.parent
+        self.whoami = whoami
 
     @classmethod
     def for_kb(cls, kb_dir: Path) -> AuditLog:
@@ -239,11 +192,11 @@ class AuditLog:
                 from_version = known[-1] + 1 if known else 0
                 if known:
                     log.warning("%s changed outside the audit log; saved as version %d", procedure_id, from_version)
-                _atomic_write(self._version_path(procedure_id, from_version), old)
+                atomic_write(self._version_path(procedure_id, from_version), old)
         if new is None:
             return from_version, None
         to_version = max([*known, -1 if from_version is None else from_version]) + 1
-        _atomic_write(self._version_path(procedure_id, to_version), new)
+        atomic_write(self._version_path(procedure_id, to_version), new)
         return from_version, to_version
 
     # -- changes -----------------------------------------------------------------
@@ -255,34 +208,52 @@ class AuditLog:
         by: str,
         reason: str = "",
         action: str = "edit",
+        expected: Optional[Mapping[str, Optional[str]]] = None,
     ) -> List[AuditEntry]:
         """Validate, apply and log a change set {procedure id: new YAML text, None = delete}.
 
         Raises InvalidKnowledgeBase (nothing written) if the resulting KB has any problem.
         Texts equal to the current file are skipped; returns one entry per changed procedure.
         "create"/"edit"/"delete" are derived per file; "rollback" and "import" are kept.
+        `expected` {procedure id: sha256 of the file the caller based its change on, None =
+        no file} is checked under the lock: ConcurrentChange (nothing written) if any differs.
         """
         encoded = {key: None if text is None else text.encode("utf-8") for key, text in new_texts.items()}
-        return self._apply(Path(kb_dir), encoded, by, reason, action)
+        return self._apply(Path(kb_dir), encoded, by, reason, action, expected or {})
 
     def _apply(
-        self, kb_dir: Path, new_texts: Mapping[str, Optional[bytes]], by: str, reason: str, action: str
+        self,
+        kb_dir: Path,
+        new_texts: Mapping[str, Optional[bytes]],
+        by: str,
+        reason: str,
+        action: str,
+        expected: Mapping[str, Optional[str]],
     ) -> List[AuditEntry]:
         _check_by(by)
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r} (one of: {', '.join(ACTIONS)})")
         for procedure_id in new_texts:
             _check_id(procedure_id)
-        with _locked(kb_dir):
-            entries = self._apply_locked(kb_dir, new_texts, by.strip(), reason, action)
+        with locked(kb_dir):
+            entries = self._apply_locked(kb_dir, new_texts, by.strip(), reason, action, expected)
         summary = ", ".join(f"{e.procedure_id} {e.from_version}->{e.to_version}" for e in entries)
         log.info("%s by %s: %s", action, by, summary or "no change")
         return entries
 
     def _apply_locked(
-        self, kb_dir: Path, new_texts: Mapping[str, Optional[bytes]], by: str, reason: str, action: str
+        self,
+        kb_dir: Path,
+        new_texts: Mapping[str, Optional[bytes]],
+        by: str,
+        reason: str,
+        action: str,
+        expected: Mapping[str, Optional[str]],
     ) -> List[AuditEntry]:
-        current = {key: _read(kb_dir / f"{key}.yml") for key in new_texts}
+        current = {key: read_file(kb_dir / f"{key}.yml") for key in new_texts}
+        moved = [key for key in new_texts if key in expected and _sha256_of(current[key]) != expected[key]]
+        if moved:
+            raise ConcurrentChange(moved)
         missing = [key for key, text in new_texts.items() if text is None and current[key] is None]
         if missing:
             raise UnknownProcedure(missing[0])
@@ -291,20 +262,32 @@ class AuditLog:
             return []
         _validate(kb_dir, changed)
         ts = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        user = self.whoami()
         entries: List[AuditEntry] = []
         for key, new in changed.items():  # all versions are saved before any KB file is replaced
             old = current[key]
             from_version, to_version = self._save_versions(key, old, new)
             kind, changes = _action(action, old, new), _changes(old, new)
-            entries.append(AuditEntry(ts, by, kind, key, from_version, to_version, reason, changes))
+            hashes = {"from_sha256": _sha256_of(old), "to_sha256": _sha256_of(new)}
+            entries.append(AuditEntry(ts, by, kind, key, from_version, to_version, reason, changes, user, **hashes))
         for key, new in changed.items():
-            _replace_file(kb_dir / f"{key}.yml", new)
-        self._append(entries)
-        return entries
+            replace_file(kb_dir / f"{key}.yml", new)
+        return self._append(entries)
 
-    def _append(self, entries: List[AuditEntry]) -> None:
-        """One write call + flush + fsync; a partial last line (crash) is closed off first."""
-        data = "".join(entry.to_json() + "\n" for entry in entries).encode("utf-8")
+    def _append(self, entries: List[AuditEntry]) -> List[AuditEntry]:
+        """Chain the entries to the last line and write them: one write call + flush + fsync;
+        a partial last line (crash) is closed off first (and chained to like any line)."""
+        last = last_line(self.path)
+        prev = GENESIS if last is None else sha256(last)
+        chained: List[AuditEntry] = []
+        lines: List[bytes] = []
+        for entry in entries:
+            entry = dataclasses.replace(entry, prev=prev)
+            line = entry.to_json().encode("utf-8")
+            chained.append(entry)
+            lines.append(line + b"\n")
+            prev = sha256(line)
+        data = b"".join(lines)
         self.audit_dir.mkdir(parents=True, exist_ok=True)
         if self.path.is_file() and self.path.stat().st_size > 0:
             with self.path.open("rb") as handle:
@@ -315,34 +298,59 @@ class AuditLog:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        return chained
 
     def rollback(self, kb_dir: Path, procedure_id: str, to_version: int, by: str, reason: str = "") -> AuditEntry:
-        """Restore the exact text of a saved version; validated and logged like any change."""
+        """Restore the exact text of a saved version; validated and logged like any change.
+
+        Raises AuditLogBroken (nothing written) when the log's chain is broken or the saved text
+        does not have the sha256 the log recorded for that version (or none was recorded).
+        """
         _check_by(by)
         text = self._saved(procedure_id, to_version)
+        self._check_version(procedure_id, to_version, text)  # the bytes checked are the bytes restored
         note = f"rollback to version {to_version}" + (f": {reason}" if reason else "")
-        entries = self._apply(Path(kb_dir), {procedure_id: text}, by, note, "rollback")
+        entries = self._apply(Path(kb_dir), {procedure_id: text}, by, note, "rollback", {})
         if not entries:
             raise NoChange(f"procedure {procedure_id!r} already has the text of version {to_version}")
         return entries[0]
 
+    def _check_version(self, procedure_id: str, version: int, text: bytes) -> None:
+        reading = self.read()
+        if reading.chain_problems:
+            broken = "; ".join(str(problem) for problem in reading.chain_problems)
+            raise AuditLogBroken(f"the audit log {self.path} is broken ({broken}); nothing restored")
+        recorded = [
+            (line.number, digest)
+            for line in reading.lines
+            if line.entry is not None and (digest := line.entry.version_sha256(procedure_id, version))
+        ]
+        if not recorded:
+            raise AuditLogBroken(
+                f"no sha256 of version {version} of {procedure_id!r} is recorded in the audit log (saved before "
+                "versions were hashed?), so it cannot be checked; nothing restored"
+            )
+        for number, digest in recorded:
+            if digest != sha256(text):
+                raise AuditLogBroken(
+                    f"saved version {version} of {procedure_id!r} does not match the sha256 recorded at line {number} "
+                    "of the audit log: it was changed after it was saved; nothing restored"
+                )
+
     # -- reading -----------------------------------------------------------------
 
+    def read(self) -> LogReading:
+        """Every line of the log with its number, and every unreadable line and break of the chain."""
+        return read_log(self.path)
+
     def history(self, procedure_id: Optional[str] = None) -> List[AuditEntry]:
-        """Entries oldest first, optionally of one procedure; unreadable lines are skipped and logged."""
-        if not self.path.is_file():
-            return []
-        lines = self.path.read_bytes().split(b"\n")
-        entries: List[AuditEntry] = []
-        for number, raw in enumerate(lines, start=1):
-            if not raw.strip():
-                continue
-            try:
-                entry = AuditEntry.from_dict(json.loads(raw.decode("utf-8")))
-            except (UnicodeDecodeError, ValueError, TypeError):
-                kind = "truncated last line" if number == len(lines) else "unreadable line"
-                log.warning("%s: %s %d skipped", self.path, kind, number)
-                continue
-            if procedure_id is None or entry.procedure_id == procedure_id:
-                entries.append(entry)
-        return entries
+        """Entries oldest first, optionally of one procedure. Unreadable lines and breaks of the
+        chain are logged as warnings; `read()` returns them."""
+        reading = self.read()
+        for problem in reading.problems:
+            log.warning("%s: %s%s", self.path, problem, "" if problem.breaks_chain else "; skipped")
+        return [entry for entry in reading.entries if procedure_id is None or entry.procedure_id == procedure_id]
+
+
+def _sha256_of(text: Optional[bytes]) -> Optional[str]:
+    return None if text is None else sha256(text)

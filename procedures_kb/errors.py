@@ -34,3 +34,29 @@ class InvalidKnowledgeBase(KnowledgeBaseError):
 
 class UnknownProcedure(KnowledgeBaseError):
     """No procedure has this id."""
+
+
+class StaleWorkbook(InvalidKnowledgeBase):
+    """A spreadsheet exported before changes it would overwrite; nothing of it was imported."""
+
+    def __init__(self, workbook: str, exported_at: str, problems: List[Problem]):
+        self.workbook, self.exported_at = workbook, exported_at
+        super().__init__(problems)
+        lines = "\n".join(f"  - {problem}" for problem in self.problems)
+        self.args = (
+            f"Không nhập gì: tệp {workbook} được xuất lúc {exported_at}; từ đó {len(self.problems)} thủ tục "
+            f"đã thay đổi trong kho, xung đột với tệp:\n{lines}\n"
+            "Không thay đổi nào trong tệp được nhập: hãy xuất lại tệp mới rồi sửa lại các thủ tục trên.",
+        )
+
+
+class ConcurrentChange(KnowledgeBaseError):
+    """A procedure changed between the moment a change was planned and the moment it was applied."""
+
+    def __init__(self, procedure_ids: List[str]):
+        self.procedure_ids = list(procedure_ids)
+        super().__init__(f"changed by someone else meanwhile: {', '.join(self.procedure_ids)}")
+
+
+class AuditLogBroken(KnowledgeBaseError):
+    """The audit log or a saved version fails its hash check; nothing was restored."""

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import getpass
+import hashlib
 import json
 import logging
+import os
+import pwd
 from pathlib import Path
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Optional
 
 import pytest
 import yaml
 
-from procedures_kb.audit import AuditLog, NoChange, UnknownVersion
-from procedures_kb.errors import InvalidKnowledgeBase, UnknownProcedure
+from procedures_kb.audit import GENESIS, AuditLog, NoChange, UnknownVersion, os_user
+from procedures_kb.errors import AuditLogBroken, ConcurrentChange, InvalidKnowledgeBase, UnknownProcedure
 from procedures_kb.loader import DATA_DIR, load_records
 from tests.procedures_kb.conftest import MINIMAL
 
@@ -237,7 +241,181 @@ def test_truncated_last_line_is_skipped_and_reported(
 
     with caplog.at_level(logging.WARNING, logger="procedures_kb.audit"):
         assert [e.by for e in audit.history()] == ["an"]
-    assert "truncated last line 2 skipped" in caplog.text
+    assert "line 2: truncated last line (a crash while writing?); skipped" in caplog.text
 
     audit.record_change(kb, {A: make(amount=21000)}, by="chi")
     assert [e.by for e in audit.history()] == ["an", "chi"]
+
+
+# -- who, and a hash chain -----------------------------------------------------------
+
+
+def sha(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def rewrite_line(audit: AuditLog, number: int, change: Callable[[Dict[str, Any]], Optional[Dict[str, Any]]]) -> None:
+    """Edit (or, when change returns None, remove) one line of the log by hand."""
+    lines = audit.path.read_bytes().splitlines()
+    data = change(json.loads(lines[number - 1]))
+    if data is None:
+        del lines[number - 1]
+    else:
+        lines[number - 1] = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    audit.path.write_bytes(b"\n".join(lines) + b"\n")
+
+
+def three_changes(kb: Path, audit: AuditLog) -> None:
+    audit.record_change(kb, {A: make(amount=20000)}, by="an")
+    audit.record_change(kb, {B: make(B, "Thủ tục khác", "giấy khác", 40000)}, by="binh")
+    audit.record_change(kb, {A: make(amount=21000)}, by="chi")
+
+
+def test_an_entry_records_the_operating_system_user(kb: Path, tmp_path: Path) -> None:
+    audit = AuditLog(tmp_path / "audit" / "audit.jsonl", whoami=lambda: "lan.nguyen")
+    [entry] = audit.record_change(kb, {A: make(amount=25000)}, by="Nguyễn Lan")
+    assert (entry.by, entry.os_user) == ("Nguyễn Lan", "lan.nguyen")
+    assert log_lines(audit)[0]["os_user"] == "lan.nguyen"
+
+
+def test_the_operating_system_user_is_the_account_running_the_program(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SUDO_USER", raising=False)
+    monkeypatch.setenv("USER", "gia-mao")  # the environment is not asked first
+    monkeypatch.setenv("LOGNAME", "gia-mao")
+    assert os_user() == pwd.getpwuid(os.getuid()).pw_name
+
+
+def test_the_operating_system_user_falls_back_safely(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_account(uid: int) -> Any:
+        raise KeyError(uid)
+
+    def no_login() -> str:
+        raise OSError("no login name")
+
+    monkeypatch.delenv("SUDO_USER", raising=False)
+    monkeypatch.setattr(pwd, "getpwuid", no_account)
+    monkeypatch.setattr(getpass, "getuser", lambda: "lan")
+    assert os_user() == "lan"
+    monkeypatch.setattr(getpass, "getuser", no_login)
+    assert os_user() == f"uid {os.getuid()}"
+    monkeypatch.setenv("SUDO_USER", "lan")
+    assert os_user() == f"uid {os.getuid()} (sudo from lan)"
+
+
+def test_each_entry_holds_the_hash_of_the_line_before(kb: Path, audit: AuditLog) -> None:
+    audit.record_change(kb, {A: make(amount=20000), B: make(B, "Thủ tục khác", "giấy khác", 40000)}, by="an")
+    audit.rollback(kb, A, 0, by="binh")
+
+    raw = audit.path.read_bytes().splitlines()
+    lines = [json.loads(line) for line in raw]
+    assert lines[0]["prev"] == GENESIS == "0" * 64
+    assert [line["prev"] for line in lines[1:]] == [sha(line) for line in raw[:-1]]
+    assert lines[0]["to_sha256"] == sha(make(amount=20000).encode("utf-8"))
+    assert lines[0]["from_sha256"] == sha(ORIGINAL_A.encode("utf-8"))
+    reading = audit.read()
+    assert reading.problems == []
+    assert reading.head == sha(raw[-1])
+
+
+def test_an_edited_entry_is_reported_with_its_line_number(kb: Path, audit: AuditLog) -> None:
+    three_changes(kb, audit)
+    rewrite_line(audit, 2, lambda data: {**data, "by": "ai-do"})
+
+    assert [str(problem) for problem in audit.read().problems] == [
+        "line 3: does not follow line 2 (the hash it records differs): line 2 was edited, "
+        "or entries between them were removed"
+    ]
+    assert [entry.by for entry in audit.history()] == ["an", "ai-do", "chi"]  # still readable
+
+
+@pytest.mark.parametrize(("removed", "reported"), [(2, 2), (1, 1)])
+def test_a_removed_entry_is_reported_with_its_line_number(
+    removed: int, reported: int, kb: Path, audit: AuditLog
+) -> None:
+    three_changes(kb, audit)
+    rewrite_line(audit, removed, lambda data: None)
+
+    [problem] = audit.read().problems
+    assert problem.line == reported
+    assert problem.breaks_chain
+
+
+def test_an_unreadable_line_is_reported_not_skipped(
+    kb: Path, audit: AuditLog, caplog: pytest.LogCaptureFixture
+) -> None:
+    three_changes(kb, audit)
+    lines = audit.path.read_bytes().splitlines()
+    lines[1] = b"{not json"
+    audit.path.write_bytes(b"\n".join(lines) + b"\n")
+
+    with caplog.at_level(logging.WARNING, logger="procedures_kb.audit"):
+        assert [entry.by for entry in audit.history()] == ["an", "chi"]
+    problems = [str(problem) for problem in audit.read().problems]
+    assert problems[0] == "line 2: unreadable (not a JSON object)"
+    assert problems[1].startswith("line 3: does not follow line 2")
+    assert "line 2: unreadable" in caplog.text
+
+
+def test_old_entries_without_a_hash_stay_readable_and_the_chain_starts_after_them(kb: Path, audit: AuditLog) -> None:
+    old = {"ts": "2026-01-02T03:04:05+00:00", "by": "cu", "action": "edit", "procedure_id": B}
+    old_line = json.dumps({**old, "from_version": 0, "to_version": 1, "reason": "", "changes": []})
+    audit.audit_dir.mkdir(parents=True)
+    audit.path.write_text(old_line + "\n", encoding="utf-8")
+
+    audit.record_change(kb, {A: make(amount=20000)}, by="an")
+
+    first = audit.history()[0]
+    assert (first.by, first.os_user, first.prev) == ("cu", "", None)
+    assert log_lines(audit)[1]["prev"] == sha(old_line.encode("utf-8"))
+    assert audit.read().problems == []
+
+    with audit.path.open("a", encoding="utf-8") as handle:  # an unchained line after chained ones
+        handle.write(old_line + "\n")
+    assert [str(problem) for problem in audit.read().problems] == [
+        "line 3: has no chain hash after chained entries: written by hand or by an old program"
+    ]
+
+
+def test_rollback_refuses_a_saved_version_changed_afterwards(kb: Path, audit: AuditLog, tmp_path: Path) -> None:
+    audit.record_change(kb, {A: make(amount=25000)}, by="an")
+    (audit.audit_dir / "versions" / A / "000000.yml").write_text(make(amount=1), encoding="utf-8")
+    before = snapshot(tmp_path)
+
+    with pytest.raises(AuditLogBroken, match=r"saved version 0 of 'thu-tuc-mau' does not match the sha256 "):
+        audit.rollback(kb, A, 0, by="binh")
+    assert snapshot(tmp_path) == before
+
+
+def test_rollback_refuses_when_the_chain_is_broken(kb: Path, audit: AuditLog, tmp_path: Path) -> None:
+    three_changes(kb, audit)
+    rewrite_line(audit, 1, lambda data: {**data, "by": "ai-do"})
+    before = snapshot(tmp_path)
+
+    with pytest.raises(AuditLogBroken, match=r"line 2: does not follow line 1"):
+        audit.rollback(kb, A, 0, by="binh")
+    assert snapshot(tmp_path) == before
+
+
+def test_rollback_refuses_a_version_with_no_recorded_hash(kb: Path, audit: AuditLog, tmp_path: Path) -> None:
+    audit.record_change(kb, {A: make(amount=25000)}, by="an")
+    hashed = ("prev", "from_sha256", "to_sha256", "os_user")
+    rewrite_line(audit, 1, lambda data: {key: value for key, value in data.items() if key not in hashed})
+    before = snapshot(tmp_path)
+
+    with pytest.raises(AuditLogBroken, match=r"no sha256 of version 0 of 'thu-tuc-mau' is recorded"):
+        audit.rollback(kb, A, 0, by="binh")
+    assert snapshot(tmp_path) == before
+
+
+def test_a_change_made_meanwhile_is_not_overwritten(kb: Path, audit: AuditLog, tmp_path: Path) -> None:
+    seen = {A: sha(ORIGINAL_A.encode("utf-8")), "moi": None}
+    audit.record_change(kb, {A: make(amount=21000)}, by="binh")  # after the caller looked
+    before = snapshot(tmp_path)
+
+    with pytest.raises(ConcurrentChange) as caught:
+        audit.record_change(kb, {A: make(amount=25000)}, by="lan", expected=seen)
+
+    assert caught.value.procedure_ids == [A]
+    assert snapshot(tmp_path) == before
+    new = make("moi", "Thủ tục mới", "giấy mới")
+    assert [e.procedure_id for e in audit.record_change(kb, {"moi": new}, by="lan", expected=seen)] == ["moi"]
