@@ -4,6 +4,9 @@ One sheet per kind of row; every row names its procedure by `id` and, for lists,
 the order in an `*_index` column (1, 2, 3…). Column headers are schema field paths as an
 admin reads them: `fees.amount` is the `amount` of a fee line, `time_limit.value` the value
 of a channel's time limit. The reading side is `procedures_kb.xlsx_import`.
+
+Given the KB version it was made from, an export records it in a hidden sheet
+(`procedures_kb.xlsx_stamp`) so that its import changes only what the admin changed.
 """
 
 from __future__ import annotations
@@ -20,7 +23,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from procedures_kb import xlsx_limits
+from procedures_kb.kb_version import KbStamp
 from procedures_kb.schema import ChannelKind, DocumentMode, FactGroup, Level, Procedure, SourceKind, TimeUnit
+from procedures_kb.xlsx_stamp import write_stamp
 
 README_SHEET = "README"
 
@@ -354,12 +360,26 @@ def _write_readme(worksheet: Worksheet) -> None:
         cells[1].alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def export_xlsx(procedures: Sequence[Procedure], path: Path) -> None:
-    """Write procedures to an .xlsx file that `import_xlsx` reads back into equal records."""
+def _check_size(procedures: Sequence[Procedure]) -> None:
+    """Refuse to write a sheet longer than an import takes."""
+    for sheet in SHEETS:
+        rows = 1 + sum(1 for procedure in procedures for _ in _rows(sheet, procedure))
+        if rows > xlsx_limits.MAX_ROWS:
+            raise ValueError(
+                f"sheet {sheet.name} would have {rows} rows; an import takes at most {xlsx_limits.MAX_ROWS}"
+            )
+
+
+def export_xlsx(procedures: Sequence[Procedure], path: Path, stamp: Optional[KbStamp] = None) -> None:
+    """Write procedures to an .xlsx file that `import_xlsx` reads back into equal records; with the
+    stamp of the KB version they come from, which the CLI's import requires."""
+    _check_size(procedures)
     book = Workbook()
     readme = book.active
     readme.title = README_SHEET
     _write_readme(readme)
     for sheet in SHEETS:
         _write_sheet(book.create_sheet(sheet.name), sheet, procedures)
+    if stamp is not None:
+        write_stamp(book, stamp)
     book.save(path)

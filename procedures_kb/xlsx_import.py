@@ -5,6 +5,10 @@ Every problem is collected — the layout (unknown or missing sheets and columns
 the schema rules checked by `Procedure.parse_obj` — and raised together as InvalidKnowledgeBase;
 nothing is returned partially. A problem names the sheet, the row as Excel shows it and the
 column, in Vietnamese. Text cells are normalised to NFC (Excel on some systems writes NFD).
+
+The file is opened read-only and read within the caps of `xlsx_limits` (a size bomb is refused
+before anything is parsed). `read_xlsx` also returns the KB version the file was exported from
+(`xlsx_stamp`), which the CLI needs to import it without undoing someone else's change.
 """
 
 from __future__ import annotations
@@ -17,13 +21,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Pattern, Sequence, Set, Tuple
+from xml.etree.ElementTree import ParseError
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import ValidationError
 
+from procedures_kb import xlsx_limits
 from procedures_kb.errors import InvalidKnowledgeBase, Problem
+from procedures_kb.kb_version import KbStamp
 from procedures_kb.loader import validate_records
 from procedures_kb.schema import ChannelKind, FactGroup, Procedure
 from procedures_kb.xlsx_export import (
@@ -41,9 +48,13 @@ from procedures_kb.xlsx_export import (
     Kind,
     Sheet,
 )
+from procedures_kb.xlsx_stamp import STAMP_SHEET, read_stamp
 
 Loc = Tuple[Any, ...]
 Fields = List[Tuple[Column, Tuple[str, ...]]]
+Grid = List[Tuple[int, Tuple[Any, ...]]]  # (row number as Excel shows it, cells) of non-empty rows
+
+_UNREADABLE = (InvalidFileException, zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, KeyError, ValueError)
 
 MISSING = "thiếu trường bắt buộc"
 DATE_MESSAGE = "ngày phải có dạng YYYY-MM-DD (ví dụ 2026-11-22)"
@@ -284,23 +295,38 @@ class _Import:
 
     # -- layout
 
-    def read_book(self, path: Path) -> Dict[str, List[Row]]:
+    def read_book(self, path: Path) -> Tuple[Dict[str, List[Row]], Optional[Grid]]:
+        """The rows of every sheet, and the rows of the version sheet (None if there is none)."""
         try:
-            book = load_workbook(path)
-        except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+            xlsx_limits.check_archive(path)
+            book = load_workbook(path, read_only=True)
+        except (*_UNREADABLE, ParseError) as exc:
             raise InvalidKnowledgeBase([Problem(path.name, "", f"không đọc được tệp Excel ({exc})")]) from exc
+        try:
+            return self.read_sheets(book)
+        except (*_UNREADABLE, ParseError) as exc:  # read-only mode parses a sheet while it is read
+            raise InvalidKnowledgeBase([Problem(path.name, "", f"không đọc được tệp Excel ({exc})")]) from exc
+        finally:
+            book.close()
+
+    def read_sheets(self, book: Any) -> Tuple[Dict[str, List[Row]], Optional[Grid]]:
         names = [sheet.name for sheet in SHEETS]
         for name in book.sheetnames:
-            if name not in names and name != README_SHEET:
+            if name not in names and name not in (README_SHEET, STAMP_SHEET):
                 self.problems.append(Problem(name, "", f"sheet không được phép; chỉ dùng: {', '.join(names)}"))
+        read = [name for name in (*names, STAMP_SHEET) if name in book.sheetnames]
+        too_big = [xlsx_limits.check_dimension(book[name], name) for name in read]
+        if any(too_big):
+            raise InvalidKnowledgeBase([problem for problem in too_big if problem is not None])
         tables: Dict[str, List[Row]] = {}
         for sheet in SHEETS:
             if sheet.name in book.sheetnames:
-                tables[sheet.name] = self.read_sheet(book[sheet.name], sheet)
+                tables[sheet.name] = self.read_sheet(list(xlsx_limits.rows(book[sheet.name], sheet.name)), sheet)
             else:
                 self.problems.append(Problem(sheet.name, "", "thiếu sheet này"))
                 tables[sheet.name] = []
-        return tables
+        stamp = list(xlsx_limits.rows(book[STAMP_SHEET], STAMP_SHEET)) if STAMP_SHEET in book.sheetnames else None
+        return tables, stamp
 
     def headers(self, cells: Sequence[Any], sheet: Sheet) -> Optional[Dict[int, Column]]:
         """Columns by position; None when a column naming the rows is missing."""
@@ -322,28 +348,28 @@ class _Import:
             self.problems.append(Problem(sheet.name, "dòng 1", f"thiếu cột {column.header}"))
         return None if any(column.key or column.header == "id" for column in missing) else found
 
-    def read_sheet(self, worksheet: Any, sheet: Sheet) -> List[Row]:
-        grid = list(worksheet.iter_rows())
-        columns = self.headers(grid[0] if grid else (), sheet)
+    def read_sheet(self, grid: Grid, sheet: Sheet) -> List[Row]:
+        header: Tuple[Any, ...] = grid[0][1] if grid and grid[0][0] == 1 else ()
+        columns = self.headers(header, sheet)
         if columns is None:
             return []
         rows: List[Row] = []
-        reported = {position for position, cell in enumerate(grid[0]) if cell.value is not None}
-        for cells in grid[1:]:
+        reported = {position for position, cell in enumerate(header) if cell.value is not None}
+        for number, cells in grid[1:] if header else grid:
             if all(_text(c.value) is None if isinstance(c.value, str) else c.value is None for c in cells):
                 continue
             for position, cell in enumerate(cells):
                 if cell.value is not None and position not in reported:
                     reported.add(position)
-                    where = f"dòng {cell.row}, cột {get_column_letter(position + 1)}"
+                    where = f"dòng {number}, cột {get_column_letter(position + 1)}"
                     self.problems.append(Problem(sheet.name, where, "ô có dữ liệu nhưng cột không có tên trong mẫu"))
-            values = {column.header: self.cell(cells[p], column, sheet) for p, column in columns.items()}
-            rows.append(Row(sheet.name, cells[0].row, values))
+            values = {column.header: self.cell(cells[p], number, column, sheet) for p, column in columns.items()}
+            rows.append(Row(sheet.name, number, values))
         return rows
 
-    def cell(self, cell: Any, column: Column, sheet: Sheet) -> Any:
+    def cell(self, cell: Any, number: int, column: Column, sheet: Sheet) -> Any:
         """The cell's value; a reported cell becomes a value the schema rejects at that field, silently."""
-        origin = Origin(sheet.name, cell.row, column.header)
+        origin = Origin(sheet.name, number, column.header)
         message = None
         if cell.data_type == "f":
             message = "không dùng công thức; hãy ghi giá trị"
@@ -530,16 +556,37 @@ class _Import:
             self.report(rows[problem.file].origin(column), message)
 
 
-def import_xlsx(path: Path) -> List[Procedure]:
-    """Read procedures from a spreadsheet written by `export_xlsx` (and edited by people).
+@dataclass(frozen=True)
+class ImportedBook:
+    procedures: List[Procedure]
+    stamp: Optional[KbStamp]  # the KB version it was exported from; None for a file without one
+    rows: Dict[str, int]  # procedure id -> its row in the procedures sheet
+
+
+def read_xlsx(path: Path) -> ImportedBook:
+    """Read procedures, and the KB version they were exported from, from a spreadsheet written by
+    `export_xlsx` (and edited by people).
 
     Raises InvalidKnowledgeBase listing every problem found; never returns a partial result.
     """
     job = _Import()
-    records = job.assemble(job.read_book(path))
+    tables, stamp_rows = job.read_book(path)
+    records = job.assemble(tables)
     validated = [(record, job.validate(record)) for record in records]
     valid = [(record, procedure) for record, procedure in validated if procedure is not None]
     job.check_names(valid)
+    stamp = None
+    if stamp_rows is not None:
+        try:
+            stamp = read_stamp(stamp_rows)
+        except InvalidKnowledgeBase as exc:
+            job.problems.extend(exc.problems)
     if job.problems:
         raise InvalidKnowledgeBase(sorted(job.problems, key=_sort_key))
-    return [procedure for _, procedure in valid]
+    rows = {procedure.id: record.row.number for record, procedure in valid}
+    return ImportedBook([procedure for _, procedure in valid], stamp, rows)
+
+
+def import_xlsx(path: Path) -> List[Procedure]:
+    """The procedures of a spreadsheet written by `export_xlsx` (see `read_xlsx`)."""
+    return read_xlsx(path).procedures

@@ -7,16 +7,21 @@ the file listed at once and nothing imported.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import re
+import signal
+import time
 import unicodedata
+import zipfile
 from pathlib import Path
-from typing import Any, Dict, List, Set, Type
+from typing import Any, Callable, Dict, Iterator, List, Set, Type
 
 import pytest
 from openpyxl import load_workbook
 from pydantic import BaseModel
 
-from procedures_kb import InvalidKnowledgeBase, KnowledgeBase, Problem, Procedure
+from procedures_kb import InvalidKnowledgeBase, KnowledgeBase, Problem, Procedure, xlsx_limits
 from procedures_kb.schema import ChannelKind
 from procedures_kb.xlsx import SHEETS, export_xlsx, import_xlsx
 from procedures_kb.xlsx_export import Kind
@@ -278,3 +283,147 @@ def test_missing_sheet_is_reported(book: Path) -> None:
     del workbook["provenance"]
     workbook.save(book)
     assert Problem("provenance", "", "thiếu sheet này") in problems_of(book)
+
+
+# -- size caps --------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Fail (instead of hanging) when the block takes longer than `seconds`."""
+
+    def expire(signum: int, frame: Any) -> None:
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def refused_quickly(path: Path) -> List[Problem]:
+    started = time.perf_counter()
+    with deadline(3.0):
+        problems = problems_of(path)
+    assert time.perf_counter() - started < 1.0
+    return problems
+
+
+def rewrite_member(path: Path, name: str, change: Callable[[bytes], bytes]) -> None:
+    """Change one part of the zip the way a hand-crafted file would."""
+    with zipfile.ZipFile(path) as source:
+        parts = [(info, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in parts:
+            target.writestr(info, change(data) if info.filename == name else data)
+
+
+def sheet_part(path: Path, sheet: str) -> str:
+    """The zip member holding a sheet (openpyxl numbers them in workbook order)."""
+    workbook = load_workbook(path, read_only=True)
+    try:
+        return f"xl/worksheets/sheet{workbook.sheetnames.index(sheet) + 1}.xml"
+    finally:
+        workbook.close()
+
+
+def test_caps_leave_room_for_the_national_catalogue() -> None:
+    """2,642 national procedures at ~8 provenance rows each, plus room to grow."""
+    assert xlsx_limits.MAX_ROWS >= 8 * 2_642 * 2
+    assert xlsx_limits.MAX_COLUMNS >= max(len(sheet.columns) for sheet in SHEETS) * 3
+    assert xlsx_limits.MAX_FILE_BYTES == 20 * 1024 * 1024
+
+
+def test_a_far_away_cell_is_refused_quickly_without_reading_cells(book: Path) -> None:
+    workbook = load_workbook(book)
+    workbook["fees"]["XFD1048576"] = "x"
+    workbook.save(book)
+
+    [problem] = refused_quickly(book)
+
+    assert (problem.file, problem.location) == ("fees", "")
+    assert problem.message == (
+        "sheet quá lớn: có ô tới dòng 1048576, cột XFD; tối đa 50000 dòng và 60 cột "
+        "(xóa các dòng, cột thừa rồi lưu lại)"
+    )
+
+
+def test_a_sheet_whose_dimension_lies_is_still_refused_quickly(book: Path) -> None:
+    workbook = load_workbook(book)
+    workbook["fees"]["A1048576"] = "x"
+    workbook.save(book)
+    part = sheet_part(book, "fees")
+    rewrite_member(book, part, lambda xml: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:K37"', xml))
+
+    [problem] = refused_quickly(book)
+
+    assert (problem.file, problem.location) == ("fees", "")
+    assert problem.message == "sheet quá lớn: có dữ liệu sau dòng 50000 (tối đa 50000 dòng)"
+
+
+def test_data_past_the_column_cap_is_refused(book: Path) -> None:
+    workbook = load_workbook(book)
+    workbook["codes"]["BI2"] = "x"  # column 61
+    workbook.save(book)
+    # the dimension says BI; so does the cell
+    [problem] = refused_quickly(book)
+    assert (problem.file, problem.location) == ("codes", "")
+    assert problem.message.startswith("sheet quá lớn: có ô tới dòng")
+
+
+def test_more_rows_than_the_cap_are_refused(book: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xlsx_limits, "MAX_ROWS", 30)
+    problems = refused_quickly(book)
+    assert (
+        Problem(
+            "provenance",
+            "",
+            "sheet quá lớn: có ô tới dòng 178, cột E; tối đa 30 dòng và 60 cột (xóa các dòng, cột thừa rồi lưu lại)",
+        )
+        in problems
+    )
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(book: Path) -> None:
+    """A part that unpacks to over 200 MB of XML from a few hundred kB on disk."""
+    part = sheet_part(book, "README")
+    with zipfile.ZipFile(book) as source:
+        parts = [(info.filename, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
+        for name, data in parts:
+            if name != part:
+                target.writestr(name, data)
+                continue
+            head, tail = data.split(b"<sheetData>", 1)
+            with target.open(name, "w", force_zip64=True) as handle:
+                handle.write(head + b"<sheetData>")
+                chunk = b" " * (1024 * 1024)
+                for _ in range(201):
+                    handle.write(chunk)
+                handle.write(tail)
+    assert book.stat().st_size < 2 * 1024 * 1024
+
+    [problem] = refused_quickly(book)
+
+    assert (problem.file, problem.location) == (book.name, "")
+    assert problem.message.startswith("tệp quá lớn khi giải nén: ")
+    assert "tối đa 200 MB" in problem.message
+
+
+def test_a_file_over_the_size_cap_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "lon.xlsx"
+    with path.open("wb") as handle:
+        handle.truncate(21 * 1024 * 1024)
+    [problem] = refused_quickly(path)
+    assert problem == Problem("lon.xlsx", "", "tệp quá lớn: 21.0 MB (tối đa 20 MB)")
+
+
+def test_export_refuses_a_sheet_the_import_would_refuse(
+    records: List[Procedure], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(xlsx_limits, "MAX_ROWS", 30)
+    with pytest.raises(ValueError, match="sheet cases_documents would have 42 rows; an import takes at most 30"):
+        export_xlsx(records, tmp_path / "lon.xlsx")
