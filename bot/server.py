@@ -39,6 +39,13 @@ SIGSTOP in tests/e2e/test_redis.py) would freeze the whole server, every convers
 Here its connections give up after `REDIS_TIMEOUT` seconds, as the lock store's do, so the
 message fails, the citizen gets the apology, and the server goes on when Redis answers again.
 
+Also, before Rasa starts: the process's logs are cleaned of secrets and of citizens' text in errors
+(`connectors.logs.install()`: values of the token and password variables, token-shaped text, and
+the message Rasa's REST channel puts in its error when a client goes away; httpx, which logs every
+Bot API URL with the bot token in it, at WARNING), and Sanic refuses a request body over
+`REQUEST_MAX_SIZE` with 413 (`SANIC_REQUEST_MAX_SIZE`, read by Sanic when Rasa makes its app, is set
+here unless the operator set it).
+
 Everything else is `rasa` unchanged.
 """
 
@@ -47,6 +54,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import os
 import sys
 from typing import Any, Dict, List, Optional, Tuple, Type
 
@@ -70,6 +78,7 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.lock_store import REDIS_TIMEOUT
+from connectors import logs
 
 _rasa_resolve_by_type = Event.resolve_by_type
 _rasa_prediction_states = RulePolicy._prediction_states
@@ -272,7 +281,15 @@ def install() -> None:
         setattr(owner, name, replacement)
 
 
+# Telegram updates, Zalo events and REST messages are a few KB; a citizen's message is capped at
+# connectors.text.MAX_MESSAGE_CHARS characters. 1 MB is far above any of them and keeps one request
+# from tying up the server's memory and JSON parser.
+REQUEST_MAX_SIZE = 1_000_000
+
+
 def main() -> None:
+    logs.install()
+    os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(REQUEST_MAX_SIZE))
     install()
     from rasa.__main__ import main as rasa_main
 
