@@ -7,6 +7,13 @@
     python -m bot.launcher conversation-tests  `rasa test core` (through bot.server) on tests/conversations
 
 Every process started here is stopped when the launcher ends, Ctrl-C included.
+
+Safe by default: the action server (`python -m bot.action_server`) listens on 127.0.0.1 and, with
+ACTION_SERVER_TOKEN set, requires the token that the Rasa servers are given through endpoints.yml
+(`token: ${ACTION_SERVER_TOKEN}`, expanded by Rasa: the secret is never written to a file); the
+Rasa server sends no CORS headers unless MOTCUA_CORS_ORIGINS names the origins, and its HTTP API
+stays off; without PORTAL_URL the simulator is started with a warning, and not at all when
+MOTCUA_ENV=production; REDIS_URL must be redis:// or rediss:// (Rasa's tracker store speaks TCP only).
 """
 
 from __future__ import annotations
@@ -23,10 +30,12 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence
+from typing import IO, Dict, Iterator, List, Optional, Sequence
 from urllib.parse import unquote, urlparse
 
 import yaml
+
+from connectors import logs
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -122,9 +131,16 @@ def redis_stores(redis_url: str, env: Dict[str, str]) -> Dict[str, Dict[str, obj
 
 
 def check_redis(redis_url: str) -> None:
-    """Fail fast, naming REDIS_URL, when it is malformed or nothing answers there."""
+    """Fail fast, naming REDIS_URL, when it is malformed, a unix socket, or nothing answers there."""
     import redis
 
+    if urlparse(redis_url).scheme == "unix":
+        # Rasa 3.6's RedisTrackerStore takes a host and a port only (redis.StrictRedis(host=…,
+        # port=…)): a socket path would silently become localhost:6379.
+        raise LaunchError(
+            f"REDIS_URL={_redact(redis_url)}: unix sockets are not supported (Rasa's Redis tracker store "
+            "connects over TCP only); use redis://host:port/db or rediss://…"
+        )
     try:
         client = redis.Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=2)
         client.ping()
@@ -139,10 +155,14 @@ def _redact(url: str) -> str:
 
 def write_endpoints(action_url: str, directory: Path, env: Optional[Dict[str, str]] = None) -> Path:
     """A copy of endpoints.yml whose action endpoint points at `action_url`; with REDIS_URL set,
-    trackers and locks go to Redis (shared by every Rasa replica)."""
+    trackers and locks go to Redis (shared by every Rasa replica). With ACTION_SERVER_TOKEN set,
+    Rasa sends it to the action server: the file says `${ACTION_SERVER_TOKEN}`, which Rasa expands
+    from its environment when it reads the file, so the token is not written anywhere."""
     env = child_env(env)
     config = yaml.safe_load(ENDPOINTS.read_text(encoding="utf-8")) or {}
     config["action_endpoint"] = {"url": action_url}
+    if env.get("ACTION_SERVER_TOKEN"):
+        config["action_endpoint"]["token"] = "${ACTION_SERVER_TOKEN}"  # noqa: S105 (a reference, expanded by Rasa)
     if env.get("REDIS_URL"):
         check_redis(env["REDIS_URL"])
         config.update(redis_stores(env["REDIS_URL"], env))
@@ -181,14 +201,18 @@ def stop(process: subprocess.Popen, grace: float = 10.0) -> None:
         process.wait()
 
 
-def spawn(args: List[str], env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
-    # Own process group: Ctrl-C reaches the launcher, which then stops children in order.
-    return subprocess.Popen(args, cwd=ROOT, env=child_env(env), start_new_session=True)
+def spawn(args: List[str], env: Optional[Dict[str, str]] = None, log: Optional[IO[str]] = None) -> subprocess.Popen:
+    """Start a process in its own process group (Ctrl-C reaches the launcher, which then stops
+    children in order); its output goes to this terminal, or with `log` to that file (both streams)."""
+    output = {"stdout": log, "stderr": subprocess.STDOUT} if log is not None else {}
+    return subprocess.Popen(args, cwd=ROOT, env=child_env(env), start_new_session=True, **output)  # type: ignore[call-overload]
 
 
-def start_ready(args: List[str], ready_url: str, env: Optional[Dict[str, str]], timeout: float) -> subprocess.Popen:
+def start_ready(
+    args: List[str], ready_url: str, env: Optional[Dict[str, str]], timeout: float, log: Optional[IO[str]] = None
+) -> subprocess.Popen:
     """Spawn a server and wait until `ready_url` answers; stop it if it never does."""
-    process = spawn(args, env)
+    process = spawn(args, env, log)
     try:
         wait_http(ready_url, process, timeout)
     except LaunchError:
@@ -197,9 +221,20 @@ def start_ready(args: List[str], ready_url: str, env: Optional[Dict[str, str]], 
     return process
 
 
-def start_action_server(port: int, env: Optional[Dict[str, str]] = None, timeout: float = 120) -> subprocess.Popen:
-    args = [RASA, "run", "actions", "--actions", "bot.actions", "--port", str(port)]
-    return start_ready(args, f"http://127.0.0.1:{port}/health", env, timeout)
+def start_action_server(
+    port: int, env: Optional[Dict[str, str]] = None, timeout: float = 120, log: Optional[IO[str]] = None
+) -> subprocess.Popen:
+    """`python -m bot.action_server`: rasa_sdk's server on 127.0.0.1 (ACTION_SERVER_HOST), with
+    the token check when ACTION_SERVER_TOKEN is set."""
+    args = [sys.executable, "-m", "bot.action_server", "--actions", "bot.actions", "--port", str(port)]
+    return start_ready(args, f"http://127.0.0.1:{port}/health", env, timeout, log)
+
+
+def cors_arguments(env: Optional[Dict[str, str]] = None) -> List[str]:
+    """`--cors` with the origins of MOTCUA_CORS_ORIGINS (comma- or space-separated), else nothing:
+    a browser page elsewhere gets no permission to call the assistant unless one is named."""
+    origins = (child_env(env).get("MOTCUA_CORS_ORIGINS") or "").replace(",", " ").split()
+    return ["--cors", *origins] if origins else []
 
 
 def start_rasa_server(
@@ -209,9 +244,11 @@ def start_rasa_server(
     env: Optional[Dict[str, str]] = None,
     timeout: float = 300,
     stock: bool = False,
+    log: Optional[IO[str]] = None,
 ) -> subprocess.Popen:
     """Our Rasa server (`python -m bot.server run`); `stock=True` runs plain `rasa run`, as a
-    Rasa user gets it (the benchmarks' baseline)."""
+    Rasa user gets it (the benchmarks' baseline). Never with --enable-api: the HTTP API (trackers,
+    parse, events) is not for the public side."""
     server = [RASA] if stock else [sys.executable, "-m", "bot.server"]
     args = [
         *server, "run",
@@ -219,25 +256,60 @@ def start_rasa_server(
         "--credentials", str(write_credentials(endpoints.parent, env)),
         "--endpoints", str(endpoints),
         "--port", str(port),
-        "--cors", "*",
+        *cors_arguments(env),
     ]  # fmt: skip
-    return start_ready(args, f"http://127.0.0.1:{port}/", env, timeout)
+    return start_ready(args, f"http://127.0.0.1:{port}/", env, timeout, log)
 
 
 def start_portal_simulator(
-    port: int, env: Optional[Dict[str, str]] = None, timeout: float = 30, args: Sequence[str] = ()
+    port: int,
+    env: Optional[Dict[str, str]] = None,
+    timeout: float = 30,
+    args: Sequence[str] = (),
+    log: Optional[IO[str]] = None,
 ) -> subprocess.Popen:
     command = [sys.executable, "-m", "connectors.portal.simulator", "--port", str(port), *args]
-    return start_ready(command, f"http://127.0.0.1:{port}/health", env, timeout)
+    return start_ready(command, f"http://127.0.0.1:{port}/health", env, timeout, log)
+
+
+SIMULATOR_WARNING = """
+************************************************************************************
+*  PORTAL_URL is not set: dossier lookups go to the bundled PORTAL SIMULATOR.      *
+*  Its dossiers are invented demo data; no citizen's real dossier is looked up.    *
+*  Set PORTAL_URL (and PORTAL_TOKEN) to the province portal's dossier API.         *
+*  With MOTCUA_ENV=production the assistant refuses to start without PORTAL_URL.   *
+************************************************************************************
+"""
+
+
+def check_config(env: Optional[Dict[str, str]] = None) -> None:
+    """What can be refused before anything starts: the portal and REDIS_URL."""
+    check_portal(env)
+    redis_url = child_env(env).get("REDIS_URL")
+    if redis_url:
+        check_redis(redis_url)
+
+
+def check_portal(env: Optional[Dict[str, str]] = None) -> None:
+    """Without PORTAL_URL the simulator would answer citizens: never in production."""
+    env = child_env(env)
+    if not env.get("PORTAL_URL") and env.get("MOTCUA_ENV", "").strip().lower() == "production":
+        raise LaunchError(
+            "MOTCUA_ENV=production and PORTAL_URL is not set: the portal simulator (invented dossiers) "
+            "is not started in production. Set PORTAL_URL (and PORTAL_TOKEN) to the province portal's dossier API."
+        )
 
 
 @contextlib.contextmanager
 def portal(port: Optional[int] = None, env: Optional[Dict[str, str]] = None) -> Iterator[str]:
-    """PORTAL_URL when it is set; otherwise the bundled simulator, run for the block."""
+    """PORTAL_URL when it is set; otherwise the bundled simulator, run for the block (with a
+    warning; refused when MOTCUA_ENV=production)."""
     if os.environ.get("PORTAL_URL"):
         yield os.environ["PORTAL_URL"]
         return
+    check_portal(env)
     port = port or int(os.environ.get("PORTAL_SIMULATOR_PORT", "8085"))
+    print(SIMULATOR_WARNING, file=sys.stderr, flush=True)
     print(f"Starting the portal simulator on :{port} (PORTAL_URL is not set) …", flush=True)
     process = start_portal_simulator(port, env=env)
     try:
@@ -263,6 +335,7 @@ def require_model() -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    check_config()
     require_model()
     with tempfile.TemporaryDirectory(prefix="motcua-") as tmp, portal() as portal_url:
         print(f"Starting the action server on :{args.action_port} …", flush=True)
@@ -290,6 +363,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
+    check_config()
     require_model()
     with (
         tempfile.TemporaryDirectory(prefix="motcua-") as tmp,
@@ -348,6 +422,7 @@ def _stop_on_sigterm() -> None:
 
 def main(argv: Optional[List[str]] = None) -> int:
     _stop_on_sigterm()
+    logs.install()
     parser = argparse.ArgumentParser(prog="python -m bot.launcher")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="action server + Rasa server with the REST channel")

@@ -1,4 +1,6 @@
-"""`make run` starts everything and stops everything it started, on Ctrl-C and on kill."""
+"""`make run` starts everything and stops everything it started, on Ctrl-C and on kill; safe by
+default: the simulator is announced loudly and keeps its fault switches off, the action server
+listens on loopback only, and the Rasa server sends no CORS headers."""
 
 from __future__ import annotations
 
@@ -7,12 +9,17 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
+from typing import Dict, Optional, Tuple
 
 import pytest
 
 from bot.launcher import child_env, free_port
+from tests.bot.test_action_server import listening_addresses
 
 pytestmark = pytest.mark.e2e
 
@@ -25,16 +32,39 @@ def listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def fetch(url: str, method: str = "GET", headers: Optional[Dict[str, str]] = None) -> Tuple[int, Dict[str, str]]:
+    data = b'{"sender": "launcher", "message": "xin chao"}' if method == "POST" else None
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})  # noqa: S310 (loopback)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (loopback)
+            return response.status, dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers)
+
+
+def check_safe_defaults(rasa_port: int, action_port: int, portal_port: int, warnings: str) -> None:
+    assert "PORTAL_URL is not set" in warnings and "PORTAL SIMULATOR" in warnings, warnings
+    status, headers = fetch(f"http://127.0.0.1:{portal_port}/dossiers/000.00.53.H48-261101-0004")
+    assert status == 200 and headers.get("X-Portal-Simulator") == "1"
+    assert fetch(f"http://127.0.0.1:{portal_port}/_sim/stats")[0] == 404
+    assert listening_addresses(action_port) == ["127.0.0.1"]
+    origin = {"Origin": "https://elsewhere.example", "Content-Type": "application/json"}
+    status, headers = fetch(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", "POST", origin)
+    assert status == 200 and "Access-Control-Allow-Origin" not in headers
+
+
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
 def test_run_then_stop_leaves_nothing_running(stop_signal: signal.Signals) -> None:
     rasa_port, action_port, portal_port = free_port(), free_port(), free_port()
-    env = {k: v for k, v in child_env({"PORTAL_SIMULATOR_PORT": str(portal_port)}).items() if k != "PORTAL_URL"}
+    unset = ("PORTAL_URL", "MOTCUA_ENV", "MOTCUA_CORS_ORIGINS", "ACTION_SERVER_HOST", "MOTCUA_SIMULATOR_FAULTS")
+    env = {k: v for k, v in child_env({"PORTAL_SIMULATOR_PORT": str(portal_port)}).items() if k not in unset}
+    errors = tempfile.TemporaryFile("w+", encoding="utf-8")
     launcher = subprocess.Popen(
         [sys.executable, "-m", "bot.launcher", "run", "--rasa-port", str(rasa_port), "--action-port", str(action_port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=errors,
         text=True,
     )
     try:
@@ -50,6 +80,8 @@ def test_run_then_stop_leaves_nothing_running(stop_signal: signal.Signals) -> No
         assert f"http://localhost:{rasa_port}/webhooks/rest/webhook" in printed
         assert f"Dossier lookups go to http://127.0.0.1:{portal_port}" in printed
         assert listening(rasa_port) and listening(action_port) and listening(portal_port)
+        errors.seek(0)
+        check_safe_defaults(rasa_port, action_port, portal_port, errors.read())
 
         os.kill(launcher.pid, stop_signal)
         assert launcher.wait(timeout=30) in (0, 130)
@@ -61,6 +93,7 @@ def test_run_then_stop_leaves_nothing_running(stop_signal: signal.Signals) -> No
         assert not listening(action_port), "the action server outlived the launcher"
         assert not listening(portal_port), "the portal simulator outlived the launcher"
     finally:
+        errors.close()
         if launcher.poll() is None:
             launcher.terminate()  # SIGTERM: the launcher stops its children; SIGKILL would orphan them
             try:
