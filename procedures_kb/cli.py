@@ -3,14 +3,19 @@
     validate                       check every file; print all problems
     search "…"                     which procedure does this text mean?
     show ID                        print one record
-    export --xlsx FILE             the whole KB as a spreadsheet
-    import --xlsx FILE --by NAME   apply an edited spreadsheet (validated first; logged)
+    export --xlsx FILE             the whole KB as a spreadsheet (with the KB version it shows)
+    import --xlsx FILE --by NAME   apply an edited spreadsheet (validated first; logged); only
+                                   what was edited in it, refused if that was changed meanwhile
     stale --days N                 records not verified for more than N days
     history [ID]                   who changed what, when
-    rollback ID VERSION --by NAME  restore a saved version (logged)
+    rollback ID VERSION --by NAME  restore a saved version (checked against its hash; logged)
+    audit-verify                   check the audit log's hash chain
 
 Every change goes through the audit log (procedures_kb/audit.py): validated as a whole
 first, nothing written when anything is wrong, and recorded with who, when and what.
+
+Exit codes: 0 ok, 1 invalid KB or spreadsheet (or one exported before changes it would undo),
+2 other errors, 3 no search match, 4 stale records, 5 audit log broken or a version tampered.
 """
 
 from __future__ import annotations
@@ -24,11 +29,15 @@ from typing import Callable, Dict, List, Optional
 from zoneinfo import ZoneInfo
 
 from procedures_kb.audit import AuditLog, NoChange, UnknownVersion
-from procedures_kb.errors import InvalidKnowledgeBase, UnknownProcedure
+from procedures_kb.errors import AuditLogBroken, ConcurrentChange, InvalidKnowledgeBase, UnknownProcedure
+from procedures_kb.import_plan import plan_import
 from procedures_kb.kb import KnowledgeBase
+from procedures_kb.kb_files import locked
+from procedures_kb.kb_version import stamp_kb
 from procedures_kb.loader import DATA_DIR, to_yaml
 from procedures_kb.schema import FactGroup
-from procedures_kb.xlsx import export_xlsx, import_xlsx
+from procedures_kb.xlsx_export import export_xlsx
+from procedures_kb.xlsx_import import read_xlsx
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -64,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     rollback.add_argument("version", type=int)
     rollback.add_argument("--by", required=True)
     rollback.add_argument("--reason", default="")
+    verify = commands.add_parser("audit-verify", help="check the audit log's hash chain; exit 5 if broken")
+    verify.add_argument("--expect-head", help="sha256 of an entry noted earlier (by a previous audit-verify)")
     return parser
 
 
@@ -97,26 +108,39 @@ def cmd_show(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     return 0
 
 
-def cmd_export(args: argparse.Namespace, kb: KnowledgeBase) -> int:
-    export_xlsx(kb.all(), args.xlsx)
+def cmd_export(args: argparse.Namespace) -> int:
+    audit = AuditLog.for_kb(args.dir)
+    with locked(args.dir):  # no change lands between the records and the hashes of their files
+        kb = KnowledgeBase.load(args.dir)
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        stamp = stamp_kb(args.dir, kb.all(), audit.read().head, now)
+    export_xlsx(kb.all(), args.xlsx, stamp=stamp)
     print(f"Wrote {len(kb)} procedures to {args.xlsx}")
     return 0
 
 
+def _notes(label: str, ids: List[str]) -> None:
+    if ids:
+        print(f"{label}: {', '.join(ids)}", file=sys.stderr)
+
+
 def cmd_import(args: argparse.Namespace, kb: KnowledgeBase) -> int:
-    records = import_xlsx(args.xlsx)  # raises InvalidKnowledgeBase with every problem
-    imported = {record.id: record for record in records}
-    texts: Dict[str, Optional[str]] = {}
-    for pid, record in imported.items():
-        if pid not in kb or kb.get(pid) != record:
-            texts[pid] = to_yaml(record)
-    missing = [p.id for p in kb.all() if p.id not in imported]
-    if missing and not args.delete_missing:
-        print(f"Not in the sheet, kept (use --delete-missing to delete): {', '.join(missing)}", file=sys.stderr)
-    elif missing:
-        texts.update({pid: None for pid in missing})
+    book = read_xlsx(args.xlsx)  # raises InvalidKnowledgeBase with every problem
     audit = AuditLog.for_kb(args.dir)
-    entries = audit.record_change(args.dir, texts, by=args.by, reason=args.reason, action="import")
+    plan = plan_import(book, args.xlsx.name, kb, args.dir, audit, args.delete_missing)
+    _notes("Not in the sheet, kept (use --delete-missing to delete)", plan.kept_missing)
+    _notes("Added to the knowledge base after the export, kept", plan.kept_added)
+    _notes("Changed in the knowledge base since the export, kept as they are now", plan.kept_changed)
+    try:
+        entries = audit.record_change(
+            args.dir, plan.texts, by=args.by, reason=args.reason, action="import", expected=plan.expected
+        )
+    except ConcurrentChange as exc:
+        ids = ", ".join(exc.procedure_ids)
+        print(
+            f"Không nhập gì: thủ tục {ids} vừa bị thay đổi trong lúc nhập; hãy chạy lại lệnh import.", file=sys.stderr
+        )
+        return 1
     if not entries:
         print("No change: the spreadsheet matches the knowledge base.")
     for entry in entries:
@@ -148,14 +172,18 @@ def cmd_unverified(args: argparse.Namespace, kb: KnowledgeBase) -> int:
 
 
 def cmd_history(args: argparse.Namespace, kb: KnowledgeBase) -> int:
-    entries = AuditLog.for_kb(args.dir).history(args.procedure_id)
+    reading = AuditLog.for_kb(args.dir).read()
+    entries = [e for e in reading.entries if args.procedure_id is None or e.procedure_id == args.procedure_id]
     for entry in entries:
-        print(f"{entry.ts}  {entry.by:<16} {entry.action:<8} {entry.procedure_id} v{entry.to_version}  {entry.reason}")
+        who = f"{entry.by} [{entry.os_user}]" if entry.os_user else entry.by
+        print(f"{entry.ts}  {who:<24} {entry.action:<8} {entry.procedure_id} v{entry.to_version}  {entry.reason}")
         for change in entry.changes:
             print(f"    {change['path']}: {change['old']!r} -> {change['new']!r}")
     if not entries:
         print("No recorded changes.")
-    return 0
+    for problem in reading.problems:
+        print(f"audit log {problem}", file=sys.stderr)
+    return 5 if reading.problems else 0
 
 
 def cmd_rollback(args: argparse.Namespace, kb: KnowledgeBase) -> int:
@@ -165,27 +193,52 @@ def cmd_rollback(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     return 0
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """Exit 5 when a line is unreadable, the chain is broken, or the head noted earlier is gone."""
+    audit = AuditLog.for_kb(args.dir)
+    reading = audit.read()
+    problems = [str(problem) for problem in reading.problems]
+    if args.expect_head and reading.after(args.expect_head) is None:
+        problems.append(f"no entry has sha256 {args.expect_head}: the log was cut or rewritten after it")
+    for problem in problems:
+        print(f"audit log {problem}", file=sys.stderr)
+    if problems:
+        print(f"Audit log broken: {len(problems)} problem(s).", file=sys.stderr)
+        return 5
+    count = len(reading.entries)
+    print(f"OK: {count} entries in {audit.path}, chain intact; last entry sha256 {reading.head}")
+    return 0
+
+
 COMMANDS: Dict[str, Callable[[argparse.Namespace, KnowledgeBase], int]] = {
     "validate": cmd_validate,
     "search": cmd_search,
     "show": cmd_show,
-    "export": cmd_export,
     "import": cmd_import,
     "stale": cmd_stale,
     "unverified": cmd_unverified,
     "history": cmd_history,
     "rollback": cmd_rollback,
 }
+WITHOUT_KB: Dict[str, Callable[[argparse.Namespace], int]] = {  # load the KB themselves, or need none
+    "export": cmd_export,
+    "audit-verify": cmd_audit_verify,
+}
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if args.command in WITHOUT_KB:
+            return WITHOUT_KB[args.command](args)
         kb = KnowledgeBase.load(args.dir)
         return COMMANDS[args.command](args, kb)
     except InvalidKnowledgeBase as exc:
         print(exc, file=sys.stderr)
         return 1
-    except (UnknownVersion, NoChange, UnknownProcedure, ValueError) as exc:
+    except AuditLogBroken as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 5
+    except (UnknownVersion, NoChange, UnknownProcedure, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
