@@ -349,7 +349,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                     "\nThe assistant is ready. Talk to it over REST:\n"
                     f"  curl -s {url} -H 'Content-Type: application/json' \\\n"
                     '    -d \'{"sender": "demo", "message": "làm giấy khai sinh cần giấy tờ gì"}\'\n'
-                    f"Dossier lookups go to {portal_url} (demo codes: README).\n"
+                    f"Dossier lookups go to {_redact(portal_url)} (demo codes: README).\n"
                     f"Channels: {', '.join(['rest', *enabled_channels()])} (POST /webhooks/<channel>/webhook).\n"
                     "Or in a terminal: make chat. Press Ctrl-C to stop.\n",
                     flush=True,
