@@ -90,6 +90,7 @@ def create_app(actions: str = "bot.actions", token: Optional[str] = None) -> San
         # rasa_sdk's handler of every exception would answer 500 (and echo the body back)
         log.warning("action server: %s %s refused: body over %d bytes", request.method, request.path, REQUEST_MAX_SIZE)
         return response.json({"error": "request body too large"}, status=413)
+
     if token:
         expected = token.encode("utf-8")
 
