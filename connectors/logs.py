@@ -217,6 +217,11 @@ def install(env: Optional[Mapping[str, str]] = None) -> Redactor:
     return _active
 
 
+def add_secret(secret: str) -> None:
+    """Mask a secret learnt at run time (a refreshed access token) from now on in this process."""
+    _active.add(secret)
+
+
 def uninstall() -> None:
     """Undo `install()` (tests)."""
     global _active, _previous_factory

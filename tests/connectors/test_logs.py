@@ -121,3 +121,9 @@ def test_secret_values_come_from_names_and_urls() -> None:
     assert {"123456:e2e-token", "zalo-app-secret-1", "console-secret-2", "p@ss-word-3", "db-pass-4"} <= set(values)
     assert "/var/lib/motcua/zalo.json" not in values and "1" not in values
     assert not any("127.0.0.1:8085" in value for value in values)
+
+
+def test_a_secret_learnt_at_run_time_is_masked_too(captured: io.StringIO) -> None:
+    logs.add_secret("refreshed-access-7")
+    logging.getLogger("tests.logs").info("new pair %s", "refreshed-access-7", extra={"request": ""})
+    assert "refreshed-access-7" not in captured.getvalue() and "new pair ***" in captured.getvalue()
