@@ -66,7 +66,8 @@ class Settings(BaseSettings):
         if not value:
             return None
         scheme = value.split("://", 1)[0]
-        allowed = ("http", "https") if field.name == "portal_url" else ("redis", "rediss", "unix")
+        # No unix:// for Redis: Rasa 3.6's Redis tracker store connects over TCP only (bot/launcher.py).
+        allowed = ("http", "https") if field.name == "portal_url" else ("redis", "rediss")
         if "://" not in value or scheme not in allowed:
             name = "PORTAL_URL" if field.name == "portal_url" else "REDIS_URL"
             raise ValueError(f"{name} must start with {' or '.join(s + '://' for s in allowed)}")

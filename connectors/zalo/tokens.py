@@ -33,6 +33,8 @@ from typing import Any, AsyncContextManager, AsyncIterator, Dict, Optional, Tupl
 
 from redis.exceptions import RedisError
 
+from connectors.logs import add_secret
+
 log = logging.getLogger(__name__)
 
 
@@ -40,6 +42,11 @@ log = logging.getLogger(__name__)
 class Tokens:
     access_token: str
     refresh_token: str
+
+    def __post_init__(self) -> None:
+        # Every pair this process holds, refreshed ones included, is masked in its logs from now on.
+        add_secret(self.access_token)
+        add_secret(self.refresh_token)
 
 
 class TokensUnavailable(Exception):

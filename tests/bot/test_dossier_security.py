@@ -6,7 +6,7 @@ closed when Redis is away, and no message is long enough to hold the action serv
 from __future__ import annotations
 
 import time
-from typing import AsyncIterator, Callable, Tuple
+from typing import Any, AsyncIterator, Callable, Tuple
 
 import aiohttp
 import pytest
@@ -26,6 +26,11 @@ CHECK = ActionCheckDossierStatus()
 SUPPLEMENT = "000.00.53.H48-261101-0005"  # status 5, phone ends 3405
 PROCESSING = "000.00.53.H48-261101-0004"  # status 4, phone ends 3404
 LOCKED = "Hồ sơ này đã bị nhập sai 4 số cuối điện thoại quá nhiều lần"
+
+
+def settings(**values: Any) -> Settings:
+    """The settings from the environment, with these values instead."""
+    return Settings.parse_obj(values)
 
 
 async def guess(sender: str, code: str, digits: str) -> str:
@@ -57,7 +62,7 @@ async def test_the_owner_checking_again_and_again_is_not_locked(portal: DossierS
 
 async def test_a_burst_from_many_senders_is_refused_politely(simulator: Simulator, simulator_url: str) -> None:
     async with aiohttp.ClientSession() as session:
-        reset_services(services_for(simulator_url, session, Settings(lookup_global_per_minute=3)))
+        reset_services(services_for(simulator_url, session, settings(lookup_global_per_minute=3)))
         try:
             replies = [await Chat(f"sender-{i}").say(CHECK, PROCESSING) for i in range(6)]
         finally:
@@ -78,7 +83,7 @@ async def test_the_procedure_of_a_dossier_is_in_context_only_after_the_owner_che
 @pytest.fixture
 async def strict(simulator_url: str) -> AsyncIterator[None]:
     async with aiohttp.ClientSession() as session:
-        reset_services(services_for(simulator_url, session, Settings(dossier_status_before_check=False)))
+        reset_services(services_for(simulator_url, session, settings(dossier_status_before_check=False)))
         yield
     reset_services()
 
@@ -105,8 +110,8 @@ async def test_strict_mode_answers_codes_that_exist_and_codes_that_do_not_alike(
 async def two_replicas(simulator_url: str, own_redis: OwnRedis) -> AsyncIterator[Tuple[DossierServices, ...]]:
     """Two action servers' services sharing one Redis."""
     async with aiohttp.ClientSession() as session:
-        settings = Settings(redis_url=own_redis.url)
-        replicas = (services_for(simulator_url, session, settings), services_for(simulator_url, session, settings))
+        shared = settings(redis_url=own_redis.url)
+        replicas = (services_for(simulator_url, session, shared), services_for(simulator_url, session, shared))
         yield replicas
         for replica in replicas:
             await replica.close()

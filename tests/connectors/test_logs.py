@@ -127,3 +127,13 @@ def test_a_secret_learnt_at_run_time_is_masked_too(captured: io.StringIO) -> Non
     logs.add_secret("refreshed-access-7")
     logging.getLogger("tests.logs").info("new pair %s", "refreshed-access-7", extra={"request": ""})
     assert "refreshed-access-7" not in captured.getvalue() and "new pair ***" in captured.getvalue()
+
+
+def test_a_refreshed_zalo_pair_is_masked_from_then_on(captured: io.StringIO) -> None:
+    from connectors.zalo.tokens import Tokens
+
+    Tokens("fresh-access-token-4711", "fresh-refresh-token-4712")  # as a refresh makes it
+    logging.getLogger("tests.logs").info(
+        "sent with %s, kept %s", "fresh-access-token-4711", "fresh-refresh-token-4712", extra={"request": "-"}
+    )
+    assert "fresh-" not in captured.getvalue() and captured.getvalue().count("***") == 2
