@@ -78,6 +78,7 @@ CHANNEL_VARIABLES: Dict[str, List[str]] = {
         "ZALO_ACCESS_TOKEN",
         "ZALO_REFRESH_TOKEN",
     ],
+    "connectors.web.WebChatInput": ["MOTCUA_WEB_SESSION_SECRET"],
 }
 CHANNEL_DEFAULTS = {
     "TELEGRAM_API_BASE_URL": "https://api.telegram.org/bot",

@@ -243,6 +243,10 @@ TEXT_ONLY = (
     'Hiện mình chỉ đọc được tin nhắn chữ. Bạn gõ câu hỏi giúp mình nhé, ví dụ: "làm giấy khai sinh cần giấy tờ gì?"'
 )
 BUTTON_EXPIRED = "Nút này đã hết hạn. Bạn gõ lại câu hỏi giúp mình nhé."
+WEB_BUSY = (
+    "Bạn nhắn nhanh quá, mình chưa kịp trả lời. Bạn chờ khoảng một phút rồi nhắn lại giúp mình, "
+    "hoặc gọi tổng đài {hotline}."
+)
 EMPTY_MESSAGE = 'Mình chưa nhận được nội dung. Bạn gõ câu hỏi giúp mình nhé, ví dụ: "làm căn cước cần giấy tờ gì?"'
 # Longer messages are not read (MAX_MESSAGE_CHARS in connectors/shared.py).
 MESSAGE_TOO_LONG = (

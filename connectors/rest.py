@@ -70,6 +70,13 @@ def read_body(raw: bytes) -> Tuple[Optional[Dict[str, str]], str]:
     return {"sender": sender, "message": text}, ""
 
 
+def note_instead(text: str) -> Optional[str]:
+    """The note that answers an empty or over-long message instead of the assistant."""
+    if not text:
+        return msg.EMPTY_MESSAGE
+    return too_long_note() if too_long(text) else None
+
+
 class ResilientRestInput(InputChannel):
     @classmethod
     def name(cls) -> Text:
@@ -91,23 +98,25 @@ class ResilientRestInput(InputChannel):
             if body is None:
                 return response.json({"error": problem}, status=400)
             sender, text = body["sender"], body["message"].strip()
-            if not text or too_long(text):
-                note = too_long_note() if text else msg.EMPTY_MESSAGE
+            note = note_instead(text)
+            if note:
                 return response.json([{"recipient_id": sender, "text": note}])
-            return response.json(await self.answer(on_new_message, sender, text))
+            return response.json(await collect_answer(on_new_message, sender, text, self.name()))
 
         return hook
 
-    async def answer(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender: str, text: str
-    ) -> List[Dict[str, Any]]:
-        collector = CollectingOutputChannel()
-        message = UserMessage(text, collector, sender, input_channel=self.name())
 
-        async def apologise() -> None:
-            await collector.send_text_message(sender, msg.CHANNEL_APOLOGY.format(hotline=msg.HOTLINE))
+async def collect_answer(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]], sender: str, text: str, channel: str
+) -> List[Dict[str, Any]]:
+    """The assistant's replies to one message, or the apology if it failed or was silent."""
+    collector = CollectingOutputChannel()
+    message = UserMessage(text, collector, sender, input_channel=channel)
 
-        await answer_or_apologise(
-            lambda: on_new_message(message), lambda: len(collector.messages), apologise, "a REST message"
-        )
-        return collector.messages
+    async def apologise() -> None:
+        await collector.send_text_message(sender, msg.CHANNEL_APOLOGY.format(hotline=msg.HOTLINE))
+
+    await answer_or_apologise(
+        lambda: on_new_message(message), lambda: len(collector.messages), apologise, f"a {channel} message"
+    )
+    return collector.messages

@@ -30,6 +30,7 @@ TODAY = "2026-11-22"
 TELEGRAM_TOKEN = "123456:e2e-token"
 TELEGRAM_SECRET = "e2e-webhook-secret"
 ZALO_OA_KEY = "e2e-oa-secret-key"
+WEB_SECRET = "e2e-web-session-secret-0123456789abcdef"
 
 
 @dataclass
@@ -107,6 +108,7 @@ def webhook(tmp_path_factory: pytest.TempPathFactory, portal_url: str, fakes: Fa
         "ZALO_API_BASE_URL": fakes.zalo_url,
         "ZALO_OAUTH_BASE_URL": fakes.zalo_url,
         "ZALO_TOKEN_FILE": str(tmp_path_factory.mktemp("zalo") / "tokens.json"),
+        "MOTCUA_WEB_SESSION_SECRET": WEB_SECRET,
     }
     action_port = free_port()
     actions = start_action_server(action_port, env=env)
