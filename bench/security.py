@@ -13,7 +13,7 @@ API of tests/fakes), as `make run` would, each writing its log to a file, then:
     per-sender limit. A lock that lasts 24 h makes the evaluated guesses the guesses per dossier
     per day;
 (b) long messages: the time to answer 100 KB messages over REST (plain, and an adversarial
-    'con ' * 25000 for the tokenizer), and a 2 MB body;
+    'x còn ' * 17000, which took the old patterns 11 s), and a 2 MB body;
 (c) the logs: Telegram updates through the webhook and through `python -m connectors.telegram
     poll`, then every server's log file searched for every configured secret.
 
@@ -59,6 +59,7 @@ SECRETS = {
     "PORTAL_TOKEN": "bench-security-portal-token",
     "ACTION_SERVER_TOKEN": "bench-security-action-token",
     "MOTCUA_SIMULATOR_TOKEN": "bench-security-simulator-token",
+    "MOTCUA_WEB_SESSION_SECRET": "bench-security-web-session-secret-0123456789",
 }
 DEADLINE_SECONDS = 150  # the attack stops here whatever it has counted
 
@@ -143,7 +144,7 @@ async def long_messages(webhook: str) -> List[Tuple[str, str]]:
     rows = []
     note = msg.MESSAGE_TOO_LONG.split("{", 1)[0]
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
-        for name, text in (("100 KB 'a'", "a" * 100_000), ("100 KB 'con ' * 25000", "con " * 25_000)):
+        for name, text in (("100 KB 'a'", "a" * 100_000), ("100 KB 'x còn ' * 17000", "x còn " * 17_000)):
             status, reply, seconds = await say(session, webhook, "bench-long", text)
             what = "the too-long note" if reply.startswith(note) else f"{reply[:40]!r}"
             rows.append((f"long message {name}", f"HTTP {status}, {what}, {seconds * 1000:.0f} ms"))
