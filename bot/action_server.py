@@ -135,7 +135,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         "action server on http://%s:%d (%s)",
         args.host,
         args.port,
-        "token required" if token else "no token: loopback only",
+        "requests need the token" if token else "no token set, so reachable from this machine only",
     )
     app.run(args.host, args.port, workers=utils.number_of_sanic_workers())
     return 0

@@ -249,7 +249,8 @@ def start_rasa_server(
 ) -> subprocess.Popen:
     """Our Rasa server (`python -m bot.server run`); `stock=True` runs plain `rasa run`, as a
     Rasa user gets it (the benchmarks' baseline). Never with --enable-api: the HTTP API (trackers,
-    parse, events) is not for the public side."""
+    parse, events) is not for the public side. It listens on 127.0.0.1, behind the reverse proxy
+    of the README, unless RASA_HOST names another address."""
     server = [RASA] if stock else [sys.executable, "-m", "bot.server"]
     args = [
         *server, "run",
@@ -257,6 +258,7 @@ def start_rasa_server(
         "--credentials", str(write_credentials(endpoints.parent, env)),
         "--endpoints", str(endpoints),
         "--port", str(port),
+        "--interface", child_env(env).get("RASA_HOST") or "127.0.0.1",
         *cors_arguments(env),
     ]  # fmt: skip
     return start_ready(args, f"http://127.0.0.1:{port}/", env, timeout, log)

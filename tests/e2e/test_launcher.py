@@ -48,6 +48,7 @@ def check_safe_defaults(rasa_port: int, action_port: int, portal_port: int, warn
     assert status == 200 and headers.get("X-Portal-Simulator") == "1"
     assert fetch(f"http://127.0.0.1:{portal_port}/_sim/stats")[0] == 404
     assert listening_addresses(action_port) == ["127.0.0.1"]
+    assert listening_addresses(rasa_port) == ["127.0.0.1"]  # behind the reverse proxy, not on every address
     origin = {"Origin": "https://elsewhere.example", "Content-Type": "application/json"}
     status, headers = fetch(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", "POST", origin)
     assert status == 200 and "Access-Control-Allow-Origin" not in headers
@@ -56,7 +57,14 @@ def check_safe_defaults(rasa_port: int, action_port: int, portal_port: int, warn
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
 def test_run_then_stop_leaves_nothing_running(stop_signal: signal.Signals) -> None:
     rasa_port, action_port, portal_port = free_port(), free_port(), free_port()
-    unset = ("PORTAL_URL", "MOTCUA_ENV", "MOTCUA_CORS_ORIGINS", "ACTION_SERVER_HOST", "MOTCUA_SIMULATOR_FAULTS")
+    unset = (
+        "PORTAL_URL",
+        "MOTCUA_ENV",
+        "MOTCUA_CORS_ORIGINS",
+        "ACTION_SERVER_HOST",
+        "MOTCUA_SIMULATOR_FAULTS",
+        "RASA_HOST",
+    )
     env = {k: v for k, v in child_env({"PORTAL_SIMULATOR_PORT": str(portal_port)}).items() if k not in unset}
     errors = tempfile.TemporaryFile("w+", encoding="utf-8")
     launcher = subprocess.Popen(
