@@ -10,8 +10,8 @@ session's conversation, nor a Telegram, Zalo or REST one. A missing, forged or e
 gets 401 (the page asks for a new one).
 
 Limits (in memory, or on Redis when REDIS_URL is set, shared by every replica):
-- new sessions per caller address (the peer; behind a reverse proxy on this machine, the address
-  it puts in `X-Real-IP`) and for everyone, per minute;
+- new sessions per caller address (the peer; behind a reverse proxy on this machine or named in
+  `MOTCUA_TRUSTED_PROXIES`, the address it puts in `X-Real-IP`) and for everyone, per minute;
 - messages per session per minute, and for everyone per minute.
 Past a limit the caller gets 429 with a short Vietnamese sentence. Messages are capped like every
 channel's (`MAX_MESSAGE_CHARS`), bodies by Sanic's REQUEST_MAX_SIZE and `MAX_BODY_BYTES` here.
@@ -26,6 +26,7 @@ import hmac
 import ipaddress
 import json
 import logging
+import os
 import secrets
 import time
 from dataclasses import dataclass
@@ -89,15 +90,23 @@ class Sessions:
         return parts[0]
 
 
-def caller_address(request: Request) -> str:
-    """The caller's address: the peer, or, when the peer is a reverse proxy on this machine, the
-    address it put in X-Real-IP (or the last hop of X-Forwarded-For)."""
-    peer = request.ip or "unknown"
+def trusted_proxy(peer: str) -> bool:
+    """A reverse proxy whose X-Real-IP is believed: on this machine, or named in
+    `MOTCUA_TRUSTED_PROXIES` (comma-separated addresses, for a proxy on another machine)."""
     try:
-        local = ipaddress.ip_address(peer).is_loopback
+        if ipaddress.ip_address(peer).is_loopback:
+            return True
     except ValueError:
-        local = False
-    if local:
+        return False
+    named = os.environ.get("MOTCUA_TRUSTED_PROXIES", "")
+    return peer in {address.strip() for address in named.split(",") if address.strip()}
+
+
+def caller_address(request: Request) -> str:
+    """The caller's address: the peer, or, when the peer is a trusted reverse proxy, the address
+    it put in X-Real-IP (or the last hop of X-Forwarded-For)."""
+    peer = request.ip or "unknown"
+    if trusted_proxy(peer):
         forwarded = request.headers.get("x-real-ip") or request.headers.get("x-forwarded-for", "").split(",")[-1]
         if forwarded.strip():
             return forwarded.strip()[:64]

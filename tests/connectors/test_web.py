@@ -45,10 +45,16 @@ def request(ip: str, headers: Dict[str, str] | None = None) -> Any:
     return SimpleNamespace(ip=ip, headers=headers or {})
 
 
-def test_the_caller_address_trusts_forwarding_headers_from_a_local_proxy_only() -> None:
+def test_the_caller_address_trusts_forwarding_headers_from_a_trusted_proxy_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("MOTCUA_TRUSTED_PROXIES", raising=False)
     assert caller_address(request("203.0.113.5")) == "203.0.113.5"
     assert caller_address(request("203.0.113.5", {"x-real-ip": "198.51.100.1"})) == "203.0.113.5"
     assert caller_address(request("127.0.0.1", {"x-real-ip": "198.51.100.1"})) == "198.51.100.1"
     forwarded = {"x-forwarded-for": "10.0.0.1, 198.51.100.2"}
     assert caller_address(request("127.0.0.1", forwarded)) == "198.51.100.2"  # the hop the proxy added
     assert caller_address(request("127.0.0.1")) == "127.0.0.1"
+    monkeypatch.setenv("MOTCUA_TRUSTED_PROXIES", "192.0.2.10, 192.0.2.11")
+    assert caller_address(request("192.0.2.11", {"x-real-ip": "198.51.100.3"})) == "198.51.100.3"
+    assert caller_address(request("192.0.2.12", {"x-real-ip": "198.51.100.3"})) == "192.0.2.12"
