@@ -49,6 +49,7 @@ from bot.launcher import (
     stop,
     write_endpoints,
 )
+from connectors import messages as channel_msg
 from tests.e2e.conftest import serve_in_thread
 from tests.fakes.telegram_api import FakeTelegram, text_update
 
@@ -142,7 +143,7 @@ async def brute_force(webhook: str, code: str, senders: int) -> Attack:
 
 async def long_messages(webhook: str) -> List[Tuple[str, str]]:
     rows = []
-    note = msg.MESSAGE_TOO_LONG.split("{", 1)[0]
+    note = channel_msg.MESSAGE_TOO_LONG.split("{", 1)[0]
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
         for name, text in (("100 KB 'a'", "a" * 100_000), ("100 KB 'x còn ' * 17000", "x còn " * 17_000)):
             status, reply, seconds = await say(session, webhook, "bench-long", text)

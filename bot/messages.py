@@ -6,7 +6,7 @@ bot/domain.yml; the templates here are the ones filled with knowledge-base facts
 
 from __future__ import annotations
 
-HOTLINE = "1800 1096"
+from connectors.messages import HOTLINE as HOTLINE  # one hotline, for the channels and the answers
 
 GREETING = (
     "Xin chào! Mình là trợ lý tự động hướng dẫn thủ tục hành chính. Bạn có thể hỏi giấy tờ cần "
@@ -233,23 +233,3 @@ STATUS_NEXT_STEP = {
     ),
     10: "Kết quả đã được trả; nếu bạn chưa nhận được, hãy liên hệ cơ quan giải quyết.",
 }
-
-# --- Chat channels ----------------------------------------------------------------------------
-
-CHANNEL_APOLOGY = (
-    "Xin lỗi, hệ thống tạm thời gián đoạn, vui lòng thử lại sau ít phút. Cần hỗ trợ ngay, bạn gọi tổng đài {hotline}."
-)
-TEXT_ONLY = (
-    'Hiện mình chỉ đọc được tin nhắn chữ. Bạn gõ câu hỏi giúp mình nhé, ví dụ: "làm giấy khai sinh cần giấy tờ gì?"'
-)
-BUTTON_EXPIRED = "Nút này đã hết hạn. Bạn gõ lại câu hỏi giúp mình nhé."
-WEB_BUSY = (
-    "Bạn nhắn nhanh quá, mình chưa kịp trả lời. Bạn chờ khoảng một phút rồi nhắn lại giúp mình, "
-    "hoặc gọi tổng đài {hotline}."
-)
-EMPTY_MESSAGE = 'Mình chưa nhận được nội dung. Bạn gõ câu hỏi giúp mình nhé, ví dụ: "làm căn cước cần giấy tờ gì?"'
-# Longer messages are not read (MAX_MESSAGE_CHARS in connectors/shared.py).
-MESSAGE_TOO_LONG = (
-    "Tin nhắn dài quá {limit} ký tự nên mình chưa đọc được. Bạn gửi câu hỏi ngắn gọn hơn giúp mình nhé "
-    '(ví dụ: "làm căn cước cần giấy tờ gì?").'
-)

@@ -29,7 +29,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import messages as msg
+from connectors import messages as msg
 from connectors.shared import answer_or_apologise
 from connectors.text import too_long, too_long_note
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import List, Sequence
 
-from bot import messages as msg
+from connectors import messages as msg
 
 SEPARATORS = ("\n\n", "\n", " ")
 # A citizen's question fits in far less; a longer message is answered with a short note

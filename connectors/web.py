@@ -37,7 +37,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import messages as msg
+from connectors import messages as msg
 from connectors.portal.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from connectors.rest import collect_answer, note_instead
 from connectors.shared import redis_from_env

@@ -30,7 +30,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from telegram import Bot, Update
 
-from bot import messages as msg
+from connectors import messages as msg
 from connectors.shared import answer_or_apologise, deduplicator, redis_from_env
 from connectors.telegram.output import SENDER_PREFIX, CallbackKeys, TelegramOutput
 from connectors.text import too_long, too_long_note

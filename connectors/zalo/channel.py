@@ -25,7 +25,7 @@ from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import messages as msg
+from connectors import messages as msg
 from connectors.shared import answer_or_apologise, background, deduplicator, redis_from_env
 from connectors.text import too_long, too_long_note
 from connectors.zalo import signature

@@ -11,7 +11,7 @@ from typing import Any, Dict, Optional, Tuple
 import aiohttp
 import pytest
 
-from bot import messages as msg
+from connectors import messages as channel_msg
 from tests.e2e.conftest import Fakes, say, wait_for
 from tests.e2e.test_channels import telegram
 from tests.fakes.telegram_api import text_update
@@ -71,7 +71,7 @@ async def test_a_100_kb_message_is_answered_at_once_with_a_note(webhook: str) ->
         assert time.monotonic() - started < 1.0
         assert reply["text"].startswith("Tin nhắn dài quá 2.000 ký tự")
     [empty] = await say(webhook, "long-message", "  ")
-    assert empty["text"] == msg.EMPTY_MESSAGE
+    assert empty["text"] == channel_msg.EMPTY_MESSAGE
     [reply] = await say(webhook, "long-message", "x " * 990 + "lệ phí khai sinh")  # 2,000 is still read
     assert not reply["text"].startswith("Tin nhắn dài quá")
 
