@@ -23,50 +23,13 @@ from typing import Callable, Dict, List
 
 from rasa.core.tracker_store import RedisTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bench.load import RedisServer
 from bench.reply_latency import percentile
 from bot.launcher import ROOT
-
-SLOTS = ("procedure", "pending_aspect", "suggested_procedure", "province", "last_aspect", "offered_procedures")
-
-
-def clock(start: float = 1_800_000_000.0) -> Callable[[], float]:
-    """Increasing timestamps, one second apart, as a conversation's events have."""
-    now = [start]
-
-    def tick() -> float:
-        now[0] += 1.0
-        return now[0]
-
-    return tick
-
-
-def turn(n: int, tick: Callable[[], float]) -> List[Event]:
-    """One question and answer, with the events the assistant's actions return."""
-    return [
-        UserUttered(f"còn lệ phí {n}?", {"name": "ask_fee", "confidence": 0.93}, timestamp=tick()),
-        ActionExecuted("action_answer_fee", timestamp=tick()),
-        *(SlotSet(slot, "khai-sinh" if slot == "procedure" else None, timestamp=tick()) for slot in SLOTS),
-        BotUttered(f"Lệ phí — Đăng ký khai sinh ({n}): miễn lệ phí khi đăng ký đúng hạn.", timestamp=tick()),
-        ActionExecuted("action_listen", timestamp=tick()),
-    ]
-
-
-def sessions(count: int, turns: int, tick: Callable[[], float]) -> List[Event]:
-    """`count` conversation sessions of `turns` turns each, as Rasa starts them."""
-    events: List[Event] = []
-    for s in range(count):
-        events += [
-            ActionExecuted("action_session_start", timestamp=tick()),
-            SessionStarted(timestamp=tick()),
-            ActionExecuted("action_listen", timestamp=tick()),
-        ]
-        for n in range(turns):
-            events += turn(1000 * s + n, tick)
-    return events
+from tests.bot.tracker_events import clock, sessions, turn
 
 
 async def messages(store: RedisTrackerStore, sender: str, events: List[Event], count: int, domain: Domain,

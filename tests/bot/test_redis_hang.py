@@ -16,10 +16,10 @@ from rasa.core.tracker_store import RedisTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bench.tracker_store import clock, sessions
 from bot import server
 from bot.lock_store import SETTLE_EVERY, AtomicRedisLockStore
 from tests.bot.conftest import OwnRedis
+from tests.bot.tracker_events import clock, sessions
 
 DOMAIN = Domain.load("bot/domain.yml")
 

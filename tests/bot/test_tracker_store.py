@@ -13,8 +13,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bench.tracker_store import clock, sessions, turn
 from bot import server
+from tests.bot.tracker_events import clock, sessions, turn
 
 URL = "redis://127.0.0.1:6379/13"
 DOMAIN = Domain.load("bot/domain.yml")
