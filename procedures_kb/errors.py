@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import List
+from dataclasses import dataclass, field
+from typing import Any, List, Mapping
 
 
 class KnowledgeBaseError(Exception):
@@ -12,11 +12,18 @@ class KnowledgeBaseError(Exception):
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem found in the KB: which file, which field, what is wrong."""
+    """One problem found in the KB: which file, which field, what is wrong.
+
+    `message` is said for its reader (English from the loader, Vietnamese from the spreadsheet
+    importer); `code` and `params` say the same for a program (see `problems.Code`). Problems
+    compare by file, location and message.
+    """
 
     file: str
     location: str
     message: str
+    code: str = field(default="", compare=False)
+    params: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def __str__(self) -> str:
         where = f"{self.file}: {self.location}" if self.location else self.file

@@ -12,6 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from procedures_kb.errors import InvalidKnowledgeBase, Problem
+from procedures_kb.problems import Code, error_loc, from_pydantic, problem
 from procedures_kb.schema import Procedure
 from procedures_kb.text import fold
 
@@ -50,10 +51,21 @@ def error_location(loc: Tuple[Any, ...]) -> str:
     return "".join(parts)
 
 
+def schema_problems(file: str, prefix: str, exc: ValidationError, data: Any) -> List[Problem]:
+    """The problems of a failed validation of `data`, in English, each with its code."""
+    found = []
+    for error in exc.errors():
+        code, params = from_pydantic(error, data)
+        location = error_location(error_loc(error))
+        where = f"{prefix}.{location}" if prefix and location else prefix or location
+        found.append(problem(file, where, code, **params))
+    return found
+
+
 def _nfc_problems(value: Any, path: str, file: str) -> Iterable[Problem]:
     if isinstance(value, str):
         if unicodedata.normalize("NFC", value) != value:
-            yield Problem(file, path, "text is not in NFC Unicode form")
+            yield problem(file, path, Code.not_nfc)
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _nfc_problems(item, f"{path}.{key}" if path else str(key), file)
@@ -68,24 +80,23 @@ def parse_file(path: Path) -> Tuple[Optional[Procedure], List[Problem]]:
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=StrictLoader)  # noqa: S506
     except UnicodeDecodeError as exc:
-        return None, [Problem(name, "", f"file is not UTF-8 text ({exc.reason})")]
+        return None, [problem(name, "", Code.not_utf8, reason=exc.reason)]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         reason = getattr(exc, "problem", None) or str(exc)
-        return None, [Problem(name, where, f"malformed YAML: {reason}")]
+        return None, [problem(name, where, Code.malformed_yaml, reason=reason)]
     if not isinstance(raw, dict):
-        return None, [Problem(name, "", "a procedure file must be a YAML mapping")]
+        return None, [problem(name, "", Code.not_a_procedure_mapping)]
 
     problems = list(_nfc_problems(raw, "", name))
     try:
         record = Procedure.parse_obj(raw)
     except ValidationError as exc:
-        for error in exc.errors():
-            problems.append(Problem(name, error_location(error["loc"]), error["msg"]))
+        problems.extend(schema_problems(name, "", exc, raw))
         return None, problems
     if record.id != path.stem:
-        problems.append(Problem(name, "id", f"id {record.id!r} does not match the file name {path.stem!r}"))
+        problems.append(problem(name, "id", Code.id_not_file_name, id=record.id, file_stem=path.stem))
     # Keep a validated record even with problems, so cross-file checks (duplicate ids,
     # aliases) still run and the admin sees everything at once; the load fails anyway.
     return record, problems
@@ -103,7 +114,7 @@ def validate_records(records: Dict[str, Tuple[str, Procedure]]) -> List[Problem]
             owner = owners.get(key)
             if owner and owner[0] != record.id:
                 problems.append(
-                    Problem(file, location, f"{name!r} is already a name of procedure {owner[0]!r} ({owner[1]})")
+                    problem(file, location, Code.duplicate_name, name=name, owner=owner[0], owner_file=owner[1])
                 )
             else:
                 owners[key] = (record.id, file)
@@ -115,7 +126,7 @@ def load_records(directory: Path = DATA_DIR) -> Dict[str, Procedure]:
     files = sorted(p for p in directory.glob("*.yml") if p.is_file())
     problems: List[Problem] = []
     if not files:
-        problems.append(Problem(str(directory), "", "no procedure files (*.yml) found"))
+        problems.append(problem(str(directory), "", Code.no_procedure_files))
     records: Dict[str, Tuple[str, Procedure]] = {}
     for path in files:
         record, found = parse_file(path)
@@ -124,7 +135,7 @@ def load_records(directory: Path = DATA_DIR) -> Dict[str, Procedure]:
             continue
         if record.id in records:
             first = records[record.id][0]
-            problems.append(Problem(path.name, "id", f"duplicate id {record.id!r} (also in {first})"))
+            problems.append(problem(path.name, "id", Code.duplicate_id, id=record.id, first=first))
             continue
         records[record.id] = (path.name, record)
     problems.extend(validate_records(records))

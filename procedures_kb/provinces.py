@@ -24,7 +24,7 @@ import yaml
 from pydantic import ValidationError
 
 from procedures_kb.errors import InvalidKnowledgeBase, Problem
-from procedures_kb.loader import StrictLoader, error_location
+from procedures_kb.loader import StrictLoader, schema_problems
 from procedures_kb.schema import SLUG_RE, Procedure
 from procedures_kb.text import fold
 
@@ -165,9 +165,9 @@ def _load_province_file(
             continue
         for key in sorted(set(override) & NOT_OVERRIDABLE):
             problems.append(Problem(path.name, f"{where}.{key}", "this field is national and cannot be overridden"))
+        merged = _merge(national[procedure_id], override)
         try:
-            found[(str(slug), procedure_id)] = Procedure.parse_obj(_merge(national[procedure_id], override))
+            found[(str(slug), procedure_id)] = Procedure.parse_obj(merged)
         except ValidationError as exc:
-            for error in exc.errors():
-                problems.append(Problem(path.name, f"{where}.{error_location(error['loc'])}", error["msg"]))
+            problems.extend(schema_problems(path.name, where, exc, merged))
     return found

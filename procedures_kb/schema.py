@@ -6,7 +6,8 @@ case, agency, result and legal basis. Every fact group carries a provenance mark
 answer can say plainly when a fact is not verified.
 
 Growing the schema: add optional fields with defaults. Unknown fields are rejected, so a
-typo in a YAML file is reported instead of silently dropped.
+typo in a YAML file is reported instead of silently dropped. A rule of the schema raises
+`SchemaError.of(code, ...)` with a code of `problems.Code`, which says it in both languages.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from enum import Enum
 from typing import TYPE_CHECKING, Dict, List, Optional
 
 from pydantic import BaseModel, Field, StrictStr, conint, root_validator, validator
+
+from procedures_kb.problems import Code, SchemaError
 
 SCHEMA_VERSION = 1
 
@@ -72,7 +75,7 @@ class Source(_Model):
     @validator("id")
     def _slug(cls, value: str) -> str:
         if not SLUG_RE.match(value):
-            raise ValueError("phải là chữ thường, số và dấu gạch ngang (ví dụ: tt-75-2022)")
+            raise SchemaError.of(Code.source_id_format)
         return value
 
 
@@ -86,7 +89,7 @@ class Provenance(_Model):
     @root_validator(skip_on_failure=True)
     def _verified_needs_source(cls, values: dict) -> dict:
         if values.get("verified") and not values.get("sources"):
-            raise ValueError("a verified fact group must name at least one source")
+            raise SchemaError.of(Code.verified_without_source)
         return values
 
 
@@ -97,7 +100,7 @@ class OfficialCode(_Model):
     @validator("code")
     def _code_format(cls, value: str) -> str:
         if not CODE_RE.match(value):
-            raise ValueError("mã thủ tục phải có dạng 1.001193")
+            raise SchemaError.of(Code.official_code_format)
         return value
 
 
@@ -148,9 +151,9 @@ class TimeLimit(_Model):
         value = values.get("value")
         counted = unit in (TimeUnit.working_days, TimeUnit.days, TimeUnit.hours)
         if counted and value is None:
-            raise ValueError(f"unit {unit.value} needs a value")
+            raise SchemaError.of(Code.unit_needs_value, unit=unit.value)
         if not counted and value is not None:
-            raise ValueError(f"unit {unit.value} takes no value")
+            raise SchemaError.of(Code.unit_takes_no_value, unit=unit.value)
         return values
 
 
@@ -170,10 +173,12 @@ class FeeLine(_Model):
     def _one_kind_of_amount(cls, values: dict) -> dict:
         kinds = [values.get("amount") is not None, values.get("free"), values.get("set_by_province")]
         if sum(bool(k) for k in kinds) != 1:
-            raise ValueError("a fee line needs exactly one of: amount, free: true, set_by_province: true")
+            raise SchemaError.of(Code.fee_kind)
         start, end = values.get("valid_from"), values.get("valid_to")
         if start and end and end < start:
-            raise ValueError(f"valid_to {end} is before valid_from {start}")
+            raise SchemaError.of(
+                Code.valid_to_before_valid_from, valid_to=end.isoformat(), valid_from=start.isoformat()
+            )
         return values
 
     def applies_on(self, day: dt.date) -> bool:
@@ -207,7 +212,7 @@ class AgeRange(_Model):
     @root_validator(skip_on_failure=True)
     def _ordered(cls, values: dict) -> dict:
         if values.get("max") is not None and values["max"] < values["min"]:
-            raise ValueError(f"max {values['max']} is below min {values['min']}")
+            raise SchemaError.of(Code.age_max_below_min, max=values["max"], min=values["min"])
         return values
 
     def admits(self, age: int) -> bool:
@@ -252,19 +257,19 @@ class Procedure(_Model):
     @validator("id")
     def _id_slug(cls, value: str) -> str:
         if not SLUG_RE.match(value):
-            raise ValueError("id phải là chữ thường không dấu, số và dấu gạch ngang (ví dụ: khai-sinh)")
+            raise SchemaError.of(Code.procedure_id_format)
         return value
 
     @validator("schema_version")
     def _known_version(cls, value: int) -> int:
         if value > SCHEMA_VERSION:
-            raise ValueError(f"schema_version {value} is newer than this program ({SCHEMA_VERSION})")
+            raise SchemaError.of(Code.schema_version_too_new, version=value, supported=SCHEMA_VERSION)
         return value
 
     @validator("aliases", "excludes", each_item=True)
     def _alias_not_empty(cls, value: str) -> str:
         if not value:
-            raise ValueError("an alias cannot be empty")
+            raise SchemaError.of(Code.empty_alias)
         return value
 
     @validator("channels")
@@ -272,7 +277,7 @@ class Procedure(_Model):
         kinds = [channel.kind for channel in value]
         for kind in set(kinds):
             if kinds.count(kind) > 1:
-                raise ValueError(f"channel {kind.value} is listed more than once")
+                raise SchemaError.of(Code.duplicate_channel, kind=kind.value)
         return value
 
     @root_validator(skip_on_failure=True)
@@ -281,7 +286,7 @@ class Procedure(_Model):
         for group, mark in values.get("provenance", {}).items():
             missing = [ref for ref in mark.sources if ref not in known]
             if missing:
-                raise ValueError(f"provenance.{group.value} names unknown source(s): {', '.join(missing)}")
+                raise SchemaError.of(Code.unknown_provenance_source, group=group.value, sources=", ".join(missing))
         return values
 
     # -- helpers used by answers -------------------------------------------------

@@ -25,7 +25,7 @@ from procedures_kb import InvalidKnowledgeBase, KnowledgeBase, Problem, Procedur
 from procedures_kb.schema import ChannelKind
 from procedures_kb.xlsx import SHEETS, export_xlsx, import_xlsx
 from procedures_kb.xlsx_export import Kind
-from procedures_kb.xlsx_import import convert
+from procedures_kb.xlsx_sheets import convert
 
 Keys = Dict[str, Any]
 

@@ -1,0 +1,367 @@
+"""Every problem the knowledge base can have, by code: its parameters and how to say it.
+
+A problem is a code plus parameters (`Code.valid_to_before_valid_from` with `valid_to` and
+`valid_from`), never a sentence to be parsed again. The schema raises `SchemaError` (a
+pydantic error carrying the code), the loader renders problems in English for logs and the
+CLI, the spreadsheet importer in Vietnamese for the admins; both render from the code, so
+rewording one language never loses the other.
+
+Adding a problem: a member of `Code` and its `Template` in `TEMPLATES` (a test checks every
+code has both languages and the same parameters).
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from enum import Enum
+from functools import lru_cache
+from typing import Any, Dict, Mapping, Tuple, Type
+
+from pydantic import PydanticValueError
+
+from procedures_kb.errors import Problem
+
+Loc = Tuple[Any, ...]
+Params = Dict[str, Any]
+
+
+class Code(str, Enum):
+    # -- the schema's own rules
+    source_id_format = "source_id_format"
+    procedure_id_format = "procedure_id_format"
+    official_code_format = "official_code_format"
+    verified_without_source = "verified_without_source"
+    unit_needs_value = "unit_needs_value"
+    unit_takes_no_value = "unit_takes_no_value"
+    fee_kind = "fee_kind"
+    valid_to_before_valid_from = "valid_to_before_valid_from"
+    age_max_below_min = "age_max_below_min"
+    schema_version_too_new = "schema_version_too_new"
+    empty_alias = "empty_alias"
+    duplicate_channel = "duplicate_channel"
+    unknown_provenance_source = "unknown_provenance_source"
+    # -- pydantic's checks of types and bounds
+    missing = "missing"
+    unknown_field = "unknown_field"
+    not_an_integer = "not_an_integer"
+    integer_as_text = "integer_as_text"
+    amount_not_an_integer = "amount_not_an_integer"
+    amount_as_text = "amount_as_text"
+    not_a_number = "not_a_number"
+    not_a_boolean = "not_a_boolean"
+    date_format = "date_format"
+    not_one_of = "not_one_of"
+    not_text = "not_text"
+    not_a_list = "not_a_list"
+    not_a_mapping = "not_a_mapping"
+    wrong_type = "wrong_type"
+    below_minimum = "below_minimum"
+    not_above = "not_above"
+    too_few_items = "too_few_items"
+    empty_not_allowed = "empty_not_allowed"
+    invalid_value = "invalid_value"  # a pydantic error no code stands for yet (a test keeps it unused)
+    # -- files and the KB as a whole
+    not_utf8 = "not_utf8"
+    malformed_yaml = "malformed_yaml"
+    not_a_procedure_mapping = "not_a_procedure_mapping"
+    not_nfc = "not_nfc"
+    id_not_file_name = "id_not_file_name"
+    duplicate_id = "duplicate_id"
+    duplicate_name = "duplicate_name"
+    no_procedure_files = "no_procedure_files"
+    # -- the spreadsheet
+    unreadable_workbook = "unreadable_workbook"
+    sheet_not_allowed = "sheet_not_allowed"
+    sheet_missing = "sheet_missing"
+    column_not_allowed = "column_not_allowed"
+    column_repeated = "column_repeated"
+    column_missing = "column_missing"
+    cell_without_column = "cell_without_column"
+    formula = "formula"
+    excel_error = "excel_error"
+    id_repeated = "id_repeated"
+    unknown_procedure = "unknown_procedure"
+    index_not_an_integer = "index_not_an_integer"
+    index_repeated = "index_repeated"
+    differs_from_case_row = "differs_from_case_row"
+    channel_not_in_procedure = "channel_not_in_procedure"
+    group_repeated = "group_repeated"
+
+
+@dataclass(frozen=True)
+class Template:
+    """How to say a problem. `about` is the field it concerns, relative to where it was found
+    (a fee line's dates point at valid_to), so a spreadsheet can name that column."""
+
+    params: Tuple[str, ...]
+    en: str
+    vi: str
+    about: Tuple[str, ...] = ()
+
+
+DATE_VI = "ngày phải có dạng YYYY-MM-DD (ví dụ 2026-11-22)"
+INTEGER_EN = "value is not a valid integer"
+
+TEMPLATES: Mapping[Code, Template] = {
+    Code.source_id_format: Template(
+        (),
+        "must be lower-case letters, digits and hyphens (e.g. tt-75-2022)",
+        "phải là chữ thường, số và dấu gạch ngang (ví dụ: tt-75-2022)",
+    ),
+    Code.procedure_id_format: Template(
+        (),
+        "an id is lower-case letters without accents, digits and hyphens (e.g. khai-sinh)",
+        "id phải là chữ thường không dấu, số và dấu gạch ngang (ví dụ: khai-sinh)",
+    ),
+    Code.official_code_format: Template(
+        (), "an official procedure code looks like 1.001193", "mã thủ tục phải có dạng 1.001193"
+    ),
+    Code.verified_without_source: Template(
+        (),
+        "a verified fact group must name at least one source",
+        "nhóm đã xác minh (verified = TRUE) phải ghi ít nhất một nguồn",
+        ("sources",),
+    ),
+    Code.unit_needs_value: Template(
+        ("unit",), "unit {unit} needs a value", "đơn vị {unit} cần có số ở time_limit.value", ("value",)
+    ),
+    Code.unit_takes_no_value: Template(
+        ("unit",),
+        "unit {unit} takes no value",
+        "đơn vị {unit} không đi kèm số; hãy để trống time_limit.value",
+        ("value",),
+    ),
+    Code.fee_kind: Template(
+        (),
+        "a fee line needs exactly one of: amount, free: true, set_by_province: true",
+        "mỗi dòng lệ phí cần đúng một trong: fees.amount, fees.free = TRUE, fees.set_by_province = TRUE",
+    ),
+    Code.valid_to_before_valid_from: Template(
+        ("valid_to", "valid_from"),
+        "valid_to {valid_to} is before valid_from {valid_from}",
+        "valid_to trước valid_from ({valid_to} trước {valid_from})",
+        ("valid_to",),
+    ),
+    Code.age_max_below_min: Template(
+        ("max", "min"), "max {max} is below min {min}", "age_range.max ({max}) nhỏ hơn age_range.min ({min})", ("max",)
+    ),
+    Code.schema_version_too_new: Template(
+        ("version", "supported"),
+        "schema_version {version} is newer than this program ({supported})",
+        "schema_version {version} mới hơn chương trình ({supported})",
+    ),
+    Code.empty_alias: Template((), "an alias cannot be empty", "tên gọi khác không được để trống"),
+    Code.duplicate_channel: Template(
+        ("kind",), "channel {kind} is listed more than once", "kênh {kind} được ghi nhiều lần"
+    ),
+    Code.unknown_provenance_source: Template(
+        ("group", "sources"),
+        "provenance.{group} names unknown source(s): {sources}",
+        "provenance {group} ghi nguồn không có trong sheet sources của thủ tục: {sources}",
+        ("provenance", "{group}", "sources"),
+    ),
+    Code.missing: Template((), "field required", "thiếu trường bắt buộc"),
+    Code.unknown_field: Template((), "extra fields not permitted", "trường không được phép"),
+    Code.not_an_integer: Template((), INTEGER_EN, "phải là số nguyên"),
+    Code.integer_as_text: Template((), INTEGER_EN, "phải là số nguyên, không phải chữ"),
+    Code.amount_not_an_integer: Template((), INTEGER_EN, "số tiền phải là số nguyên (ví dụ 20000)"),
+    Code.amount_as_text: Template((), INTEGER_EN, "số tiền phải là số nguyên (ví dụ 20000), không phải chữ"),
+    Code.not_a_number: Template((), "value is not a valid float", "phải là số (ví dụ 7 hoặc 0.5)"),
+    Code.not_a_boolean: Template((), "value could not be parsed to a boolean", "phải là TRUE hoặc FALSE"),
+    Code.date_format: Template((), "invalid date format", DATE_VI),
+    Code.not_one_of: Template(
+        ("choices",), "not a permitted value; permitted: {choices}", "giá trị không hợp lệ; chỉ được dùng: {choices}"
+    ),
+    Code.not_text: Template((), "str type expected", "phải là chữ, không phải số hay ngày (hãy định dạng ô là Text)"),
+    Code.not_a_list: Template((), "value is not a valid list", "phải là một danh sách"),
+    Code.not_a_mapping: Template((), "value is not a valid mapping", "phải là một nhóm trường (tên: giá trị)"),
+    Code.wrong_type: Template((), "value is of the wrong type", "giá trị sai kiểu"),
+    Code.below_minimum: Template(
+        ("limit",), "ensure this value is greater than or equal to {limit}", "phải lớn hơn hoặc bằng {limit}"
+    ),
+    Code.not_above: Template(("limit",), "ensure this value is greater than {limit}", "phải lớn hơn {limit}"),
+    Code.too_few_items: Template(
+        ("limit",), "ensure this value has at least {limit} items", "cần ít nhất {limit} dòng"
+    ),
+    Code.empty_not_allowed: Template((), "none is not an allowed value", "không được để trống"),
+    Code.invalid_value: Template(("detail",), "{detail}", "giá trị không hợp lệ ({detail})"),
+    Code.not_utf8: Template(
+        ("reason",), "file is not UTF-8 text ({reason})", "tệp không phải văn bản UTF-8 ({reason})"
+    ),
+    Code.malformed_yaml: Template(("reason",), "malformed YAML: {reason}", "YAML sai cú pháp: {reason}"),
+    Code.not_a_procedure_mapping: Template(
+        (), "a procedure file must be a YAML mapping", "tệp thủ tục phải là một nhóm trường YAML (tên: giá trị)"
+    ),
+    Code.not_nfc: Template(
+        (), "text is not in NFC Unicode form", "chữ không ở dạng Unicode NFC (hãy gõ lại chữ có dấu)"
+    ),
+    Code.id_not_file_name: Template(
+        ("id", "file_stem"),
+        "id {id!r} does not match the file name {file_stem!r}",
+        "id {id} khác tên tệp {file_stem}",
+    ),
+    Code.duplicate_id: Template(
+        ("id", "first"), "duplicate id {id!r} (also in {first})", "id {id} trùng (đã có trong {first})"
+    ),
+    Code.duplicate_name: Template(
+        ("name", "owner", "owner_file"),
+        "{name!r} is already a name of procedure {owner!r} ({owner_file})",
+        "“{name}” đã là tên của thủ tục {owner}",
+    ),
+    Code.no_procedure_files: Template((), "no procedure files (*.yml) found", "không có tệp thủ tục nào (*.yml)"),
+    Code.unreadable_workbook: Template(
+        ("reason",), "cannot read the Excel file ({reason})", "không đọc được tệp Excel ({reason})"
+    ),
+    Code.sheet_not_allowed: Template(
+        ("allowed",), "sheet not allowed; use only: {allowed}", "sheet không được phép; chỉ dùng: {allowed}"
+    ),
+    Code.sheet_missing: Template((), "this sheet is missing", "thiếu sheet này"),
+    Code.column_not_allowed: Template(
+        (), "column not allowed: it is not in the template", "trường không được phép: cột này không có trong mẫu"
+    ),
+    Code.column_repeated: Template((), "column repeated", "cột bị lặp lại"),
+    Code.column_missing: Template(("column",), "column {column} is missing", "thiếu cột {column}"),
+    Code.cell_without_column: Template(
+        (),
+        "a cell has data but its column has no header of the template",
+        "ô có dữ liệu nhưng cột không có tên trong mẫu",
+    ),
+    Code.formula: Template((), "formulas are not read; write the value", "không dùng công thức; hãy ghi giá trị"),
+    Code.excel_error: Template(("value",), "the cell holds an Excel error ({value})", "ô bị lỗi Excel ({value})"),
+    Code.id_repeated: Template(("row",), "id repeats row {row}", "id trùng với dòng {row}"),
+    Code.unknown_procedure: Template(("id",), "not a known procedure: {id}", "không phải thủ tục đã biết: {id}"),
+    Code.index_not_an_integer: Template((), "must be a whole number (1, 2, 3…)", "phải là số nguyên (1, 2, 3…)"),
+    Code.index_repeated: Template(
+        ("column", "index", "row"), "{column} {index} repeats row {row}", "{column} {index} trùng với dòng {row}"
+    ),
+    Code.differs_from_case_row: Template(
+        ("row",), "differs from row {row} of the same case_index", "khác với dòng {row} của cùng case_index"
+    ),
+    Code.channel_not_in_procedure: Template(
+        ("id", "kind", "sheet"),
+        "procedure {id} has no channel {kind} in sheet {sheet}",
+        "thủ tục {id} không có kênh {kind} trong sheet {sheet}",
+    ),
+    Code.group_repeated: Template(
+        ("group", "row"), "group {group} repeats row {row}", "nhóm {group} trùng với dòng {row}"
+    ),
+}
+
+
+def template_fields(text: str) -> set:
+    """The parameters a template uses."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def english(code: Code, params: Mapping[str, Any]) -> str:
+    return TEMPLATES[code].en.format(**params)
+
+
+def vietnamese(code: Code, params: Mapping[str, Any]) -> str:
+    return TEMPLATES[code].vi.format(**params)
+
+
+def about(code: Code, params: Mapping[str, Any]) -> Loc:
+    """The field a problem concerns, relative to its location (see Template.about)."""
+    return tuple(part.format(**params) for part in TEMPLATES[code].about)
+
+
+def problem(file: str, location: str, code: Code, /, **params: Any) -> Problem:
+    """A problem for logs and the CLI: its message in English, its code and parameters kept."""
+    return Problem(file, location, english(code, params), code.value, params)
+
+
+def problem_vi(file: str, location: str, code: Code, /, **params: Any) -> Problem:
+    """A problem for an admin: its message in Vietnamese, its code and parameters kept."""
+    return Problem(file, location, vietnamese(code, params), code.value, params)
+
+
+# -- the schema's errors ----------------------------------------------------------
+
+SCHEMA_ERROR = "kb"  # pydantic reports a SchemaError as type "value_error.kb.<code>"
+_SCHEMA_TYPE = f"value_error.{SCHEMA_ERROR}."
+
+
+class SchemaError(PydanticValueError):
+    """A rule of the schema broken: pydantic's error type names the code ("value_error.kb.fee_kind"),
+    its ctx holds the parameters, its message is the English template. Raise `SchemaError.of(...)`."""
+
+    code = SCHEMA_ERROR
+    msg_template = "{kb_code}"
+
+    @classmethod
+    def of(cls, problem: Code, /, **params: Any) -> "SchemaError":
+        missing = set(TEMPLATES[problem].params) - set(params)
+        if missing:
+            raise TypeError(f"{problem.value} needs {', '.join(sorted(missing))}")
+        return _error_class(problem)(**params)
+
+
+@lru_cache(maxsize=None)
+def _error_class(problem: Code) -> Type[SchemaError]:
+    # One class per code: pydantic takes the error type from the class's `code` and the
+    # message from its `msg_template`, formatted with the parameters.
+    attributes = {"code": f"{SCHEMA_ERROR}.{problem.value}", "msg_template": TEMPLATES[problem].en}
+    return type(f"SchemaError_{problem.value}", (SchemaError,), attributes)
+
+
+# -- pydantic's own errors --------------------------------------------------------
+
+_PYDANTIC: Mapping[str, Code] = {
+    "value_error.missing": Code.missing,
+    "value_error.extra": Code.unknown_field,
+    "type_error.float": Code.not_a_number,
+    "type_error.bool": Code.not_a_boolean,
+    "value_error.date": Code.date_format,
+    "type_error.date": Code.date_format,
+    "type_error.enum": Code.not_one_of,
+    "type_error.str": Code.not_text,
+    "type_error.list": Code.not_a_list,
+    "type_error.dict": Code.not_a_mapping,
+    "type_error": Code.wrong_type,  # pydantic's date parser, given a list or a mapping
+    "value_error.number.not_ge": Code.below_minimum,
+    "value_error.number.not_gt": Code.not_above,
+    "value_error.list.min_items": Code.too_few_items,
+    "type_error.none.not_allowed": Code.empty_not_allowed,
+}
+
+
+def value_at(data: Any, loc: Loc) -> Any:
+    """The input value at a location of a pydantic error (None where there is none)."""
+    for part in loc:
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+def error_loc(error: Mapping[str, Any]) -> Loc:
+    """A pydantic error's location without pydantic's `__root__` markers."""
+    return tuple(part for part in error["loc"] if part != "__root__")
+
+
+def from_pydantic(error: Mapping[str, Any], data: Any) -> Tuple[Code, Params]:
+    """The code and parameters of one error of `ValidationError.errors()`; `data` is what was
+    validated (the kind of value given picks between "not a number" and "text, not a number")."""
+    kind: str = error["type"]
+    context = dict(error.get("ctx") or {})
+    if kind.startswith(_SCHEMA_TYPE):
+        return Code(kind[len(_SCHEMA_TYPE) :]), context
+    if kind == "type_error.integer":
+        loc = error_loc(error)
+        as_text = isinstance(value_at(data, loc), str)
+        if loc and loc[-1] == "amount":
+            return (Code.amount_as_text if as_text else Code.amount_not_an_integer), {}
+        return (Code.integer_as_text if as_text else Code.not_an_integer), {}
+    code = _PYDANTIC.get(kind)
+    if code is None:
+        return Code.invalid_value, {"detail": error["msg"]}
+    if code is Code.not_one_of:
+        return code, {"choices": ", ".join(str(member.value) for member in context.get("enum_values", []))}
+    if "limit_value" in context:
+        return code, {"limit": context["limit_value"]}
+    return code, {}
