@@ -34,10 +34,11 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 import yaml
 from pydantic import ValidationError
 
+from procedures_kb.atomic_file import atomic_write
 from procedures_kb.audit_chain import GENESIS, AuditEntry, LogReading, last_line, read_log, sha256
 from procedures_kb.errors import AuditLogBroken, ConcurrentChange, KnowledgeBaseError, UnknownProcedure
 from procedures_kb.kb import provinces_dir_for
-from procedures_kb.kb_files import atomic_write, locked, read_file, replace_file
+from procedures_kb.kb_files import locked, read_file, replace_file
 from procedures_kb.loader import DATA_DIR, load_records
 from procedures_kb.provinces import load_overrides
 from procedures_kb.schema import SLUG_RE, Procedure
