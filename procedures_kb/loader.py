@@ -12,8 +12,9 @@ import yaml
 from pydantic import ValidationError
 
 from procedures_kb.errors import InvalidKnowledgeBase, Problem
-from procedures_kb.problems import Code, error_loc, from_pydantic, problem
+from procedures_kb.problems import Code, problem
 from procedures_kb.schema import Procedure
+from procedures_kb.schema_errors import error_loc, from_pydantic
 from procedures_kb.text import fold
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Dict, List, Optional
 
 from pydantic import BaseModel, Field, StrictStr, conint, root_validator, validator
 
-from procedures_kb.problems import Code, SchemaError
+from procedures_kb.problems import Code
+from procedures_kb.schema_errors import SchemaError
 
 SCHEMA_VERSION = 1
 

@@ -24,8 +24,9 @@ from pydantic import ValidationError
 from procedures_kb.errors import InvalidKnowledgeBase
 from procedures_kb.kb_version import KbStamp
 from procedures_kb.loader import validate_records
-from procedures_kb.problems import Code, about, error_loc, from_pydantic
+from procedures_kb.problems import Code, about
 from procedures_kb.schema import ChannelKind, FactGroup, Procedure
+from procedures_kb.schema_errors import error_loc, from_pydantic
 from procedures_kb.xlsx_export import (
     CASES_DOCUMENTS,
     CHANNELS,

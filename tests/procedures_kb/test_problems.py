@@ -12,9 +12,19 @@ import pytest
 from openpyxl import load_workbook
 from pydantic import ValidationError
 
-from procedures_kb import InvalidKnowledgeBase, KnowledgeBase, Problem, problems, schema, xlsx_import, xlsx_sheets
-from procedures_kb.problems import TEMPLATES, Code, Template, from_pydantic, template_fields
+from procedures_kb import (
+    InvalidKnowledgeBase,
+    KnowledgeBase,
+    Problem,
+    problems,
+    schema,
+    schema_errors,
+    xlsx_import,
+    xlsx_sheets,
+)
+from procedures_kb.problems import TEMPLATES, Code, Template, template_fields
 from procedures_kb.schema import Procedure
+from procedures_kb.schema_errors import from_pydantic
 from procedures_kb.xlsx import export_xlsx, import_xlsx
 from tests.procedures_kb.conftest import MINIMAL
 
@@ -34,7 +44,7 @@ def test_every_code_has_both_templates_with_its_parameters() -> None:
 
 def test_a_code_refuses_to_be_raised_without_its_parameters() -> None:
     with pytest.raises(TypeError, match="valid_from"):
-        problems.SchemaError.of(Code.valid_to_before_valid_from, valid_to="2026-01-01")
+        schema_errors.SchemaError.of(Code.valid_to_before_valid_from, valid_to="2026-01-01")
 
 
 # -- every error the schema raises maps to a code -----------------------------------
@@ -128,7 +138,7 @@ def test_every_code_the_schema_raises_is_exercised() -> None:
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "Code"
     }
     assert raised and raised <= set(BAD_VALUES)
-    assert set(problems._PYDANTIC.values()) <= set(BAD_VALUES)  # pydantic's own checks too
+    assert set(schema_errors._PYDANTIC.values()) <= set(BAD_VALUES)  # pydantic's own checks too
 
 
 def test_the_schema_raises_only_coded_errors() -> None:
@@ -158,10 +168,10 @@ def test_the_loader_keeps_the_code_and_its_parameters(
 # -- the Vietnamese never comes from the English -----------------------------------
 
 
-def test_only_the_problem_module_reads_pydantic_messages() -> None:
+def test_only_schema_errors_reads_pydantic_messages() -> None:
     """Nothing else may take words out of an English message (a regex over it, error["msg"]...)."""
     for path in PACKAGE.glob("*.py"):
-        if path.name == "problems.py":
+        if path.name == "schema_errors.py":
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
@@ -221,13 +231,13 @@ def test_rewording_the_english_changes_no_vietnamese(tmp_path: Path, monkeypatch
         english = "Reworded: " + " ".join(f"{{{name}}}" for name in template.params)
         monkeypatch.setitem(TEMPLATES, code, Template(template.params, english, template.vi, template.about))
         reworded.add(code)
-    problems._error_class.cache_clear()  # the schema's error classes hold the English template
+    schema_errors._error_class.cache_clear()  # the schema's error classes hold the English template
     try:
         after = _import_problems(book)
-        loaded_english = str(problems.SchemaError.of(Code.fee_kind))
+        loaded_english = str(schema_errors.SchemaError.of(Code.fee_kind))
     finally:
         monkeypatch.undo()
-        problems._error_class.cache_clear()
+        schema_errors._error_class.cache_clear()
     assert loaded_english == "Reworded: "  # the rewording did reach the schema's errors
     assert [(p.file, p.location, p.message) for p in after] == [(p.file, p.location, p.message) for p in before]
     assert all(not p.message.startswith("Reworded") for p in after)
