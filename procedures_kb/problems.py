@@ -66,6 +66,18 @@ class Code(str, Enum):
     duplicate_id = "duplicate_id"
     duplicate_name = "duplicate_name"
     no_procedure_files = "no_procedure_files"
+    # -- province overrides
+    province_unreadable = "province_unreadable"
+    province_index_not_a_list = "province_index_not_a_list"
+    province_entry_incomplete = "province_entry_incomplete"
+    province_slug_format = "province_slug_format"
+    province_repeated = "province_repeated"
+    province_file_keys = "province_file_keys"
+    province_not_in_index = "province_not_in_index"
+    province_not_file_name = "province_not_file_name"
+    override_unknown_procedure = "override_unknown_procedure"
+    override_not_a_mapping = "override_not_a_mapping"
+    national_field = "national_field"
     # -- the spreadsheet
     unreadable_workbook = "unreadable_workbook"
     sheet_not_allowed = "sheet_not_allowed"
@@ -206,6 +218,35 @@ TEMPLATES: Mapping[Code, Template] = {
         "“{name}” đã là tên của thủ tục {owner}",
     ),
     Code.no_procedure_files: Template((), "no procedure files (*.yml) found", "không có tệp thủ tục nào (*.yml)"),
+    Code.province_unreadable: Template(("reason",), "cannot read: {reason}", "không đọc được: {reason}"),
+    Code.province_index_not_a_list: Template(
+        (), "must be a list of {{slug, name, aliases}}", "phải là danh sách các mục {{slug, name, aliases}}"
+    ),
+    Code.province_entry_incomplete: Template((), "needs slug and name", "cần có slug và name"),
+    Code.province_slug_format: Template(
+        ("slug",),
+        "{slug!r} is not a lower-case slug",
+        "{slug} phải là chữ thường không dấu, số và dấu gạch ngang (ví dụ: nghe-an)",
+    ),
+    Code.province_repeated: Template(("slug",), "duplicate province {slug!r}", "tỉnh {slug} được ghi hai lần"),
+    Code.province_file_keys: Template(
+        (), "a province file has exactly: province, overrides", "tệp của tỉnh có đúng hai trường: province, overrides"
+    ),
+    Code.province_not_in_index: Template(
+        ("slug", "index"), "{slug!r} is not in {index}", "{slug} không có trong {index}"
+    ),
+    Code.province_not_file_name: Template(
+        ("slug", "file_stem"), "{slug!r} does not match the file name {file_stem!r}", "{slug} khác tên tệp {file_stem}"
+    ),
+    Code.override_unknown_procedure: Template(
+        ("id",), "unknown procedure id {id!r}", "không có thủ tục nào với id {id}"
+    ),
+    Code.override_not_a_mapping: Template((), "must be a mapping of fields", "phải là một nhóm trường (tên: giá trị)"),
+    Code.national_field: Template(
+        (),
+        "this field is national and cannot be overridden",
+        "trường này áp dụng cả nước, tỉnh không thay được",
+    ),
     Code.unreadable_workbook: Template(
         ("reason",), "cannot read the Excel file ({reason})", "không đọc được tệp Excel ({reason})"
     ),

@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from procedures_kb.errors import InvalidKnowledgeBase, Problem
 from procedures_kb.loader import StrictLoader, schema_problems
+from procedures_kb.problems import Code, problem
 from procedures_kb.schema import SLUG_RE, Procedure
 from procedures_kb.text import fold
 
@@ -49,7 +50,9 @@ def _read(path: Path, problems: List[Problem]) -> Any:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problems.append(Problem(path.name, where, f"cannot read: {getattr(exc, 'problem', None) or exc}"))
+        problems.append(
+            problem(path.name, where, Code.province_unreadable, reason=str(getattr(exc, "problem", None) or exc))
+        )
         return None
 
 
@@ -121,18 +124,18 @@ def _load_index(path: Path, problems: List[Problem]) -> Dict[str, Province]:
     provinces: Dict[str, Province] = {}
     entries = raw.get("provinces") if isinstance(raw, dict) else None
     if not isinstance(entries, list):
-        problems.append(Problem(path.name, "provinces", "must be a list of {slug, name, aliases}"))
+        problems.append(problem(path.name, "provinces", Code.province_index_not_a_list))
         return provinces
     for index, entry in enumerate(entries):
         where = f"provinces[{index}]"
         if not isinstance(entry, dict) or not entry.get("slug") or not entry.get("name"):
-            problems.append(Problem(path.name, where, "needs slug and name"))
+            problems.append(problem(path.name, where, Code.province_entry_incomplete))
             continue
         slug = str(entry["slug"])
         if not SLUG_RE.match(slug):
-            problems.append(Problem(path.name, f"{where}.slug", f"{slug!r} is not a lower-case slug"))
+            problems.append(problem(path.name, f"{where}.slug", Code.province_slug_format, slug=slug))
         elif slug in provinces:
-            problems.append(Problem(path.name, f"{where}.slug", f"duplicate province {slug!r}"))
+            problems.append(problem(path.name, f"{where}.slug", Code.province_repeated, slug=slug))
         else:
             aliases = [str(a) for a in entry.get("aliases") or []]
             provinces[slug] = Province(slug, str(entry["name"]), aliases)
@@ -146,25 +149,25 @@ def _load_province_file(
     if raw is None:
         return {}
     if not isinstance(raw, dict) or set(raw) - {"province", "overrides"}:
-        problems.append(Problem(path.name, "", "a province file has exactly: province, overrides"))
+        problems.append(problem(path.name, "", Code.province_file_keys))
         return {}
     slug = raw.get("province")
     if slug not in provinces:
-        problems.append(Problem(path.name, "province", f"{slug!r} is not in {INDEX_FILE}"))
+        problems.append(problem(path.name, "province", Code.province_not_in_index, slug=slug, index=INDEX_FILE))
         return {}
     if path.stem != slug:
-        problems.append(Problem(path.name, "province", f"{slug!r} does not match the file name {path.stem!r}"))
+        problems.append(problem(path.name, "province", Code.province_not_file_name, slug=slug, file_stem=path.stem))
     found: Dict[Tuple[str, str], Procedure] = {}
     for procedure_id, override in (raw.get("overrides") or {}).items():
         where = f"overrides.{procedure_id}"
         if procedure_id not in national:
-            problems.append(Problem(path.name, where, f"unknown procedure id {procedure_id!r}"))
+            problems.append(problem(path.name, where, Code.override_unknown_procedure, id=procedure_id))
             continue
         if not isinstance(override, dict):
-            problems.append(Problem(path.name, where, "must be a mapping of fields"))
+            problems.append(problem(path.name, where, Code.override_not_a_mapping))
             continue
         for key in sorted(set(override) & NOT_OVERRIDABLE):
-            problems.append(Problem(path.name, f"{where}.{key}", "this field is national and cannot be overridden"))
+            problems.append(problem(path.name, f"{where}.{key}", Code.national_field))
         merged = _merge(national[procedure_id], override)
         try:
             found[(str(slug), procedure_id)] = Procedure.parse_obj(merged)

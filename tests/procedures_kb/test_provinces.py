@@ -52,6 +52,7 @@ def test_province_without_override_has_no_local_record(kb: KnowledgeBase) -> Non
 def problems(root: Path) -> list[str]:
     with pytest.raises(InvalidKnowledgeBase) as caught:
         KnowledgeBase.load(root / "data")
+    assert all(p.code for p in caught.value.problems)  # each also said by code (problems.Code)
     return [str(p) for p in caught.value.problems]
 
 
