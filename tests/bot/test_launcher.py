@@ -1,71 +1,16 @@
-"""What the launcher writes and refuses before it starts anything."""
+"""What the launcher refuses before it starts anything, and how it tells a process that stopped."""
 
 from __future__ import annotations
 
-import os
-import stat
 import subprocess
 import sys
-from pathlib import Path
+import time
 from typing import Dict
 
 import pytest
-import yaml
 
-from bot.launcher import ROOT, LaunchError, child_env, free_port, write_endpoints
-from tests.redis_server import start_redis_server
-
-
-def test_the_action_server_token_reaches_rasa_without_being_written(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from rasa.utils.endpoints import read_endpoint_config
-
-    token = "launcher-token-0123456789"
-    path = write_endpoints("http://127.0.0.1:5055/webhook", tmp_path, {"ACTION_SERVER_TOKEN": token})
-    assert token not in path.read_text(encoding="utf-8")
-    assert yaml.safe_load(path.read_text(encoding="utf-8"))["action_endpoint"]["token"] == "${ACTION_SERVER_TOKEN}"
-    monkeypatch.setenv("ACTION_SERVER_TOKEN", token)  # the Rasa server's environment
-    endpoint = read_endpoint_config(str(path), "action_endpoint")
-    assert endpoint is not None and endpoint.token == token and endpoint.token_name == "token"
-
-
-def test_without_a_token_the_action_endpoint_has_none(tmp_path: Path) -> None:
-    path = write_endpoints("http://127.0.0.1:5055/webhook", tmp_path, {"ACTION_SERVER_TOKEN": ""})
-    assert yaml.safe_load(path.read_text(encoding="utf-8"))["action_endpoint"] == {
-        "url": "http://127.0.0.1:5055/webhook"
-    }
-
-
-def test_the_launchers_temporary_directories_are_private() -> None:
-    import tempfile
-
-    with tempfile.TemporaryDirectory(prefix="motcua-") as tmp:  # as cmd_run and cmd_replica make them
-        assert stat.S_IMODE(os.stat(tmp).st_mode) == 0o700
-
-
-def test_cors_only_for_the_origins_named() -> None:
-    from bot.launcher import cors_arguments
-
-    assert cors_arguments({"MOTCUA_CORS_ORIGINS": ""}) == []
-    assert cors_arguments({"MOTCUA_CORS_ORIGINS": "https://a.example, https://b.example"}) == [
-        "--cors",
-        "https://a.example",
-        "https://b.example",
-    ]
-
-
-def test_a_unix_socket_redis_url_is_refused_naming_it(tmp_path: Path) -> None:
-    """Rasa's RedisTrackerStore connects to host:port only: a socket path would quietly become
-    localhost:6379 (another Redis, or none)."""
-    socket_path = tmp_path / "redis.sock"
-    redis = start_redis_server(free_port(), "--unixsocket", str(socket_path), "--save", "", "--appendonly", "no")
-    try:
-        with pytest.raises(LaunchError, match=r"REDIS_URL=unix://.*unix sockets are not supported"):
-            write_endpoints("http://127.0.0.1:5055/webhook", tmp_path, {"REDIS_URL": f"unix://{socket_path}?db=0"})
-    finally:
-        redis.terminate()
-        redis.wait()
+from bot.launcher import ROOT, child_env, free_port, stopped
+from bot.processes import spawn, stop, watch
 
 
 def run_launcher(env: Dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
@@ -100,3 +45,31 @@ def test_a_unix_socket_redis_url_stops_the_start() -> None:
     done = run_launcher({"REDIS_URL": "unix:///tmp/motcua-no-such.sock", "PORTAL_URL": "http://127.0.0.1:9"})
     assert done.returncode == 1, (done.stdout, done.stderr)
     assert "REDIS_URL=unix:///tmp/motcua-no-such.sock" in done.stderr and "not supported" in done.stderr
+
+
+def test_a_partly_configured_channel_stops_the_start_before_anything_runs() -> None:
+    done = run_launcher({"TELEGRAM_BOT_TOKEN": "123456:x", "TELEGRAM_WEBHOOK_SECRET": "", "PORTAL_URL": "http://x"})
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    assert "Telegram is partly configured: set TELEGRAM_WEBHOOK_SECRET" in done.stderr
+    assert "Starting" not in done.stdout
+
+
+def test_watch_names_the_first_process_that_stops() -> None:
+    long = spawn([sys.executable, "-c", "import time; time.sleep(60)"])
+    short = spawn([sys.executable, "-c", "raise SystemExit(3)"])
+    try:
+        started = time.monotonic()
+        assert watch({"Rasa server": long, "action server": short}, poll=0.05) == ("action server", 3)
+        assert time.monotonic() - started < 10
+        assert long.poll() is None
+    finally:
+        stop(long)
+
+
+def test_a_process_that_stopped_is_named_and_the_exit_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert stopped("action server", -9) == 1
+    assert stopped("portal simulator", 0) == 1  # stopping by itself, even cleanly, stops the assistant
+    assert stopped("Rasa server", 2) == 2
+    err = capsys.readouterr().err
+    assert "error: the action server stopped (was killed by signal 9); stopping the assistant." in err
+    assert "the portal simulator stopped (exited with code 0)" in err

@@ -1,6 +1,7 @@
-"""`make run` starts everything and stops everything it started, on Ctrl-C and on kill; safe by
-default: the simulator is announced loudly and keeps its fault switches off, the action server
-listens on loopback only, and the Rasa server sends no CORS headers."""
+"""`make run` starts everything and stops everything it started, on Ctrl-C and on kill, and when one
+of its processes dies (saying which, with an error exit); safe by default: the simulator is
+announced loudly and keeps its fault switches off, the action server listens on loopback only, and
+the Rasa server sends no CORS headers."""
 
 from __future__ import annotations
 
@@ -104,6 +105,55 @@ def test_run_then_stop_leaves_nothing_running(stop_signal: signal.Signals) -> No
         errors.close()
         if launcher.poll() is None:
             launcher.terminate()  # SIGTERM: the launcher stops its children; SIGKILL would orphan them
+            try:
+                launcher.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                launcher.kill()
+
+
+def children(pid: int) -> Dict[int, str]:
+    """The direct children of a process, with their command lines."""
+    found: Dict[int, str] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found[int(child)] = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    return found
+
+
+@pytest.mark.parametrize(
+    "dies, name", [("bot.action_server", "action server"), ("connectors.portal.simulator", "portal simulator")]
+)
+def test_a_process_that_dies_stops_the_launcher_with_an_error_naming_it(dies: str, name: str) -> None:
+    rasa_port, action_port, portal_port = free_port(), free_port(), free_port()
+    env = {k: v for k, v in child_env({"PORTAL_SIMULATOR_PORT": str(portal_port)}).items() if k != "PORTAL_URL"}
+    errors = tempfile.TemporaryFile("w+", encoding="utf-8")
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "bot.launcher", "run", "--rasa-port", str(rasa_port), "--action-port", str(action_port)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=errors, text=True,
+    )  # fmt: skip
+    try:
+        assert launcher.stdout is not None
+        printed = ""
+        deadline = time.monotonic() + 240
+        while "Press Ctrl-C to stop." not in printed and time.monotonic() < deadline:
+            line = launcher.stdout.readline()
+            if not line and launcher.poll() is not None:
+                break
+            printed += line
+        assert "The assistant is ready" in printed, printed
+        [victim] = [pid for pid, command in children(launcher.pid).items() if dies in command]
+        os.kill(victim, signal.SIGKILL)  # a crash: no chance to clean up
+        assert launcher.wait(timeout=60) == 1
+        errors.seek(0)
+        assert f"error: the {name} stopped (was killed by signal 9); stopping the assistant." in errors.read()
+        deadline = time.monotonic() + 15
+        while any(listening(port) for port in (rasa_port, action_port, portal_port)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(listening(port) for port in (rasa_port, action_port, portal_port)), "a server outlived it"
+    finally:
+        errors.close()
+        if launcher.poll() is None:
+            launcher.terminate()
             try:
                 launcher.wait(timeout=30)
             except subprocess.TimeoutExpired:

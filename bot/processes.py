@@ -1,0 +1,142 @@
+"""Start, watch and stop the assistant's server processes (for bot.launcher, the tests and bench).
+
+Each server runs in its own process group (so Ctrl-C reaches the launcher, which then stops its
+children in order), and is started only when its readiness URL answers. `watch` waits on several
+at once and says which one stopped first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import IO, Dict, List, Optional, Sequence, Tuple
+
+from bot.rasa_config import ROOT, LaunchError, child_env, cors_arguments, write_credentials
+
+BIN = Path(sys.executable).parent
+RASA = str(BIN / "rasa")
+MODEL_DIR = ROOT / "models"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_http(url: str, process: subprocess.Popen, timeout: float) -> None:
+    """Poll `url` until it answers 200; fail early if the process dies."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise LaunchError(f"process exited with code {process.returncode} before {url} answered")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback only)
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        time.sleep(0.5)
+    raise LaunchError(f"{url} did not answer within {timeout:.0f} s")
+
+
+def stop(process: subprocess.Popen, grace: float = 10.0) -> None:
+    """SIGTERM the process group, then SIGKILL what is left after `grace` seconds."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def watch(processes: Dict[str, subprocess.Popen], poll: float = 0.5) -> Tuple[str, int]:
+    """Wait until one of the named processes exits; its name and exit code."""
+    while True:
+        for name, process in processes.items():
+            code = process.poll()
+            if code is not None:
+                return name, code
+        time.sleep(poll)
+
+
+def spawn(args: List[str], env: Optional[Dict[str, str]] = None, log: Optional[IO[str]] = None) -> subprocess.Popen:
+    """Start a process in its own process group; its output goes to this terminal, or with `log`
+    to that file (both streams)."""
+    output = {"stdout": log, "stderr": subprocess.STDOUT} if log is not None else {}
+    return subprocess.Popen(args, cwd=ROOT, env=child_env(env), start_new_session=True, **output)  # type: ignore[call-overload]  # noqa: S603
+
+
+def start_ready(
+    args: List[str], ready_url: str, env: Optional[Dict[str, str]], timeout: float, log: Optional[IO[str]] = None
+) -> subprocess.Popen:
+    """Spawn a server and wait until `ready_url` answers; stop it if it never does."""
+    process = spawn(args, env, log)
+    try:
+        wait_http(ready_url, process, timeout)
+    except LaunchError:
+        stop(process)
+        raise
+    return process
+
+
+def start_action_server(
+    port: int, env: Optional[Dict[str, str]] = None, timeout: float = 120, log: Optional[IO[str]] = None
+) -> subprocess.Popen:
+    """`python -m bot.action_server`: rasa_sdk's server on 127.0.0.1 (ACTION_SERVER_HOST), with
+    the token check when ACTION_SERVER_TOKEN is set."""
+    args = [sys.executable, "-m", "bot.action_server", "--actions", "bot.actions", "--port", str(port)]
+    return start_ready(args, f"http://127.0.0.1:{port}/health", env, timeout, log)
+
+
+def rasa_command(stock: bool = False) -> List[str]:
+    """Our Rasa command line (`python -m bot.server`), or with `stock=True` plain `rasa`."""
+    return [RASA] if stock else [sys.executable, "-m", "bot.server"]
+
+
+def start_rasa_server(
+    port: int,
+    endpoints: Path,
+    model: Path = MODEL_DIR,
+    env: Optional[Dict[str, str]] = None,
+    timeout: float = 300,
+    stock: bool = False,
+    log: Optional[IO[str]] = None,
+) -> subprocess.Popen:
+    """Our Rasa server (`python -m bot.server run`); `stock=True` runs plain `rasa run`, without
+    bot.rasa_patches (the benchmarks' comparison). Never with --enable-api: the HTTP API (trackers,
+    parse, events) is not for the public side. It listens on 127.0.0.1, behind the reverse proxy
+    of the README, unless RASA_HOST names another address."""
+    args = [
+        *rasa_command(stock), "run",
+        "--model", str(model),
+        "--credentials", str(write_credentials(endpoints.parent, env)),
+        "--endpoints", str(endpoints),
+        "--port", str(port),
+        "--interface", child_env(env).get("RASA_HOST") or "127.0.0.1",
+        *cors_arguments(env),
+    ]  # fmt: skip
+    return start_ready(args, f"http://127.0.0.1:{port}/", env, timeout, log)
+
+
+def start_portal_simulator(
+    port: int,
+    env: Optional[Dict[str, str]] = None,
+    timeout: float = 30,
+    args: Sequence[str] = (),
+    log: Optional[IO[str]] = None,
+) -> subprocess.Popen:
+    command = [sys.executable, "-m", "connectors.portal.simulator", "--port", str(port), *args]
+    return start_ready(command, f"http://127.0.0.1:{port}/health", env, timeout, log)
