@@ -4,6 +4,8 @@ Loads the trained model in this process (as `rasa run` does) with a real action 
 port, holds `--rounds` conversations of `--turns` messages under cProfile, and splits the time of a
 message into: NLU (parse), dialogue prediction (policies), the custom action (HTTP round trip to
 the action server, which answers from the KB), tracker store, and the rest of Rasa's processing.
+With `--stock`, Rasa as shipped runs the same model (for the comparison): no bot.rasa_patches, and
+the rule policy making its dialogue states from the whole conversation, as RulePolicy does.
 """
 
 from __future__ import annotations
@@ -55,13 +57,24 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--turns", type=int, default=30, help="messages per conversation (bench.load's are ~30)")
-    parser.add_argument("--stock", action="store_true", help="without bot.server's faster response check")
+    parser.add_argument(
+        "--stock",
+        action="store_true",
+        help="Rasa as shipped: without bot.rasa_patches, and the model's rule policy making its states as RulePolicy",
+    )
     args = parser.parse_args()
     require_model()
-    if not args.stock:
-        from bot.server import install
+    if args.stock:
+        from rasa.core.policies.rule_policy import RulePolicy
 
-        install()  # as the Rasa server started by bot.launcher does
+        from bot.policies import ConversationEndRulePolicy
+
+        # the trained rules are the same; only the making of the dialogue states differs
+        ConversationEndRulePolicy._prediction_states = RulePolicy._prediction_states  # type: ignore[method-assign]
+    else:
+        from bot.rasa_patches import install
+
+        install()  # as the Rasa server started by bot.launcher (python -m bot.server) does
     import logging
 
     from rasa.core.agent import Agent

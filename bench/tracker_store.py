@@ -1,4 +1,4 @@
-"""Saving a conversation in Rasa's Redis tracker store, as Rasa 3.6 does it and as bot.server does.
+"""Saving a conversation in Redis: Rasa 3.6's `RedisTrackerStore` against ours (bot.tracker_store).
 
     python -m bench.tracker_store [--turns 30] [--messages 20]
 
@@ -6,11 +6,13 @@ A citizen who comes back after the session expiry (60 min) starts a second sessi
 stored conversation. Rasa's `RedisTrackerStore.save` then merges the stored sessions with the
 current one by comparing every new event with every stored one (`as_dict` each time): a cost that
 grows with the square of the conversation, paid on the Rasa server's event loop by every message.
-bot.server merges with the same result by comparing each event's contents once (a set).
+`bot.tracker_store.ResilientRedisTrackerStore` (the store `make run` names in endpoints with
+REDIS_URL set) merges with the same result by comparing each event's contents once (a set).
 
 For conversations of 1, 2 and 3 sessions of `--turns` turns, each kept in a redis-server started
 here on a free port: `--messages` more messages (retrieve, one turn, save), the save timed, with
-Rasa's merge and then with ours in the same run; the stored conversations are compared after.
+Rasa's store and then with ours in the same run (ours with bot.rasa_patches installed, as in
+`python -m bot.server run`); the stored conversations are compared after.
 Loopback only; bounded in count.
 """
 
@@ -29,7 +31,11 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bench.load import RedisServer
 from bench.reply_latency import percentile
 from bot.launcher import ROOT
+from bot.rasa_patches import install
+from bot.tracker_store import ResilientRedisTrackerStore
 from tests.bot.tracker_events import clock, sessions, turn
+
+OURS = "bot.tracker_store"
 
 
 async def messages(store: RedisTrackerStore, sender: str, events: List[Event], count: int, domain: Domain,
@@ -50,16 +56,16 @@ async def messages(store: RedisTrackerStore, sender: str, events: List[Event], c
 
 
 async def run(args: argparse.Namespace, url_port: int) -> int:
-    from bot.server import install
-
     domain = Domain.load(str(ROOT / "bot" / "domain.yml"))
-    store = RedisTrackerStore(domain, host="127.0.0.1", port=url_port, key_prefix="bench")
+    stores = {
+        "Rasa 3.6": RedisTrackerStore(domain, host="127.0.0.1", port=url_port, key_prefix="bench"),
+        OURS: ResilientRedisTrackerStore(domain, host="127.0.0.1", port=url_port, key_prefix="bench"),
+    }
     results: Dict[int, Dict[str, List[float]]] = {}
     stored: Dict[str, List[dict]] = {}
-    ways = ["Rasa 3.6", "bot.server"]
-    for way in ways:
-        if way == "bot.server":
-            install()
+    for way, store in stores.items():
+        if way == OURS:
+            install()  # as in the Rasa server (python -m bot.server): the event class lookup, remembered
         for count in (1, 2, 3):
             tick = clock()
             sender = f"{way}-{count}"
@@ -69,13 +75,13 @@ async def run(args: argparse.Namespace, url_port: int) -> int:
             stored[sender] = [event.as_dict() for event in full.events] if full else []
     print(f"Saving one message of a conversation ({args.turns} turns a session, {args.messages} messages each), "
           "Rasa's Redis tracker store on a local redis-server")  # fmt: skip
-    print("| sessions | events at the end | Rasa 3.6 save p50 / p95 ms | bot.server save p50 / p95 ms | ratio (p50) |")
+    print(f"| sessions | events at the end | Rasa 3.6 save p50 / p95 ms | {OURS} save p50 / p95 ms | ratio (p50) |")
     print("|---|---|---|---|---|")
     same = True
     for count, by_way in results.items():
-        rasa, ours = by_way["Rasa 3.6"], by_way["bot.server"]
-        kept = len(stored[f"bot.server-{count}"])
-        same = same and stored[f"Rasa 3.6-{count}"] == stored[f"bot.server-{count}"]
+        rasa, ours = by_way["Rasa 3.6"], by_way[OURS]
+        kept = len(stored[f"{OURS}-{count}"])
+        same = same and stored[f"Rasa 3.6-{count}"] == stored[f"{OURS}-{count}"]
         p50 = (percentile(rasa, 0.5), percentile(ours, 0.5))
         print(f"| {count} | {kept} | {p50[0]:.1f} / {percentile(rasa, 0.95):.1f} | "
               f"{p50[1]:.1f} / {percentile(ours, 0.95):.1f} | x{p50[0] / p50[1]:.1f} |")  # fmt: skip

@@ -2,7 +2,7 @@
 
 - endpoints: a copy of endpoints.yml with the action server's URL; with ACTION_SERVER_TOKEN set,
   `token: ${ACTION_SERVER_TOKEN}` (expanded by Rasa from its environment: the secret is never
-  written to a file); with REDIS_URL set, the Redis tracker store and lock
+  written to a file); with REDIS_URL set, the Redis tracker store (bot.tracker_store) and lock
   store (bot.lock_store), translated from the URL.
 - credentials: credentials.yml (the REST channel, always on) plus each channel whose variables are
   all set (Telegram, Zalo, the web chat), written as `${VAR}` references too. credentials.yml
@@ -106,7 +106,7 @@ def enabled_channels(env: Optional[Dict[str, str]] = None) -> List[str]:
 
 
 TRACKER_RECORD_EXP = 7 * 86_400  # a conversation idle for a week is forgotten (MOTCUA_TRACKER_RECORD_EXP_SECONDS)
-TRACKER_STORE = "redis"  # Rasa's own
+TRACKER_STORE = "bot.tracker_store.ResilientRedisTrackerStore"
 LOCK_STORE = "bot.lock_store.AtomicRedisLockStore"
 
 

@@ -107,7 +107,7 @@ def test_without_a_token_the_action_endpoint_has_none(tmp_path: Path) -> None:
 def test_with_redis_the_endpoints_name_our_stores(tmp_path: Path) -> None:
     path = write_endpoints("http://127.0.0.1:5055/webhook", tmp_path, {"REDIS_URL": "redis://127.0.0.1:6379/13"})
     written = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert written["tracker_store"]["type"] == "redis"
+    assert written["tracker_store"]["type"] == "bot.tracker_store.ResilientRedisTrackerStore"
     assert (written["tracker_store"]["url"], written["tracker_store"]["db"]) == ("127.0.0.1", 13)
     assert written["lock_store"] == {"type": "bot.lock_store.AtomicRedisLockStore", "url": "redis://127.0.0.1:6379/13"}
 

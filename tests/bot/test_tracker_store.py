@@ -1,19 +1,22 @@
-"""Conversations of several sessions in the Redis tracker store: bot.server's merge keeps what
-Rasa's keeps, in the same order, on the machine's real Redis and event by event."""
+"""Conversations of several sessions in the Redis tracker store: bot.tracker_store's merge keeps what
+Rasa's keeps, in the same order, on the machine's real Redis and event by event; and Rasa makes our
+store from the endpoints the launcher writes."""
 
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Iterator, List
 
 import pytest
 import redis
+import yaml
 from rasa.core.tracker_store import RedisTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import server
+from bot.tracker_store import ResilientRedisTrackerStore
 from tests.bot.tracker_events import clock, sessions, turn
 
 URL = "redis://127.0.0.1:6379/13"
@@ -34,7 +37,11 @@ def last_session(events: List[Event]) -> List[Event]:
 def both_merges(stored: List[Event], current: List[Event]) -> tuple:
     prior = DialogueStateTracker.from_events("citizen", stored, DOMAIN.slots)
     tracker = DialogueStateTracker.from_events("citizen", current, DOMAIN.slots)
-    return server._rasa_merge_trackers(prior, tracker), server._merge_trackers(prior, tracker), tracker
+    return (
+        RedisTrackerStore._merge_trackers(prior, tracker),
+        ResilientRedisTrackerStore._merge_trackers(prior, tracker),
+        tracker,
+    )
 
 
 def test_a_second_session_is_merged_as_rasa_merges_it() -> None:
@@ -89,8 +96,8 @@ def stores() -> Iterator[List[RedisTrackerStore]]:
         pytest.fail(f"these tests need Redis at {URL} (.ci/run starts it): {exc}")
     prefix = f"t{uuid.uuid4().hex[:8]}"
     made = [
-        RedisTrackerStore(DOMAIN, host="127.0.0.1", port=6379, db=13, key_prefix=p)
-        for p in (prefix + "a", prefix + "b")
+        RedisTrackerStore(DOMAIN, host="127.0.0.1", port=6379, db=13, key_prefix=prefix + "a"),
+        ResilientRedisTrackerStore(DOMAIN, host="127.0.0.1", port=6379, db=13, key_prefix=prefix + "b"),
     ]
     yield made
     for store in made:
@@ -98,9 +105,7 @@ def stores() -> Iterator[List[RedisTrackerStore]]:
             store.red.delete(key)
 
 
-async def test_a_returning_citizen_keeps_every_session_on_real_redis(
-    stores: List[RedisTrackerStore], rasa_as_shipped: None
-) -> None:
+async def test_a_returning_citizen_keeps_every_session_on_real_redis(stores: List[RedisTrackerStore]) -> None:
     """The same messages through Rasa's merge (store a) and ours (store b) store the same conversation."""
     for store in stores:
         tick = clock()
@@ -113,10 +118,39 @@ async def test_a_returning_citizen_keeps_every_session_on_real_redis(
             for event in turn(50 + n, tick):
                 tracker.update(event)
             await store.save(tracker)
-        server.install()  # store b is saved with bot.server's merge
     rasa, ours = [await store.retrieve_full_tracker("citizen") for store in stores]
     assert rasa is not None and ours is not None
     assert dicts(ours) == dicts(rasa)
     texts = [e.text for e in ours.events if isinstance(e, UserUttered)]
     assert texts == [f"còn lệ phí {n}?" for n in (0, 1, 2, 3, 1000, 1001, 1002, 1003, 50, 51, 52)]
     assert stores[1].red.ttl(stores[1].key_prefix + "citizen") == -1  # no record_exp in this test
+
+
+def test_rasa_makes_our_store_from_the_launchers_endpoints(tmp_path: Path) -> None:
+    """`type: bot.tracker_store.…` as Rasa loads it (a name it cannot import would silently give an
+    in-memory store), with every key of Rasa's own Redis store and the socket timeouts."""
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.utils.endpoints import read_endpoint_config
+
+    from bot.lock_store import REDIS_TIMEOUT, AtomicRedisLockStore
+    from bot.rasa_config import redis_stores
+
+    path = tmp_path / "endpoints.yml"
+    stores = redis_stores("redis://:p%40ss@127.0.0.1:6379/13", {"MOTCUA_TRACKER_RECORD_EXP_SECONDS": "60"})
+    path.write_text(yaml.safe_dump(stores), encoding="utf-8")
+    store = TrackerStore.create(read_endpoint_config(str(path), "tracker_store"), DOMAIN)
+    assert type(store) is ResilientRedisTrackerStore
+    assert store.record_exp == 60 and store.key_prefix == "motcua:tracker:"
+    pool = store.red.connection_pool.connection_kwargs
+    assert (pool["host"], pool["port"], pool["db"], pool["password"]) == ("127.0.0.1", 6379, 13, "p@ss")
+    assert pool["socket_timeout"] == pool["socket_connect_timeout"] == REDIS_TIMEOUT
+    from rasa.core.lock_store import LockStore
+
+    lock_store = LockStore.create(read_endpoint_config(str(path), "lock_store"))
+    assert type(lock_store) is AtomicRedisLockStore
+
+
+def test_the_socket_timeout_can_be_set_in_the_endpoints() -> None:
+    store = ResilientRedisTrackerStore(DOMAIN, host="127.0.0.1", socket_timeout=0.5)
+    pool = store.red.connection_pool.connection_kwargs
+    assert pool["socket_timeout"] == pool["socket_connect_timeout"] == 0.5
