@@ -2,11 +2,14 @@
 
     python -m bench.load [--concurrency 20] [--messages 600] [--soak-messages 10000]
 
-1. baseline  vanilla Rasa 3.6: the default pipeline (eval/baseline_config.yml) trained here
-             on the same data, served by plain `rasa run`, with the same action server;
+1. baseline  vanilla Rasa 3.6: the default pipeline and Rasa's own RulePolicy and MemoizationPolicy
+             (eval/baseline_config.yml) trained here on the same data, served by plain `rasa run`,
+             with the same action server;
 2. ours      models/motcua.tar.gz, one Rasa server (bot.server), embedded defaults (in memory);
-             also served by plain `rasa run`, to show what the server's faster check brings;
-3. replicas  ours, two Rasa servers sharing a redis-server started here (trackers, atomic locks),
+             also served by plain `rasa run`: the same model (its policy, bot.policies, is in it)
+             without bot.rasa_patches, to show what the two patches bring;
+3. replicas  ours, two Rasa servers sharing a redis-server started here (trackers in
+             bot.tracker_store's store, atomic locks),
              each message sent to the next replica in turn (no stickiness: the worst case).
 Each run: `--concurrency` conversations at once, realistic turns (a question, then follow-ups),
 `--messages` messages in all; messages/s and p50/p95/p99 latency, as ratios to the baseline.
