@@ -103,6 +103,8 @@ def test_run_then_stop_leaves_nothing_running(stop_signal: signal.Signals) -> No
         assert not listening(portal_port), "the portal simulator outlived the launcher"
     finally:
         errors.close()
+        if launcher.stdout is not None:
+            launcher.stdout.close()
         if launcher.poll() is None:
             launcher.terminate()  # SIGTERM: the launcher stops its children; SIGKILL would orphan them
             try:
@@ -152,6 +154,8 @@ def test_a_process_that_dies_stops_the_launcher_with_an_error_naming_it(dies: st
         assert not any(listening(port) for port in (rasa_port, action_port, portal_port)), "a server outlived it"
     finally:
         errors.close()
+        if launcher.stdout is not None:
+            launcher.stdout.close()
         if launcher.poll() is None:
             launcher.terminate()
             try:
