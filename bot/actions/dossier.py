@@ -1,10 +1,5 @@
-"""Where a dossier (hồ sơ) already filed stands, from the province's portal.
-
-Flow: "tra cứu hồ sơ" → the assistant asks for the code (a code in the first message is used
-at once) → the status in plain words, the procedure, the masked name and the next step → for
-the dates, the supplement request or the reason, the citizen sends the last 4 digits of the
-phone on file. Every lookup and every digits attempt counts toward a per-sender limit, so codes
-cannot be enumerated; a slow or dead portal gets a clear answer within the deadline.
+"""Actions about a dossier (hồ sơ), and the fixed replies that still read an awaited dossier
+input. The lookup itself is bot/actions/dossier_flow.py.
 
 "Hồ sơ" also means the papers to file, so the NLU sometimes reads "nộp hồ sơ ở đâu" (where to
 file) as a status question. A message with no sign of a lookup (no code, no "đến đâu", "xong
@@ -14,33 +9,22 @@ about the procedure instead.
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import math
 import re
-from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Optional, Text
+from typing import List, Optional, Text
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import messages as msg
-from bot.actions.procedures import SLOT_PROCEDURE, answer_question, asked_in, is_switch, load_kb, message_text
-from bot.dossier_render import details_reply, has_details, status_reply
-from bot.portal import services
+from bot.actions.answers import answer_question
+from bot.actions.awaiting import Awaited, await_input
+from bot.actions.base import CitizenAction
+from bot.actions.context import asked_in, is_switch, load_kb, message_text
+from bot.actions.dossier_flow import look_up
 from bot.render import Aspect
-from connectors.portal.client import redact
-from connectors.portal.codes import EXAMPLE, find_code, last_digits, looks_like_code
-from connectors.portal.errors import DossierNotFound, PortalError
-from connectors.portal.model import Dossier
+from connectors.portal.codes import EXAMPLE, find_code, looks_like_code
 from procedures_kb.text import fold
-
-log = logging.getLogger(__name__)
-
-SLOT_DOSSIER_CODE = "dossier_code"
-# What the assistant waits for, and at which user turn it asked: "code:3", "digits:5".
-SLOT_DOSSIER_WAITING = "dossier_waiting"
 
 # A dossier code, or words of a status lookup (folded text).
 LOOKUP_RE = re.compile(
@@ -57,185 +41,11 @@ def procedure_question(text: str) -> Optional[Aspect]:
     return asked_in(folded)
 
 
-def _user_turn(tracker: Tracker) -> int:
-    return sum(1 for event in tracker.events if event.get("event") == "user")
-
-
-def _waiting(tracker: Tracker) -> Optional[str]:
-    """ "code" or "digits" when the assistant asked for it in the previous turn."""
-    value = tracker.get_slot(SLOT_DOSSIER_WAITING) or ""
-    what, _, turn = value.partition(":")
-    if turn.isdigit() and int(turn) == _user_turn(tracker) - 1:
-        return what
-    return None
-
-
-def _wait_for(what: Optional[str], tracker: Tracker) -> SlotSet:
-    return SlotSet(SLOT_DOSSIER_WAITING, f"{what}:{_user_turn(tracker)}" if what else None)
-
-
-async def _within_limits(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-    """One more lookup for this sender, and for the whole assistant; or tell the citizen why not."""
-    limiter = services().limiter()
-    verdict = await limiter.hit(tracker.sender_id)
-    if not verdict.allowed:
-        log.info("dossier lookup limit reached for a sender (%d per %.0f s)", limiter.limit, limiter.window)
-        dispatcher.utter_message(
-            text=msg.DOSSIER_LIMIT.format(
-                limit=limiter.limit,
-                window=round(limiter.window / 60),
-                minutes=max(1, math.ceil(verdict.retry_after / 60)),
-                hotline=msg.HOTLINE,
-            )
-        )
-        return False
-    everyone = services().global_limiter()
-    if not (await everyone.hit("all")).allowed:
-        log.warning("dossier lookups: the budget for all senders (%d a minute) is spent", everyone.limit)
-        dispatcher.utter_message(text=msg.DOSSIER_GLOBAL_BUSY.format(portal=msg.OFFICIAL_PORTAL, hotline=msg.HOTLINE))
-        return False
-    return True
-
-
-class _Answered(Exception):
-    """The citizen has been told why the lookup failed."""
-
-
-async def _fetch(dispatcher: CollectingDispatcher, code: str, not_found: bool = True) -> Optional[Dossier]:
-    """The dossier, or None after telling the citizen why not (with `not_found=False`, a code
-    that does not exist is None and nothing is said)."""
-    if not services().configured:
-        text = msg.DOSSIER_NOT_CONFIGURED.format(portal=msg.OFFICIAL_PORTAL, hotline=msg.HOTLINE)
-        dispatcher.utter_message(text=text)
-        return None
-    try:
-        return await services().portal().get_dossier(code)
-    except DossierNotFound:
-        if not_found:
-            dispatcher.utter_message(text=msg.DOSSIER_NOT_FOUND.format(code=code, hotline=msg.HOTLINE))
-    except PortalError as exc:
-        log.warning("dossier lookup for %s failed: %s", redact(code), exc)
-        dispatcher.utter_message(text=msg.DOSSIER_BUSY.format(hotline=msg.HOTLINE))
-        raise _Answered from exc
-    return None
-
-
-def _ask_digits(code: str) -> str:
-    """The request for the digits, the same whether the code exists or not."""
-    return "\n".join([msg.DOSSIER_HEADING.format(code=code), msg.DOSSIER_ASK_DIGITS.format(extra="")])
-
-
-async def look_up(dispatcher: CollectingDispatcher, tracker: Tracker, code: str) -> List[EventType]:
-    """What anyone with the code may know, then ask for the digits if there is more.
-
-    By default the status in plain words and whether it is overdue (README, "Security"); with
-    `dossier_status_before_check` off, nothing at all: a code that exists and one that does not
-    get the same request for the digits."""
-    if not await _within_limits(dispatcher, tracker):
-        return [_wait_for(None, tracker)]
-    if not services().settings.dossier_status_before_check and services().configured:
-        dispatcher.utter_message(text=_ask_digits(code))
-        return [SlotSet(SLOT_DOSSIER_CODE, code), _wait_for("digits", tracker)]
-    try:
-        dossier = await _fetch(dispatcher, code)
-    except _Answered:
-        return [_wait_for(None, tracker)]
-    if dossier is None:
-        return [_wait_for(None, tracker)]
-    ask = has_details(dossier) and bool(dossier.phone)
-    dispatcher.utter_message(text=status_reply(dossier, services().settings.now(), ask_digits=ask))
-    return [SlotSet(SLOT_DOSSIER_CODE, code), _wait_for("digits" if ask else None, tracker)]
-
-
-def _dossier_key(code: str) -> str:
-    """The attempt limiter's key for a code (the code itself stays out of Redis key names)."""
-    return hashlib.sha256(code.encode("utf-8")).hexdigest()[:32]
-
-
-async def verify(dispatcher: CollectingDispatcher, tracker: Tracker, digits: str) -> List[EventType]:
-    """The details, for the owner who sent the right last 4 digits of the phone on file.
-
-    Every attempt is counted against the dossier code, whoever sends it; past
-    `dossier_digit_attempts` in the window the details are locked (the status stays visible).
-    An attempt that proves the owner is given back."""
-    code = tracker.get_slot(SLOT_DOSSIER_CODE)
-    if not code:
-        dispatcher.utter_message(text=msg.DOSSIER_ASK_CODE.format(example=EXAMPLE))
-        return [_wait_for("code", tracker)]
-    if not await _within_limits(dispatcher, tracker):
-        return [_wait_for(None, tracker)]
-    attempts = services().attempt_limiter()
-    key = _dossier_key(code)
-    attempt = await attempts.hit(key)
-    if not attempt.allowed:
-        if attempt.unavailable:
-            log.warning("digits for dossier %s not checked: the attempt limit is unavailable", redact(code))
-            text = msg.DOSSIER_DETAILS_UNAVAILABLE
-        else:
-            log.warning("details of dossier %s locked: too many wrong digits", redact(code))
-            text = msg.DOSSIER_LOCKED
-        dispatcher.utter_message(text=text.format(portal=msg.OFFICIAL_PORTAL, hotline=msg.HOTLINE))
-        return [_wait_for(None, tracker)]
-    try:
-        dossier = await _fetch(dispatcher, code, not_found=services().settings.dossier_status_before_check)
-    except _Answered:
-        await attempts.release(key, attempt.token)  # the portal failed: no guess was made
-        return [_wait_for(None, tracker)]
-    if dossier is None and services().settings.dossier_status_before_check:
-        await attempts.release(key, attempt.token)
-        return [_wait_for(None, tracker)]
-    if dossier is None or not dossier.phone_ends_with(digits):
-        log.info("wrong phone digits for dossier %s", redact(code))
-        dispatcher.utter_message(text=msg.DOSSIER_WRONG_DIGITS)
-        return [_wait_for("digits", tracker)]
-    await attempts.release(key, attempt.token)
-    procedure_id = await _kb_procedure(dispatcher, dossier)
-    kb = await load_kb(dispatcher) if procedure_id else None
-    title = kb.get(procedure_id).title if kb is not None and procedure_id else None
-    dispatcher.utter_message(text=details_reply(dossier, services().settings.now(), title))
-    events: List[EventType] = [_wait_for(None, tracker)]
-    if procedure_id:
-        events.append(SlotSet(SLOT_PROCEDURE, procedure_id))  # "cần giấy tờ gì?" now means this procedure
-    return events
-
-
-async def _kb_procedure(dispatcher: CollectingDispatcher, dossier: Dossier) -> Optional[str]:
-    """The knowledge-base procedure of a dossier: by official code, else by name."""
-    kb = await load_kb(dispatcher)
-    if kb is None:
-        return None
-    match = kb.search(f"{dossier.procedure_code or ''} {dossier.procedure_name}").match
-    return match.procedure_id if match else None
-
-
-async def awaited_input(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
-    """Handle the code or the digits the assistant asked for in the previous turn, whatever
-    intent the NLU gave the message ("5678" may read as a number picked from a list). None when
-    the message is not that: the calling action goes on as usual."""
-    waiting = _waiting(tracker)
-    text = message_text(tracker)
-    if waiting == "digits":
-        digits = last_digits(text)
-        if digits and not find_code(text):
-            return await verify(dispatcher, tracker, digits)
-    if waiting in ("code", "digits"):
-        code = find_code(text)
-        if code:
-            return await look_up(dispatcher, tracker, code)
-        if waiting == "code" and looks_like_code(text):
-            dispatcher.utter_message(text=msg.DOSSIER_BAD_CODE.format(example=EXAMPLE))
-            return [_wait_for("code", tracker)]
-    return None
-
-
-class ActionCheckDossierStatus(Action):
+class ActionCheckDossierStatus(CitizenAction):
     def name(self) -> Text:
         return "action_check_dossier_status"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        handled = await awaited_input(dispatcher, tracker)
-        if handled is not None:
-            return handled
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         text = message_text(tracker)
         code = find_code(text)
         if code:
@@ -247,7 +57,7 @@ class ActionCheckDossierStatus(Action):
             dispatcher.utter_message(text=msg.DOSSIER_BAD_CODE.format(example=EXAMPLE))
         else:
             dispatcher.utter_message(text=msg.DOSSIER_ASK_CODE.format(example=EXAMPLE))
-        return [_wait_for("code", tracker)]
+        return [await_input(Awaited.CODE, tracker)]
 
     @staticmethod
     async def _names_a_procedure(dispatcher: CollectingDispatcher, text: str) -> Optional[Aspect]:
@@ -262,19 +72,14 @@ class ActionCheckDossierStatus(Action):
         return Aspect.overview if kb is not None and kb.search(text).match else None
 
 
-class _UnlessAwaited(Action, ABC):
-    """A fixed reply, unless the message is the code or digits just asked for (which the NLU
-    may read as out of scope or not understood)."""
+class _FixedReply(CitizenAction):
+    """A fixed reply (a domain response), unless the message is the code or digits just asked
+    for (which the NLU may read as out of scope or not understood) or plainly a procedure
+    question."""
 
     response = ""
 
-    @abstractmethod
-    def name(self) -> Text: ...
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        handled = await awaited_input(dispatcher, tracker)
-        if handled is not None:
-            return handled
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         aspect = await _plain_procedure_question(dispatcher, tracker)
         if aspect is not None:
             return await answer_question(dispatcher, tracker, aspect)
@@ -298,14 +103,14 @@ async def _plain_procedure_question(dispatcher: CollectingDispatcher, tracker: T
     return aspect if kb is not None and kb.search(text).match else None
 
 
-class ActionOutOfScope(_UnlessAwaited):
+class ActionOutOfScope(_FixedReply):
     response = "utter_out_of_scope"
 
     def name(self) -> Text:
         return "action_out_of_scope"
 
 
-class ActionNotUnderstood(_UnlessAwaited):
+class ActionNotUnderstood(_FixedReply):
     """The low-confidence fallback (it offers the main topics and the hotline)."""
 
     response = "utter_default"

@@ -1,28 +1,28 @@
 """Short replies that continue the conversation: yes, no (or a correction), a number picked
-from a list, and the citizen's province."""
+from a list, and the citizen's province. Each reads an awaited dossier input first ("5678" after
+"nhắn 4 số cuối" may read as a number picked from a list): bot.actions.base."""
 
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import messages as msg
-from bot.actions.dossier import awaited_input
-from bot.actions.procedures import (
+from bot.actions.answers import answer, province_of
+from bot.actions.base import CitizenAction
+from bot.actions.context import (
     SLOT_LAST_ASPECT,
     SLOT_OFFERED,
     SLOT_PENDING_ASPECT,
     SLOT_PROCEDURE,
     SLOT_PROVINCE,
     SLOT_SUGGESTED,
-    answer,
     load_kb,
     message_text,
-    province_of,
 )
 from bot.render import Aspect
 from procedures_kb.text import fold
@@ -51,13 +51,13 @@ def _aspect(tracker: Tracker) -> Aspect:
     return Aspect.overview
 
 
-class ActionAffirm(Action):
+class ActionAffirm(CitizenAction):
     """ "Đúng" after "Có phải bạn hỏi về …?" answers the pending question for that procedure."""
 
     def name(self) -> Text:
         return "action_affirm"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         suggested = tracker.get_slot(SLOT_SUGGESTED)
         if not suggested:
             dispatcher.utter_message(text=msg.AFFIRM_NOTHING_PENDING)
@@ -71,14 +71,14 @@ class ActionAffirm(Action):
         return answer(dispatcher, kb, kb.get(suggested), _aspect(tracker), province_of(kb, tracker))
 
 
-class ActionDeny(Action):
+class ActionDeny(CitizenAction):
     """ "Không phải, ý tôi là tạm trú" answers the same question for tạm trú; a plain "không"
     after a suggestion drops it and asks for the procedure's name."""
 
     def name(self) -> Text:
         return "action_deny"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         kb = await load_kb(dispatcher)
         if kb is None:
             return []
@@ -92,16 +92,13 @@ class ActionDeny(Action):
         return []
 
 
-class ActionChooseOption(Action):
+class ActionChooseOption(CitizenAction):
     """A number typed where buttons cannot be tapped ("2") picks from the list just offered."""
 
     def name(self) -> Text:
         return "action_choose_option"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        handled = await awaited_input(dispatcher, tracker)  # "5678": the phone digits just asked for
-        if handled is not None:
-            return handled
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         offered = tracker.get_slot(SLOT_OFFERED) or []
         if not offered:
             dispatcher.utter_message(text=msg.NOTHING_TO_CHOOSE)
@@ -120,13 +117,13 @@ class ActionChooseOption(Action):
         return answer(dispatcher, kb, kb.get(procedure_id), _aspect(tracker), province_of(kb, tracker))
 
 
-class ActionProvideProvince(Action):
+class ActionProvideProvince(CitizenAction):
     """ "Ở Nghệ An" remembers the province and, mid-conversation, answers again with its facts."""
 
     def name(self) -> Text:
         return "action_provide_province"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         kb = await load_kb(dispatcher)
         if kb is None:
             return []

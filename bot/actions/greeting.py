@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import messages as msg
-from bot.actions.procedures import button, load_kb
+from bot.actions.answers import button
+from bot.actions.base import CitizenAction
+from bot.actions.context import load_kb
 from bot.render import Aspect
 from bot.settings import get_settings
 
 
-class ActionGreet(Action):
+class ActionGreet(CitizenAction):
     """Sent from an action, not a domain response: Rasa would read the JSON in the button
     payloads ({"procedure": …}) as slot templates."""
 
     def name(self) -> Text:
         return "action_greet"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         kb = await load_kb(dispatcher)
         if kb is None:
             return []

@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestServer
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.portal import DossierServices, reset_services
+from bot.dossier_services import DossierServices, reset_services
 from bot.settings import Settings, get_settings
 from connectors.portal.client import HttpPortal
 from connectors.portal.ratelimit import MemoryRateLimiter

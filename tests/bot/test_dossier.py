@@ -11,7 +11,7 @@ import pytest
 from bot.actions.dossier import ActionCheckDossierStatus, ActionNotUnderstood, ActionOutOfScope, procedure_question
 from bot.actions.followups import ActionChooseOption
 from bot.actions.procedures import ActionAnswerDocuments
-from bot.portal import DossierServices, reset_services
+from bot.dossier_services import DossierServices, reset_services
 from bot.render import Aspect
 from bot.settings import get_settings
 from connectors.portal.simulator import Simulator

@@ -12,10 +12,11 @@ import aiohttp
 import pytest
 from rasa_sdk import Action
 
+from bot.actions.context import is_switch
 from bot.actions.dossier import ActionCheckDossierStatus, ActionNotUnderstood, ActionOutOfScope, procedure_question
 from bot.actions.followups import ActionChooseOption, ActionProvideProvince
-from bot.actions.procedures import ActionAnswerDocuments, ActionAnswerFee, is_switch
-from bot.portal import DossierServices, reset_services
+from bot.actions.procedures import ActionAnswerDocuments, ActionAnswerFee
+from bot.dossier_services import DossierServices, reset_services
 from bot.settings import Settings
 from connectors.portal.codes import find_code, last_digits, looks_like_code
 from connectors.portal.simulator import Simulator

@@ -1,4 +1,5 @@
-"""The action server's one portal client, rate limiters and (optional) Redis connection.
+"""The action server's dossier services: the one portal client, the rate limiters and the
+(optional) Redis connection.
 
 Built lazily on the action server's event loop from the settings: PORTAL_URL (and
 PORTAL_TOKEN) for the portal, REDIS_URL for a cache and rate limits shared across action
@@ -18,6 +19,7 @@ import logging
 from typing import Any, Optional
 
 import aiohttp
+from redis.exceptions import RedisError
 
 from bot.settings import Settings, get_settings
 from connectors.portal.breaker import CircuitBreaker
@@ -120,7 +122,10 @@ class DossierServices:
         if self._session is not None:
             await self._session.close()
         if self._redis is not None:
-            await self._redis.close()
+            try:  # every connection, those a Redis failure left busy included
+                await self._redis.connection_pool.disconnect(inuse_connections=True)
+            except (OSError, RedisError) as exc:  # a Redis already gone: its sockets are closed all the same
+                log.info("Redis connections closed (%s)", type(exc).__name__)
 
 
 _services: Optional[DossierServices] = None

@@ -1,0 +1,188 @@
+"""Answers about a procedure from the knowledge base: which procedure the citizen means (or ask,
+with buttons, instead of guessing), and the answer for one aspect, in the province's version
+when there is one."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import messages as msg
+from bot.actions.context import (
+    SLOT_LAST_ASPECT,
+    SLOT_OFFERED,
+    SLOT_PENDING_ASPECT,
+    SLOT_PROCEDURE,
+    SLOT_PROVINCE,
+    SLOT_SUGGESTED,
+    asked_in,
+    is_switch,
+    load_kb,
+    message_text,
+)
+from bot.render import Aspect, Place, render_answer
+from bot.settings import get_settings
+from procedures_kb import Hit, KnowledgeBase, Procedure
+from procedures_kb.search import age_in
+from procedures_kb.text import fold
+
+log = logging.getLogger(__name__)
+
+# A single weak suggestion is offered in a numbered list rather than as a yes/no question.
+CONFIRM_FLOOR = 0.6
+ENTITY_PROCEDURE = "procedure"
+MAX_BUTTONS = 4
+
+INTENT_OF_ASPECT: Dict[Aspect, str] = {
+    Aspect.documents: "ask_documents",
+    Aspect.fee: "ask_fee",
+    Aspect.time: "ask_processing_time",
+    Aspect.where: "ask_where",
+    Aspect.steps: "ask_steps",
+    Aspect.online: "ask_online",
+    Aspect.overview: "ask_procedure",
+}
+
+
+@dataclass
+class Resolution:
+    """Which procedure a message is about, or what to offer when that is unclear."""
+
+    procedure: Optional[Procedure] = None
+    suggestions: List[Hit] = field(default_factory=list)
+
+
+def resolve_procedure(kb: KnowledgeBase, text: str, entity: Optional[str], remembered: Optional[str]) -> Resolution:
+    """A procedure named in the message wins; then the one the conversation is about."""
+    if entity and entity in kb:
+        return Resolution(kb.get(entity))
+    result = kb.search(text) if text and not text.startswith("/") else None
+    if result and result.match:
+        return Resolution(kb.get(result.match.procedure_id))
+    if remembered and remembered in kb:
+        current = kb.get(remembered)
+        age = age_in(text)
+        if age is not None and current.age_range and not current.age_range.admits(age):
+            # "à không, con tôi 15 tuổi rồi" about the under-14 card: the sibling for that age
+            sibling = kb.search(f"{text} {current.title}").match  # the age typed comes first
+            if sibling and sibling.procedure_id != remembered:
+                return Resolution(kb.get(sibling.procedure_id))
+        return Resolution(current)
+    return Resolution(suggestions=result.suggestions if result else [])
+
+
+def button(title: str, aspect: Aspect, procedure_id: str) -> Dict[str, str]:
+    payload = json.dumps({ENTITY_PROCEDURE: procedure_id})
+    return {"title": title, "payload": f"/{INTENT_OF_ASPECT[aspect]}{payload}"}
+
+
+def _entity(tracker: Tracker, name: str) -> Optional[str]:
+    value = next(tracker.get_latest_entity_values(name), None)
+    return str(value) if value is not None else None
+
+
+def province_of(kb: KnowledgeBase, tracker: Tracker) -> Optional[str]:
+    """The province named in this message ("ở Nghệ An"), else the one named earlier."""
+    text = message_text(tracker)
+    named = kb.find_province(text) if not text.startswith("/") else None
+    if named:
+        return named.slug
+    remembered = tracker.get_slot(SLOT_PROVINCE)
+    return remembered if remembered in kb.provinces.provinces else None
+
+
+def answer(
+    dispatcher: CollectingDispatcher,
+    kb: KnowledgeBase,
+    procedure: Procedure,
+    aspect: Aspect,
+    province: Optional[str] = None,
+) -> List[EventType]:
+    """Send the answer, from the province's own version of the record when there is one."""
+    today = get_settings().current_date()
+    local = kb.local(procedure.id, province)
+    place = Place(
+        name=kb.provinces.provinces[province].name if province else None,
+        local=local is not None,
+        with_local_facts=tuple(p.name for p in kb.provinces.overridden_in(procedure.id)),
+    )
+    dispatcher.utter_message(text=render_answer(local or procedure, aspect, today, place))
+    log.info("Answered %s for procedure %s (province %s)", aspect.value, procedure.id, province or "-")
+    return [
+        SlotSet(SLOT_PROCEDURE, procedure.id),
+        SlotSet(SLOT_PENDING_ASPECT, None),
+        SlotSet(SLOT_SUGGESTED, None),
+        SlotSet(SLOT_PROVINCE, province),
+        SlotSet(SLOT_LAST_ASPECT, aspect.value),
+        SlotSet(SLOT_OFFERED, None),
+    ]
+
+
+def ask_which_procedure(
+    dispatcher: CollectingDispatcher, kb: KnowledgeBase, aspect: Aspect, suggestions: List[Hit]
+) -> List[EventType]:
+    """Too vague or no match: ask, with buttons for the likely procedures."""
+    words = msg.ASPECT_WORDS[aspect.value]
+    events: List[EventType] = [SlotSet(SLOT_PENDING_ASPECT, aspect.value)]
+    if len(suggestions) == 1 and suggestions[0].score >= CONFIRM_FLOOR:
+        hit = suggestions[0]
+        buttons = [
+            {"title": msg.BUTTON_YES, "payload": "/affirm"},
+            {"title": msg.BUTTON_NO, "payload": "/deny"},
+        ]
+        dispatcher.utter_message(text=msg.ASK_CONFIRM.format(title=hit.title), buttons=buttons)
+        return [*events, SlotSet(SLOT_SUGGESTED, hit.procedure_id), SlotSet(SLOT_OFFERED, [hit.procedure_id])]
+    if len(suggestions) > 1:
+        offered = [kb.get(hit.procedure_id) for hit in suggestions[:MAX_BUTTONS]]
+        text = msg.ASK_WHICH_OF.format(aspect=words)
+    else:
+        weak = [kb.get(hit.procedure_id) for hit in suggestions]
+        popular = [kb.get(pid) for pid in get_settings().popular_procedures if pid in kb]
+        offered = (weak + [p for p in popular if p not in weak])[:MAX_BUTTONS]
+        text = msg.ASK_WHICH_PROCEDURE.format(aspect=words)
+        if aspect == Aspect.overview:
+            others = "\n".join(f"• {p.title}" for p in kb.all() if p not in offered)
+            text = f"{msg.LIST_PROCEDURES}\n{others}\n{msg.LIST_OR_PICK}"
+    numbered = "\n".join(msg.NUMBERED_OPTION.format(n=i, title=p.title) for i, p in enumerate(offered, start=1))
+    buttons = [button(p.title, aspect, p.id) for p in offered]
+    dispatcher.utter_message(text=f"{text}\n{numbered}", buttons=buttons)
+    return [*events, SlotSet(SLOT_SUGGESTED, None), SlotSet(SLOT_OFFERED, [p.id for p in offered])]
+
+
+def aspect_for(tracker: Tracker, asked: Aspect) -> Aspect:
+    """The aspect to answer: what was asked; for a switch that asks nothing new ("thế còn tạm
+    trú?", "không phải, ý tôi là tạm trú") the last question, whatever the NLU guessed; for a
+    bare procedure name the pending question ("khai sinh" after "giấy tờ của thủ tục nào?")."""
+    text = fold(message_text(tracker))
+    last = tracker.get_slot(SLOT_LAST_ASPECT)
+    if last in Aspect.__members__ and is_switch(text) and asked_in(text) is None:
+        return Aspect(last)
+    if asked != Aspect.overview:
+        return asked
+    pending = tracker.get_slot(SLOT_PENDING_ASPECT)
+    if pending in Aspect.__members__:
+        return Aspect(pending)
+    return asked
+
+
+async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, asked: Aspect) -> List[EventType]:
+    """Answer `asked` (or the question the context implies) for the procedure meant, or ask."""
+    kb = await load_kb(dispatcher)
+    if kb is None:
+        return []
+    aspect = aspect_for(tracker, asked)
+    found = resolve_procedure(
+        kb,
+        message_text(tracker),
+        _entity(tracker, ENTITY_PROCEDURE),
+        tracker.get_slot(SLOT_PROCEDURE),
+    )
+    if found.procedure:
+        return answer(dispatcher, kb, found.procedure, aspect, province_of(kb, tracker))
+    return ask_which_procedure(dispatcher, kb, aspect, found.suggestions)
