@@ -13,7 +13,7 @@ import datetime as dt
 from typing import List, Optional
 
 from bot import messages as msg
-from connectors.portal.model import VIETNAM, Dossier, Status, Timing, mask_name
+from connectors.portal.model import Dossier, Status, Timing, mask_name
 
 TIMING_LINES = {
     Timing.OVERDUE: msg.DOSSIER_OVERDUE.format(hotline=msg.HOTLINE),
@@ -22,8 +22,9 @@ TIMING_LINES = {
 }
 
 
-def _when(moment: Optional[dt.datetime]) -> str:
-    return moment.astimezone(VIETNAM).strftime("%H:%M ngày %d/%m/%Y") if moment else ""
+def _when(moment: Optional[dt.datetime], now: dt.datetime) -> str:
+    """A date-time as the citizen reads it, in the assistant's time zone (that of `now`)."""
+    return moment.astimezone(now.tzinfo).strftime("%H:%M ngày %d/%m/%Y") if moment else ""
 
 
 def status_words(dossier: Dossier) -> str:
@@ -65,7 +66,7 @@ def details_reply(dossier: Dossier, now: dt.datetime, kb_title: Optional[str] = 
         (msg.DOSSIER_RETURNED, dossier.returned_at),
     ):
         if moment:
-            lines.append(template.format(date=_when(moment)))
+            lines.append(template.format(date=_when(moment, now)))
     if dossier.agency:
         lines.append(msg.DOSSIER_AGENCY.format(agency=dossier.agency))
     if dossier.note:

@@ -4,9 +4,10 @@ Contract: `GET {PORTAL_URL}/dossiers/{code}` → `{"code", "procedure_code", "pr
 "applicant_name", "phone", "status_code" (1–10, the national codes), "status_text", "received_at",
 "appointment_at", "completed_at", "returned_at" (ISO 8601 with offset, or null), "agency", "note"}`.
 
-"Trễ hạn" (overdue) is not a status: it is computed here from the appointment date, in
-Asia/Ho_Chi_Minh. While the dossier waits for the citizen (papers to add, fees to pay) the
-clock is theirs, so it is not called overdue.
+"Trễ hạn" (overdue) is not a status: it is computed here from the appointment date, in the time
+zone of the `now` it is given (the assistant's `MOTCUA_TIMEZONE`, Asia/Ho_Chi_Minh by default).
+While the dossier waits for the citizen (papers to add, fees to pay) the clock is theirs, so it
+is not called overdue.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, StrictStr, validator
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")  # the simulator's and the tests' zone; the assistant's is a setting
 
 
 class Status(enum.IntEnum):
@@ -78,7 +79,8 @@ class Dossier(BaseModel):
         """Overdue, due soon, on time or finished late, from the appointment date."""
         if self.appointment_at is None:
             return Timing.NONE
-        due = self.appointment_at.astimezone(VIETNAM)
+        zone = now.tzinfo or VIETNAM
+        due = self.appointment_at.astimezone(zone)
         if self.status_code in CLOSED:
             finished = self.completed_at or self.returned_at
             if self.status_code in (Status.DONE, Status.RETURNED) and finished and finished > due:
@@ -86,7 +88,7 @@ class Dossier(BaseModel):
             return Timing.NONE
         if self.status_code not in AGENCY_CLOCK:
             return Timing.NONE  # waiting for the citizen (papers, fees) or not received yet
-        now = now.astimezone(VIETNAM)
+        now = now.astimezone(zone)
         if now > due:
             return Timing.OVERDUE
         if due.date() <= next_working_day(now.date()):

@@ -84,3 +84,11 @@ def test_next_working_day_skips_the_weekend() -> None:
     assert next_working_day(dt.date(2026, 11, 20)) == dt.date(2026, 11, 23)
     assert next_working_day(dt.date(2026, 11, 22)) == dt.date(2026, 11, 23)
     assert next_working_day(dt.date(2026, 11, 23)) == dt.date(2026, 11, 24)
+
+
+def test_the_due_date_is_judged_in_the_zone_of_now() -> None:
+    """Due on Tuesday 01:00 in Hà Nội, which is Monday 18:00 in UTC: on a Friday it is due
+    within a working day for an assistant that keeps UTC (MOTCUA_TIMEZONE), not for one in Hà Nội."""
+    processing = dossier(4, dt.datetime(2026, 11, 24, 1, 0, tzinfo=VIETNAM))
+    assert processing.timing(NOW) is Timing.ON_TIME
+    assert processing.timing(NOW.astimezone(dt.timezone.utc)) is Timing.DUE_SOON
