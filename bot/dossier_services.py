@@ -26,6 +26,7 @@ from connectors.portal.breaker import CircuitBreaker
 from connectors.portal.cache import Cache, MemoryCache, RedisCache
 from connectors.portal.client import HttpPortal, PortalAdapter
 from connectors.portal.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from connectors.redis_clients import async_client
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +43,7 @@ class DossierServices:
 
     def _redis_client(self) -> Any:
         if self._redis is None and self.settings.redis_url:
-            import redis.asyncio as aioredis
-
-            self._redis = aioredis.from_url(self.settings.redis_url, socket_timeout=1.0, socket_connect_timeout=1.0)
+            self._redis = async_client(self.settings.redis_url)
         return self._redis
 
     @property

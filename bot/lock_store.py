@@ -41,12 +41,12 @@ import redis
 from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 
+from connectors.redis_clients import REDIS_TIMEOUT as REDIS_TIMEOUT  # the tracker store and tests use it
+from connectors.redis_clients import sync_client
+
 log = logging.getLogger(__name__)
 
 PREFIX = "motcua:lock:"
-# Seconds a Rasa server's Redis call may take (the lock store's, and the tracker store's through
-# bot.server): a Redis answer takes about a millisecond on a local network.
-REDIS_TIMEOUT = 2.0
 
 # KEYS: tickets (zset), counter, owners (hash token -> ticket), given up (set of tokens).
 # ARGV: now (ms), lifetime (ms), token. Returns the ticket, or 0 for a token given up already.
@@ -115,7 +115,7 @@ class AtomicRedisLockStore(LockStore):
             address = url or (endpoint_config.url if endpoint_config is not None else None)
             if not address:
                 raise ValueError("AtomicRedisLockStore needs a Redis URL (REDIS_URL)")
-            client = redis.Redis.from_url(address, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT)
+            client = sync_client(address)
         self.red = client
         self._issue = client.register_script(_ISSUE)
         self._read = client.register_script(_READ)

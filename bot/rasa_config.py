@@ -139,6 +139,8 @@ def check_redis(redis_url: str) -> None:
     """Fail fast, naming REDIS_URL, when it is malformed, a unix socket, or nothing answers there."""
     import redis
 
+    from connectors.redis_clients import sync_client
+
     if urlparse(redis_url).scheme == "unix":
         # Rasa 3.6's RedisTrackerStore takes a host and a port only (redis.StrictRedis(host=…,
         # port=…)): a socket path would silently become localhost:6379.
@@ -147,7 +149,7 @@ def check_redis(redis_url: str) -> None:
             "connects over TCP only); use redis://host:port/db or rediss://…"
         )
     try:
-        client = redis.Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=2)
+        client = sync_client(redis_url)
         client.ping()
     except (ValueError, redis.RedisError) as exc:
         raise LaunchError(f"REDIS_URL={redact_url(redis_url)} does not work: {exc}") from exc

@@ -11,8 +11,9 @@ Robustness: socket timeouts. Rasa 3.6's `RedisTrackerStore` makes its Redis clie
 timeouts and calls it synchronously on the event loop: a Redis that hangs (overloaded,
 partitioned, or stopped with SIGSTOP in tests/bot/test_redis_hang.py and tests/e2e/test_redis.py)
 would freeze the whole Rasa server, every conversation with it. Here every connection gives up
-after `socket_timeout` seconds (REDIS_TIMEOUT, as the lock store's): the message fails, the
-citizen gets the apology, and the server goes on when Redis answers again.
+after `socket_timeout` seconds (`connectors.redis_clients.REDIS_TIMEOUT`, as every Redis
+client's): the message fails, the citizen gets the apology, and the server goes on when Redis
+answers again.
 
 Speed: the merge of sessions. Saving a conversation of more than one session (a citizen back after
 the 60-minute session expiry), Rasa compares every event of the current session with every stored
@@ -35,7 +36,7 @@ from rasa.core.tracker_store import RedisTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.lock_store import REDIS_TIMEOUT
+from connectors.redis_clients import REDIS_TIMEOUT
 
 
 class ResilientRedisTrackerStore(RedisTrackerStore):

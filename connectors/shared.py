@@ -8,6 +8,7 @@ import os
 from typing import Any, Awaitable, Callable, Coroutine, Optional, Set
 
 from connectors.dedupe import Deduplicator, MemoryDeduplicator, RedisDeduplicator
+from connectors.redis_clients import async_client
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +23,7 @@ def redis_from_env() -> Any:
     if not url:
         return None
     if _redis is None:
-        import redis.asyncio as aioredis
-
-        _redis = aioredis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+        _redis = async_client(url)
     return _redis
 
 

@@ -112,3 +112,21 @@ def test_the_knowledge_base_package_needs_no_rasa() -> None:
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
             names += [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             assert not any(n.split(".")[0] in ("rasa", "rasa_sdk") for n in names), path
+
+
+def test_every_redis_client_is_made_in_one_place() -> None:
+    """One factory, one timeout: no module but connectors/redis_clients.py makes a Redis client."""
+
+    def makes_a_client(path: Path) -> bool:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name in ("from_url", "Redis", "StrictRedis"):
+                    return True
+        return False
+
+    makers = [
+        str(p.relative_to(ROOT)) for package in PACKAGES for p in (ROOT / package).rglob("*.py") if makes_a_client(p)
+    ]
+    assert makers == ["connectors/redis_clients.py"]
