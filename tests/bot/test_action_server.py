@@ -62,7 +62,8 @@ def listening_addresses(port: int) -> List[str]:
     found = []
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
-            lines = open(table, encoding="ascii").read().splitlines()[1:]
+            with open(table, encoding="ascii") as rows:
+                lines = rows.read().splitlines()[1:]
         except OSError:
             continue
         for line in lines:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Awaitable, Callable
+from typing import AsyncIterator, Awaitable, Callable, List
 
 import pytest
 from aiohttp.test_utils import TestServer
@@ -17,14 +17,26 @@ Server = Callable[..., Awaitable[TestServer]]
 TOKEN = "123:fake"
 
 
-async def bot_for(fake: FakeTelegram, aiohttp_server: Server) -> Bot:
+@pytest.fixture
+async def bots() -> AsyncIterator[List[Bot]]:
+    """The Bots a test uses, shut down after it (their HTTP connections closed)."""
+    used: List[Bot] = []
+    yield used
+    for bot in used:
+        await bot.shutdown()
+
+
+async def bot_for(fake: FakeTelegram, aiohttp_server: Server, bots: List[Bot]) -> Bot:
     server = await aiohttp_server(fake.app())
-    return Bot(TOKEN, base_url=str(server.make_url("/bot")))
+    bot = Bot(TOKEN, base_url=str(server.make_url("/bot")))
+    await bot.initialize()
+    bots.append(bot)
+    return bot
 
 
-async def test_long_answers_are_split_under_4096(aiohttp_server: Server) -> None:
+async def test_long_answers_are_split_under_4096(aiohttp_server: Server, bots: List[Bot]) -> None:
     fake = FakeTelegram(TOKEN)
-    bot = await bot_for(fake, aiohttp_server)
+    bot = await bot_for(fake, aiohttp_server, bots)
     text = "\n\n".join(f"Giấy tờ số {i}: {'bản sao có chứng thực ' * 20}".strip() for i in range(20))
     await TelegramOutput(bot, CallbackKeys()).send_text_message("tg:77", text)
     sent = fake.sent(77)
@@ -32,9 +44,9 @@ async def test_long_answers_are_split_under_4096(aiohttp_server: Server) -> None
     assert "\n\n".join(m["text"] for m in sent) == text
 
 
-async def test_buttons_become_an_inline_keyboard_with_short_keys(aiohttp_server: Server) -> None:
+async def test_buttons_become_an_inline_keyboard_with_short_keys(aiohttp_server: Server, bots: List[Bot]) -> None:
     fake = FakeTelegram(TOKEN)
-    bot = await bot_for(fake, aiohttp_server)
+    bot = await bot_for(fake, aiohttp_server, bots)
     keys = CallbackKeys()
     payload = '/ask_fee{"procedure": "xac-nhan-tinh-trang-hon-nhan-cho-nguoi-o-nuoc-ngoai-va-them"}'
     assert len(payload.encode()) > 64
@@ -56,13 +68,14 @@ def test_start_and_deep_links() -> None:
     assert start_payload("làm khai sinh") is None
 
 
-async def test_a_failure_while_answering_sends_an_apology(aiohttp_server: Server) -> None:
+async def test_a_failure_while_answering_sends_an_apology(aiohttp_server: Server, bots: List[Bot]) -> None:
     from connectors.telegram.channel import TelegramInput
     from tests.fakes.telegram_api import text_update
 
     fake = FakeTelegram(TOKEN)
     server = await aiohttp_server(fake.app())
     channel = TelegramInput(TOKEN, "secret", str(server.make_url("/bot")))
+    bots.append(await channel.bot())
 
     async def broken(message: object) -> None:
         raise RuntimeError("the tracker store is away")
@@ -107,7 +120,7 @@ async def test_polling_forwards_updates_to_the_webhook_with_the_secret(
 
 
 async def test_a_message_over_the_length_cap_gets_the_note_and_never_reaches_the_assistant(
-    aiohttp_server: Server,
+    aiohttp_server: Server, bots: List[Bot]
 ) -> None:
     from connectors.telegram.channel import TelegramInput
     from connectors.text import MAX_MESSAGE_CHARS, too_long_note
@@ -116,6 +129,7 @@ async def test_a_message_over_the_length_cap_gets_the_note_and_never_reaches_the
     fake = FakeTelegram(TOKEN)
     server = await aiohttp_server(fake.app())
     channel = TelegramInput(TOKEN, "secret", str(server.make_url("/bot")))
+    bots.append(await channel.bot())
     received: list = []
 
     async def assistant(message: object) -> None:

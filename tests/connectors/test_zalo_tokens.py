@@ -94,9 +94,20 @@ async def replica(fake: FakeZalo, aiohttp_server: Server) -> AsyncIterator[Repli
         await client.session().close()
 
 
-def redis_client(own_redis: OwnRedis) -> Any:
-    # the channels' client times out after 1 s (connectors.shared); shorter here to keep tests quick
-    return aioredis.from_url(own_redis.url, socket_timeout=0.3, socket_connect_timeout=0.3)
+@pytest.fixture
+async def redis_client(own_redis: OwnRedis) -> AsyncIterator[Callable[[], Any]]:
+    """Clients of the test's Redis (each a replica's), their connections closed after the test."""
+    clients: List[Any] = []
+
+    def make() -> Any:
+        # the channels' client times out after 1 s (connectors.shared); shorter here to keep tests quick
+        clients.append(aioredis.from_url(own_redis.url, socket_timeout=0.3, socket_connect_timeout=0.3))
+        return clients[-1]
+
+    yield make
+    own_redis.thaw()
+    for client in clients:
+        await client.close(close_connection_pool=True)  # redis 4.6 keeps a from_url pool open otherwise
 
 
 def read_file(path: Path) -> Dict[str, Any]:
@@ -105,10 +116,10 @@ def read_file(path: Path) -> Dict[str, Any]:
 
 
 async def test_a_pair_redis_could_not_store_is_kept_in_the_file_used_and_pushed_back(
-    own_redis: OwnRedis, fake: FakeZalo, replica: Replica, tmp_path: Path
+    own_redis: OwnRedis, fake: FakeZalo, replica: Replica, redis_client: Callable[[], Any], tmp_path: Path
 ) -> None:
     token_file = tmp_path / "var" / "zalo_tokens.json"
-    red = redis_client(own_redis)
+    red = redis_client()
     client = replica(RedisTokenStore(red, FIRST, fallback=token_file, lock_seconds=1))
     assert await client.send("u1", {"text": "chào"})  # the first pair, from the variables, in Redis
     fake.access_token = "nobody-has-this"  # it expires
@@ -132,7 +143,7 @@ async def test_a_pair_redis_could_not_store_is_kept_in_the_file_used_and_pushed_
     assert len(fake.refused) == refused  # the new access token was used at once, no -216
     stored = json.loads(await red.get("motcua:zalo:tokens"))
     assert (stored["refresh_token"], stored["sequence"]) == (new.refresh_token, 1)  # pushed back
-    other = RedisTokenStore(redis_client(own_redis), FIRST, lock_seconds=1)  # another replica, no file
+    other = RedisTokenStore(redis_client(), FIRST, lock_seconds=1)  # another replica, no file
     # (the lock the first took before Redis stopped was kept on disk: it expires after lock_seconds)
     assert await other.current() == new
 
@@ -142,9 +153,9 @@ async def test_a_pair_redis_could_not_store_is_kept_in_the_file_used_and_pushed_
 
 
 async def test_a_redis_that_hangs_during_the_refresh_does_not_fail_the_send(
-    own_redis: OwnRedis, fake: FakeZalo, replica: Replica
+    own_redis: OwnRedis, fake: FakeZalo, replica: Replica, redis_client: Callable[[], Any]
 ) -> None:
-    red = redis_client(own_redis)
+    red = redis_client()
     client = replica(RedisTokenStore(red, FIRST))
     assert await client.send("u1", {"text": "chào"})
     fake.access_token = "nobody-has-this"
@@ -158,20 +169,20 @@ async def test_a_redis_that_hangs_during_the_refresh_does_not_fail_the_send(
     new = Tokens(fake.access_token, fake.refresh_token)
     assert fake.sent_to("u2") == [{"text": "x"}]
     assert await client.send("u3", {"text": "y"})  # the new pair, from memory or from Redis
-    assert await RedisTokenStore(redis_client(own_redis)).current() == new
+    assert await RedisTokenStore(redis_client()).current() == new
     assert fake.refresh_tokens_received == [FIRST.refresh_token]
 
 
 async def test_an_empty_redis_starts_from_the_token_file_not_the_variables(
-    own_redis: OwnRedis, fake: FakeZalo, replica: Replica, tmp_path: Path
+    own_redis: OwnRedis, fake: FakeZalo, replica: Replica, redis_client: Callable[[], Any], tmp_path: Path
 ) -> None:
     token_file = tmp_path / "zalo_tokens.json"
     fake.access_token, fake.refresh_token = "access-7", "refresh-7"  # refreshed before, on this disk
     TokenStore(token_file).save(Tokens("access-7", "refresh-7"))
-    client = replica(RedisTokenStore(redis_client(own_redis), FIRST, fallback=token_file))
+    client = replica(RedisTokenStore(redis_client(), FIRST, fallback=token_file))
     assert await client.send("u1", {"text": "chào"})
     assert fake.refused == [] and fake.refresh_tokens_received == []
-    assert await RedisTokenStore(redis_client(own_redis), FIRST).current() == Tokens("access-7", "refresh-7")
+    assert await RedisTokenStore(redis_client(), FIRST).current() == Tokens("access-7", "refresh-7")
 
 
 async def test_the_file_store_keeps_a_new_pair_it_could_not_write(
