@@ -23,7 +23,7 @@ import ipaddress
 import logging
 import os
 import sys
-from typing import List, Optional
+from typing import Any, List, Optional
 
 from sanic import Sanic, response
 from sanic.exceptions import PayloadTooLarge
@@ -84,6 +84,12 @@ def create_app(actions: str = "bot.actions", token: Optional[str] = None) -> San
 
     app = sdk_app(actions, cors_origins=None)
     app.config.REQUEST_MAX_SIZE = REQUEST_MAX_SIZE
+
+    @app.listener("after_server_stop")
+    async def close(app: Sanic, loop: Any) -> None:
+        from bot.dossier_services import close_services
+
+        await close_services()  # the portal session and the Redis connections
 
     @app.exception(PayloadTooLarge)
     async def too_large(request: Request, exception: PayloadTooLarge) -> HTTPResponse:

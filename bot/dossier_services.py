@@ -137,6 +137,12 @@ def services() -> DossierServices:
     return _services
 
 
+async def close_services() -> None:
+    """Close the portal session and the Redis connections, if they were opened (at shutdown)."""
+    if _services is not None:
+        await _services.close()
+
+
 def reset_services(new: Optional[DossierServices] = None) -> None:
     """Forget the current services (tests; settings changed)."""
     global _services

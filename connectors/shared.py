@@ -46,6 +46,10 @@ def background(coroutine: Coroutine[Any, Any, Any], what: str) -> "asyncio.Task[
     return task
 
 
+# Seconds a stopping server waits for the answers still in the background (Zalo's).
+SHUTDOWN_GRACE = 10.0
+
+
 async def drain(timeout: Optional[float] = None) -> None:
     """Wait for the background tasks still running (tests, shutdown)."""
     if _tasks:

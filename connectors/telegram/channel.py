@@ -91,6 +91,11 @@ class TelegramInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint("telegram_webhook", __name__)
 
+        @hook.listener("after_server_stop")
+        async def close(app: Any, loop: Any) -> None:
+            if self._bot is not None:
+                await self._bot.shutdown()  # python-telegram-bot's HTTP client
+
         @hook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})

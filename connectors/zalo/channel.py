@@ -26,7 +26,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from connectors import messages as msg
-from connectors.shared import answer_or_apologise, background, deduplicator, redis_from_env
+from connectors.shared import SHUTDOWN_GRACE, answer_or_apologise, background, deduplicator, drain, redis_from_env
 from connectors.text import too_long, too_long_note
 from connectors.zalo import signature
 from connectors.zalo.client import ZaloClient
@@ -95,6 +95,12 @@ class ZaloInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint("zalo_webhook", __name__)
+
+        @hook.listener("before_server_stop")
+        async def finish(app: Any, loop: Any) -> None:
+            """Answers still being sent in the background go out before the server stops."""
+            await drain(timeout=SHUTDOWN_GRACE)
+            await self.client.close()
 
         @hook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:

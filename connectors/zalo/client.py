@@ -57,6 +57,11 @@ class ZaloClient:
             self._session = aiohttp.ClientSession(timeout=self.timeout)
         return self._session
 
+    async def close(self) -> None:
+        """Close the session (at shutdown, after the last answers went out)."""
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
     async def send(self, user_id: str, message: Dict[str, Any]) -> bool:
         """Send one message; True when Zalo accepted it."""
         try:
