@@ -130,3 +130,13 @@ def test_every_redis_client_is_made_in_one_place() -> None:
         str(p.relative_to(ROOT)) for package in PACKAGES for p in (ROOT / package).rglob("*.py") if makes_a_client(p)
     ]
     assert makers == ["connectors/redis_clients.py"]
+
+
+def test_tests_do_not_import_the_benchmarks() -> None:
+    wrong = []
+    for path in (ROOT / "tests").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            names += [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            wrong += [f"{path.relative_to(ROOT)} imports {n}" for n in names if n.split(".")[0] == "bench"]
+    assert wrong == []

@@ -8,7 +8,7 @@ from typing import Iterator
 
 import pytest
 
-from tests.bot.dossier_chat import portal, simulator, simulator_url  # noqa: F401 (fixtures for the dossier tests)
+from tests.bot.actions.dossier_chat import portal, simulator, simulator_url  # noqa: F401 (fixtures for the dossier tests)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from bot.settings import Settings, get_settings
 from connectors.portal.client import HttpPortal
 from connectors.portal.ratelimit import MemoryRateLimiter
 from connectors.portal.simulator import Simulator, load_fixtures
-from tests.bot.test_actions import DOMAIN
+from tests.bot.actions.test_actions import DOMAIN
 from tests.connectors.portal.conftest import TODAY
 
 

@@ -15,8 +15,8 @@ from bot.dossier_services import DossierServices, reset_services
 from bot.render import Aspect
 from bot.settings import get_settings
 from connectors.portal.simulator import Simulator
-from tests.bot.dossier_chat import Chat
-from tests.bot.test_actions import run
+from tests.bot.actions.dossier_chat import Chat
+from tests.bot.actions.test_actions import run
 
 
 @pytest.mark.parametrize(

@@ -20,8 +20,8 @@ from bot.dossier_services import DossierServices, reset_services
 from bot.settings import Settings
 from connectors.portal.codes import find_code, last_digits, looks_like_code
 from connectors.portal.simulator import Simulator
+from tests.bot.actions.dossier_chat import Chat, services_for
 from tests.bot.conftest import OwnRedis
-from tests.bot.dossier_chat import Chat, services_for
 
 CHECK = ActionCheckDossierStatus()
 SUPPLEMENT = "000.00.53.H48-261101-0005"  # status 5, phone ends 3405

@@ -23,7 +23,7 @@ from bot.actions.procedures import (
 )
 from bot.settings import get_settings
 
-DOMAIN: Dict[str, Any] = yaml.safe_load((Path(__file__).parents[2] / "bot" / "domain.yml").read_text("utf-8"))
+DOMAIN: Dict[str, Any] = yaml.safe_load((Path(__file__).parents[3] / "bot" / "domain.yml").read_text("utf-8"))
 
 
 def tracker(
