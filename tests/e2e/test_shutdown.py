@@ -12,7 +12,7 @@ from typing import Iterator, Tuple
 import pytest
 
 from bot.launcher import free_port, start_action_server, start_rasa_server, stop, write_endpoints
-from tests.e2e.conftest import TODAY, ZALO_OA_KEY, Fakes, wait_for
+from tests.e2e.conftest import TODAY, Fakes, wait_for, zalo_env
 from tests.e2e.test_channels import zalo
 from tests.fakes.zalo_api import text_event
 
@@ -21,18 +21,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def own_servers(tmp_path: Path, portal_url: str, fakes: Fakes) -> Iterator[Tuple[str, int]]:
-    env = {
-        "MOTCUA_TODAY": TODAY,
-        "PORTAL_URL": portal_url,
-        "ZALO_APP_ID": fakes.zalo.app_id,
-        "ZALO_APP_SECRET": fakes.zalo.app_secret,
-        "ZALO_OA_SECRET_KEY": ZALO_OA_KEY,
-        "ZALO_ACCESS_TOKEN": fakes.zalo.access_token,
-        "ZALO_REFRESH_TOKEN": fakes.zalo.refresh_token,
-        "ZALO_API_BASE_URL": fakes.zalo_url,
-        "ZALO_OAUTH_BASE_URL": fakes.zalo_url,
-        "ZALO_TOKEN_FILE": str(tmp_path / "tokens.json"),
-    }
+    env = {"MOTCUA_TODAY": TODAY, "PORTAL_URL": portal_url, **zalo_env(fakes, tmp_path / "tokens.json")}
     action_port, rasa_port = free_port(), free_port()
     actions = start_action_server(action_port, env=env)
     try:

