@@ -21,6 +21,8 @@ from urllib.parse import unquote, urlparse
 
 import yaml
 
+from connectors import platforms
+
 ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS = ROOT / "endpoints.yml"
 CREDENTIALS = ROOT / "credentials.yml"
@@ -54,9 +56,9 @@ CHANNELS: Dict[str, Dict[str, str]] = {
 }
 # A channel is on when all its variables are set; these have defaults.
 CHANNEL_DEFAULTS = {
-    "TELEGRAM_API_BASE_URL": "https://api.telegram.org/bot",
-    "ZALO_API_BASE_URL": "https://openapi.zalo.me",
-    "ZALO_OAUTH_BASE_URL": "https://oauth.zaloapp.com",
+    "TELEGRAM_API_BASE_URL": platforms.TELEGRAM_API_BASE_URL,
+    "ZALO_API_BASE_URL": platforms.ZALO_API_BASE_URL,
+    "ZALO_OAUTH_BASE_URL": platforms.ZALO_OAUTH_BASE_URL,
 }
 CHANNEL_VARIABLES: Dict[str, List[str]] = {
     channel: [v for v in keys.values() if v not in CHANNEL_DEFAULTS] for channel, keys in CHANNELS.items()

@@ -140,3 +140,14 @@ def test_tests_do_not_import_the_benchmarks() -> None:
             names += [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             wrong += [f"{path.relative_to(ROOT)} imports {n}" for n in names if n.split(".")[0] == "bench"]
     assert wrong == []
+
+
+def test_each_platform_address_is_written_once() -> None:
+    addresses = ("api.telegram.org", "openapi.zalo.me", "oauth.zaloapp.com")
+    places = sorted(
+        str(path.relative_to(ROOT))
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("*.py")
+        if any(address in path.read_text(encoding="utf-8") for address in addresses)
+    )
+    assert places == ["connectors/platforms.py"]

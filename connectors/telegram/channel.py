@@ -31,13 +31,14 @@ from sanic.response import HTTPResponse
 from telegram import Bot, Update
 
 from connectors import messages as msg
+from connectors import platforms
 from connectors.shared import answer_or_apologise, deduplicator, redis_from_env
 from connectors.telegram.output import SENDER_PREFIX, CallbackKeys, TelegramOutput
 from connectors.text import too_long, too_long_note
 
 log = logging.getLogger(__name__)
 
-DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_API_BASE_URL = platforms.TELEGRAM_API_BASE_URL
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
 _PROCEDURE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 

@@ -26,6 +26,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from connectors import messages as msg
+from connectors import platforms
 from connectors.shared import SHUTDOWN_GRACE, answer_or_apologise, background, deduplicator, drain, redis_from_env
 from connectors.text import too_long, too_long_note
 from connectors.zalo import signature
@@ -35,8 +36,8 @@ from connectors.zalo.tokens import RedisTokenStore, Tokens, TokenStore
 
 log = logging.getLogger(__name__)
 
-DEFAULT_API_BASE_URL = "https://openapi.zalo.me"
-DEFAULT_OAUTH_BASE_URL = "https://oauth.zaloapp.com"
+DEFAULT_API_BASE_URL = platforms.ZALO_API_BASE_URL
+DEFAULT_OAUTH_BASE_URL = platforms.ZALO_OAUTH_BASE_URL
 DEFAULT_TOKEN_FILE = Path(__file__).resolve().parents[2] / "var" / "zalo_tokens.json"
 # A Zalo event is a few hundred bytes (a text message at most ~2,000 characters): a bigger body is
 # refused before it is read further, signed or not.

@@ -18,6 +18,7 @@ from typing import Any, Dict, Optional
 
 import aiohttp
 
+from connectors import platforms
 from connectors.zalo.tokens import RedisTokenStore, Tokens, TokenStore, TokensUnavailable
 
 log = logging.getLogger(__name__)
@@ -38,8 +39,8 @@ class ZaloClient:
         app_id: str,
         app_secret: str,
         tokens: TokenStore | RedisTokenStore,
-        api_base_url: str = "https://openapi.zalo.me",
-        oauth_base_url: str = "https://oauth.zaloapp.com",
+        api_base_url: str = platforms.ZALO_API_BASE_URL,
+        oauth_base_url: str = platforms.ZALO_OAUTH_BASE_URL,
         timeout: float = 10.0,
         session: Optional[aiohttp.ClientSession] = None,
     ):
