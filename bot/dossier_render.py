@@ -13,7 +13,7 @@ import datetime as dt
 from typing import List, Optional
 
 from bot import messages as msg
-from connectors.portal.model import Dossier, Status, Timing, mask_name
+from dossiers.model import Dossier, Status, Timing, mask_name
 
 TIMING_LINES = {
     Timing.OVERDUE: msg.DOSSIER_OVERDUE.format(hotline=msg.HOTLINE),

@@ -25,9 +25,9 @@ from bot.actions.context import SLOT_PROCEDURE, load_kb, message_text
 from bot.dossier_render import details_reply, has_details, status_reply
 from bot.dossier_services import services
 from connectors.portal.client import redact
-from connectors.portal.codes import EXAMPLE, find_code, last_digits, looks_like_code
 from connectors.portal.errors import DossierNotFound, PortalError
-from connectors.portal.model import Dossier
+from dossiers.codes import EXAMPLE, find_code, last_digits, looks_like_code
+from dossiers.model import Dossier
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Asking a province's one-stop portal where a dossier stands.
 
 `PortalAdapter` is the one interface the assistant uses; `HttpPortal` implements the generic
-JSON/HTTP contract (connectors/portal/model.py). A province whose portal speaks another format
+JSON/HTTP contract (dossiers/model.py). A province whose portal speaks another format
 gets its own adapter that maps its answer to `Dossier`.
 
 HttpPortal is kind to the portal and quick for the citizen:
@@ -37,7 +37,7 @@ from connectors.portal.errors import (
     PortalError,
     PortalUnavailable,
 )
-from connectors.portal.model import Dossier
+from dossiers.model import Dossier
 
 log = logging.getLogger(__name__)
 

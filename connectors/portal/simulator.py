@@ -32,7 +32,7 @@ import yaml
 from aiohttp import web
 
 from connectors import logs
-from connectors.portal.model import VIETNAM
+from dossiers.model import VIETNAM
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "dossiers.yml"
 DATE_FIELDS = ("received_at", "appointment_at", "completed_at", "returned_at")

@@ -15,8 +15,8 @@ from aiohttp.test_utils import TestServer
 from connectors.portal.breaker import CircuitBreaker
 from connectors.portal.client import HttpPortal
 from connectors.portal.errors import DossierNotFound, PortalAuthError, PortalBadResponse, PortalUnavailable
-from connectors.portal.model import Status
 from connectors.portal.simulator import Simulator, load_fixtures
+from dossiers.model import Status
 
 Server = Callable[..., Awaitable[TestServer]]
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import aiohttp
 
-from connectors.portal.model import VIETNAM, Dossier, Status, Timing
 from connectors.portal.simulator import Simulator, demo_codes, resolve_date
+from dossiers.model import VIETNAM, Dossier, Status, Timing
 from tests.connectors.portal.conftest import TODAY
 
 

@@ -4,7 +4,7 @@ from typing import Optional
 
 import pytest
 
-from connectors.portal.codes import STRICT, find_code, last_digits, looks_like_code
+from dossiers.codes import STRICT, find_code, last_digits, looks_like_code
 
 
 @pytest.mark.parametrize(

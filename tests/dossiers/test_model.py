@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from connectors.portal.model import VIETNAM, Dossier, Status, Timing, mask_name, next_working_day
+from dossiers.model import VIETNAM, Dossier, Status, Timing, mask_name, next_working_day
 
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=VIETNAM)  # a Friday
 
