@@ -1,5 +1,5 @@
 """The REST channel as an attacker meets it: it cannot reach a Telegram or Zalo citizen's
-conversation, a share a `default` one, it is internal (a request through a proxy is refused),
+conversation nor share a `default` one; it is internal (a request through a proxy is refused),
 and malformed, nested, empty or very long bodies get a clear answer while the server goes on."""
 
 from __future__ import annotations
