@@ -254,6 +254,9 @@ class Procedure(_Model):
     sources: List[Source] = Field(..., min_items=1)
     provenance: Dict[FactGroup, Provenance] = Field(default_factory=dict)
     last_verified: dt.date
+    # Made by an importer from a copy of an official catalogue and not yet reviewed by an editor
+    # ("national-tthc-2026-06"); None for a record an editor wrote. The search prefers the latter.
+    imported_from: Optional[str] = None
 
     @validator("id")
     def _id_slug(cls, value: str) -> str:
