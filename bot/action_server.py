@@ -21,21 +21,20 @@ import argparse
 import hmac
 import ipaddress
 import logging
-import os
 import sys
 from typing import Any, List, Optional
 
+from pydantic import ValidationError
 from sanic import Sanic, response
 from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from connectors import logs
+from motcua.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 5055
 TOKEN_PARAMETER = "token"  # noqa: S105 (a parameter name: Rasa's EndpointConfig `token_name` default)
 OPEN_PATHS = frozenset({"/health"})
 # A tracker POST holds the session's events and the domain (~4 KB), and grows by ~4.2 KB a citizen
@@ -114,8 +113,13 @@ def create_app(actions: str = "bot.actions", token: Optional[str] = None) -> San
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.action_server", description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default=os.environ.get("ACTION_SERVER_HOST") or DEFAULT_HOST)
-    parser.add_argument("--port", type=int, default=int(os.environ.get("ACTION_PORT") or DEFAULT_PORT))
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        print(f"error: a setting is refused: {exc}", file=sys.stderr)
+        return 1
+    parser.add_argument("--host", default=settings.action_server_host)
+    parser.add_argument("--port", type=int, default=settings.action_port)
     parser.add_argument("--actions", default="bot.actions", help="package of the custom actions")
     parser.add_argument("--debug", action="store_true", help="log at DEBUG (default: LOG_LEVEL, else INFO)")
     args = parser.parse_args(argv)
@@ -123,13 +127,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     from rasa_sdk import utils
     from rasa_sdk.plugin import plugin_manager
 
-    level = logging.DEBUG if args.debug else logs.level_from_env()
+    level = logging.DEBUG if args.debug else logging.getLevelName(settings.log_level)
     utils.configure_colored_logging(level)
     logs.install()
     utils.update_sanic_log_level()
     logging.getLogger("matplotlib").setLevel(logging.WARNING)
 
-    token = os.environ.get("ACTION_SERVER_TOKEN") or None
+    token = settings.action_server_token.get_secret_value() if settings.action_server_token else None
     try:
         check_exposure(args.host, token)
     except ActionServerConfigError as exc:

@@ -21,12 +21,12 @@ from typing import Any, Optional
 import aiohttp
 from redis.exceptions import RedisError
 
-from bot.settings import Settings, get_settings
 from connectors.portal.breaker import CircuitBreaker
 from connectors.portal.cache import Cache, MemoryCache, RedisCache
 from connectors.portal.client import HttpPortal, PortalAdapter
 from connectors.portal.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from connectors.redis_clients import async_client
+from motcua.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class DossierServices:
             self._portal = HttpPortal(
                 self.settings.portal_url,
                 self._session,
-                self.settings.portal_token,
+                self.settings.portal_token.get_secret_value() if self.settings.portal_token else None,
                 deadline=self.settings.portal_deadline_seconds,
                 attempt_timeout=min(2.0, self.settings.portal_deadline_seconds),
                 breaker=CircuitBreaker(threshold=5, reset_after=30.0),

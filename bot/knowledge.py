@@ -14,9 +14,11 @@ import time
 from pathlib import Path
 from typing import Callable, Optional, Tuple
 
-from bot.settings import Settings, get_settings
+from motcua.settings import Settings, get_settings
 from procedures_kb import InvalidKnowledgeBase, KnowledgeBase
 from procedures_kb.kb import provinces_dir_for
+from procedures_kb.loader import DATA_DIR
+from procedures_kb.search import DEFAULT_THRESHOLD
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +39,16 @@ class KnowledgeBaseProvider:
     def __init__(self, settings: Settings, clock: Callable[[], float] = time.monotonic):
         self._settings = settings
         self._clock = clock
-        self._dirs = (settings.kb_dir, provinces_dir_for(settings.kb_dir))
+        self._kb_dir = settings.kb_dir or DATA_DIR
+        self._threshold = DEFAULT_THRESHOLD if settings.search_threshold is None else settings.search_threshold
+        self._dirs = (self._kb_dir, provinces_dir_for(self._kb_dir))
         self._kb: Optional[KnowledgeBase] = None
         self._fingerprint: Fingerprint = ()
         self._checked = 0.0
         self._lock = asyncio.Lock()
 
     def _load(self) -> KnowledgeBase:
-        return KnowledgeBase.load(self._settings.kb_dir, threshold=self._settings.search_threshold)
+        return KnowledgeBase.load(self._kb_dir, threshold=self._threshold)
 
     async def current(self) -> KnowledgeBase:
         """The KB to answer from; raises InvalidKnowledgeBase only if no version ever loaded."""

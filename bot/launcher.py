@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import signal
 import subprocess
 import sys
@@ -55,6 +54,7 @@ from bot.rasa_config import (
     cors_arguments,
     enabled_channels,
     redact_url,
+    settings_for,
     write_credentials,
     write_endpoints,
 )
@@ -106,11 +106,12 @@ def portal(
 ) -> Iterator[str]:
     """PORTAL_URL when it is set; otherwise the bundled simulator, run for the block (with a
     warning; refused when MOTCUA_ENV=production), and added to `watched`."""
-    if os.environ.get("PORTAL_URL"):
-        yield os.environ["PORTAL_URL"]
+    settings = settings_for(env)
+    if settings.portal_url:
+        yield settings.portal_url
         return
     check_portal(env)
-    port = port or int(os.environ.get("PORTAL_SIMULATOR_PORT", "8085"))
+    port = port or settings.portal_simulator_port
     print(SIMULATOR_WARNING, file=sys.stderr, flush=True)
     print(f"Starting the portal simulator on :{port} (PORTAL_URL is not set) …", flush=True)
     process = start_portal_simulator(port, env=env)
@@ -236,7 +237,7 @@ def cmd_conversation_tests(args: argparse.Namespace) -> int:
 def cmd_replica(args: argparse.Namespace) -> int:
     """One more Rasa server sharing Redis (trackers, locks) and the running action server."""
     require_model()
-    if not os.environ.get("REDIS_URL"):
+    if not settings_for().redis_url:
         raise LaunchError("a replica shares conversations through Redis: set REDIS_URL (and use it for make run too)")
     with tempfile.TemporaryDirectory(prefix="motcua-replica-") as tmp:
         endpoints = write_endpoints(f"http://127.0.0.1:{args.action_port}/webhook", Path(tmp))
@@ -264,16 +265,21 @@ def _stop_on_sigterm() -> None:
 def main(argv: Optional[List[str]] = None) -> int:
     _stop_on_sigterm()
     logs.install()
+    try:
+        settings = settings_for()
+    except LaunchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     parser = argparse.ArgumentParser(prog="python -m bot.launcher")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="action server + Rasa server with the REST channel")
-    run.add_argument("--rasa-port", type=int, default=int(os.environ.get("RASA_PORT", "5005")))
-    run.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", "5055")))
+    run.add_argument("--rasa-port", type=int, default=settings.rasa_port)
+    run.add_argument("--action-port", type=int, default=settings.action_port)
     run.set_defaults(func=cmd_run)
     commands.add_parser("chat", help="talk in this terminal").set_defaults(func=cmd_chat)
     replica = commands.add_parser("replica", help="one more Rasa server on Redis (REDIS_URL)")
     replica.add_argument("--port", type=int, default=5006)
-    replica.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", "5055")))
+    replica.add_argument("--action-port", type=int, default=settings.action_port)
     replica.set_defaults(func=cmd_replica)
     commands.add_parser("conversation-tests", help="rasa test core with an action server").set_defaults(
         func=cmd_conversation_tests

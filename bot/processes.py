@@ -19,7 +19,7 @@ import urllib.request
 from pathlib import Path
 from typing import IO, Dict, List, Optional, Sequence, Tuple
 
-from bot.rasa_config import ROOT, LaunchError, child_env, cors_arguments, write_credentials
+from bot.rasa_config import ROOT, LaunchError, child_env, cors_arguments, settings_for, write_credentials
 
 BIN = Path(sys.executable).parent
 RASA = str(BIN / "rasa")
@@ -125,7 +125,7 @@ def start_rasa_server(
         "--credentials", str(write_credentials(endpoints.parent, env)),
         "--endpoints", str(endpoints),
         "--port", str(port),
-        "--interface", child_env(env).get("RASA_HOST") or "127.0.0.1",
+        "--interface", settings_for(env).rasa_host,
         *cors_arguments(env),
     ]  # fmt: skip
     return start_ready(args, f"http://127.0.0.1:{port}/", env, timeout, log)

@@ -20,8 +20,10 @@ from typing import Dict, List, Optional
 from urllib.parse import unquote, urlparse
 
 import yaml
+from pydantic import ValidationError
 
 from connectors import platforms
+from motcua.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS = ROOT / "endpoints.yml"
@@ -79,6 +81,17 @@ def child_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     return env
 
 
+def settings_for(env: Optional[Dict[str, str]] = None) -> Settings:
+    """The settings the processes started with `env` will read, checked before any starts."""
+    try:
+        return Settings.from_env(child_env(env))
+    except ValidationError as exc:
+        problems = "; ".join(str(error["msg"]) for error in exc.errors())
+        raise LaunchError(f"a setting is refused: {problems}") from None
+    except ValueError as exc:  # a list or mapping setting that is not JSON
+        raise LaunchError(f"a setting is refused: {exc}") from None
+
+
 def channel_credentials(env: Optional[Dict[str, str]] = None) -> Dict[str, Dict[str, str]]:
     """The credentials entries of the channels whose variables are all set, as ${VAR} references.
     A channel with some variables set and others missing is a mistake: it stops the start."""
@@ -107,12 +120,11 @@ def enabled_channels(env: Optional[Dict[str, str]] = None) -> List[str]:
     return [c.split(".")[1] for c, variables in CHANNEL_VARIABLES.items() if all(env.get(v) for v in variables)]
 
 
-TRACKER_RECORD_EXP = 7 * 86_400  # a conversation idle for a week is forgotten (MOTCUA_TRACKER_RECORD_EXP_SECONDS)
 TRACKER_STORE = "bot.tracker_store.ResilientRedisTrackerStore"
 LOCK_STORE = "bot.lock_store.AtomicRedisLockStore"
 
 
-def redis_stores(redis_url: str, env: Dict[str, str]) -> Dict[str, Dict[str, object]]:
+def redis_stores(redis_url: str, settings: Settings) -> Dict[str, Dict[str, object]]:
     """endpoints.yml entries for our Redis tracker store (Rasa's keys: host, port, db …) and lock store."""
     parsed = urlparse(redis_url)
     db = int((parsed.path or "/0").strip("/") or 0)
@@ -122,7 +134,7 @@ def redis_stores(redis_url: str, env: Dict[str, str]) -> Dict[str, Dict[str, obj
         "port": parsed.port or 6379,
         "db": db,
         "key_prefix": "motcua",
-        "record_exp": int(env.get("MOTCUA_TRACKER_RECORD_EXP_SECONDS") or TRACKER_RECORD_EXP),
+        "record_exp": settings.tracker_record_exp_seconds,
         "use_ssl": parsed.scheme == "rediss",
     }
     if parsed.password:
@@ -138,18 +150,11 @@ def redact_url(url: str) -> str:
 
 
 def check_redis(redis_url: str) -> None:
-    """Fail fast, naming REDIS_URL, when it is malformed, a unix socket, or nothing answers there."""
+    """Fail fast, naming REDIS_URL, when nothing answers there (its form is checked by the settings)."""
     import redis
 
     from connectors.redis_clients import sync_client
 
-    if urlparse(redis_url).scheme == "unix":
-        # Rasa 3.6's RedisTrackerStore takes a host and a port only (redis.StrictRedis(host=…,
-        # port=…)): a socket path would silently become localhost:6379.
-        raise LaunchError(
-            f"REDIS_URL={redact_url(redis_url)}: unix sockets are not supported (Rasa's Redis tracker store "
-            "connects over TCP only); use redis://host:port/db or rediss://…"
-        )
     try:
         client = sync_client(redis_url)
         client.ping()
@@ -162,14 +167,14 @@ def write_endpoints(action_url: str, directory: Path, env: Optional[Dict[str, st
     trackers and locks go to Redis (shared by every Rasa replica). With ACTION_SERVER_TOKEN set,
     Rasa sends it to the action server: the file says `${ACTION_SERVER_TOKEN}`, which Rasa expands
     from its environment when it reads the file, so the token is not written anywhere."""
-    env = child_env(env)
+    settings = settings_for(env)
     config = yaml.safe_load(ENDPOINTS.read_text(encoding="utf-8")) or {}
     config["action_endpoint"] = {"url": action_url}
-    if env.get("ACTION_SERVER_TOKEN"):
+    if settings.action_server_token:
         config["action_endpoint"]["token"] = "${ACTION_SERVER_TOKEN}"  # noqa: S105 (a reference, expanded by Rasa)
-    if env.get("REDIS_URL"):
-        check_redis(env["REDIS_URL"])
-        config.update(redis_stores(env["REDIS_URL"], env))
+    if settings.redis_url:
+        check_redis(settings.redis_url)
+        config.update(redis_stores(settings.redis_url, settings))
     path = directory / "endpoints.yml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return path
@@ -178,14 +183,14 @@ def write_endpoints(action_url: str, directory: Path, env: Optional[Dict[str, st
 def cors_arguments(env: Optional[Dict[str, str]] = None) -> List[str]:
     """`--cors` with the origins of MOTCUA_CORS_ORIGINS (comma- or space-separated), else nothing:
     a browser page elsewhere gets no permission to call the assistant unless one is named."""
-    origins = (child_env(env).get("MOTCUA_CORS_ORIGINS") or "").replace(",", " ").split()
+    origins = settings_for(env).cors_origins.replace(",", " ").split()
     return ["--cors", *origins] if origins else []
 
 
 def check_portal(env: Optional[Dict[str, str]] = None) -> None:
     """Without PORTAL_URL the simulator would answer citizens: never in production."""
-    env = child_env(env)
-    if not env.get("PORTAL_URL") and env.get("MOTCUA_ENV", "").strip().lower() == "production":
+    settings = settings_for(env)
+    if not settings.portal_url and settings.production:
         raise LaunchError(
             "MOTCUA_ENV=production and PORTAL_URL is not set: the portal simulator (invented dossiers) "
             "is not started in production. Set PORTAL_URL (and PORTAL_TOKEN) to the province portal's dossier API."
@@ -194,8 +199,8 @@ def check_portal(env: Optional[Dict[str, str]] = None) -> None:
 
 def check_config(env: Optional[Dict[str, str]] = None) -> None:
     """What can be refused before anything starts: the portal, REDIS_URL and the channels."""
+    settings = settings_for(env)
     check_portal(env)
     channel_credentials(env)
-    redis_url = child_env(env).get("REDIS_URL")
-    if redis_url:
-        check_redis(redis_url)
+    if settings.redis_url:
+        check_redis(settings.redis_url)

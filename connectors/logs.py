@@ -27,8 +27,10 @@ import json
 import logging
 import os
 import re
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
+from typing import Any, Callable, Iterable, List, Mapping, Optional
 from urllib.parse import quote, unquote, urlsplit
+
+from motcua.settings import get_settings
 
 MASK = "***"
 # Variables whose whole value is a secret: these, and any whose name ends like SECRET_NAME.
@@ -234,8 +236,6 @@ def uninstall() -> None:
             handler.removeFilter(found)
 
 
-def level_from_env(default: str = "INFO", env: Optional[Dict[str, str]] = None) -> int:
-    """The log level named by LOG_LEVEL (Rasa's variable), for our own entry points."""
-    name = ((env if env is not None else os.environ).get("LOG_LEVEL") or default).upper()
-    level = logging.getLevelName(name)
-    return level if isinstance(level, int) else logging.INFO
+def level_from_env() -> int:
+    """The log level named by LOG_LEVEL (Rasa's variable, one of the settings), for our own entry points."""
+    return int(logging.getLevelName(get_settings().log_level))

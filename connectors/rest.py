@@ -20,7 +20,6 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
-import os
 import re
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
 
@@ -32,6 +31,7 @@ from sanic.response import HTTPResponse
 from connectors import messages as msg
 from connectors.shared import answer_or_apologise
 from connectors.text import too_long, too_long_note
+from motcua.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ PUBLIC_VARIABLE = "MOTCUA_PUBLIC_REST"
 
 
 def is_public() -> bool:
-    return os.environ.get(PUBLIC_VARIABLE, "").strip().lower() in ("1", "true", "yes")
+    return get_settings().public_rest
 
 
 def from_this_machine(request: Request) -> bool:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from typing import Any, Awaitable, Callable, Coroutine, Optional, Set
 
 from connectors.dedupe import Deduplicator, MemoryDeduplicator, RedisDeduplicator
 from connectors.redis_clients import async_client
+from motcua.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ _tasks: Set["asyncio.Task[Any]"] = set()
 def redis_from_env() -> Any:
     """A `redis.asyncio` client when REDIS_URL is set (one per process), else None."""
     global _redis
-    url = os.environ.get("REDIS_URL")
+    url = get_settings().redis_url
     if not url:
         return None
     if _redis is None:

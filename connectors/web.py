@@ -26,7 +26,6 @@ import hmac
 import ipaddress
 import json
 import logging
-import os
 import secrets
 import time
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ from connectors.portal.ratelimit import MemoryRateLimiter, RateLimiter, RedisRat
 from connectors.rest import collect_answer, note_instead
 from connectors.shared import redis_from_env
 from connectors.text import too_long_note
+from motcua.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +98,7 @@ def trusted_proxy(peer: str) -> bool:
             return True
     except ValueError:
         return False
-    named = os.environ.get("MOTCUA_TRUSTED_PROXIES", "")
-    return peer in {address.strip() for address in named.split(",") if address.strip()}
+    return peer in get_settings().trusted_proxy_addresses
 
 
 def caller_address(request: Request) -> str:

@@ -15,11 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from typing import Optional
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, StrictStr, validator
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")  # the simulator's and the tests' zone; the assistant's is a setting
+from motcua.settings import VIETNAM  # the default zone (the simulator's, the tests'); the assistant's is a setting
 
 
 class Status(enum.IntEnum):

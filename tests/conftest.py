@@ -7,7 +7,7 @@ from typing import Iterator
 import pytest
 
 from bot.knowledge import reset_knowledge_base
-from bot.settings import get_settings
+from motcua.settings import get_settings
 from procedures_kb.loader import DATA_DIR
 from procedures_kb.provinces import PROVINCES_DIR
 

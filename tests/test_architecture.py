@@ -1,21 +1,23 @@
-"""The shape of the house: imports run one way. `connectors` never imports `bot`; the two domain
-packages, `procedures_kb` and `dossiers`, import nothing else of ours, and `procedures_kb` no
-Rasa; and no module imports, directly or through others, a module that imports it back
+"""The shape of the house: imports run one way. `motcua` (settings, atomic files) imports nothing
+of ours; `connectors` never imports `bot`; the two domain packages, `procedures_kb` and
+`dossiers`, import nothing else of ours but `motcua`, and `procedures_kb` no Rasa; and no
+module imports, directly or through others, a module that imports it back
 (imports inside functions count too: they hide a cycle, they do not remove it)."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
-from typing import Dict, List, Set
+from typing import Dict, List, Set, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("bot", "connectors", "dossiers", "procedures_kb")
+PACKAGES = ("bot", "connectors", "dossiers", "motcua", "procedures_kb")
 # package -> the packages of ours it must not import
 FORBIDDEN = {
     "connectors": {"bot"},
     "dossiers": {"bot", "connectors", "procedures_kb"},
     "procedures_kb": {"bot", "connectors", "dossiers"},
+    "motcua": {"bot", "connectors", "dossiers", "procedures_kb"},
 }
 
 
@@ -155,3 +157,52 @@ def test_each_platform_address_is_written_once() -> None:
         if any(address in path.read_text(encoding="utf-8") for address in addresses)
     )
     assert places == ["connectors/platforms.py"]
+
+
+def settings_names() -> Set[str]:
+    from motcua.settings import Settings
+
+    return {name.upper() for field in Settings.__fields__.values() for name in field.field_info.extra["env_names"]}
+
+
+def environment_reads(source: str, names: Set[str]) -> List[Tuple[int, str]]:
+    """(line, name) of each `os.environ.get("NAME")`, `os.getenv("NAME")`, `env.get("NAME")`,
+    `os.environ["NAME"]` in `source` whose NAME is one of `names`."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        literal = None
+        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+            if isinstance(node.func, ast.Attribute) and node.func.attr in ("get", "getenv", "setdefault"):
+                literal = node.args[0].value
+        elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+            literal = node.slice.value
+        if isinstance(literal, str) and literal in names:
+            found.append((getattr(node, "lineno", 0), literal))
+    return found
+
+
+def test_every_setting_is_read_through_the_settings_object() -> None:
+    """A variable that is a field of `motcua.settings.Settings` is read there only: no other
+    module looks it up in an environment itself, with a default and a check of its own."""
+    names = settings_names()
+    wrong = [
+        f"{path.relative_to(ROOT)}:{line} reads {name}"
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("*.py")
+        if path != ROOT / "motcua" / "settings.py"
+        for line, name in environment_reads(path.read_text(encoding="utf-8"), names)
+    ]
+    assert wrong == []
+
+
+def test_the_settings_check_sees_stray_reads() -> None:
+    source = "\n".join(
+        [
+            "import os",
+            'os.environ.get("REDIS_URL")',
+            'os.getenv("PORTAL_URL", "x")',
+            'env["MOTCUA_TODAY"]',
+            'os.environ.get("HOME")',
+        ]
+    )
+    assert environment_reads(source, settings_names()) == [(2, "REDIS_URL"), (3, "PORTAL_URL"), (4, "MOTCUA_TODAY")]

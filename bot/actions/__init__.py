@@ -4,6 +4,6 @@ Settings are validated here, when the action server starts: a bad value stops it
 message naming the variable, instead of failing on a citizen's first question.
 """
 
-from bot.settings import get_settings
+from motcua.settings import get_settings
 
 get_settings()

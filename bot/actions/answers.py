@@ -27,7 +27,7 @@ from bot.actions.context import (
     message_text,
 )
 from bot.render import Aspect, Place, render_answer
-from bot.settings import get_settings
+from motcua.settings import get_settings
 from procedures_kb import Hit, KnowledgeBase, Procedure
 from procedures_kb.search import age_in
 from procedures_kb.text import fold

@@ -13,7 +13,7 @@ from bot.actions.answers import button
 from bot.actions.base import CitizenAction
 from bot.actions.context import load_kb
 from bot.render import Aspect
-from bot.settings import get_settings
+from motcua.settings import get_settings
 
 
 class ActionGreet(CitizenAction):

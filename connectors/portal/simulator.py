@@ -23,7 +23,6 @@ import datetime as dt
 import hmac
 import json
 import logging
-import os
 import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -33,6 +32,7 @@ from aiohttp import web
 
 from connectors import logs
 from dossiers.model import VIETNAM
+from motcua.settings import get_settings
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "dossiers.yml"
 DATE_FIELDS = ("received_at", "appointment_at", "completed_at", "returned_at")
@@ -187,22 +187,21 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--port", type=int, default=8085)
     parser.add_argument("--fixtures", type=Path, default=FIXTURES)
     parser.add_argument("--today", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD (default: MOTCUA_TODAY)")
-    parser.add_argument("--token", default=os.environ.get("PORTAL_TOKEN"), help="require this Bearer token")
+    settings = get_settings()
+    token = settings.portal_token.get_secret_value() if settings.portal_token else None
+    parser.add_argument("--token", default=token, help="require this Bearer token (default: PORTAL_TOKEN)")
     parser.add_argument("--latency-ms", type=int, default=0)
     parser.add_argument("--fault", choices=FAULTS, default=None, help="answer every request this way")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logs.level_from_env(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logs.install()
-    today = args.today
-    if today is None and os.environ.get("MOTCUA_TODAY"):
-        today = dt.date.fromisoformat(os.environ["MOTCUA_TODAY"])
     simulator = Simulator(
         load_fixtures(args.fixtures),
-        today=today,
+        today=args.today or settings.today,
         token=args.token,
         latency_ms=args.latency_ms,
-        faults_api=os.environ.get("MOTCUA_SIMULATOR_FAULTS") == "1",
-        faults_token=os.environ.get("MOTCUA_SIMULATOR_TOKEN") or None,
+        faults_api=settings.simulator_faults,
+        faults_token=settings.simulator_token.get_secret_value() if settings.simulator_token else None,
     )
     simulator.mode = args.fault
     log.info(

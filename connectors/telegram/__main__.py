@@ -28,6 +28,7 @@ from telegram import Bot
 
 from connectors import logs
 from connectors.telegram.channel import DEFAULT_API_BASE_URL, SECRET_HEADER
+from motcua.settings import get_settings
 
 log = logging.getLogger("connectors.telegram")
 
@@ -81,7 +82,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     commands.add_parser("set-webhook").add_argument("url")
     commands.add_parser("delete-webhook")
     polling = commands.add_parser("poll")
-    polling.add_argument("--rasa", default=f"http://localhost:{os.environ.get('RASA_PORT', '5005')}")
+    polling.add_argument("--rasa", default=f"http://localhost:{get_settings().rasa_port}")
     polling.add_argument("--rounds", type=int, default=None, help=argparse.SUPPRESS)  # tests
     args = parser.parse_args(argv)
     logging.basicConfig(level=logs.level_from_env())

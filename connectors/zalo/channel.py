@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -33,6 +32,7 @@ from connectors.zalo import signature
 from connectors.zalo.client import ZaloClient
 from connectors.zalo.output import SENDER_PREFIX, ZaloOutput
 from connectors.zalo.tokens import RedisTokenStore, Tokens, TokenStore
+from motcua.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class ZaloInput(InputChannel):
             raise ValueError(f"Zalo needs {', '.join('ZALO_' + m.upper() for m in missing)}")
         initial = Tokens(c["access_token"], c["refresh_token"])
         redis = redis_from_env()
-        token_file = Path(c.get("token_file") or os.environ.get("ZALO_TOKEN_FILE") or DEFAULT_TOKEN_FILE)
+        token_file = Path(c.get("token_file") or get_settings().zalo_token_file or DEFAULT_TOKEN_FILE)
         store: TokenStore | RedisTokenStore = (
             RedisTokenStore(redis, initial, fallback=token_file)  # the file keeps a pair Redis could not take
             if redis is not None

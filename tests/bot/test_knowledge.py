@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge import KnowledgeBaseProvider
-from bot.settings import Settings
+from motcua.settings import Settings
 from procedures_kb import InvalidKnowledgeBase, KnowledgeBase
 
 

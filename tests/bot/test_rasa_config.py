@@ -134,7 +134,7 @@ def test_a_unix_socket_redis_url_is_refused_naming_it(tmp_path: Path) -> None:
     socket_path = tmp_path / "redis.sock"
     redis = start_redis_server(free_port(), "--unixsocket", str(socket_path), "--save", "", "--appendonly", "no")
     try:
-        with pytest.raises(LaunchError, match=r"REDIS_URL=unix://.*unix sockets are not supported"):
+        with pytest.raises(LaunchError, match=r"REDIS_URL must start with redis:// .*unix sockets are not supported"):
             write_endpoints("http://127.0.0.1:5055/webhook", tmp_path, {"REDIS_URL": f"unix://{socket_path}?db=0"})
     finally:
         redis.terminate()

@@ -134,9 +134,11 @@ def test_rasa_makes_our_store_from_the_launchers_endpoints(tmp_path: Path) -> No
 
     from bot.lock_store import REDIS_TIMEOUT, AtomicRedisLockStore
     from bot.rasa_config import redis_stores
+    from motcua.settings import Settings
 
     path = tmp_path / "endpoints.yml"
-    stores = redis_stores("redis://:p%40ss@127.0.0.1:6379/13", {"MOTCUA_TRACKER_RECORD_EXP_SECONDS": "60"})
+    settings = Settings.from_env({"MOTCUA_TRACKER_RECORD_EXP_SECONDS": "60"})
+    stores = redis_stores("redis://:p%40ss@127.0.0.1:6379/13", settings)
     path.write_text(yaml.safe_dump(stores), encoding="utf-8")
     store = TrackerStore.create(read_endpoint_config(str(path), "tracker_store"), DOMAIN)
     assert type(store) is ResilientRedisTrackerStore

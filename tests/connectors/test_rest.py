@@ -9,6 +9,7 @@ from typing import Any, Dict
 import pytest
 
 from connectors.rest import from_this_machine, is_public, read_body
+from motcua.settings import get_settings
 
 
 def request(ip: str, headers: Dict[str, str] | None = None) -> Any:
@@ -27,6 +28,7 @@ def test_public_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MOTCUA_PUBLIC_REST", raising=False)
     assert not is_public()
     monkeypatch.setenv("MOTCUA_PUBLIC_REST", "1")
+    get_settings.cache_clear()
     assert is_public()
 
 

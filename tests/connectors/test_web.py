@@ -8,6 +8,7 @@ from typing import Any, Dict, List
 import pytest
 
 from connectors.web import Sessions, caller_address
+from motcua.settings import get_settings
 
 SECRET = "s" * 32
 
@@ -56,5 +57,6 @@ def test_the_caller_address_trusts_forwarding_headers_from_a_trusted_proxy_only(
     assert caller_address(request("127.0.0.1", forwarded)) == "198.51.100.2"  # the hop the proxy added
     assert caller_address(request("127.0.0.1")) == "127.0.0.1"
     monkeypatch.setenv("MOTCUA_TRUSTED_PROXIES", "192.0.2.10, 192.0.2.11")
+    get_settings.cache_clear()
     assert caller_address(request("192.0.2.11", {"x-real-ip": "198.51.100.3"})) == "198.51.100.3"
     assert caller_address(request("192.0.2.12", {"x-real-ip": "198.51.100.3"})) == "192.0.2.12"

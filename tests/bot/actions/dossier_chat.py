@@ -11,10 +11,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.dossier_services import DossierServices, reset_services
-from bot.settings import Settings, get_settings
 from connectors.portal.client import HttpPortal
 from connectors.portal.ratelimit import MemoryRateLimiter
 from connectors.portal.simulator import Simulator, load_fixtures
+from motcua.settings import Settings, get_settings
 from tests.bot.actions.test_actions import DOMAIN
 from tests.connectors.portal.conftest import TODAY
 

@@ -13,8 +13,8 @@ from bot.actions.followups import ActionChooseOption
 from bot.actions.procedures import ActionAnswerDocuments
 from bot.dossier_services import DossierServices, reset_services
 from bot.render import Aspect
-from bot.settings import get_settings
 from connectors.portal.simulator import Simulator
+from motcua.settings import get_settings
 from tests.bot.actions.dossier_chat import Chat
 from tests.bot.actions.test_actions import run
 

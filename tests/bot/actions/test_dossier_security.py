@@ -17,9 +17,9 @@ from bot.actions.dossier import ActionCheckDossierStatus, ActionNotUnderstood, A
 from bot.actions.followups import ActionChooseOption, ActionProvideProvince
 from bot.actions.procedures import ActionAnswerDocuments, ActionAnswerFee
 from bot.dossier_services import DossierServices, reset_services
-from bot.settings import Settings
 from connectors.portal.simulator import Simulator
 from dossiers.codes import find_code, last_digits, looks_like_code
+from motcua.settings import Settings
 from tests.bot.actions.dossier_chat import Chat, services_for
 from tests.bot.conftest import OwnRedis
 

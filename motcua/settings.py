@@ -1,0 +1,161 @@
+"""One settings object for every process of the assistant, read from the environment and
+validated at start-up: the Rasa server's channels, the action server and the launcher all read
+`get_settings()`, so each setting has one name, one default and one check.
+
+Secrets of the chat platforms (bot tokens, app secrets) are not here: Rasa gives them to each
+channel from its credentials (`bot/rasa_config.py` writes them as `${VAR}` references).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, FrozenSet, List, Mapping, Optional
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseSettings, Field, SecretStr, validator
+
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+VIETNAM = ZoneInfo(DEFAULT_TIMEZONE)  # the default zone; a process reads `Settings.zone`
+
+
+class Settings(BaseSettings):
+    # -- the knowledge base (action server, KB tools) ------------------------------------------
+    kb_dir: Optional[Path] = Field(None, description="directory of procedure files (default: the shipped KB)")
+    search_threshold: Optional[float] = Field(None, gt=0, le=1, description="default: the search's own")
+    kb_reload_seconds: float = Field(2.0, ge=0, description="how often to look for KB changes (0: every message)")
+    popular_procedures: List[str] = Field(
+        default_factory=lambda: ["khai-sinh", "thuong-tru", "tam-tru", "can-cuoc"],
+        description="offered as buttons when the citizen has not named a procedure",
+    )
+    # -- time -------------------------------------------------------------------------------------
+    timezone: str = DEFAULT_TIMEZONE
+    today: Optional[dt.date] = Field(None, description="fixed date for demos and tests (YYYY-MM-DD)")
+    # -- the province portal and the dossier limits (action server) ------------------------------
+    portal_url: Optional[str] = Field(None, env="PORTAL_URL", description="the province portal's dossier API")
+    portal_token: Optional[SecretStr] = Field(None, env="PORTAL_TOKEN", description="sent as Authorization: Bearer")
+    portal_deadline_seconds: float = Field(4.0, gt=0, le=4.5, description="a lookup answers within this time")
+    portal_cache_seconds: float = Field(60.0, ge=0)
+    lookup_limit: int = Field(5, ge=1, description="dossier lookups per sender per window")
+    lookup_window_seconds: float = Field(600.0, gt=0)
+    lookup_global_per_minute: int = Field(
+        120, ge=1, description="dossier lookups per minute for the whole assistant (all senders together)"
+    )
+    dossier_digit_attempts: int = Field(
+        5, ge=1, description="wrong phone-digit attempts per dossier code (all senders together) per window"
+    )
+    dossier_attempt_window_seconds: float = Field(86_400.0, gt=0, description="window of the attempts above")
+    dossier_status_before_check: bool = Field(
+        True,
+        description="show the status to whoever has the code; false: nothing before the owner check, "
+        "and codes that exist and codes that do not answer alike",
+    )
+    # -- shared state (both servers) --------------------------------------------------------------
+    redis_url: Optional[str] = Field(None, env="REDIS_URL", description="conversations, limits, cache, dedupe")
+    tracker_record_exp_seconds: int = Field(7 * 86_400, gt=0, description="an idle conversation is forgotten")
+    # -- the Rasa server and its channels ---------------------------------------------------------
+    rasa_host: str = Field("127.0.0.1", env="RASA_HOST", description="the address the Rasa server listens on")
+    rasa_port: int = Field(5005, env="RASA_PORT", ge=1, le=65535)
+    public_rest: bool = Field(False, description="accept the REST channel from other machines (not the default)")
+    trusted_proxies: str = Field(
+        "", description="comma-separated addresses of reverse proxies on other machines whose X-Real-IP is believed"
+    )
+    cors_origins: str = Field("", description="web origins allowed to call the Rasa server (comma- or space-separated)")
+    zalo_token_file: Optional[Path] = Field(None, env="ZALO_TOKEN_FILE", description="where Zalo's token pair is kept")
+    # -- the action server ------------------------------------------------------------------------
+    action_server_host: str = Field("127.0.0.1", env="ACTION_SERVER_HOST")
+    action_port: int = Field(5055, env="ACTION_PORT", ge=1, le=65535)
+    action_server_token: Optional[SecretStr] = Field(None, env="ACTION_SERVER_TOKEN")
+    # -- the launcher -----------------------------------------------------------------------------
+    env: str = Field("", description="'production' refuses the portal simulator")
+    portal_simulator_port: int = Field(8085, env="PORTAL_SIMULATOR_PORT", ge=1, le=65535)
+    log_level: str = Field("INFO", env="LOG_LEVEL")
+    # -- the bundled portal simulator (demos and tests; never a citizen's portal) ----------------
+    simulator_faults: bool = Field(False, description="turn on the simulator's /_sim fault API (tests)")
+    simulator_token: Optional[SecretStr] = Field(None, description="the token /_sim requires")
+
+    class Config:
+        env_prefix = "MOTCUA_"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "Settings":
+        """The settings a process started with `env` will read (the launcher checks its children's)."""
+        values: dict = {}
+        for field in cls.__fields__.values():
+            for name in field.field_info.extra["env_names"]:
+                found = next((v for k, v in env.items() if k.lower() == name and v != ""), None)
+                if found is not None:
+                    values[field.alias] = json.loads(found) if field.is_complex() else found
+                    break
+        return cls(_env_file=None, **values)  # type: ignore[call-arg]
+
+    @validator("*", pre=True)
+    def _empty_is_unset(cls, value: Any, field: Any) -> Any:
+        """`VAR=` (set to nothing) means the default, as it does for the shell and Rasa's `${VAR}`."""
+        if isinstance(value, str) and not value.strip():
+            return field.default_factory() if field.default_factory else field.default
+        return value
+
+    @validator("kb_dir")
+    def _kb_dir_exists(cls, value: Optional[Path]) -> Optional[Path]:
+        if value is not None and not value.is_dir():
+            raise ValueError(f"MOTCUA_KB_DIR {value} is not a directory")
+        return value
+
+    @validator("timezone")
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"MOTCUA_TIMEZONE {value!r} is not a known time zone") from exc
+        return value
+
+    @validator("portal_url", "redis_url")
+    def _url(cls, value: Optional[str], field: Any) -> Optional[str]:
+        if not value:
+            return None
+        scheme = value.split("://", 1)[0]
+        allowed = ("http", "https") if field.name == "portal_url" else ("redis", "rediss")
+        if "://" not in value or scheme not in allowed:
+            name = "PORTAL_URL" if field.name == "portal_url" else "REDIS_URL"
+            # Rasa 3.6's Redis tracker store takes a host and a port only: a socket path would
+            # silently become localhost:6379.
+            why = " (unix sockets are not supported: Rasa's Redis tracker store connects over TCP only)"
+            raise ValueError(
+                f"{name} must start with {' or '.join(s + '://' for s in allowed)}" + (why if scheme == "unix" else "")
+            )
+        return value
+
+    @validator("log_level")
+    def _known_level(cls, value: str) -> str:
+        if value.upper() not in ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"):
+            raise ValueError(f"LOG_LEVEL {value!r} is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return value.upper()
+
+    @property
+    def production(self) -> bool:
+        return self.env.strip().lower() == "production"
+
+    @property
+    def trusted_proxy_addresses(self) -> FrozenSet[str]:
+        return frozenset(a.strip() for a in self.trusted_proxies.split(",") if a.strip())
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def now(self) -> dt.datetime:
+        """Now in Vietnam; with a fixed `today` (demos, tests), 10:00 on that day."""
+        return dt.datetime.combine(self.today, dt.time(10, 0), self.zone) if self.today else dt.datetime.now(self.zone)
+
+    def current_date(self) -> dt.date:
+        """Today in Vietnam (fee lines with validity dates are chosen by it)."""
+        return self.today or dt.datetime.now(self.zone).date()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """This process's settings (tests that change the environment call `get_settings.cache_clear()`)."""
+    return Settings()  # type: ignore[call-arg]  # values come from the environment
