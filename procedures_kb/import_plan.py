@@ -22,8 +22,8 @@ from procedures_kb.kb import KnowledgeBase
 from procedures_kb.kb_version import KbStamp, file_hashes, record_hash
 from procedures_kb.loader import to_yaml
 from procedures_kb.schema import Procedure
-from procedures_kb.xlsx_export import PROCEDURES
 from procedures_kb.xlsx_import import ImportedBook
+from procedures_kb.xlsx_layout import PROCEDURES
 
 NO_STAMP = (
     "tệp không ghi phiên bản kho thủ tục lúc xuất (xuất bằng chương trình cũ?); "

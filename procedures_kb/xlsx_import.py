@@ -27,7 +27,7 @@ from procedures_kb.loader import validate_records
 from procedures_kb.problems import Code, about
 from procedures_kb.schema import ChannelKind, FactGroup, Procedure
 from procedures_kb.schema_errors import error_loc, from_pydantic
-from procedures_kb.xlsx_export import (
+from procedures_kb.xlsx_layout import (
     CASES_DOCUMENTS,
     CHANNELS,
     CODES,

@@ -25,7 +25,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from procedures_kb import xlsx_limits
 from procedures_kb.errors import InvalidKnowledgeBase, Problem
 from procedures_kb.problems import Code, problem_vi
-from procedures_kb.xlsx_export import README_SHEET, SHEETS, Column, Kind, Sheet
+from procedures_kb.xlsx_layout import README_SHEET, SHEETS, Column, Kind, Sheet
 from procedures_kb.xlsx_stamp import STAMP_SHEET
 
 Grid = List[Tuple[int, Tuple[Any, ...]]]  # (row number as Excel shows it, cells) of non-empty rows

@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from procedures_kb import InvalidKnowledgeBase, KnowledgeBase, Problem, Procedure, xlsx_limits
 from procedures_kb.schema import ChannelKind
 from procedures_kb.xlsx import SHEETS, export_xlsx, import_xlsx
-from procedures_kb.xlsx_export import Kind
+from procedures_kb.xlsx_layout import Kind
 from procedures_kb.xlsx_sheets import convert
 
 Keys = Dict[str, Any]
