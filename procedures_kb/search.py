@@ -23,70 +23,47 @@ Below `threshold` the search reports no match rather than guessing.
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 
 from procedures_kb.schema import Procedure
-from procedures_kb.text import fold, has_diacritics, word_pairs
+from procedures_kb.search_match import (
+    FUZZY_WEIGHT,
+    GENERIC_FACTOR,
+    GENERIC_WORDS,
+    MIN_FUZZY_LEN,
+    OTHER_ACTION_PENALTY,
+    SPECIFICITY_MARGIN,
+    Name,
+    Scored,
+    Seen,
+    actions_in,
+    age_in,
+    best_of,
+    bigrams,
+    pairs_of,
+    positioned_deletes,
+    query_pairs,
+    score_name,
+    swaps,
+    value,
+)
+from procedures_kb.text import has_diacritics
+
+__all__ = ["DEFAULT_THRESHOLD", "SUGGEST_FLOOR", "Hit", "SearchIndex", "SearchResult", "age_in"]
 
 DEFAULT_THRESHOLD = 0.75
 SUGGEST_FLOOR = 0.55
-SPECIFICITY_MARGIN = 0.15
-FUZZY_WEIGHT = 0.8
-ACCENT_MISMATCH = 0.6
-GENERIC_FACTOR = 0.3
-WEAK_ONLY_PENALTY = 0.5
-SCATTERED_PENALTY = 0.9
-MIN_FUZZY_LEN = 4
 # Scores only go down from a name's covered share (penalties), so a name covering less than
 # the suggestion floor can never be a match or a suggestion: it is not scored in full.
 PRUNE_BELOW = SUGGEST_FLOOR
 
-# Words that appear in many names but say little about which procedure is meant.
-GENERIC_WORDS = frozenset(
-    {"làm", "giấy", "tờ", "xin", "cho", "thủ", "tục", "thẻ", "cấp", "đăng", "ký", "mới", "lại", "của", "về"}
-)
-
-# Unambiguous abbreviations citizens type, expanded before matching (keys are folded).
-ABBREVIATIONS: Mapping[str, Tuple[str, ...]] = {
-    "dk": ("đăng", "ký"),
-    "dky": ("đăng", "ký"),
-    "gcn": ("giấy", "chứng", "nhận"),
-    "gp": ("giấy", "phép"),
-    "gks": ("giấy", "khai", "sinh"),
-    "gpxd": ("giấy", "phép", "xây", "dựng"),
-    "hk": ("hộ", "khẩu"),
-    "qsdd": ("quyền", "sử", "dụng", "đất"),
-    "tthc": ("thủ", "tục", "hành", "chính"),
-}
-
-# Actions that make a different procedure of the same object ("sang tên sổ đỏ" is not "cấp
-# sổ đỏ lần đầu"): a name that does not contain the action cannot be a confident match.
-OTHER_ACTIONS: Tuple[Tuple[str, ...], ...] = (
-    ("sang", "ten"),
-    ("xoa",),
-    ("doi", "ten"),
-    ("thay", "doi"),
-    ("cai", "chinh"),
-    ("gia", "han"),
-    ("tach",),
-    ("huy",),
-    ("quoc", "te"),
-)
-OTHER_ACTION_PENALTY = 0.7
-
-# "mất" before these means "takes" (mất bao lâu, mất phí), not "lost" (mất căn cước).
-NOT_LOST_AFTER = frozenset({"bao", "may", "bn", "nhieu", "phi", "tien", "thoi", "khoang", "lau"})
-
 _CODE_RE = re.compile(r"\b(\d\.\d{6})\b")
-# "8 tuổi", "con 16 tuoi", "dưới 6 tuổi" -> an age the procedure must admit.
-_AGE_RE = re.compile(r"(?:(duoi|chua du)\s+)?(\d{1,3})\s*tuoi\b")
 
 
 @dataclass(frozen=True)
@@ -116,72 +93,6 @@ class SearchResult:
         return [hit for hit in self.hits if hit.score >= SUGGEST_FLOOR]
 
 
-@dataclass(frozen=True)
-class _Name:
-    procedure_id: str
-    text: str
-    words: Tuple[str, ...]  # lower-case words as written in the KB (with diacritics)
-    tokens: Tuple[str, ...]  # the same words folded
-    weights: Tuple[float, ...]
-    excludes: bool  # an `excludes` phrase, not a name
-    weight: float = field(init=False)
-    informative: Tuple[str, ...] = field(init=False)  # tokens of words that say which procedure
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "weight", sum(self.weights))
-        informative = tuple(
-            t for w, t in zip(self.words, self.tokens, strict=True) if w not in GENERIC_WORDS and len(t) > 1
-        )
-        object.__setattr__(self, "informative", informative)
-
-
-@dataclass(frozen=True)
-class _Seen:
-    """A query word that may stand for a vocabulary token."""
-
-    position: int
-    weight: float
-    word: str  # as the citizen typed it (lower case); "" for a fuzzy match
-    accented: bool = False  # the typed word carries diacritics
-
-
-@dataclass(frozen=True)
-class _Scored:
-    score: float
-    covered: float
-    name: str
-
-
-def _positioned_deletes(token: str) -> Set[Tuple[int, str]]:
-    return {(i, token[:i] + token[i + 1 :]) for i in range(len(token))}
-
-
-def _swaps(token: str) -> Set[str]:
-    return {token[:i] + token[i + 1] + token[i] + token[i + 2 :] for i in range(len(token) - 1)}
-
-
-def _pairs(text: str) -> List[Tuple[str, str]]:
-    """(word, folded) pairs with abbreviations expanded ("đk" -> "đăng ký")."""
-    out: List[Tuple[str, str]] = []
-    for word, folded in word_pairs(text):
-        expansion = ABBREVIATIONS.get(folded)
-        if expansion:
-            out.extend((part, fold(part)) for part in expansion)
-        else:
-            out.append((word, folded))
-    return out
-
-
-def _query_pairs(text: str) -> List[Tuple[str, str]]:
-    """Like `_pairs`, with "mất" dropped where it means "takes" (mất bao lâu, mất phí)."""
-    pairs = _pairs(text)
-    return [
-        pair
-        for i, pair in enumerate(pairs)
-        if not (pair[1] == "mat" and i + 1 < len(pairs) and pairs[i + 1][1] in NOT_LOST_AFTER)
-    ]
-
-
 class SearchIndex:
     """An in-memory index over procedure names; build once per KB version."""
 
@@ -197,7 +108,7 @@ class SearchIndex:
             texts = [(t, False) for t in [procedure.title, *procedure.aliases]]
             texts += [(t, True) for t in procedure.excludes]
             for text, excludes in texts:
-                pairs = _pairs(text)
+                pairs = pairs_of(text)
                 if pairs:
                     raw.append((procedure.id, text, pairs, excludes))
                     seen.update(folded for _, folded in pairs)
@@ -205,14 +116,14 @@ class SearchIndex:
                 doc_freq[token] += 1
         count = max(len(procedures), 1)
         self._idf: Dict[str, float] = {t: math.log(1 + count / df) for t, df in doc_freq.items()}
-        self._names: List[_Name] = []
+        self._names: List[Name] = []
         for pid, text, pairs, excludes in raw:
             weights = tuple(
                 self._idf[folded] * (GENERIC_FACTOR if word in GENERIC_WORDS else 1.0) for word, folded in pairs
             )
             words = tuple(w for w, _ in pairs)
             tokens = tuple(f for _, f in pairs)
-            self._names.append(_Name(pid, text, words, tokens, weights, excludes))
+            self._names.append(Name(pid, text, words, tokens, weights, excludes))
         self._prune_floor = np.array([PRUNE_BELOW * name.weight for name in self._names], dtype=np.float64)
         # Posting lists: token -> word as written in the names -> name indices and weights.
         by_form: Dict[str, Dict[str, List[Tuple[int, float]]]] = defaultdict(lambda: defaultdict(list))
@@ -226,7 +137,7 @@ class SearchIndex:
             for (token, word), weight in form_weights.items():
                 by_form[token][word].append((index, weight))
             if not name.excludes:
-                self._procedure_tokens[name.procedure_id].update(_bigrams(name.tokens))
+                self._procedure_tokens[name.procedure_id].update(bigrams(name.tokens))
         self._postings: Dict[str, List[Tuple[str, np.ndarray, np.ndarray]]] = {
             token: [
                 (word, np.array([i for i, _ in pairs], dtype=np.int64), np.array([w for _, w in pairs]))
@@ -236,7 +147,7 @@ class SearchIndex:
         }
         for token in self._idf:
             if len(token) >= MIN_FUZZY_LEN:
-                for position, variant in _positioned_deletes(token):
+                for position, variant in positioned_deletes(token):
                     self._by_delete[variant].add(token)
                     self._by_substitution[(position, variant)].add(token)
 
@@ -247,85 +158,60 @@ class SearchIndex:
         if len(token) < MIN_FUZZY_LEN:
             return set()
         near = set(self._by_delete.get(token, ()))  # one letter missing from what was typed
-        for position, variant in _positioned_deletes(token):
+        for position, variant in positioned_deletes(token):
             if variant in self._idf and len(variant) >= MIN_FUZZY_LEN - 1:
                 near.add(variant)  # one letter too many
             near.update(self._by_substitution.get((position, variant), ()))  # one letter changed
-        near.update(swap for swap in _swaps(token) if swap in self._idf)
+        near.update(swap for swap in swaps(token) if swap in self._idf)
         near.discard(token)
         return near
 
-    def _seen(self, query: str) -> Dict[str, List[_Seen]]:
-        seen: Dict[str, List[_Seen]] = defaultdict(list)
-        for position, (word, token) in enumerate(_query_pairs(query)):
+    def _seen(self, query: str) -> Dict[str, List[Seen]]:
+        seen: Dict[str, List[Seen]] = defaultdict(list)
+        for position, (word, token) in enumerate(query_pairs(query)):
             if token in self._idf:
-                seen[token].append(_Seen(position, 1.0, word, has_diacritics(word)))
+                seen[token].append(Seen(position, 1.0, word, has_diacritics(word)))
                 continue  # a known word is not a typo of another ("dang" is not "bang")
             for vocab in self._near(token):
-                seen[vocab].append(_Seen(position, FUZZY_WEIGHT, ""))
+                seen[vocab].append(Seen(position, FUZZY_WEIGHT, ""))
         return seen
 
-    def _score(self, name: _Name, seen: Mapping[str, List[_Seen]], covered: float) -> _Scored:
-        """A name's score from its `covered` weight (summed in `search`) and its penalties."""
-        exact_strong = exact_any = fuzzy_long = False
-        for token in name.informative:
-            matches = seen.get(token)
-            if matches:
-                exact = any(match.word for match in matches)
-                exact_any |= exact
-                exact_strong |= exact and len(token) >= 3
-                fuzzy_long |= not exact and len(token) >= 5
-        # Distinctive: a real syllable typed exactly, or a long word with a typo next to an exact
-        # one ("ho chiue") or on its own as the whole name ("pasport"). Names reached only
-        # through generic words, one-letter words or typos ("xong … những" for "công chứng")
-        # are weak evidence.
-        distinctive = exact_strong or (fuzzy_long and (exact_any or len(name.tokens) == 1))
-        if not name.weight:
-            score = 0.0
-        else:  # a vectorised sum may differ from name.weight in the last bits: full is full
-            score = 1.0 if covered >= name.weight * (1 - 1e-9) else covered / name.weight
-        if score < 1.0 and not distinctive:
-            score *= WEAK_ONLY_PENALTY  # only words like "đăng ký", "ô", or near-misses matched
-        if not _in_order(name.tokens, seen):
-            score *= SCATTERED_PENALTY
-        return _Scored(min(score, 1.0), covered, name.text)
-
-    def _penalise_other_action(self, pid: str, scored: _Scored, actions: List[Tuple[str, ...]]) -> _Scored:
+    def _penalise_other_action(self, pid: str, scored: Scored, actions: List[Tuple[str, ...]]) -> Scored:
         """Lower a procedure none of whose names contains an action the citizen typed."""
         known = self._procedure_tokens.get(pid, set())
         for action in actions:
             if " ".join(action) not in known:
-                return _Scored(scored.score * OTHER_ACTION_PENALTY, scored.covered, scored.name)
+                return Scored(scored.score * OTHER_ACTION_PENALTY, scored.covered, scored.name)
         return scored
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
         seen = self._seen(query)
         # Each name's covered weight from the posting lists, summed in one vectorised pass
-        # (the same sum `_score` makes, before its penalties); only names that could reach
+        # (the same sum `score_name` makes, before its penalties); only names that could reach
         # PRUNE_BELOW are scored in full, so the cost follows the matches, not the KB's size.
         indices: List[np.ndarray] = []
         weights: List[np.ndarray] = []
         for vocab, matches in seen.items():
             for word, names, name_weights in self._postings.get(vocab, ()):
                 indices.append(names)
-                weights.append(name_weights * max(_value(m, word) for m in matches))
+                weights.append(name_weights * max(value(m, word) for m in matches))
         touched: List[Tuple[int, float]] = []
         if indices:
             covered = np.bincount(np.concatenate(indices), np.concatenate(weights), len(self._names))
             candidates = np.flatnonzero(covered >= self._prune_floor)
             touched = list(zip(candidates.tolist(), covered[candidates].tolist(), strict=True))
 
-        by_procedure: Dict[str, List[_Scored]] = defaultdict(list)
-        veto = _Scored(0.0, 0.0, "")
+        by_procedure: Dict[str, List[Scored]] = defaultdict(list)
+        veto = Scored(0.0, 0.0, "")
         for index, name_covered in touched:
             name = self._names[index]
-            scored = self._score(name, seen, name_covered)
+            scored = score_name(name, seen, name_covered)
             if name.excludes:
                 veto = max(veto, scored, key=lambda s: (s.score, s.covered))
             else:
                 by_procedure[name.procedure_id].append(scored)
-        best = {pid: _best_of(names) for pid, names in by_procedure.items()}
-        actions = _actions_in([folded for _, folded in _query_pairs(query)])
+        best = {pid: best_of(names) for pid, names in by_procedure.items()}
+        actions = actions_in([folded for _, folded in query_pairs(query)])
         if actions:
             best = {pid: self._penalise_other_action(pid, s, actions) for pid, s in best.items()}
         # A look-alike that names another, uncovered procedure ("sang tên sổ đỏ") vetoes every
@@ -337,7 +223,7 @@ class SearchIndex:
             best = {pid: s for pid, s in best.items() if pid not in self._ages or self._ages[pid].admits(age)}
         for code in _CODE_RE.findall(query):
             if code in self._codes:
-                best[self._codes[code]] = _Scored(1.0, math.inf, code)
+                best[self._codes[code]] = Scored(1.0, math.inf, code)
 
         ranked = sorted(best.items(), key=lambda item: (-item[1].score, -item[1].covered, item[0]))
         if ranked:
@@ -348,53 +234,3 @@ class SearchIndex:
             ranked = near_top + ranked[len(near_top) :]
         hits = [Hit(pid, self._titles[pid], round(s.score, 4), s.name) for pid, s in ranked[:limit]]
         return SearchResult(query=query, hits=hits, threshold=self.threshold)
-
-
-def _value(match: _Seen, word: str) -> float:
-    """How much a query word counts for a name's `word` ("cần" typed, "căn" in the name: less)."""
-    if match.accented and match.word != word:
-        return match.weight * ACCENT_MISMATCH
-    return match.weight
-
-
-def _best_of(names: List[_Scored]) -> _Scored:
-    """A procedure's best score, and its most specific name among those scoring near it."""
-    top = max(names, key=lambda s: (s.score, s.covered))
-    near = [s for s in names if s.score >= top.score - SPECIFICITY_MARGIN]
-    specific = max(near, key=lambda s: (s.covered, s.score))
-    return _Scored(top.score, specific.covered, top.name)
-
-
-def _actions_in(query_tokens: Sequence[str]) -> List[Tuple[str, ...]]:
-    """OTHER_ACTIONS typed in the query (folded words, next to each other)."""
-    return [action for action in OTHER_ACTIONS if _contains(query_tokens, action)]
-
-
-def age_in(query: str) -> Optional[int]:
-    """An age stated in the message; "dưới 6 tuổi" counts as 5."""
-    found = _AGE_RE.search(fold(query))
-    if not found:
-        return None
-    age = int(found.group(2))
-    return age - 1 if found.group(1) and age > 0 else age
-
-
-def _bigrams(tokens: Sequence[str]) -> Set[str]:
-    """Single tokens and adjacent pairs, as "a" and "a b" (for action look-ups)."""
-    return set(tokens) | {f"{a} {b}" for a, b in itertools.pairwise(tokens)}
-
-
-def _contains(tokens: Sequence[str], part: Sequence[str]) -> bool:
-    return any(tuple(tokens[i : i + len(part)]) == tuple(part) for i in range(len(tokens) - len(part) + 1))
-
-
-def _in_order(name_tokens: Sequence[str], seen: Mapping[str, List[_Seen]]) -> bool:
-    """True when the matched name tokens appear next to each other, in order, in the query."""
-    present = [t for t in name_tokens if seen.get(t)]
-    if len(present) < 2:
-        return True
-    positions = {t: {m.position for m in seen[t]} for t in present}
-    for start in positions[present[0]]:
-        if all(start + offset in positions[t] for offset, t in enumerate(present[1:], start=1)):
-            return True
-    return False

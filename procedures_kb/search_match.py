@@ -1,0 +1,205 @@
+"""How well a query's words cover one name of a procedure (the scoring half of the search).
+
+A name's score is the share of its word weight (IDF, generic words counting less) that the
+query covers, lowered when only weak words matched or the words came apart or out of order.
+`procedures_kb.search` builds the index and sums the covered weight; this module holds the
+words, the weights' rules and the score of one name.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from typing import List, Mapping, Optional, Sequence, Set, Tuple
+
+from procedures_kb.text import fold, word_pairs
+
+SPECIFICITY_MARGIN = 0.15
+FUZZY_WEIGHT = 0.8
+ACCENT_MISMATCH = 0.6
+GENERIC_FACTOR = 0.3
+WEAK_ONLY_PENALTY = 0.5
+SCATTERED_PENALTY = 0.9
+MIN_FUZZY_LEN = 4
+
+# Words that appear in many names but say little about which procedure is meant.
+GENERIC_WORDS = frozenset(
+    {"làm", "giấy", "tờ", "xin", "cho", "thủ", "tục", "thẻ", "cấp", "đăng", "ký", "mới", "lại", "của", "về"}
+)
+
+# Unambiguous abbreviations citizens type, expanded before matching (keys are folded).
+ABBREVIATIONS: Mapping[str, Tuple[str, ...]] = {
+    "dk": ("đăng", "ký"),
+    "dky": ("đăng", "ký"),
+    "gcn": ("giấy", "chứng", "nhận"),
+    "gp": ("giấy", "phép"),
+    "gks": ("giấy", "khai", "sinh"),
+    "gpxd": ("giấy", "phép", "xây", "dựng"),
+    "hk": ("hộ", "khẩu"),
+    "qsdd": ("quyền", "sử", "dụng", "đất"),
+    "tthc": ("thủ", "tục", "hành", "chính"),
+}
+
+# Actions that make a different procedure of the same object ("sang tên sổ đỏ" is not "cấp
+# sổ đỏ lần đầu"): a name that does not contain the action cannot be a confident match.
+OTHER_ACTIONS: Tuple[Tuple[str, ...], ...] = (
+    ("sang", "ten"),
+    ("xoa",),
+    ("doi", "ten"),
+    ("thay", "doi"),
+    ("cai", "chinh"),
+    ("gia", "han"),
+    ("tach",),
+    ("huy",),
+    ("quoc", "te"),
+)
+OTHER_ACTION_PENALTY = 0.7
+
+# "mất" before these means "takes" (mất bao lâu, mất phí), not "lost" (mất căn cước).
+NOT_LOST_AFTER = frozenset({"bao", "may", "bn", "nhieu", "phi", "tien", "thoi", "khoang", "lau"})
+
+# "8 tuổi", "con 16 tuoi", "dưới 6 tuổi" -> an age the procedure must admit.
+_AGE_RE = re.compile(r"(?:(duoi|chua du)\s+)?(\d{1,3})\s*tuoi\b")
+
+
+@dataclass(frozen=True)
+class Name:
+    procedure_id: str
+    text: str
+    words: Tuple[str, ...]  # lower-case words as written in the KB (with diacritics)
+    tokens: Tuple[str, ...]  # the same words folded
+    weights: Tuple[float, ...]
+    excludes: bool  # an `excludes` phrase, not a name
+    weight: float = field(init=False)
+    informative: Tuple[str, ...] = field(init=False)  # tokens of words that say which procedure
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "weight", sum(self.weights))
+        informative = tuple(
+            t for w, t in zip(self.words, self.tokens, strict=True) if w not in GENERIC_WORDS and len(t) > 1
+        )
+        object.__setattr__(self, "informative", informative)
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A query word that may stand for a vocabulary token."""
+
+    position: int
+    weight: float
+    word: str  # as the citizen typed it (lower case); "" for a fuzzy match
+    accented: bool = False  # the typed word carries diacritics
+
+
+@dataclass(frozen=True)
+class Scored:
+    score: float
+    covered: float
+    name: str
+
+
+def positioned_deletes(token: str) -> Set[Tuple[int, str]]:
+    return {(i, token[:i] + token[i + 1 :]) for i in range(len(token))}
+
+
+def swaps(token: str) -> Set[str]:
+    return {token[:i] + token[i + 1] + token[i] + token[i + 2 :] for i in range(len(token) - 1)}
+
+
+def pairs_of(text: str) -> List[Tuple[str, str]]:
+    """(word, folded) pairs with abbreviations expanded ("đk" -> "đăng ký")."""
+    out: List[Tuple[str, str]] = []
+    for word, folded in word_pairs(text):
+        expansion = ABBREVIATIONS.get(folded)
+        if expansion:
+            out.extend((part, fold(part)) for part in expansion)
+        else:
+            out.append((word, folded))
+    return out
+
+
+def query_pairs(text: str) -> List[Tuple[str, str]]:
+    """Like `pairs_of`, with "mất" dropped where it means "takes" (mất bao lâu, mất phí)."""
+    pairs = pairs_of(text)
+    return [
+        pair
+        for i, pair in enumerate(pairs)
+        if not (pair[1] == "mat" and i + 1 < len(pairs) and pairs[i + 1][1] in NOT_LOST_AFTER)
+    ]
+
+
+def score_name(name: Name, seen: Mapping[str, List[Seen]], covered: float) -> Scored:
+    """A name's score from its `covered` weight (summed by the index) and its penalties."""
+    exact_strong = exact_any = fuzzy_long = False
+    for token in name.informative:
+        matches = seen.get(token)
+        if matches:
+            exact = any(match.word for match in matches)
+            exact_any |= exact
+            exact_strong |= exact and len(token) >= 3
+            fuzzy_long |= not exact and len(token) >= 5
+    # Distinctive: a real syllable typed exactly, or a long word with a typo next to an exact
+    # one ("ho chiue") or on its own as the whole name ("pasport"). Names reached only
+    # through generic words, one-letter words or typos ("xong … những" for "công chứng")
+    # are weak evidence.
+    distinctive = exact_strong or (fuzzy_long and (exact_any or len(name.tokens) == 1))
+    if not name.weight:
+        score = 0.0
+    else:  # a vectorised sum may differ from name.weight in the last bits: full is full
+        score = 1.0 if covered >= name.weight * (1 - 1e-9) else covered / name.weight
+    if score < 1.0 and not distinctive:
+        score *= WEAK_ONLY_PENALTY  # only words like "đăng ký", "ô", or near-misses matched
+    if not in_order(name.tokens, seen):
+        score *= SCATTERED_PENALTY
+    return Scored(min(score, 1.0), covered, name.text)
+
+
+def value(match: Seen, word: str) -> float:
+    """How much a query word counts for a name's `word` ("cần" typed, "căn" in the name: less)."""
+    if match.accented and match.word != word:
+        return match.weight * ACCENT_MISMATCH
+    return match.weight
+
+
+def best_of(names: List[Scored]) -> Scored:
+    """A procedure's best score, and its most specific name among those scoring near it."""
+    top = max(names, key=lambda s: (s.score, s.covered))
+    near = [s for s in names if s.score >= top.score - SPECIFICITY_MARGIN]
+    specific = max(near, key=lambda s: (s.covered, s.score))
+    return Scored(top.score, specific.covered, top.name)
+
+
+def actions_in(query_tokens: Sequence[str]) -> List[Tuple[str, ...]]:
+    """OTHER_ACTIONS typed in the query (folded words, next to each other)."""
+    return [action for action in OTHER_ACTIONS if contains(query_tokens, action)]
+
+
+def age_in(query: str) -> Optional[int]:
+    """An age stated in the message; "dưới 6 tuổi" counts as 5."""
+    found = _AGE_RE.search(fold(query))
+    if not found:
+        return None
+    age = int(found.group(2))
+    return age - 1 if found.group(1) and age > 0 else age
+
+
+def bigrams(tokens: Sequence[str]) -> Set[str]:
+    """Single tokens and adjacent pairs, as "a" and "a b" (for action look-ups)."""
+    return set(tokens) | {f"{a} {b}" for a, b in itertools.pairwise(tokens)}
+
+
+def contains(tokens: Sequence[str], part: Sequence[str]) -> bool:
+    return any(tuple(tokens[i : i + len(part)]) == tuple(part) for i in range(len(tokens) - len(part) + 1))
+
+
+def in_order(name_tokens: Sequence[str], seen: Mapping[str, List[Seen]]) -> bool:
+    """True when the matched name tokens appear next to each other, in order, in the query."""
+    present = [t for t in name_tokens if seen.get(t)]
+    if len(present) < 2:
+        return True
+    positions = {t: {m.position for m in seen[t]} for t in present}
+    for start in positions[present[0]]:
+        if all(start + offset in positions[t] for offset, t in enumerate(present[1:], start=1)):
+            return True
+    return False
