@@ -21,27 +21,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import getpass
-import itertools
-import json
 import logging
 import os
-import pwd
-import tempfile
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
-
-import yaml
-from pydantic import ValidationError
+from typing import Callable, List, Mapping, Optional, Tuple
 
 from procedures_kb.atomic_file import atomic_write
 from procedures_kb.audit_chain import GENESIS, AuditEntry, LogReading, last_line, read_log, sha256
+from procedures_kb.audit_changes import action_of, check_by, check_id, field_changes, os_user, sha256_of, validate
 from procedures_kb.errors import AuditLogBroken, ConcurrentChange, KnowledgeBaseError, UnknownProcedure
-from procedures_kb.kb import provinces_dir_for
 from procedures_kb.kb_files import locked, read_file, replace_file
-from procedures_kb.loader import DATA_DIR, load_records
-from procedures_kb.provinces import load_overrides
-from procedures_kb.schema import SLUG_RE, Procedure
+from procedures_kb.loader import DATA_DIR
 
 log = logging.getLogger(__name__)
 
@@ -63,87 +53,8 @@ class NoChange(KnowledgeBaseError):
     """A rollback to the text the procedure already has."""
 
 
-def os_user() -> str:
-    """The account running the program: its name in the password database (not the environment,
-    which anyone sets), else what getpass finds, else the uid; and who ran sudo, if anyone did."""
-    uid = os.getuid()
-    try:
-        name = pwd.getpwuid(uid).pw_name
-    except KeyError:
-        try:
-            name = getpass.getuser()
-        except (KeyError, OSError, ImportError):
-            name = f"uid {uid}"
-    sudo = os.environ.get("SUDO_USER", "").strip()
-    if sudo and sudo != name:
-        name += f" (sudo from {sudo})"
-    return name
-
-
 def default_log_path(kb_dir: Path) -> Path:
     return kb_dir.resolve().parent / "audit" / "audit.jsonl"
-
-
-def diff(old: Any, new: Any, path: str = "") -> List[Dict[str, Any]]:
-    """Field-level differences of two JSON-like values, recursing into dicts and lists by index."""
-    if isinstance(old, dict) and isinstance(new, dict):
-        keys = list(old) + [key for key in new if key not in old]
-        return [c for key in keys for c in diff(old.get(key), new.get(key), f"{path}.{key}" if path else str(key))]
-    if isinstance(old, list) and isinstance(new, list):
-        pairs = enumerate(itertools.zip_longest(old, new))
-        return [change for i, (a, b) in pairs for change in diff(a, b, f"{path}[{i}]")]
-    if old == new and type(old) is type(new):
-        return []
-    return [{"path": path, "old": old, "new": new}]
-
-
-def _record_data(text: Optional[bytes]) -> Dict[str, Any]:
-    """The parsed record as JSON data ({} if absent or not a valid record)."""
-    if text is None:
-        return {}
-    try:
-        return json.loads(Procedure.parse_obj(yaml.safe_load(text.decode("utf-8"))).json())
-    except (UnicodeDecodeError, yaml.YAMLError, ValidationError):
-        return {}
-
-
-def _changes(old: Optional[bytes], new: Optional[bytes]) -> List[Dict[str, Any]]:
-    return diff(_record_data(old), _record_data(new))
-
-
-def _check_id(procedure_id: str) -> None:
-    if not SLUG_RE.match(procedure_id):
-        raise ValueError(f"not a procedure id: {procedure_id!r}")
-
-
-def _check_by(by: str) -> None:
-    if not by or not by.strip():
-        raise ValueError("every change must name who made it (by)")
-
-
-def _validate(kb_dir: Path, changes: Mapping[str, Optional[bytes]]) -> None:
-    """Build the would-be directory in a temp dir and load it with the province overrides of
-    `kb_dir`; raises InvalidKnowledgeBase."""
-    with tempfile.TemporaryDirectory(prefix="kb-change-") as tmp:
-        staged = Path(tmp)
-        for path in kb_dir.glob("*.yml"):
-            if path.is_file():
-                (staged / path.name).write_bytes(path.read_bytes())
-        for procedure_id, text in changes.items():
-            target = staged / f"{procedure_id}.yml"
-            if text is None:
-                target.unlink()
-            else:
-                target.write_bytes(text)
-        load_overrides(load_records(staged), provinces_dir_for(kb_dir))
-
-
-def _action(requested: str, old: Optional[bytes], new: Optional[bytes]) -> str:
-    if requested in ("rollback", "import"):
-        return requested
-    if old is None:
-        return "create"
-    return "delete" if new is None else "edit"
 
 
 class AuditLog:
@@ -161,7 +72,7 @@ class AuditLog:
     # -- versions ----------------------------------------------------------------
 
     def _version_path(self, procedure_id: str, version: int) -> Path:
-        _check_id(procedure_id)
+        check_id(procedure_id)
         return self.audit_dir / "versions" / procedure_id / f"{version:06d}.yml"
 
     def versions(self, procedure_id: str) -> List[int]:
@@ -231,11 +142,11 @@ class AuditLog:
         action: str,
         expected: Mapping[str, Optional[str]],
     ) -> List[AuditEntry]:
-        _check_by(by)
+        check_by(by)
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r} (one of: {', '.join(ACTIONS)})")
         for procedure_id in new_texts:
-            _check_id(procedure_id)
+            check_id(procedure_id)
         with locked(kb_dir):
             entries = self._apply_locked(kb_dir, new_texts, by.strip(), reason, action, expected)
         summary = ", ".join(f"{e.procedure_id} {e.from_version}->{e.to_version}" for e in entries)
@@ -252,7 +163,7 @@ class AuditLog:
         expected: Mapping[str, Optional[str]],
     ) -> List[AuditEntry]:
         current = {key: read_file(kb_dir / f"{key}.yml") for key in new_texts}
-        moved = [key for key in new_texts if key in expected and _sha256_of(current[key]) != expected[key]]
+        moved = [key for key in new_texts if key in expected and sha256_of(current[key]) != expected[key]]
         if moved:
             raise ConcurrentChange(moved)
         missing = [key for key, text in new_texts.items() if text is None and current[key] is None]
@@ -261,15 +172,15 @@ class AuditLog:
         changed = {key: text for key, text in new_texts.items() if text != current[key]}
         if not changed:
             return []
-        _validate(kb_dir, changed)
+        validate(kb_dir, changed)
         ts = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         user = self.whoami()
         entries: List[AuditEntry] = []
         for key, new in changed.items():  # all versions are saved before any KB file is replaced
             old = current[key]
             from_version, to_version = self._save_versions(key, old, new)
-            kind, changes = _action(action, old, new), _changes(old, new)
-            hashes = {"from_sha256": _sha256_of(old), "to_sha256": _sha256_of(new)}
+            kind, changes = action_of(action, old, new), field_changes(old, new)
+            hashes = {"from_sha256": sha256_of(old), "to_sha256": sha256_of(new)}
             entries.append(AuditEntry(ts, by, kind, key, from_version, to_version, reason, changes, user, **hashes))
         for key, new in changed.items():
             replace_file(kb_dir / f"{key}.yml", new)
@@ -307,7 +218,7 @@ class AuditLog:
         Raises AuditLogBroken (nothing written) when the log's chain is broken or the saved text
         does not have the sha256 the log recorded for that version (or none was recorded).
         """
-        _check_by(by)
+        check_by(by)
         text = self._saved(procedure_id, to_version)
         self._check_version(procedure_id, to_version, text)  # the bytes checked are the bytes restored
         note = f"rollback to version {to_version}" + (f": {reason}" if reason else "")
@@ -351,7 +262,3 @@ class AuditLog:
         for problem in reading.problems:
             log.warning("%s: %s%s", self.path, problem, "" if problem.breaks_chain else "; skipped")
         return [entry for entry in reading.entries if procedure_id is None or entry.procedure_id == procedure_id]
-
-
-def _sha256_of(text: Optional[bytes]) -> Optional[str]:
-    return None if text is None else sha256(text)
