@@ -216,3 +216,14 @@ def test_with_redis_the_channel_also_keeps_the_pair_in_the_token_file(
     assert isinstance(channel, ZaloInput)
     store = channel.client.tokens
     assert isinstance(store, RedisTokenStore) and store.fallback == tmp_path / "tokens.json"
+
+
+def test_token_store_starts_from_the_environment_and_replaces_atomically(tmp_path: Path) -> None:
+    path = tmp_path / "var" / "zalo_tokens.json"
+    store = TokenStore(path, initial=Tokens("a1", "r1"))
+    assert store.load() == Tokens("a1", "r1")
+    store.save(Tokens("a2", "r2"))
+    assert json.loads(path.read_text()) == {"access_token": "a2", "refresh_token": "r2"}
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert TokenStore(path, initial=Tokens("a1", "r1")).load() == Tokens("a2", "r2")  # after a restart
+    assert [p.name for p in path.parent.iterdir()] == ["zalo_tokens.json"]  # no temporary left
