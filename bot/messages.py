@@ -104,6 +104,8 @@ UNVERIFIED_NOTE = " ({note})"
 LEGAL_BASIS = "Căn cứ: {items}"
 SOURCE = "Nguồn: {items}"
 LAST_VERIFIED = "Cập nhật: {date}"
+IMPORTED_COPY = "Sao từ Cổng Dịch vụ công quốc gia ngày {date}, chưa được cán bộ rà soát."
+MORE_DOCUMENTS = "… và {count} giấy tờ khác: xem đủ danh sách tại {source}"
 
 ASK_WHICH_PROCEDURE = (
     "Bạn muốn hỏi {aspect} của thủ tục nào? Bạn chọn, gõ số hoặc gõ tên thủ tục (ví dụ: khai sinh, tạm trú):"

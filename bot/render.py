@@ -2,7 +2,8 @@
 
 Every fact printed here is a field of the record; nothing is computed or guessed beyond
 formatting. Each answer names the procedure and its official code, says when a fact group
-is not verified, and ends with the legal basis, the source and the last-verified date.
+is not verified, and ends with the legal basis, the source and the last-verified date (for a
+record imported from the national catalogue and not yet reviewed, the date of the copy).
 Pure functions, no Rasa imports: tests and the helper console call them directly.
 """
 
@@ -11,19 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import Enum
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from bot import messages as msg
+from bot.formatting import channel_names, format_date, format_document, format_fee, format_time, grouped_by_channel
 from procedures_kb.schema import (
-    Channel,
     ChannelKind,
-    Document,
     FactGroup,
-    FeeLine,
     Procedure,
     Source,
-    TimeLimit,
-    TimeUnit,
 )
 
 
@@ -64,91 +61,6 @@ class Place:
     with_local_facts: Tuple[str, ...] = ()  # provinces that have their own version
 
 
-def format_date(day: dt.date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
-def format_amount(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".")
-
-
-def format_fee(fee: FeeLine) -> str:
-    if fee.free:
-        text = msg.FEE_FREE
-    elif fee.set_by_province:
-        text = msg.FEE_PROVINCE
-    else:
-        text = msg.FEE_AMOUNT.format(amount=format_amount(fee.amount or 0))
-        if fee.unit:
-            text += msg.FEE_PER_UNIT.format(unit=fee.unit)
-    details = [fee.description] if fee.description else []
-    if fee.valid_to:
-        details.append(msg.FEE_UNTIL.format(date=format_date(fee.valid_to)))
-    elif fee.valid_from:
-        details.append(msg.FEE_FROM.format(date=format_date(fee.valid_from)))
-    if details:
-        text += " — " + "; ".join(details)
-    if fee.exemptions:
-        text += ". " + msg.FEE_EXEMPTIONS.format(items="; ".join(fee.exemptions))
-    return text
-
-
-def format_time(limit: TimeLimit) -> str:
-    if limit.unit == TimeUnit.same_day:
-        text = msg.SAME_DAY
-    elif limit.unit == TimeUnit.immediately:
-        text = msg.IMMEDIATELY
-    else:
-        value = limit.value or 0
-        number = str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
-        text = f"{number} {msg.UNIT_NAMES[limit.unit.value]}"
-    if limit.note:
-        text += f" ({limit.note})"
-    return text
-
-
-def format_document(doc: Document) -> str:
-    parts = [doc.name]
-    counts = []
-    if doc.originals:
-        counts.append(msg.DOC_ORIGINALS.format(count=doc.originals))
-    if doc.copies:
-        counts.append(msg.DOC_COPIES.format(count=doc.copies))
-    if doc.form:
-        parts.append(msg.DOC_FORM.format(form=doc.form))
-    parts.extend(counts)
-    text = "; ".join(parts)
-    if doc.condition:
-        text += " " + msg.DOC_CONDITION.format(condition=doc.condition)
-    return text
-
-
-def _channel_names(kinds: Sequence[ChannelKind]) -> str:
-    names = [msg.CHANNEL_NAMES[kind.value] for kind in kinds]
-    joined = msg.CHANNEL_JOIN.join(names)
-    return joined[:1] + joined[1:].lower()
-
-
-def _grouped_by_channel(
-    channels: Sequence[Channel], lines_of: Callable[[Channel], List[str]]
-) -> List[Tuple[List[ChannelKind], List[str]]]:
-    """Channels that would print the same lines are shown together ("Nộp trực tiếp và trực tuyến")."""
-    groups: List[Tuple[List[ChannelKind], List[str]]] = []
-    for channel in channels:
-        if not channel.available:
-            continue
-        lines = lines_of(channel)
-        if not lines:
-            continue
-        for kinds, existing in groups:
-            if existing == lines:
-                kinds.append(channel.kind)
-                break
-        else:
-            groups.append(([channel.kind], lines))
-    return groups
-
-
 def header(procedure: Procedure, aspect: Aspect) -> str:
     title = procedure.title
     if procedure.primary_code:
@@ -157,33 +69,44 @@ def header(procedure: Procedure, aspect: Aspect) -> str:
 
 
 def _fee_lines(procedure: Procedure, today: dt.date) -> List[str]:
-    groups = _grouped_by_channel(procedure.channels, lambda ch: [format_fee(f) for f in ch.fees_on(today)])
+    groups = grouped_by_channel(procedure.channels, lambda ch: [format_fee(f) for f in ch.fees_on(today)])
     lines = []
     for kinds, fees in groups:
         if len(fees) == 1:
-            lines.append(f"• {_channel_names(kinds)}: {fees[0]}")
+            lines.append(f"• {channel_names(kinds)}: {fees[0]}")
         else:
-            lines.append(f"• {_channel_names(kinds)}:")
+            lines.append(f"• {channel_names(kinds)}:")
             lines.extend(f"   – {fee}" for fee in fees)
     return lines
 
 
 def _time_lines(procedure: Procedure) -> List[str]:
-    groups = _grouped_by_channel(procedure.channels, lambda ch: [format_time(ch.time_limit)] if ch.time_limit else [])
-    return [f"• {_channel_names(kinds)}: {times[0]}" for kinds, times in groups]
+    groups = grouped_by_channel(procedure.channels, lambda ch: [format_time(ch.time_limit)] if ch.time_limit else [])
+    return [f"• {channel_names(kinds)}: {times[0]}" for kinds, times in groups]
+
+
+# Papers listed in one answer; a longer list (some catalogue records have dozens) ends with a
+# link to the whole list, so an answer stays readable in a chat.
+MAX_DOCUMENTS = 15
 
 
 def _document_lines(procedure: Procedure) -> List[str]:
     lines: List[str] = []
     number = 0
+    total = sum(len(case.documents) for case in procedure.cases)
     for case in procedure.cases:
         if not case.documents:
             continue
+        if number >= MAX_DOCUMENTS:
+            break
         title = case.name + (f" ({case.condition})" if case.condition else "")
         lines.append(f"{title}:")
-        for doc in case.documents:
+        for doc in case.documents[: MAX_DOCUMENTS - number]:
             number += 1
             lines.append(f"{number}. {format_document(doc)}")
+    if number < total:
+        source = official_source(procedure, FactGroup.documents)
+        lines.append(msg.MORE_DOCUMENTS.format(count=total - number, source=source))
     return lines
 
 
@@ -292,7 +215,10 @@ def footer_lines(procedure: Procedure, aspect: Aspect) -> List[str]:
     if not sources:
         sources = procedure.sources[:1]
     lines.append(msg.SOURCE.format(items="; ".join(_format_source(s) for s in sources[:2])))
-    lines.append(msg.LAST_VERIFIED.format(date=format_date(procedure.last_verified)))
+    if procedure.imported_from:
+        lines.append(msg.IMPORTED_COPY.format(date=format_date(procedure.last_verified)))
+    else:
+        lines.append(msg.LAST_VERIFIED.format(date=format_date(procedure.last_verified)))
     return lines
 
 

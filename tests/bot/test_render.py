@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from bot.render import Aspect, format_amount, render_answer
+from bot.formatting import format_amount
+from bot.render import Aspect, render_answer
 from procedures_kb import KnowledgeBase
 
 
@@ -47,7 +48,8 @@ def test_verified_fact_has_no_warning(kb: KnowledgeBase) -> None:
 
 
 def test_missing_fact_is_not_invented(kb: KnowledgeBase) -> None:
-    text = render_answer(kb.get("so-do"), Aspect.fee, dt.date(2026, 11, 22))
+    # The amounts under Thông tư 16/2025/TT-BTC are still unverified, so the record has no fee line.
+    text = render_answer(kb.get("ly-lich-tu-phap"), Aspect.fee, dt.date(2026, 11, 22))
     assert "Hiện chưa có thông tin lệ phí đã được kiểm chứng cho thủ tục này" in text
     assert "1800 1096" in text
     assert "đồng" not in text
@@ -59,5 +61,11 @@ def test_every_answer_names_procedure_source_and_date(kb: KnowledgeBase) -> None
             text = render_answer(procedure, aspect, dt.date(2026, 11, 22))
             assert procedure.title in text.splitlines()[0], (procedure.id, aspect)
             assert "\nNguồn: " in text, (procedure.id, aspect)
-            assert text.endswith("Cập nhật: " + procedure.last_verified.strftime("%d/%m/%Y")), (procedure.id, aspect)
+            date = procedure.last_verified.strftime("%d/%m/%Y")
+            dated = (
+                f"Sao từ Cổng Dịch vụ công quốc gia ngày {date}, chưa được cán bộ rà soát."
+                if procedure.imported_from
+                else f"Cập nhật: {date}"
+            )
+            assert text.endswith(dated), (procedure.id, aspect)
             assert "\n\n" not in text, "a blank line would split the answer into separate messages"
