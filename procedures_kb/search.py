@@ -42,6 +42,7 @@ from procedures_kb.search_match import (
     Name,
     Scored,
     Seen,
+    Typed,
     actions_in,
     age_in,
     best_of,
@@ -201,11 +202,12 @@ class SearchIndex:
             candidates = np.flatnonzero(covered >= self._prune_floor)
             touched = list(zip(candidates.tolist(), covered[candidates].tolist(), strict=True))
 
+        typed = Typed(seen)
         by_procedure: Dict[str, List[Scored]] = defaultdict(list)
         veto = Scored(0.0, 0.0, "")
         for index, name_covered in touched:
             name = self._names[index]
-            scored = score_name(name, seen, name_covered)
+            scored = score_name(name, typed, name_covered)
             if name.excludes:
                 veto = max(veto, scored, key=lambda s: (s.score, s.covered))
             else:

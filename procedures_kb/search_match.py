@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
-from typing import List, Mapping, Optional, Sequence, Set, Tuple
+from typing import FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
 
 from procedures_kb.text import fold, word_pairs
 
@@ -92,6 +92,15 @@ class Seen:
     accented: bool = False  # the typed word carries diacritics
 
 
+class Typed:
+    """What a query's words stand for, with what `score_name` asks of them made once per query."""
+
+    def __init__(self, seen: Mapping[str, List[Seen]]):
+        self.seen = seen
+        self.positions = {token: frozenset(m.position for m in matches) for token, matches in seen.items()}
+        self.exact = {token: any(m.word for m in matches) for token, matches in seen.items()}
+
+
 @dataclass(frozen=True)
 class Scored:
     score: float
@@ -129,16 +138,19 @@ def query_pairs(text: str) -> List[Tuple[str, str]]:
     ]
 
 
-def score_name(name: Name, seen: Mapping[str, List[Seen]], covered: float) -> Scored:
+def score_name(name: Name, typed: Typed, covered: float) -> Scored:
     """A name's score from its `covered` weight (summed by the index) and its penalties."""
     exact_strong = exact_any = fuzzy_long = False
+    exact_of = typed.exact
     for token in name.informative:
-        matches = seen.get(token)
-        if matches:
-            exact = any(match.word for match in matches)
-            exact_any |= exact
-            exact_strong |= exact and len(token) >= 3
-            fuzzy_long |= not exact and len(token) >= 5
+        exact = exact_of.get(token)
+        if exact is None:
+            continue
+        if exact:
+            exact_any = True
+            exact_strong = exact_strong or len(token) >= 3
+        else:
+            fuzzy_long = fuzzy_long or len(token) >= 5
     # Distinctive: a real syllable typed exactly, or a long word with a typo next to an exact
     # one ("ho chiue") or on its own as the whole name ("pasport"). Names reached only
     # through generic words, one-letter words or typos ("xong … những" for "công chứng")
@@ -150,9 +162,9 @@ def score_name(name: Name, seen: Mapping[str, List[Seen]], covered: float) -> Sc
         score = 1.0 if covered >= name.weight * (1 - 1e-9) else covered / name.weight
     if score < 1.0 and not distinctive:
         score *= WEAK_ONLY_PENALTY  # only words like "đăng ký", "ô", or near-misses matched
-    if not in_order(name.tokens, seen):
+    if len(name.tokens) > 1 and not in_order(name.tokens, typed.positions):
         score *= SCATTERED_PENALTY
-    return Scored(min(score, 1.0), covered, name.text)
+    return Scored(score if score < 1.0 else 1.0, covered, name.text)
 
 
 def value(match: Seen, word: str) -> float:
@@ -164,6 +176,8 @@ def value(match: Seen, word: str) -> float:
 
 def best_of(names: List[Scored]) -> Scored:
     """A procedure's best score, and its most specific name among those scoring near it."""
+    if len(names) == 1:
+        return names[0]
     top = max(names, key=lambda s: (s.score, s.covered))
     near = [s for s in names if s.score >= top.score - SPECIFICITY_MARGIN]
     specific = max(near, key=lambda s: (s.covered, s.score))
@@ -193,13 +207,20 @@ def contains(tokens: Sequence[str], part: Sequence[str]) -> bool:
     return any(tuple(tokens[i : i + len(part)]) == tuple(part) for i in range(len(tokens) - len(part) + 1))
 
 
-def in_order(name_tokens: Sequence[str], seen: Mapping[str, List[Seen]]) -> bool:
-    """True when the matched name tokens appear next to each other, in order, in the query."""
-    present = [t for t in name_tokens if seen.get(t)]
-    if len(present) < 2:
-        return True
-    positions = {t: {m.position for m in seen[t]} for t in present}
-    for start in positions[present[0]]:
-        if all(start + offset in positions[t] for offset, t in enumerate(present[1:], start=1)):
-            return True
-    return False
+def in_order(name_tokens: Sequence[str], positions: Mapping[str, FrozenSet[int]]) -> bool:
+    """True when the matched name tokens appear next to each other, in order, in the query
+    (`positions`: where each token was typed)."""
+    starts: Optional[FrozenSet[int]] = None  # where the run of matched tokens may begin
+    offset = 0
+    for token in name_tokens:
+        typed_at = positions.get(token)
+        if typed_at is None:
+            continue
+        if starts is None:
+            starts = typed_at
+        else:
+            starts = frozenset(start for start in starts if start + offset in typed_at)
+            if not starts:
+                return False
+        offset += 1
+    return True
