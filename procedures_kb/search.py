@@ -14,11 +14,24 @@ procedures (IDF), and generic words ("làm", "giấy", "đăng ký", "cấp", "l
 - Among the procedures that score near the top, the most specific name wins:
   "đổi căn cước" beats "căn cước" for "căn cước hết hạn thì đổi".
 - `excludes` phrases name look-alike procedures the KB does not cover ("sang tên xe"); one
-  that matches vetoes every procedure it matches at least as well.
+  that matches vetoes every procedure it matches at least as well, except one whose names
+  name the look-alike's qualifiers (then the KB holds the look-alike after all).
 - An age in the message ("con tôi 8 tuổi") drops procedures whose `age_range` excludes it.
 - Another action on the same object ("sang tên", "xóa", "gia hạn"…) that none of a
   procedure's names contains lowers it below a confident match.
+- A qualifier that makes another procedure of the same name ("lưu động", "có yếu tố nước
+  ngoài", "đăng ký lại", "di chúc"…, listed in `qualifiers`) keeps out every procedure whose
+  names do not cover it: "đăng ký kết hôn lưu động" is never answered, nor offered, with
+  "đăng ký kết hôn". A name covers it in any of its forms ("người nước ngoài" / "có yếu tố
+  nước ngoài"); after "để" (a purpose: "trích lục khai sinh để làm thủ tục thừa kế") it does
+  not count when the words before already name a procedure.
+- Near-duplicates are ranked as `search_rank` says: the plain procedure over variants whose
+  name carries qualifiers not asked for, then the name covering more of the question, curated
+  over imported, local over central; two still alike and close are offered, neither answered.
 Below `threshold` the search reports no match rather than guessing.
+
+The scoring of one name is in `search_match`, the qualifiers in `qualifiers`, the ranking in
+`search_rank`; this module builds the index and runs a query through them.
 """
 
 from __future__ import annotations
@@ -27,10 +40,11 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 
+from procedures_kb.qualifiers import purpose_at, qualifiers_in, spans
 from procedures_kb.schema import Procedure
 from procedures_kb.search_match import (
     FUZZY_WEIGHT,
@@ -38,7 +52,6 @@ from procedures_kb.search_match import (
     GENERIC_WORDS,
     MIN_FUZZY_LEN,
     OTHER_ACTION_PENALTY,
-    SPECIFICITY_MARGIN,
     Name,
     Scored,
     Seen,
@@ -54,6 +67,7 @@ from procedures_kb.search_match import (
     swaps,
     value,
 )
+from procedures_kb.search_rank import covering, profile, rank
 from procedures_kb.text import has_diacritics
 
 __all__ = ["DEFAULT_THRESHOLD", "SUGGEST_FLOOR", "Hit", "SearchIndex", "SearchResult", "age_in"]
@@ -80,11 +94,15 @@ class SearchResult:
     query: str
     hits: List[Hit] = field(default_factory=list)
     threshold: float = DEFAULT_THRESHOLD
+    # The first two hits are alike and score alike: asking beats picking one.
+    ambiguous: bool = False
+    # The qualifiers the question names ("lưu động", "nước ngoài"…): every hit covers them.
+    qualifiers: FrozenSet[str] = frozenset()
 
     @property
     def match(self) -> Optional[Hit]:
-        """The procedure meant, or None when no name is covered well enough."""
-        if self.hits and self.hits[0].score >= self.threshold:
+        """The procedure meant, or None when no name is covered well enough or two are alike."""
+        if self.hits and self.hits[0].score >= self.threshold and not self.ambiguous:
             return self.hits[0]
         return None
 
@@ -118,13 +136,23 @@ class SearchIndex:
         count = max(len(procedures), 1)
         self._idf: Dict[str, float] = {t: math.log(1 + count / df) for t, df in doc_freq.items()}
         self._names: List[Name] = []
+        named: Dict[str, Set[str]] = defaultdict(set)  # procedure -> the qualifiers its names name
+        # qualifier -> the names naming it, with the words (and weights) that name it there
+        self._qualifier_words: Dict[str, List[Tuple[int, List[Tuple[str, float]]]]] = defaultdict(list)
         for pid, text, pairs, excludes in raw:
             weights = tuple(
                 self._idf[folded] * (GENERIC_FACTOR if word in GENERIC_WORDS else 1.0) for word, folded in pairs
             )
             words = tuple(w for w, _ in pairs)
             tokens = tuple(f for _, f in pairs)
-            self._names.append(Name(pid, text, words, tokens, weights, excludes))
+            found = spans(tokens)
+            for key, positions in found.items():
+                phrase = [(tokens[i], weights[i]) for i in sorted(positions)]
+                self._qualifier_words[key].append((len(self._names), phrase))
+            self._names.append(Name(pid, text, words, tokens, weights, excludes, frozenset(found)))
+            if not excludes:
+                named[pid] |= found.keys()
+        self._profiles = {p.id: profile(p, named[p.id]) for p in procedures}
         self._prune_floor = np.array([PRUNE_BELOW * name.weight for name in self._names], dtype=np.float64)
         # Posting lists: token -> word as written in the names -> name indices and weights.
         by_form: Dict[str, Dict[str, List[Tuple[int, float]]]] = defaultdict(lambda: defaultdict(list))
@@ -167,9 +195,9 @@ class SearchIndex:
         near.discard(token)
         return near
 
-    def _seen(self, query: str) -> Dict[str, List[Seen]]:
+    def _seen(self, pairs: List[Tuple[str, str]]) -> Dict[str, List[Seen]]:
         seen: Dict[str, List[Seen]] = defaultdict(list)
-        for position, (word, token) in enumerate(query_pairs(query)):
+        for position, (word, token) in enumerate(pairs):
             if token in self._idf:
                 seen[token].append(Seen(position, 1.0, word, has_diacritics(word)))
                 continue  # a known word is not a typo of another ("dang" is not "bang")
@@ -182,25 +210,60 @@ class SearchIndex:
         known = self._procedure_tokens.get(pid, set())
         for action in actions:
             if " ".join(action) not in known:
-                return Scored(scored.score * OTHER_ACTION_PENALTY, scored.covered, scored.name)
+                penalised = scored.score * OTHER_ACTION_PENALTY
+                return Scored(penalised, scored.covered, scored.name, scored.qualifiers)
         return scored
 
-    def search(self, query: str, limit: int = 5) -> SearchResult:
-        seen = self._seen(query)
-        # Each name's covered weight from the posting lists, summed in one vectorised pass
-        # (the same sum `score_name` makes, before its penalties); only names that could reach
-        # PRUNE_BELOW are scored in full, so the cost follows the matches, not the KB's size.
+    def _is(self, pid: str, look_alike: Scored) -> bool:
+        """The procedure is the one an `excludes` phrase with qualifiers names ("kết hôn có yếu
+        tố nước ngoài" in the record of ordinary marriage, when the KB also holds that one)."""
+        return bool(look_alike.qualifiers) and look_alike.qualifiers <= self._profiles[pid].named
+
+    def _asked(self, pairs: List[Tuple[str, str]]) -> FrozenSet[str]:
+        """The qualifiers the question names for the procedure it asks about. After "để" they
+        name a purpose when the words before it already name a procedure ("bản sao giấy chứng
+        tử để làm thủ tục thừa kế"), and do not count."""
+        asked = qualifiers_in([folded for _, folded in pairs])
+        cut = purpose_at(pairs)
+        if not asked or cut is None:
+            return asked
+        before = qualifiers_in([folded for _, folded in pairs[:cut]])
+        if before == asked or self.search(" ".join(word for word, _ in pairs[:cut])).match is None:
+            return asked
+        return before
+
+    def _covered(self, seen: Dict[str, List[Seen]], asked: FrozenSet[str]) -> np.ndarray:
+        """Each name's covered weight, summed from the posting lists in one vectorised pass (the
+        same sum `score_name` makes, before its penalties). A name's words for a qualifier the
+        question names count as typed, whatever form named it ("kết hôn với người nước ngoài"
+        covers "đăng ký kết hôn có yếu tố nước ngoài"), when the rest of the name is covered as
+        well as a suggestion must be: the qualifier says which variant, not which procedure."""
         indices: List[np.ndarray] = []
         weights: List[np.ndarray] = []
         for vocab, matches in seen.items():
             for word, names, name_weights in self._postings.get(vocab, ()):
                 indices.append(names)
                 weights.append(name_weights * max(value(m, word) for m in matches))
-        touched: List[Tuple[int, float]] = []
+        covered: np.ndarray = np.zeros(len(self._names))
         if indices:
             covered = np.bincount(np.concatenate(indices), np.concatenate(weights), len(self._names))
-            candidates = np.flatnonzero(covered >= self._prune_floor)
-            touched = list(zip(candidates.tolist(), covered[candidates].tolist(), strict=True))
+        for key in asked:
+            for index, phrase in self._qualifier_words.get(key, ()):
+                typed = sum(weight for token, weight in phrase if token in seen)
+                rest = self._names[index].weight - sum(weight for _, weight in phrase)
+                if covered[index] - typed >= PRUNE_BELOW * rest:
+                    covered[index] += sum(weight for token, weight in phrase if token not in seen)
+        return covered
+
+    def search(self, query: str, limit: int = 5) -> SearchResult:
+        pairs = query_pairs(query)
+        seen = self._seen(pairs)
+        asked = self._asked(pairs)
+        # Only names that could reach PRUNE_BELOW are scored in full, so the cost follows the
+        # matches, not the KB's size.
+        covered = self._covered(seen, asked)
+        candidates = np.flatnonzero((covered >= self._prune_floor) & (covered > 0))
+        touched = zip(candidates.tolist(), covered[candidates].tolist(), strict=True)
 
         typed = Typed(seen)
         by_procedure: Dict[str, List[Scored]] = defaultdict(list)
@@ -213,26 +276,22 @@ class SearchIndex:
             else:
                 by_procedure[name.procedure_id].append(scored)
         best = {pid: best_of(names) for pid, names in by_procedure.items()}
-        actions = actions_in([folded for _, folded in query_pairs(query)])
+        actions = actions_in([folded for _, folded in pairs])
         if actions:
             best = {pid: self._penalise_other_action(pid, s, actions) for pid, s in best.items()}
         # A look-alike that names another, uncovered procedure ("sang tên sổ đỏ") vetoes every
-        # procedure it matches at least as well ("sổ đỏ"); a tie goes to the veto.
+        # procedure it matches at least as well ("sổ đỏ"); a tie goes to the veto. A procedure
+        # whose names name the look-alike's qualifiers is that procedure: it is not vetoed.
         if veto.score >= self.threshold:
-            best = {pid: s for pid, s in best.items() if s.score > veto.score}
+            best = {pid: s for pid, s in best.items() if s.score > veto.score or self._is(pid, veto)}
         age = age_in(query)
         if age is not None:
             best = {pid: s for pid, s in best.items() if pid not in self._ages or self._ages[pid].admits(age)}
+        # "đăng ký kết hôn lưu động" is not "đăng ký kết hôn": only names that cover it answer.
+        best = covering(best, self._profiles, asked)
         for code in _CODE_RE.findall(query):
             if code in self._codes:
                 best[self._codes[code]] = Scored(1.0, math.inf, code)
-
-        ranked = sorted(best.items(), key=lambda item: (-item[1].score, -item[1].covered, item[0]))
-        if ranked:
-            # Near the top, prefer the name that covers more of what was typed (more specific).
-            floor = max(self.threshold, ranked[0][1].score - SPECIFICITY_MARGIN)
-            near_top = [item for item in ranked if item[1].score >= floor]
-            near_top.sort(key=lambda item: (-item[1].covered, -item[1].score, item[0]))
-            ranked = near_top + ranked[len(near_top) :]
+        ranked, close = rank(best, self._profiles, asked, self.threshold)
         hits = [Hit(pid, self._titles[pid], round(s.score, 4), s.name) for pid, s in ranked[:limit]]
-        return SearchResult(query=query, hits=hits, threshold=self.threshold)
+        return SearchResult(query=query, hits=hits, threshold=self.threshold, ambiguous=close, qualifiers=asked)

@@ -71,6 +71,7 @@ class Name:
     tokens: Tuple[str, ...]  # the same words folded
     weights: Tuple[float, ...]
     excludes: bool  # an `excludes` phrase, not a name
+    qualifiers: FrozenSet[str] = frozenset()  # the `qualifiers` it names ("lưu động"…)
     weight: float = field(init=False)
     informative: Tuple[str, ...] = field(init=False)  # tokens of words that say which procedure
 
@@ -104,8 +105,9 @@ class Typed:
 @dataclass(frozen=True)
 class Scored:
     score: float
-    covered: float
+    covered: float  # the name's word weight the query covers
     name: str
+    qualifiers: FrozenSet[str] = frozenset()  # those the best-scoring name names
 
 
 def positioned_deletes(token: str) -> Set[Tuple[int, str]]:
@@ -164,7 +166,7 @@ def score_name(name: Name, typed: Typed, covered: float) -> Scored:
         score *= WEAK_ONLY_PENALTY  # only words like "đăng ký", "ô", or near-misses matched
     if len(name.tokens) > 1 and not in_order(name.tokens, typed.positions):
         score *= SCATTERED_PENALTY
-    return Scored(score if score < 1.0 else 1.0, covered, name.text)
+    return Scored(score if score < 1.0 else 1.0, covered, name.text, name.qualifiers)
 
 
 def value(match: Seen, word: str) -> float:
@@ -181,7 +183,7 @@ def best_of(names: List[Scored]) -> Scored:
     top = max(names, key=lambda s: (s.score, s.covered))
     near = [s for s in names if s.score >= top.score - SPECIFICITY_MARGIN]
     specific = max(near, key=lambda s: (s.covered, s.score))
-    return Scored(top.score, specific.covered, top.name)
+    return Scored(top.score, specific.covered, top.name, top.qualifiers)
 
 
 def actions_in(query_tokens: Sequence[str]) -> List[Tuple[str, ...]]:

@@ -1,0 +1,181 @@
+"""Qualifiers: words that make a different procedure of the same name.
+
+"Đăng ký kết hôn lưu động", "đăng ký lại khai sinh", "khai tử có yếu tố nước ngoài" and
+"chứng thực di chúc" are procedures of their own in the national catalogue, with their own
+papers, offices and time limits, though their names contain a procedure the KB may hold
+("đăng ký kết hôn", "chứng thực"). When a question names such a qualifier, only a procedure
+whose names (title and aliases) contain it may answer; when a question names none, the plain
+procedure beats the variants that carry one. `excludes` in a record is the same idea for one
+record; this list holds it for every record.
+
+The list is deliberate, not learnt: each entry is a qualifier of the national catalogue
+(June 2026 copy), with the forms citizens type (folded, so with or without diacritics) and
+the contexts in which the same words only describe the citizen's situation ("đã ly hôn",
+"cần hợp đồng thuê nhà", "đi nước ngoài"), where they must not stop the plain procedure.
+
+Left out on purpose: "liên thông" (its papers are those of the procedures it joins, so the
+plain procedure's answer is still right); "cấp lại", "làm lại", "cấp đổi" (colloquial for
+several procedures the KB holds: records say which with aliases and `excludes`); the actions
+of `search_match.OTHER_ACTIONS` ("sang tên", "gia hạn"…), which already lower a procedure.
+
+Several forms name one qualifier ("người nước ngoài", "ytnn", "có yếu tố nước ngoài"), so a
+name that names it one way covers a question that names it another; the longest forms are
+listed too, so that all the words of a name's qualifier are known (see `spans`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, Optional, Sequence, Set, Tuple
+
+from procedures_kb.text import fold, tokens
+
+Phrase = Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Qualifier:
+    key: str  # how the qualifier is named in tests and logs
+    forms: Tuple[Phrase, ...]  # folded word sequences that name it
+    not_after: Tuple[Phrase, ...] = ()  # right before a form: a situation, not the qualifier
+    not_before: Tuple[Phrase, ...] = ()  # right after a form: the same
+    # Fields (lĩnh vực, folded) whose procedures all cover the qualifier without naming it.
+    implied_in_fields: FrozenSet[str] = frozenset()
+
+
+def _phrases(text: str) -> Tuple[Phrase, ...]:
+    """ "lưu động | lưu dong" -> (("luu", "dong"), ...): `|` separates, folded like the search."""
+    return tuple(tuple(tokens(part)) for part in text.split("|") if tokens(part))
+
+
+def _q(key: str, forms: str, not_after: str = "", not_before: str = "", fields: str = "") -> Qualifier:
+    implied = frozenset(fold(f).strip() for f in fields.split("|") if f.strip())
+    return Qualifier(key, _phrases(forms), _phrases(not_after), _phrases(not_before), implied)
+
+
+QUALIFIERS: Tuple[Qualifier, ...] = (
+    # Hộ tịch done by a mobile team at the citizen's home (khai sinh, kết hôn, khai tử lưu động).
+    _q("lưu động", "lưu động"),
+    # "Có yếu tố nước ngoài": a foreign party, or a Vietnamese living abroad. Going abroad is
+    # not one ("làm hộ chiếu đi nước ngoài", "du lịch nước ngoài"). In two fields the catalogue
+    # has no foreign variant: every LLTP procedure serves foreigners living in Việt Nam too, and
+    # chứng thực bản sao / chữ ký cover papers of Vietnamese and foreign authorities alike.
+    _q(
+        "nước ngoài",
+        "có yếu tố nước ngoài | yếu tố nước ngoài | người nước ngoài | nước ngoài | nc ngoài | ytnn"
+        " | ngoại quốc | việt kiều",
+        not_after="đi | ra | sang | du lịch | du học | xuất cảnh | công tác | đi làm ở | đi làm",
+        fields="Lý lịch tư pháp | Chứng thực",
+    ),
+    # Hộ tịch's re-registration of a lost record. Residence has none: registering again is
+    # the ordinary đăng ký thường trú / tạm trú.
+    _q("đăng ký lại", "đăng ký lại | khai sinh lại | khai tử lại", fields="Cư trú"),
+    # Changing a civil-status record: thay đổi, cải chính, bổ sung thông tin, xác định lại dân tộc.
+    _q("cải chính", "cải chính"),
+    # "có thay đổi không", "thay đổi gì" ask about changes (of a fee, a rule), not a procedure.
+    _q("thay đổi", "thay đổi", not_after="có", not_before="không | gì | chưa"),
+    # "bổ sung hồ sơ / giấy tờ" is about a dossier, not "bổ sung thông tin hộ tịch".
+    _q("bổ sung", "bổ sung", not_after="cần | phải | yêu cầu", not_before="hồ sơ | giấy | gì"),
+    _q("xác định lại", "xác định lại"),
+    # Chứng thực of a will, a contract, a transaction ("có di chúc": the deceased left one).
+    _q("di chúc", "di chúc", not_after="có | theo"),
+    # A contract shown as evidence ("tạm trú cần hợp đồng thuê nhà", "chấm dứt hợp đồng lao
+    # động" for unemployment benefit) is not a contract to certify.
+    _q(
+        "hợp đồng",
+        "hợp đồng",
+        not_after="cần | có | nộp | mang | kèm | theo | bằng | dùng | chấm dứt | hết",
+        not_before="lao động",
+    ),
+    _q("giao dịch", "giao dịch", not_after="phòng | điểm | quầy"),
+    _q("di sản", "di sản | thừa kế"),  # khai nhận / phân chia di sản thừa kế
+    # Chứng thực of an estate's papers: văn bản thỏa thuận / phân chia di sản, từ chối nhận di sản.
+    _q(
+        "văn bản thỏa thuận",
+        "văn bản thỏa thuận | văn bản phân chia | thỏa thuận | từ chối nhận | phân chia",
+        not_after="theo",
+    ),
+    # "nhận con nuôi" is adoption, below.
+    _q(
+        "nhận cha mẹ con",
+        "nhận cha mẹ con | nhận cha con | nhận mẹ con | nhận cha | nhận mẹ | nhận con | xác định cha | xác định mẹ",
+        not_before="nuôi",
+    ),
+    _q("nuôi con nuôi", "nuôi con nuôi | con nuôi | nhận nuôi"),
+    _q("giám hộ", "giám hộ", not_after="người"),  # "người giám hộ" files for a child: a role
+    # "người đã ly hôn", "sau khi ly hôn", "giấy ly hôn": the citizen's situation or a paper.
+    _q(
+        "ly hôn",
+        "ly hôn | ly dị",
+        not_after="đã | khi | sau | từng | người | giấy | quyết định | bản án",
+        not_before="rồi",
+    ),
+    # Recording in Việt Nam what was registered abroad (ghi chú kết hôn, ly hôn, khai sinh…).
+    _q("ghi chú", "ghi chú | ghi vào sổ hộ tịch"),
+    _q("trích lục", "trích lục"),  # a copy of a record, not the registration itself
+    _q("biên giới", "khu vực biên giới | biên giới"),  # hộ tịch with a neighbour's citizen at the border
+    _q("người dịch", "người dịch | bản dịch | dịch thuật"),  # chứng thực chữ ký người dịch
+)
+
+
+# "xin bản sao giấy chứng tử để làm thủ tục thừa kế": what follows names what the paper is for.
+PURPOSE_WORDS = frozenset({"để", "de"})
+
+
+def _at(words: Sequence[str], start: int, phrase: Phrase) -> bool:
+    return tuple(words[start : start + len(phrase)]) == phrase
+
+
+def _ends_at(words: Sequence[str], end: int, phrase: Phrase) -> bool:
+    return end >= len(phrase) and tuple(words[end - len(phrase) : end]) == phrase
+
+
+def _positions(qualifier: Qualifier, words: Sequence[str]) -> Set[int]:
+    """Where the qualifier's forms stand in `words`, but where the context makes them a situation."""
+    found: Set[int] = set()
+    for form in qualifier.forms:
+        for start in range(len(words) - len(form) + 1):
+            if not _at(words, start, form):
+                continue
+            end = start + len(form)
+            if any(_ends_at(words, start, p) for p in qualifier.not_after):
+                continue
+            if any(_at(words, end, p) for p in qualifier.not_before):
+                continue
+            found.update(range(start, end))
+    return found
+
+
+def spans(words: Sequence[str]) -> Dict[str, FrozenSet[int]]:
+    """The qualifiers named in folded words (a query's or a name's), each with the positions of
+    the words that name it ("có yếu tố nước ngoài": all five)."""
+    present = set(words)
+    found: Dict[str, FrozenSet[int]] = {}
+    for qualifier in QUALIFIERS:
+        if any(form[0] in present for form in qualifier.forms):
+            positions = _positions(qualifier, words)
+            if positions:
+                found[qualifier.key] = frozenset(positions)
+    return found
+
+
+def qualifiers_in(words: Sequence[str]) -> FrozenSet[str]:
+    """The keys of the qualifiers named in folded words."""
+    return frozenset(spans(words))
+
+
+def purpose_at(pairs: Sequence[Tuple[str, str]]) -> Optional[int]:
+    """Where "để" (in order to) starts a purpose, in (typed word, folded) pairs; "de" typed
+    without diacritics counts, "đề"/"dễ" do not."""
+    for index, (word, folded) in enumerate(pairs):
+        if folded == "de" and word in PURPOSE_WORDS:
+            return index
+    return None
+
+
+def implied_by(field: Optional[str]) -> FrozenSet[str]:
+    """Qualifiers every procedure of this field (lĩnh vực) covers without naming them."""
+    if not field:
+        return frozenset()
+    folded = fold(field).strip()
+    return frozenset(q.key for q in QUALIFIERS if folded in q.implied_in_fields)

@@ -1,0 +1,97 @@
+"""Which of the procedures that match a question the citizen most likely means.
+
+The KB holds near-duplicates ("Đăng ký khai sinh", "… lưu động", "… có yếu tố nước ngoài",
+"Đăng ký lại khai sinh"; the same procedure at province and central level). After the names
+are scored (`search_match`):
+
+1. A procedure whose names do not cover a qualifier the question names (`qualifiers`) is not
+   a candidate at all: "đăng ký kết hôn lưu động" is never answered, nor offered, with the
+   papers of ordinary marriage registration.
+2. Among the candidates scoring near the top, a name that carries qualifiers the question did
+   not name loses: for "đăng ký khai sinh", "Đăng ký lại khai sinh" (which scores almost as
+   well, "lại" weighing little) is a variant, not the plain procedure. Then the name covering
+   more of the question wins (the more specific: "đổi căn cước" over "căn cước"); then a curated
+   record over an imported, unreviewed one; then a local procedure (xã, tỉnh) over a central
+   one; then the better score; then the shorter title.
+3. When the first two are still alike on all of that and their scores are close, neither is
+   a confident match: the citizen is asked, with both as buttons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, Iterable, List, Tuple
+
+from procedures_kb.qualifiers import implied_by
+from procedures_kb.schema import Level, Procedure
+from procedures_kb.search_match import SPECIFICITY_MARGIN, Scored
+
+# Two candidates alike in all but the score are told apart only when their scores differ by more.
+CLOSE_MARGIN = 0.02
+
+Ranked = List[Tuple[str, Scored]]
+Preference = Tuple[int, float, bool, bool, float, int, str]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the ranking knows of a procedure besides how well a name matched."""
+
+    covers: FrozenSet[str]  # qualifiers its names (or its field) cover
+    named: FrozenSet[str]  # qualifiers its names name
+    implied: FrozenSet[str]  # qualifiers its field covers without naming them
+    curated: bool  # written by an editor, not imported and unreviewed
+    central: bool  # done at central level (a ministry), not by a commune or a province
+    title_words: int
+
+
+def profile(procedure: Procedure, named: Iterable[str]) -> Profile:
+    """A procedure's profile, from the qualifiers its names (title and aliases) name."""
+    implied = implied_by(procedure.field)
+    return Profile(
+        covers=implied | frozenset(named),
+        named=frozenset(named),
+        implied=implied,
+        curated=procedure.imported_from is None,
+        central=procedure.level == Level.central,
+        title_words=len(procedure.title.split()),
+    )
+
+
+def covering(best: Dict[str, Scored], profiles: Dict[str, Profile], asked: FrozenSet[str]) -> Dict[str, Scored]:
+    """Only the procedures whose names cover every qualifier the question names."""
+    if not asked:
+        return best
+    return {pid: scored for pid, scored in best.items() if asked <= profiles[pid].covers}
+
+
+def preference(pid: str, scored: Scored, known: Profile, asked: FrozenSet[str]) -> Preference:
+    """The sort key among candidates near the top: the smaller, the likelier (see above)."""
+    return (
+        len(scored.qualifiers - asked - known.implied),  # a variant the question did not name
+        -round(scored.covered, 6),  # a name covering more of the question
+        not known.curated,
+        known.central,
+        -scored.score,
+        known.title_words,
+        pid,
+    )
+
+
+def rank(
+    best: Dict[str, Scored], profiles: Dict[str, Profile], asked: FrozenSet[str], threshold: float
+) -> Tuple[Ranked, bool]:
+    """The candidates, best first, and whether the first two are too close to pick one."""
+    ranked = sorted(best.items(), key=lambda item: (-item[1].score, -item[1].covered, item[0]))
+    if not ranked:
+        return ranked, False
+    floor = max(threshold, ranked[0][1].score - SPECIFICITY_MARGIN)
+    keyed = [(preference(pid, s, profiles[pid], asked), pid, s) for pid, s in ranked if s.score >= floor]
+    keyed.sort(key=lambda item: item[0])
+    near_top = [(pid, s) for _, pid, s in keyed]
+    close = (
+        len(keyed) > 1
+        and keyed[0][0][:4] == keyed[1][0][:4]  # alike on all but the score
+        and abs(keyed[0][2].score - keyed[1][2].score) < CLOSE_MARGIN
+    )
+    return near_top + ranked[len(near_top) :], close
