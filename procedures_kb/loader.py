@@ -1,43 +1,31 @@
-"""Load and validate the knowledge base: every problem is reported, nothing loads partially."""
+"""Load and validate the knowledge base: every problem is reported, nothing loads partially.
+
+The records are the editors' YAML files and the national importer's JSON files
+(`record_files`); both are validated alike and checked together (one id, one owner per name).
+"""
 
 from __future__ import annotations
 
-import json
+import hashlib
 import logging
 import unicodedata
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-import yaml
 from pydantic import ValidationError
 
 from procedures_kb.errors import InvalidKnowledgeBase, Problem
 from procedures_kb.problems import Code, problem
+from procedures_kb.record_files import StrictLoader, read_raw, record_paths, to_yaml
 from procedures_kb.schema import Procedure
 from procedures_kb.schema_errors import error_loc, from_pydantic
 from procedures_kb.text import fold
 
 log = logging.getLogger(__name__)
 
+__all__ = ["DATA_DIR", "StrictLoader", "load_records", "parse_file", "schema_problems", "to_yaml", "validate_records"]
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
-
-
-class StrictLoader(yaml.SafeLoader):
-    """SafeLoader that rejects a key written twice in one mapping."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Dict[Any, Any]:
-        seen: Dict[Any, yaml.Mark] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    "while constructing a mapping",
-                    node.start_mark,
-                    f"found duplicate key {key!r}",
-                    key_node.start_mark,
-                )
-            seen[key] = key_node.start_mark
-        return super().construct_mapping(node, deep=deep)
 
 
 def error_location(loc: Tuple[Any, ...]) -> str:
@@ -75,20 +63,18 @@ def _nfc_problems(value: Any, path: str, file: str) -> Iterable[Problem]:
             yield from _nfc_problems(item, f"{path}[{index}]", file)
 
 
-def parse_file(path: Path) -> Tuple[Optional[Procedure], List[Problem]]:
-    """Parse and validate one procedure file: the record (None if it cannot be built) and its problems."""
-    name = path.name
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=StrictLoader)  # noqa: S506
-    except UnicodeDecodeError as exc:
-        return None, [problem(name, "", Code.not_utf8, reason=exc.reason)]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        reason = getattr(exc, "problem", None) or str(exc)
-        return None, [problem(name, where, Code.malformed_yaml, reason=reason)]
+def parse_file(
+    path: Path, label: Optional[str] = None, data: Optional[bytes] = None
+) -> Tuple[Optional[Procedure], List[Problem]]:
+    """Parse and validate one procedure file (YAML, or JSON in national/; `data` if already read):
+    the record (None if it cannot be built) and its problems, named by `label` (the file's name)."""
+    name = label or path.name
+    raw, unreadable = read_raw(path, name, data)
+    if unreadable:
+        return None, unreadable
     if not isinstance(raw, dict):
-        return None, [problem(name, "", Code.not_a_procedure_mapping)]
+        code = Code.not_a_procedure_object if path.suffix == ".json" else Code.not_a_procedure_mapping
+        return None, [problem(name, "", code)]
 
     problems = list(_nfc_problems(raw, "", name))
     try:
@@ -122,32 +108,46 @@ def validate_records(records: Dict[str, Tuple[str, Procedure]]) -> List[Problem]
     return problems
 
 
+# The outcome of parse_file for the files of the last load, by (path, label, sha256 of the bytes):
+# a reload after an edit parses only the files that changed (validating ~1,500 records takes most
+# of a load). Keyed by content, so it is never stale; records are not changed after loading.
+_Parsed = Tuple[Optional[Procedure], List[Problem]]
+_last_parsed: Dict[Tuple[str, str, str], _Parsed] = {}
+
+
+def _parse_cached(path: Path, label: str, parsed: Dict[Tuple[str, str, str], _Parsed]) -> _Parsed:
+    data = path.read_bytes()
+    key = (str(path), label, hashlib.sha256(data).hexdigest())
+    found = _last_parsed.get(key)
+    if found is None:
+        found = parse_file(path, label, data)
+    parsed[key] = found
+    return found[0], list(found[1])
+
+
 def load_records(directory: Path = DATA_DIR) -> Dict[str, Procedure]:
-    """Load every `*.yml` under `directory`; raise InvalidKnowledgeBase with all problems."""
-    files = sorted(p for p in directory.glob("*.yml") if p.is_file())
+    """Load every `*.yml` of `directory` and every `national/*.json` under it, validated alike;
+    raise InvalidKnowledgeBase with all problems."""
+    files = record_paths(directory)
     problems: List[Problem] = []
     if not files:
         problems.append(problem(str(directory), "", Code.no_procedure_files))
     records: Dict[str, Tuple[str, Procedure]] = {}
-    for path in files:
-        record, found = parse_file(path)
+    parsed: Dict[Tuple[str, str, str], _Parsed] = {}
+    for label, path in files:
+        record, found = _parse_cached(path, label, parsed)
         problems.extend(found)
         if record is None:
             continue
         if record.id in records:
             first = records[record.id][0]
-            problems.append(problem(path.name, "id", Code.duplicate_id, id=record.id, first=first))
+            problems.append(problem(label, "id", Code.duplicate_id, id=record.id, first=first))
             continue
-        records[record.id] = (path.name, record)
+        records[record.id] = (label, record)
+    global _last_parsed
+    _last_parsed = parsed
     problems.extend(validate_records(records))
     if problems:
         raise InvalidKnowledgeBase(problems)
     log.info("Loaded %d procedures from %s", len(records), directory)
     return {key: record for key, (_, record) in records.items()}
-
-
-def to_yaml(record: Procedure) -> str:
-    """The YAML text of a record as files in data/ hold it (defaults left out)."""
-    data = json.loads(record.json(exclude_defaults=True))
-    data = {"schema_version": record.schema_version, **{k: v for k, v in data.items() if v not in ([], {})}}
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)

@@ -60,7 +60,9 @@ class Code(str, Enum):
     # -- files and the KB as a whole
     not_utf8 = "not_utf8"
     malformed_yaml = "malformed_yaml"
+    malformed_json = "malformed_json"
     not_a_procedure_mapping = "not_a_procedure_mapping"
+    not_a_procedure_object = "not_a_procedure_object"
     not_nfc = "not_nfc"
     id_not_file_name = "id_not_file_name"
     duplicate_id = "duplicate_id"
@@ -198,6 +200,10 @@ TEMPLATES: Mapping[Code, Template] = {
         ("reason",), "file is not UTF-8 text ({reason})", "tệp không phải văn bản UTF-8 ({reason})"
     ),
     Code.malformed_yaml: Template(("reason",), "malformed YAML: {reason}", "YAML sai cú pháp: {reason}"),
+    Code.malformed_json: Template(("reason",), "malformed JSON: {reason}", "JSON sai cú pháp: {reason}"),
+    Code.not_a_procedure_object: Template(
+        (), "a procedure file must be a JSON object", "tệp thủ tục phải là một đối tượng JSON ({{tên: giá trị}})"
+    ),
     Code.not_a_procedure_mapping: Template(
         (), "a procedure file must be a YAML mapping", "tệp thủ tục phải là một nhóm trường YAML (tên: giá trị)"
     ),

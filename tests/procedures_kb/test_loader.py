@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from pathlib import Path
 from typing import Any, Callable, Dict, List
@@ -145,3 +146,79 @@ def test_one_bad_file_means_nothing_loads(record: Dict[str, Any], write: Callabl
 
 def test_empty_directory_is_an_error(tmp_path: Path) -> None:
     assert problems_of(tmp_path) == [f"{tmp_path}: no procedure files (*.yml) found"]
+
+
+# -- records of the national importer: data/national/<id>.json ----------------------------
+
+
+def write_json(directory: Path, content: Any, name: str = "") -> Path:
+    """Write a record (dict, or raw JSON text) as national/<name>.json of a KB directory."""
+    folder = directory / "national"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{name or content['id']}.json"
+    text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False, indent=2)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def imported(record: Dict[str, Any], **changes: Any) -> Dict[str, Any]:
+    defaults = {"id": "tthc-1-004194", "title": "Đăng ký tạm trú", "aliases": [], "imported_from": "bản-sao"}
+    return {**record, **defaults, **changes}
+
+
+def test_national_records_load_with_the_curated_ones(
+    record: Dict[str, Any], write: Callable[..., Path], tmp_path: Path
+) -> None:
+    write(record)
+    write_json(tmp_path, imported(record))
+    (tmp_path / "national" / ".baseline.json").write_text("{}", encoding="utf-8")  # not a record
+    kb = KnowledgeBase.load(tmp_path)
+    assert sorted(p.id for p in kb.all()) == ["thu-tuc-mau", "tthc-1-004194"]
+    assert kb.get("tthc-1-004194").imported_from == "bản-sao"
+    assert kb.search("đăng ký tạm trú").match is not None
+
+
+def test_national_records_are_checked_like_the_others(
+    record: Dict[str, Any], write: Callable[..., Path], tmp_path: Path
+) -> None:
+    write(record)
+    write_json(tmp_path, '{\n  "id": "a",\n  "id": "b"\n}', name="lap")
+    write_json(tmp_path, '{\n  "id": "hong",\n', name="hong")
+    write_json(tmp_path, "[1, 2]", name="danh-sach")
+    write_json(tmp_path, imported(record, last_verified="10/06/2026"), name="ten-khac")
+    nfd = imported(record, id="tthc-1-000001", title=unicodedata.normalize("NFD", "Cấp lại"))
+    write_json(tmp_path, nfd)
+    write_json(tmp_path, imported(record, id="tthc-1-000002", title="Thủ tục mẫu"))
+    assert problems_of(tmp_path) == [
+        "national/danh-sach.json: a procedure file must be a JSON object",
+        "national/hong.json: line 3, column 1: malformed JSON: Expecting property name enclosed in double quotes",
+        "national/lap.json: malformed JSON: found duplicate key 'id'",
+        "national/ten-khac.json: last_verified: invalid date format",
+        "national/tthc-1-000001.json: title: text is not in NFC Unicode form",
+        "national/tthc-1-000002.json: title: 'Thủ tục mẫu' is already a name of procedure 'thu-tuc-mau' "
+        "(thu-tuc-mau.yml)",
+    ]
+
+
+def test_a_national_record_with_the_id_of_a_curated_one(
+    record: Dict[str, Any], write: Callable[..., Path], tmp_path: Path
+) -> None:
+    write(record)
+    write_json(tmp_path, dict(record, title="Bản nhập"))
+    assert problems_of(tmp_path) == [
+        "national/thu-tuc-mau.json: id: duplicate id 'thu-tuc-mau' (also in thu-tuc-mau.yml)"
+    ]
+
+
+def test_a_reload_sees_an_edit_of_a_national_record(
+    record: Dict[str, Any], write: Callable[..., Path], tmp_path: Path
+) -> None:
+    write(record)
+    path = write_json(tmp_path, imported(record))
+    assert load_records(tmp_path)["tthc-1-004194"].channels[0].fees[0].amount == 15000
+    path.write_text(path.read_text(encoding="utf-8").replace("15000", "25000"), encoding="utf-8")
+    assert load_records(tmp_path)["tthc-1-004194"].channels[0].fees[0].amount == 25000
+    path.write_text(path.read_text(encoding="utf-8").replace("25000", '"25.000"'), encoding="utf-8")
+    assert problems_of(tmp_path) == [
+        "national/tthc-1-004194.json: channels[0].fees[0].amount: value is not a valid integer"
+    ]
