@@ -3,13 +3,18 @@
     validate                       check every file; print all problems
     search "…"                     which procedure does this text mean?
     show ID                        print one record
-    export --xlsx FILE             the whole KB as a spreadsheet (with the KB version it shows)
+    export --xlsx FILE             the editors' records as a spreadsheet (with the KB version it
+                                   shows); imported records of national/ are edited in their files
     import --xlsx FILE --by NAME   apply an edited spreadsheet (validated first; logged); only
                                    what was edited in it, refused if that was changed meanwhile
-    stale --days N                 records not verified for more than N days
+    stale --days N [--imported]    records not verified for more than N days (editors' records;
+                                   --imported adds those an importer made, not reviewed yet)
     history [ID]                   who changed what, when
     rollback ID VERSION --by NAME  restore a saved version (checked against its hash; logged)
     audit-verify                   check the audit log's hash chain
+    import-national DIR [--report FILE] [--summary FILE]
+                                   records from a copy of the national catalogue, written to
+                                   national/ of the KB directory (see procedures_kb/national)
 
 Every change goes through the audit log (procedures_kb/audit.py): validated as a whole
 first, nothing written when anything is wrong, and recorded with who, when and what.
@@ -28,6 +33,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional
 from zoneinfo import ZoneInfo
 
+from procedures_kb.atomic_file import atomic_write
 from procedures_kb.audit import AuditLog, NoChange, UnknownVersion
 from procedures_kb.errors import AuditLogBroken, ConcurrentChange, InvalidKnowledgeBase, UnknownProcedure
 from procedures_kb.import_plan import plan_import
@@ -35,11 +41,14 @@ from procedures_kb.kb import KnowledgeBase
 from procedures_kb.kb_files import locked
 from procedures_kb.kb_version import stamp_kb
 from procedures_kb.loader import DATA_DIR, to_yaml
-from procedures_kb.schema import FactGroup
+from procedures_kb.national import import_national
+from procedures_kb.record_files import NATIONAL_DIR
+from procedures_kb.schema import FactGroup, Procedure
 from procedures_kb.xlsx_export import export_xlsx
 from procedures_kb.xlsx_import import read_xlsx
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+IMPORTED_HELP = "include the records an importer made that nobody has reviewed yet (imported_from)"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,7 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     stale = commands.add_parser("stale", help="records whose last verification is older than N days")
     stale.add_argument("--days", type=int, required=True)
     stale.add_argument("--today", type=dt.date.fromisoformat, help="date to count from (default: today in Vietnam)")
-    commands.add_parser("unverified", help="fact groups not yet verified against an official source")
+    unverified = commands.add_parser("unverified", help="fact groups not yet verified against an official source")
+    for review in (stale, unverified):
+        review.add_argument("--imported", action="store_true", help=IMPORTED_HELP)
     history = commands.add_parser("history", help="the audit log, oldest first")
     history.add_argument("procedure_id", nargs="?")
     rollback = commands.add_parser("rollback", help="restore a saved version of a procedure")
@@ -75,6 +86,10 @@ def _parser() -> argparse.ArgumentParser:
     rollback.add_argument("--reason", default="")
     verify = commands.add_parser("audit-verify", help="check the audit log's hash chain; exit 5 if broken")
     verify.add_argument("--expect-head", help="sha256 of an entry noted earlier (by a previous audit-verify)")
+    national = commands.add_parser("import-national", help="import a copy of the national procedure catalogue")
+    national.add_argument("copy_dir", type=Path, help="the copy (one folder per ministry of <code>.json files)")
+    national.add_argument("--report", type=Path, help="write the full report (JSON) to this file")
+    national.add_argument("--summary", type=Path, help="write the summary (Markdown) to this file too")
     return parser
 
 
@@ -112,10 +127,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     audit = AuditLog.for_kb(args.dir)
     with locked(args.dir):  # no change lands between the records and the hashes of their files
         kb = KnowledgeBase.load(args.dir)
+        # The editors' records (<id>.yml); the imported ones of national/ are edited in their files
+        # and reviewed from the import report.
+        editable = [procedure for procedure in kb.all() if (args.dir / f"{procedure.id}.yml").is_file()]
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        stamp = stamp_kb(args.dir, kb.all(), audit.read().head, now)
-    export_xlsx(kb.all(), args.xlsx, stamp=stamp)
-    print(f"Wrote {len(kb)} procedures to {args.xlsx}")
+        stamp = stamp_kb(args.dir, editable, audit.read().head, now)
+    export_xlsx(editable, args.xlsx, stamp=stamp)
+    print(f"Wrote {len(editable)} procedures to {args.xlsx}")
+    if len(editable) < len(kb):
+        print(f"Not in the spreadsheet: {len(kb) - len(editable)} imported records of {NATIONAL_DIR}/", file=sys.stderr)
     return 0
 
 
@@ -149,25 +169,36 @@ def cmd_import(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     return 0
 
 
+def _to_review(args: argparse.Namespace, kb: KnowledgeBase) -> List[Procedure]:
+    """The records a review command lists: the editors' ones, and with --imported the imported
+    ones too (all unverified until reviewed; their import report lists what to check)."""
+    chosen = [p for p in kb.all() if args.imported or p.imported_from is None]
+    if len(chosen) < len(kb):
+        print(f"Not listed: {len(kb) - len(chosen)} imported records not reviewed yet (--imported)", file=sys.stderr)
+    return chosen
+
+
 def cmd_stale(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     today = args.today or dt.datetime.now(TIMEZONE).date()
-    old = [p for p in kb.all() if (today - p.last_verified).days > args.days]
+    records = _to_review(args, kb)
+    old = [p for p in records if (today - p.last_verified).days > args.days]
     for procedure in sorted(old, key=lambda p: p.last_verified):
         age = (today - procedure.last_verified).days
         print(f"{procedure.last_verified.isoformat()}  {age:>5} days  {procedure.id:<32} {procedure.title}")
-    print(f"{len(old)} of {len(kb)} procedures not verified for more than {args.days} days")
+    print(f"{len(old)} of {len(records)} procedures not verified for more than {args.days} days")
     return 4 if old else 0
 
 
 def cmd_unverified(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     """What the assistant flags as unverified (with the official source and 1800 1096)."""
     count = 0
-    for procedure in kb.all():
+    records = _to_review(args, kb)
+    for procedure in records:
         groups = [g.value for g in FactGroup if not procedure.is_verified(g)]
         if groups:
             count += 1
             print(f"{procedure.id:<32} {', '.join(groups)}")
-    print(f"{count} of {len(kb)} procedures have unverified fact groups")
+    print(f"{count} of {len(records)} procedures have unverified fact groups")
     return 0
 
 
@@ -210,6 +241,18 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_national(args: argparse.Namespace) -> int:
+    """Records in national/ of the KB directory; curated records and admins' edits win."""
+    report = import_national(args.copy_dir, args.dir)
+    summary = report.summary()
+    print(summary, end="")
+    if args.report:
+        atomic_write(args.report, report.to_json().encode("utf-8"))
+    if args.summary:
+        atomic_write(args.summary, summary.encode("utf-8"))
+    return 0
+
+
 COMMANDS: Dict[str, Callable[[argparse.Namespace, KnowledgeBase], int]] = {
     "validate": cmd_validate,
     "search": cmd_search,
@@ -223,6 +266,7 @@ COMMANDS: Dict[str, Callable[[argparse.Namespace, KnowledgeBase], int]] = {
 WITHOUT_KB: Dict[str, Callable[[argparse.Namespace], int]] = {  # load the KB themselves, or need none
     "export": cmd_export,
     "audit-verify": cmd_audit_verify,
+    "import-national": cmd_import_national,
 }
 
 
