@@ -118,6 +118,10 @@ AFTER_DENY = "Xin lỗi vì đã hiểu nhầm. Bạn gõ lại tên thủ tục
 AFFIRM_NOTHING_PENDING = "Vâng ạ. Bạn cần hỏi thêm gì cứ nhắn nhé."
 DENY_NOTHING_PENDING = "Vâng ạ. Nếu cần hỏi về thủ tục khác, bạn cứ gõ tên thủ tục."
 
+NOT_HELD = (
+    "Mình chưa có hướng dẫn cho thủ tục bạn hỏi ({variant}): đó là một thủ tục riêng, giấy tờ và nơi nộp "
+    "có thể khác thủ tục thông thường. Bạn tra cứu tại {portal} hoặc gọi tổng đài {hotline} nhé."
+)
 LIST_PROCEDURES = "Mình có thể hướng dẫn các thủ tục sau (gõ tên thủ tục):"
 LIST_OR_PICK = "Hay chọn một thủ tục hay được hỏi (gõ số):"
 NUMBERED_OPTION = "{n}. {title}"

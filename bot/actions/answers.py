@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, FrozenSet, List, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -56,6 +56,10 @@ class Resolution:
 
     procedure: Optional[Procedure] = None
     suggestions: List[Hit] = field(default_factory=list)
+    # The message names a variant ("lưu động", "nước ngoài"…) that no procedure it could mean
+    # covers: the KB does not hold it, and neither the conversation's procedure nor a popular
+    # one may answer in its place.
+    not_held: FrozenSet[str] = frozenset()
 
 
 def resolve_procedure(kb: KnowledgeBase, text: str, entity: Optional[str], remembered: Optional[str]) -> Resolution:
@@ -65,6 +69,8 @@ def resolve_procedure(kb: KnowledgeBase, text: str, entity: Optional[str], remem
     result = kb.search(text) if text and not text.startswith("/") else None
     if result and result.match:
         return Resolution(kb.get(result.match.procedure_id))
+    if result and result.qualifiers:
+        return Resolution(suggestions=result.suggestions, not_held=result.qualifiers)
     if remembered and remembered in kb:
         current = kb.get(remembered)
         age = age_in(text)
@@ -124,10 +130,25 @@ def answer(
     ]
 
 
+def say_not_held(dispatcher: CollectingDispatcher, not_held: FrozenSet[str]) -> List[EventType]:
+    """The message names a variant of a procedure the KB does not hold: say so, and where to ask."""
+    variant = ", ".join(f"«{q}»" for q in sorted(not_held))
+    dispatcher.utter_message(text=msg.NOT_HELD.format(variant=variant, portal=msg.OFFICIAL_PORTAL, hotline=msg.HOTLINE))
+    log.info("No procedure in the KB covers the variant asked about (%s)", ", ".join(sorted(not_held)))
+    return [SlotSet(SLOT_PENDING_ASPECT, None), SlotSet(SLOT_SUGGESTED, None), SlotSet(SLOT_OFFERED, None)]
+
+
 def ask_which_procedure(
-    dispatcher: CollectingDispatcher, kb: KnowledgeBase, aspect: Aspect, suggestions: List[Hit]
+    dispatcher: CollectingDispatcher,
+    kb: KnowledgeBase,
+    aspect: Aspect,
+    suggestions: List[Hit],
+    not_held: FrozenSet[str] = frozenset(),
 ) -> List[EventType]:
-    """Too vague or no match: ask, with buttons for the likely procedures."""
+    """Too vague or no match: ask, with buttons for the likely procedures (never, for a variant
+    the KB does not hold, procedures that do not cover it)."""
+    if not_held and not suggestions:
+        return say_not_held(dispatcher, not_held)
     words = msg.ASPECT_WORDS[aspect.value]
     events: List[EventType] = [SlotSet(SLOT_PENDING_ASPECT, aspect.value)]
     if len(suggestions) == 1 and suggestions[0].score >= CONFIRM_FLOOR:
@@ -143,11 +164,12 @@ def ask_which_procedure(
         text = msg.ASK_WHICH_OF.format(aspect=words)
     else:
         weak = [kb.get(hit.procedure_id) for hit in suggestions]
-        popular = [kb.get(pid) for pid in get_settings().popular_procedures if pid in kb]
+        popular = [] if not_held else [kb.get(pid) for pid in get_settings().popular_procedures if pid in kb]
         offered = (weak + [p for p in popular if p not in weak])[:MAX_BUTTONS]
         text = msg.ASK_WHICH_PROCEDURE.format(aspect=words)
-        if aspect == Aspect.overview:
-            others = "\n".join(f"• {p.title}" for p in kb.all() if p not in offered)
+        if aspect == Aspect.overview and not not_held:
+            # The records editors wrote (the catalogue's ~1,500 would not fit in a chat).
+            others = "\n".join(f"• {p.title}" for p in kb.all() if p not in offered and not p.imported_from)
             text = f"{msg.LIST_PROCEDURES}\n{others}\n{msg.LIST_OR_PICK}"
     numbered = "\n".join(msg.NUMBERED_OPTION.format(n=i, title=p.title) for i, p in enumerate(offered, start=1))
     buttons = [button(p.title, aspect, p.id) for p in offered]
@@ -185,4 +207,4 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, as
     )
     if found.procedure:
         return answer(dispatcher, kb, found.procedure, aspect, province_of(kb, tracker))
-    return ask_which_procedure(dispatcher, kb, aspect, found.suggestions)
+    return ask_which_procedure(dispatcher, kb, aspect, found.suggestions, found.not_held)
