@@ -381,7 +381,7 @@ def test_more_rows_than_the_cap_are_refused(book: Path, monkeypatch: pytest.Monk
         Problem(
             "provenance",
             "",
-            "sheet quá lớn: có ô tới dòng 178, cột E; tối đa 30 dòng và 60 cột (xóa các dòng, cột thừa rồi lưu lại)",
+            "sheet quá lớn: có ô tới dòng 180, cột E; tối đa 30 dòng và 60 cột (xóa các dòng, cột thừa rồi lưu lại)",
         )
         in problems
     )
@@ -425,5 +425,5 @@ def test_export_refuses_a_sheet_the_import_would_refuse(
     records: List[Procedure], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(xlsx_limits, "MAX_ROWS", 30)
-    with pytest.raises(ValueError, match="sheet cases_documents would have 42 rows; an import takes at most 30"):
+    with pytest.raises(ValueError, match="sheet codes would have 31 rows; an import takes at most 30"):
         export_xlsx(records, tmp_path / "lon.xlsx")
