@@ -18,6 +18,7 @@ from motcua.settings import Settings, get_settings
 from procedures_kb import InvalidKnowledgeBase, KnowledgeBase
 from procedures_kb.kb import provinces_dir_for
 from procedures_kb.loader import DATA_DIR
+from procedures_kb.record_files import record_paths
 from procedures_kb.search import DEFAULT_THRESHOLD
 
 log = logging.getLogger(__name__)
@@ -25,13 +26,19 @@ log = logging.getLogger(__name__)
 Fingerprint = Tuple[Tuple[str, int, int], ...]
 
 
-def fingerprint(*directories: Path) -> Fingerprint:
+def fingerprint(kb_dir: Path, provinces_dir: Path) -> Fingerprint:
+    """Names, sizes and modification times of every record file (the editors' YAML and the
+    imported JSON, `record_paths`) and province file: any edit, addition or removal changes it."""
+    paths = [path for _, path in record_paths(kb_dir)] if kb_dir.is_dir() else []
+    if provinces_dir.is_dir():
+        paths += sorted(provinces_dir.glob("*.yml"))
     entries = []
-    for directory in directories:
-        if directory.is_dir():
-            for path in sorted(directory.glob("*.yml")):
-                info = path.stat()
-                entries.append((str(path), info.st_size, info.st_mtime_ns))
+    for path in paths:
+        try:
+            info = path.stat()
+        except FileNotFoundError:  # removed between the listing and now: the next check sees it
+            continue
+        entries.append((str(path), info.st_size, info.st_mtime_ns))
     return tuple(entries)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
@@ -77,3 +78,19 @@ async def test_province_file_changes_are_picked_up_too(kb_dir: Path) -> None:
     local = kb.local("thuong-tru", "nghe-an")
     assert local is not None and local.agency is not None
     assert local.agency.name == "Công an xã, phường tỉnh Nghệ An"
+
+
+async def test_an_edit_of_an_imported_record_is_picked_up_too(kb_dir: Path) -> None:
+    imported = sorted(p for p in (kb_dir / "national").glob("*.json") if not p.name.startswith("."))
+    if not imported:
+        pytest.skip("the KB ships no imported records")
+    path = imported[0]
+    provider = KnowledgeBaseProvider(Settings.parse_obj({"kb_dir": kb_dir, "kb_reload_seconds": 0}))
+    procedure_id = path.stem
+    assert (await provider.current()).get(procedure_id).title != "Thủ tục đổi tên để thử"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**record, "title": "Thủ tục đổi tên để thử"}, ensure_ascii=False), encoding="utf-8")
+    edit(path, "", "")  # a later mtime
+    assert (await provider.current()).get(procedure_id).title == "Thủ tục đổi tên để thử"
+    path.unlink()
+    assert procedure_id not in await provider.current()
