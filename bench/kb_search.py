@@ -6,6 +6,8 @@ Quality, on two query sets in tests/procedures_kb/:
   search_heldout2.yml  written after all tuning, never looked at query by query: the honest figure
   search_national_heldout.yml  questions on procedures of the national catalogue (by official
                        code), written from the portal's names before the import existed
+  search_national_dev.yml  questions on imported procedures (by official code), written to tune the
+                       catalogue search on
   top-1      the right procedure is the confident match
   asked      no confident match: the assistant asks (safe, but slower for the citizen)
   wrong      a confident match on the wrong procedure (the failure that matters most)
@@ -116,8 +118,12 @@ def main() -> int:
     report("Held-out set 2 (never tuned on)", quality(kb, heldout2))
     national = load_set("search_national_heldout.yml")
     report("Held-out set on national procedures (written before the import, never tuned on)", quality(kb, national))
+    national_dev = load_set("search_national_dev.yml")
+    report("Development set on national procedures (tuned on)", quality(kb, national_dev))
     queries = [
-        query_text(item) for data in (dev, heldout, heldout2, national) for item in data["queries"] + data["no_match"]
+        query_text(item)
+        for data in (dev, heldout, heldout2, national, national_dev)
+        for item in data["queries"] + data["no_match"]
     ]
     print(f"\nLatency of one search ({len(queries)} queries x {args.rounds} rounds):")
     start = time.perf_counter()
