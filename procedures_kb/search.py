@@ -28,10 +28,21 @@ procedures (IDF), and generic words ("làm", "giấy", "đăng ký", "cấp", "l
 - Near-duplicates are ranked as `search_rank` says: the plain procedure over variants whose
   name carries qualifiers not asked for, then the name covering more of the question, curated
   over imported, local over central; two still alike and close are offered, neither answered.
+- Records imported from the national catalogue are also searched by keys made from their
+  official names (`search_names`): without "Thủ tục", parentheses and level phrases, each
+  alternative of a name joined with ";", "/" or "hoặc", and its head before "đối với", "của"…
+- A candidate is also weighed by how much of the question it explains (`search_explain`): an
+  alias typed whole ("mất hộ chiếu") drops below a confident match when another candidate
+  explains all it explains and more ("trình báo mất hộ chiếu ở công an xã").
+- An `excludes` phrase does not veto a procedure whose names contain all its words: that
+  procedure is the look-alike, now in the KB ("gia hạn tạm trú").
+- The xã or tỉnh version of one name is preferred when the question names the level
+  ("ở công an xã"); when it does not, both are offered.
 Below `threshold` the search reports no match rather than guessing.
 
-The scoring of one name is in `search_match`, the qualifiers in `qualifiers`, the ranking in
-`search_rank`; this module builds the index and runs a query through them.
+The scoring of one name is in `search_match`, typos in `search_typos`, the qualifiers in
+`qualifiers`, the ranking in `search_rank`; this module builds the index and runs a query
+through them.
 """
 
 from __future__ import annotations
@@ -46,11 +57,10 @@ import numpy as np
 
 from procedures_kb.qualifiers import purpose_at, qualifiers_in, spans
 from procedures_kb.schema import Procedure
+from procedures_kb.search_explain import explained, positions_of, refit
 from procedures_kb.search_match import (
-    FUZZY_WEIGHT,
     GENERIC_FACTOR,
     GENERIC_WORDS,
-    MIN_FUZZY_LEN,
     OTHER_ACTION_PENALTY,
     Name,
     Scored,
@@ -61,14 +71,13 @@ from procedures_kb.search_match import (
     best_of,
     bigrams,
     pairs_of,
-    positioned_deletes,
     query_pairs,
     score_name,
-    swaps,
     value,
 )
+from procedures_kb.search_names import level_asked, search_keys
 from procedures_kb.search_rank import covering, profile, rank
-from procedures_kb.text import has_diacritics
+from procedures_kb.search_typos import Vocabulary
 
 __all__ = ["DEFAULT_THRESHOLD", "SUGGEST_FLOOR", "Hit", "SearchIndex", "SearchResult", "age_in"]
 
@@ -122,9 +131,10 @@ class SearchIndex:
         self._ages = {p.id: p.age_range for p in procedures if p.age_range}
         doc_freq: Dict[str, int] = defaultdict(int)
         raw: List[Tuple[str, str, List[Tuple[str, str]], bool]] = []
+        keys = search_keys(procedures)
         for procedure in procedures:
             seen: Set[str] = set()
-            texts = [(t, False) for t in [procedure.title, *procedure.aliases]]
+            texts = [(t, False) for t in [procedure.title, *procedure.aliases, *keys[procedure.id]]]
             texts += [(t, True) for t in procedure.excludes]
             for text, excludes in texts:
                 pairs = pairs_of(text)
@@ -156,8 +166,6 @@ class SearchIndex:
         self._prune_floor = np.array([PRUNE_BELOW * name.weight for name in self._names], dtype=np.float64)
         # Posting lists: token -> word as written in the names -> name indices and weights.
         by_form: Dict[str, Dict[str, List[Tuple[int, float]]]] = defaultdict(lambda: defaultdict(list))
-        self._by_delete: Dict[str, Set[str]] = defaultdict(set)  # deletion -> tokens
-        self._by_substitution: Dict[Tuple[int, str], Set[str]] = defaultdict(set)  # (pos, deletion) -> tokens
         self._procedure_tokens: Dict[str, Set[str]] = defaultdict(set)
         for index, name in enumerate(self._names):
             form_weights: Dict[Tuple[str, str], float] = defaultdict(float)
@@ -174,36 +182,7 @@ class SearchIndex:
             ]
             for token, forms in by_form.items()
         }
-        for token in self._idf:
-            if len(token) >= MIN_FUZZY_LEN:
-                for position, variant in positioned_deletes(token):
-                    self._by_delete[variant].add(token)
-                    self._by_substitution[(position, variant)].add(token)
-
-    def _near(self, token: str) -> Set[str]:
-        """Vocabulary tokens exactly one edit from `token`: a letter too many, missing, changed,
-        or two neighbours swapped ("chiue"/"chieu"). Both at least MIN_FUZZY_LEN long, except
-        that a typed word may carry one letter more than a 3-letter word ("truu"/"tru")."""
-        if len(token) < MIN_FUZZY_LEN:
-            return set()
-        near = set(self._by_delete.get(token, ()))  # one letter missing from what was typed
-        for position, variant in positioned_deletes(token):
-            if variant in self._idf and len(variant) >= MIN_FUZZY_LEN - 1:
-                near.add(variant)  # one letter too many
-            near.update(self._by_substitution.get((position, variant), ()))  # one letter changed
-        near.update(swap for swap in swaps(token) if swap in self._idf)
-        near.discard(token)
-        return near
-
-    def _seen(self, pairs: List[Tuple[str, str]]) -> Dict[str, List[Seen]]:
-        seen: Dict[str, List[Seen]] = defaultdict(list)
-        for position, (word, token) in enumerate(pairs):
-            if token in self._idf:
-                seen[token].append(Seen(position, 1.0, word, has_diacritics(word)))
-                continue  # a known word is not a typo of another ("dang" is not "bang")
-            for vocab in self._near(token):
-                seen[vocab].append(Seen(position, FUZZY_WEIGHT, ""))
-        return seen
+        self._vocabulary = Vocabulary(self._idf)
 
     def _penalise_other_action(self, pid: str, scored: Scored, actions: List[Tuple[str, ...]]) -> Scored:
         """Lower a procedure none of whose names contains an action the citizen typed."""
@@ -257,7 +236,7 @@ class SearchIndex:
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
         pairs = query_pairs(query)
-        seen = self._seen(pairs)
+        seen = self._vocabulary.seen(pairs)
         asked = self._asked(pairs)
         # Only names that could reach PRUNE_BELOW are scored in full, so the cost follows the
         # matches, not the KB's size.
@@ -267,12 +246,13 @@ class SearchIndex:
 
         typed = Typed(seen)
         by_procedure: Dict[str, List[Scored]] = defaultdict(list)
-        veto = Scored(0.0, 0.0, "")
+        veto, veto_words = Scored(0.0, 0.0, ""), frozenset[str]()
         for index, name_covered in touched:
             name = self._names[index]
             scored = score_name(name, typed, name_covered)
             if name.excludes:
-                veto = max(veto, scored, key=lambda s: (s.score, s.covered))
+                if (scored.score, scored.covered) > (veto.score, veto.covered):
+                    veto, veto_words = scored, frozenset(name.tokens)
             else:
                 by_procedure[name.procedure_id].append(scored)
         best = {pid: best_of(names) for pid, names in by_procedure.items()}
@@ -283,15 +263,22 @@ class SearchIndex:
         # procedure it matches at least as well ("sổ đỏ"); a tie goes to the veto. A procedure
         # whose names name the look-alike's qualifiers is that procedure: it is not vetoed.
         if veto.score >= self.threshold:
-            best = {pid: s for pid, s in best.items() if s.score > veto.score or self._is(pid, veto)}
+            best = {
+                pid: s
+                for pid, s in best.items()
+                if s.score > veto.score or self._is(pid, veto) or veto_words <= self._procedure_tokens[pid]
+            }
         age = age_in(query)
         if age is not None:
             best = {pid: s for pid, s in best.items() if pid not in self._ages or self._ages[pid].admits(age)}
         # "đăng ký kết hôn lưu động" is not "đăng ký kết hôn": only names that cover it answer.
         best = covering(best, self._profiles, asked)
+        positions = positions_of(seen, len(pairs), self._idf)
+        explains = {pid: explained(self._procedure_tokens[pid], positions) for pid in best}
+        best = refit(best, explains, SUGGEST_FLOOR)
         for code in _CODE_RE.findall(query):
             if code in self._codes:
                 best[self._codes[code]] = Scored(1.0, math.inf, code)
-        ranked, close = rank(best, self._profiles, asked, self.threshold)
+        ranked, close = rank(best, self._profiles, asked, self.threshold, level_asked(pairs))
         hits = [Hit(pid, self._titles[pid], round(s.score, 4), s.name) for pid, s in ranked[:limit]]
         return SearchResult(query=query, hits=hits, threshold=self.threshold, ambiguous=close, qualifiers=asked)

@@ -39,6 +39,22 @@ ABBREVIATIONS: Mapping[str, Tuple[str, ...]] = {
     "hk": ("hộ", "khẩu"),
     "qsdd": ("quyền", "sử", "dụng", "đất"),
     "tthc": ("thủ", "tục", "hành", "chính"),
+    # Abbreviations of the national catalogue's names, and the foreign words citizens use for them.
+    "cmnd": ("chứng", "minh", "nhân", "dân"),
+    "csdl": ("cơ", "sở", "dữ", "liệu"),
+    "mst": ("mã", "số", "thuế"),
+    "hkd": ("hộ", "kinh", "doanh"),
+    "htx": ("hợp", "tác", "xã"),
+    "tnhh": ("trách", "nhiệm", "hữu", "hạn"),
+    "cty": ("công", "ty"),
+    "tncn": ("thu", "nhập", "cá", "nhân"),
+    "gtgt": ("giá", "trị", "gia", "tăng"),
+    "pccc": ("phòng", "cháy", "chữa", "cháy"),
+    "gplx": ("giấy", "phép", "lái", "xe"),
+    "bds": ("bất", "động", "sản"),
+    "ubnd": ("ủy", "ban", "nhân", "dân"),
+    "visa": ("thị", "thực"),
+    "passport": ("hộ", "chiếu"),
 }
 
 # Actions that make a different procedure of the same object ("sang tên sổ đỏ" is not "cấp

@@ -9,8 +9,10 @@ are scored (`search_match`):
    papers of ordinary marriage registration.
 2. Among the candidates scoring near the top, a name that carries qualifiers the question did
    not name loses: for "đăng ký khai sinh", "Đăng ký lại khai sinh" (which scores almost as
-   well, "lại" weighing little) is a variant, not the plain procedure. Then the name covering
-   more of the question wins (the more specific: "đổi căn cước" over "căn cước"); then a curated
+   well, "lại" weighing little) is a variant, not the plain procedure. Then an imported record at
+   the level the question names ("ở công an xã": the xã version of a name the catalogue has at
+   xã and tỉnh). Then the name covering more of the question wins (the more specific: "đổi căn
+   cước" over "căn cước"; within COVERED_STEP they cover it alike); then a curated
    record over an imported, unreviewed one; then a local procedure (xã, tỉnh) over a central
    one; then the better score; then the shorter title.
 3. When the first two are still alike on all of that and their scores are close, neither is
@@ -19,8 +21,9 @@ are scored (`search_match`):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterable, List, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 from procedures_kb.qualifiers import implied_by
 from procedures_kb.schema import Level, Procedure
@@ -28,9 +31,11 @@ from procedures_kb.search_match import SPECIFICITY_MARGIN, Scored
 
 # Two candidates alike in all but the score are told apart only when their scores differ by more.
 CLOSE_MARGIN = 0.02
+# Names covering the question within this share of the one covering it most cover it alike.
+COVERED_STEP = 0.05
 
 Ranked = List[Tuple[str, Scored]]
-Preference = Tuple[int, float, bool, bool, float, int, str]
+Preference = Tuple[int, bool, float, bool, bool, float, int, str]
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,7 @@ class Profile:
     curated: bool  # written by an editor, not imported and unreviewed
     central: bool  # done at central level (a ministry), not by a commune or a province
     title_words: int
+    level: Optional[Level] = None  # an imported record's level (one record per level)
 
 
 def profile(procedure: Procedure, named: Iterable[str]) -> Profile:
@@ -55,6 +61,7 @@ def profile(procedure: Procedure, named: Iterable[str]) -> Profile:
         curated=procedure.imported_from is None,
         central=procedure.level == Level.central,
         title_words=len(procedure.title.split()),
+        level=None if procedure.imported_from is None else procedure.level,
     )
 
 
@@ -65,11 +72,16 @@ def covering(best: Dict[str, Scored], profiles: Dict[str, Profile], asked: Froze
     return {pid: scored for pid, scored in best.items() if asked <= profiles[pid].covers}
 
 
-def preference(pid: str, scored: Scored, known: Profile, asked: FrozenSet[str]) -> Preference:
-    """The sort key among candidates near the top: the smaller, the likelier (see above)."""
+def preference(
+    pid: str, scored: Scored, known: Profile, asked: FrozenSet[str], level: Optional[Level] = None, most: float = 0.0
+) -> Preference:
+    """The sort key among candidates near the top: the smaller, the likelier (see above). Names
+    covering the question within COVERED_STEP of each other cover it alike."""
+    covered = min(scored.covered, most * (1 - COVERED_STEP)) if math.isfinite(most) else scored.covered
     return (
         len(scored.qualifiers - asked - known.implied),  # a variant the question did not name
-        -round(scored.covered, 6),  # a name covering more of the question
+        level is not None and known.level is not None and known.level != level,  # another level
+        -round(covered, 6),  # a name covering more of the question
         not known.curated,
         known.central,
         -scored.score,
@@ -79,19 +91,25 @@ def preference(pid: str, scored: Scored, known: Profile, asked: FrozenSet[str]) 
 
 
 def rank(
-    best: Dict[str, Scored], profiles: Dict[str, Profile], asked: FrozenSet[str], threshold: float
+    best: Dict[str, Scored],
+    profiles: Dict[str, Profile],
+    asked: FrozenSet[str],
+    threshold: float,
+    level: Optional[Level] = None,  # an imported record's level (one record per level),
 ) -> Tuple[Ranked, bool]:
     """The candidates, best first, and whether the first two are too close to pick one."""
     ranked = sorted(best.items(), key=lambda item: (-item[1].score, -item[1].covered, item[0]))
     if not ranked:
         return ranked, False
     floor = max(threshold, ranked[0][1].score - SPECIFICITY_MARGIN)
-    keyed = [(preference(pid, s, profiles[pid], asked), pid, s) for pid, s in ranked if s.score >= floor]
+    near = [(pid, s) for pid, s in ranked if s.score >= floor]
+    most = max((s.covered for _, s in near), default=0.0)
+    keyed = [(preference(pid, s, profiles[pid], asked, level, most), pid, s) for pid, s in near]
     keyed.sort(key=lambda item: item[0])
     near_top = [(pid, s) for _, pid, s in keyed]
     close = (
         len(keyed) > 1
-        and keyed[0][0][:4] == keyed[1][0][:4]  # alike on all but the score
+        and keyed[0][0][:5] == keyed[1][0][:5]  # alike on all but the score
         and abs(keyed[0][2].score - keyed[1][2].score) < CLOSE_MARGIN
     )
     return near_top + ranked[len(near_top) :], close

@@ -1,0 +1,164 @@
+"""The names a procedure is searched by, and the level (xã, tỉnh) a question names.
+
+Records imported from the national catalogue carry the official name as their title and few
+or no aliases: "Thủ tục đăng ký khai tử lưu động", "Trình báo mất hộ chiếu phổ thông (thực
+hiện tại cấp xã)", "Khai lệ phí trước bạ nhà, đất/ Miễn lệ phí trước bạ nhà, đất". Citizens
+never type the parts that only file the name ("Thủ tục", a parenthesis, "thực hiện tại cấp
+xã", "tại Công an cấp tỉnh", "thuộc thẩm quyền của Chủ tịch Ủy ban nhân dân cấp tỉnh"), and
+a name joining several procedures with ";" or "/" is asked about one of them at a time. So
+each record is also searched by keys made mechanically from its names: without those parts,
+and each alternative of a joined name. They are extra names; the official one stays.
+
+Two records alike but for their level ("… (thực hiện tại cấp tỉnh)" and "… (thực hiện tại cấp
+xã)") end up with the same keys; `level_asked` reads the level a question names ("ở công an
+xã", "cấp tỉnh", "phường") so the ranking can prefer it, and asks when the question does not say.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import defaultdict
+from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
+
+from procedures_kb.schema import Level, Procedure
+from procedures_kb.search_match import GENERIC_WORDS, pairs_of
+from procedures_kb.text import fold
+
+_PARENTHESIS_RE = re.compile(r"\s*\([^()]*\)")
+_PROCEDURE_WORD_RE = re.compile(r"^\s*thủ tục\s+", re.IGNORECASE)
+_LEVELS = r"cấp\s+(?:tỉnh|tinh|xã|huyện|trung ương)\b"
+_LEVEL_RE = re.compile(
+    rf"\s*,?\s*(?:thực hiện\s+(?:tại|ở)|tại)\s+(?:công an\s+)?{_LEVELS}(?:\s*,\s*{_LEVELS})*"
+    rf"|\s+{_LEVELS}$"
+    r"|\s+thuộc thẩm quyền\b.*$"
+    r"|\s+tại (?:Phòng Quản lý xuất nhập cảnh\s+)?Công an (?:cấp )?tỉnh\b.*$"
+    r"|\s+(?:thực hiện\s+)?bằng dịch vụ công\b.*$",
+    re.IGNORECASE,
+)
+# ";" and "/" join alternatives; "/" between digits is a number or a date ("57/2018/NĐ-CP").
+_ALTERNATIVES_RE = re.compile(r"\s*;\s*|(?<![\d\s])\s*/\s*(?!\d)|\s+hoặc\s+", re.IGNORECASE)
+# Words after which an official name narrows what comes before ("… đối với …", "… của …").
+_NARROWING_RE = re.compile(
+    r"\s*,|\s+(?:đối với|trong trường hợp|trường hợp|theo|của|cho|tại|ở trong nước|ở nước ngoài"
+    r"|để|mà|do|khi|bằng)(?:\s|$)",
+    re.IGNORECASE,
+)
+_GENERIC = frozenset(fold(word) for word in GENERIC_WORDS)
+# A key with fewer words than this besides generic ones ("đăng ký", "cấp") says too little.
+MIN_KEY_WORDS = 2
+# A key in the names of more other procedures than this is too general to say which is meant.
+MAX_OTHERS = 2
+# A head shorter than this is the first of a list ("Giao nộp, thu nhận thông tin …"), not a name.
+MIN_HEAD_WORDS = 3
+# The heads of a name (see `_heads`) tried, from the shortest.
+MAX_HEADS = 3
+
+
+def tokens(text: str) -> List[str]:
+    """Folded words, abbreviations expanded as the search does ("TNCN" -> "thu nhập cá nhân")."""
+    return [folded for _, folded in pairs_of(text)]
+
+
+def _clean(text: str) -> str:
+    text = _PROCEDURE_WORD_RE.sub("", text)
+    text = _PARENTHESIS_RE.sub("", text)
+    text = _LEVEL_RE.sub("", text)
+    return " ".join(text.replace("..", ".").strip(" .,;").split())
+
+
+def _heads(name: str) -> List[str]:
+    """The name cut before each word that starts narrowing it ("Nhập quốc tịch Việt Nam ở trong
+    nước" -> "Nhập quốc tịch Việt Nam"): what it is comes first in an official name."""
+    cuts = [found.start() for found in _NARROWING_RE.finditer(name)]
+    cuts = [cut for cut in cuts if len(name[:cut].split()) >= MIN_HEAD_WORDS]
+    return [name[:cut] for cut in cuts[:MAX_HEADS]]
+
+
+def _shared_object(name: str) -> List[str]:
+    """ "Tích hợp, cập nhật, điều chỉnh thông tin trên thẻ căn cước": each short action of the
+    leading list with the object of the last one ("Tích hợp thông tin trên thẻ căn cước")."""
+    parts = [part.strip() for part in name.split(",")]
+    leading = list(itertools.takewhile(lambda part: 0 < len(part.split()) <= 2, parts[:-1]))
+    last = parts[len(leading)].split()
+    if not leading or len(last) <= 2:
+        return []
+    rest = ", ".join([" ".join(last[2:]), *parts[len(leading) + 1 :]])
+    return [f"{action} {rest}" for action in leading]
+
+
+def _keys_of(procedure: Procedure) -> List[str]:
+    """A procedure's names without the parts that only file them; each alternative of a name
+    joined with ";", "/" or "hoặc" (outside its parentheses); their heads; and the actions of a
+    leading list with their shared object."""
+    keys = []
+    for name in [procedure.title, *procedure.aliases]:
+        cleaned = _clean(name)
+        for part in [cleaned, *(_clean(part) for part in _ALTERNATIVES_RE.split(cleaned))]:
+            keys += [part, *_heads(part), *_shared_object(part)]
+    return keys
+
+
+def search_keys(procedures: Sequence[Procedure]) -> Dict[str, List[str]]:
+    """Extra names of each imported procedure (see above; an editor's record has the aliases its
+    editor chose). A key is kept only when it still says which procedure is meant: at least
+    MIN_KEY_WORDS words besides generic ones, no name of any procedure already, and in the names
+    of at most MAX_OTHERS other procedures that do not have the same key ("Khai thuế", from "Khai
+    thuế/ Khai quyết toán đối với Nhà thầu nước ngoài", is in a hundred names; the same name at
+    another level has the same key, and keeps it)."""
+    names: List[Tuple[str, FrozenSet[str]]] = []
+    named: Set[Tuple[str, ...]] = set()
+    owners: Dict[Tuple[str, ...], Set[str]] = defaultdict(set)
+    found: Dict[str, Dict[Tuple[str, ...], str]] = {}
+    for procedure in procedures:
+        for name in [procedure.title, *procedure.aliases]:
+            words = tuple(tokens(name))
+            names.append((procedure.id, frozenset(words)))
+            named.add(words)
+    for procedure in procedures:
+        keys: Dict[Tuple[str, ...], str] = {}
+        for key in _keys_of(procedure) if procedure.imported_from is not None else []:
+            words = tuple(tokens(key))
+            if sum(word not in _GENERIC for word in words) >= MIN_KEY_WORDS and words not in named:
+                keys.setdefault(words, key)
+                owners[words].add(procedure.id)
+        found[procedure.id] = keys
+    holding: Dict[str, Set[int]] = defaultdict(set)  # token -> names holding it
+    for index, (_, words_of_name) in enumerate(names):
+        for token in words_of_name:
+            holding[token].add(index)
+    kept: Dict[str, List[str]] = {}
+    for pid, keys in found.items():
+        kept[pid] = []
+        for words, key in keys.items():
+            containing = set.intersection(*(holding.get(token, set()) for token in set(words)))
+            others = {names[index][0] for index in containing} - owners[words]
+            if len(others) <= MAX_OTHERS:
+                kept[pid].append(key)
+    return kept
+
+
+# Words that name a level when typed with their diacritics; typed without, "xa" (far), "tinh"
+# (tính, tình) and "phuong" (phương) name one only right after a word that introduces a place.
+_LEVEL_WORDS = {"xã": Level.commune, "phường": Level.commune, "tỉnh": Level.province}
+_FOLDED_LEVEL_WORDS = {"xa": Level.commune, "phuong": Level.commune, "tinh": Level.province}
+_PLACE_BEFORE = frozenset({"cap", "an", "ban", "dan", "o", "tai", "cua"})
+# "hợp tác xã", "xã hội", "tỉnh táo": not a level.
+_NOT_AFTER = frozenset({"tac"})
+_NOT_BEFORE = frozenset({"hoi", "tao"})
+
+
+def level_asked(pairs: Sequence[Tuple[str, str]]) -> Optional[Level]:
+    """The level (xã or tỉnh) the question names for where to file, or None (none, or both)."""
+    found = set()
+    for index, (word, folded) in enumerate(pairs):
+        before = pairs[index - 1][1] if index else ""
+        after = pairs[index + 1][1] if index + 1 < len(pairs) else ""
+        if before in _NOT_AFTER or after in _NOT_BEFORE:
+            continue
+        level = _LEVEL_WORDS.get(word)
+        if level is None and word == folded and before in _PLACE_BEFORE:
+            level = _FOLDED_LEVEL_WORDS.get(folded)
+        if level is not None:
+            found.add(level)
+    return found.pop() if len(found) == 1 else None

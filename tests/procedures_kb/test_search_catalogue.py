@@ -1,0 +1,199 @@
+"""The search over records imported from the national catalogue: official names are found by the
+few words citizens type, the xã or tỉnh version a question names is preferred (or both are offered),
+and a curated record's colloquial alias does not answer a question that names another procedure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import pytest
+import yaml
+
+from procedures_kb import KnowledgeBase, Procedure
+from procedures_kb.loader import DATA_DIR
+from procedures_kb.schema import Level, Source, SourceKind
+from procedures_kb.search_match import query_pairs
+from procedures_kb.search_names import level_asked, search_keys
+
+HERE = Path(__file__).parent
+IMPORTED = "national-tthc-2026-06"
+SOURCE = Source(id="portal", title="Cổng dịch vụ công quốc gia", kind=SourceKind.primary)
+
+
+def record(
+    pid: str,
+    title: str,
+    aliases: Optional[List[str]] = None,
+    excludes: Optional[List[str]] = None,
+    level: Level = Level.commune,
+    imported: bool = True,
+) -> Procedure:
+    return Procedure(
+        id=pid,
+        title=title,
+        aliases=aliases or [],
+        excludes=excludes or [],
+        level=level,
+        sources=[SOURCE],
+        last_verified=dt.date(2026, 6, 10),
+        imported_from=IMPORTED if imported else None,
+    )
+
+
+def small_kb(*records: Procedure) -> KnowledgeBase:
+    filler = [
+        record("f1", "Cấp giấy phép khai thác thủy sản", level=Level.province),
+        record("f2", "Đăng ký thay đổi nội dung đăng ký hợp tác xã"),
+        record("f3", "Cấp lại giấy chứng nhận đăng ký tàu cá", level=Level.province),
+        record("f4", "Công nhận hộ nghèo, hộ cận nghèo thường xuyên hằng năm"),
+    ]
+    return KnowledgeBase({r.id: r for r in [*records, *filler]})
+
+
+def matched(kb: KnowledgeBase, query: str) -> Optional[str]:
+    match = kb.search(query).match
+    return match.procedure_id if match else None
+
+
+# -- names as citizens type them ------------------------------------------------------------
+
+
+def test_a_level_phrase_in_the_official_name_does_not_block_a_match() -> None:
+    kb = small_kb(record("lost", "Trình báo mất giấy thông hành (thực hiện tại cấp xã)"))
+    assert matched(kb, "trình báo mất giấy thông hành") == "lost"
+    assert matched(kb, "trinh bao mat giay thong hanh can gi") == "lost"
+
+
+def test_the_words_that_narrow_an_official_name_may_be_left_out() -> None:
+    kb = small_kb(
+        record("nhap", "Nhập quốc tịch Việt Nam ở trong nước", level=Level.province),
+        record("thoi", "Thôi quốc tịch Việt Nam ở trong nước", level=Level.province),
+    )
+    assert matched(kb, "nhập quốc tịch Việt Nam") == "nhap"
+    assert matched(kb, "xin thoi quoc tich viet nam") == "thoi"
+
+
+def test_each_alternative_of_a_joined_name_is_a_name() -> None:
+    kb = small_kb(
+        record(
+            "gd",
+            "Đăng ký giao dịch với cơ quan thuế bằng phương thức điện tử/Đăng ký thay đổi, bổ sung thông tin"
+            " giao dịch điện tử",
+        )
+    )
+    assert matched(kb, "đăng ký giao dịch với cơ quan thuế bằng phương thức điện tử") == "gd"
+    assert matched(kb, "dang ky thay doi bo sung thong tin giao dich dien tu") == "gd"
+
+
+def test_a_key_in_many_other_names_is_not_made() -> None:
+    names = [
+        "Khai thuế/ Khai quyết toán đối với Nhà thầu nước ngoài",
+        "Khai thuế đối với hộ kinh doanh, cá nhân kinh doanh",
+        "Khai thuế đối với cá nhân cho thuê tài sản",
+        "Khai thuế đối với hãng vận tải nước ngoài",
+        "Khai thuế bảo vệ môi trường",
+    ]
+    records = [record(f"t{i}", name) for i, name in enumerate(names)]
+    keys = search_keys(records)
+    assert "Khai thuế" not in keys["t0"]
+    assert "Khai quyết toán đối với Nhà thầu nước ngoài" in keys["t0"]
+    assert matched(small_kb(*records), "khai thuế") is None
+
+
+def test_abbreviations_of_the_catalogue_are_expanded() -> None:
+    kb = small_kb(
+        record("mst", "Khôi phục mã số thuế"),
+        record("visa", "Cấp thị thực cho người nước ngoài tại Việt Nam", level=Level.province),
+    )
+    assert matched(kb, "khôi phục mst") == "mst"
+    assert matched(kb, "xin visa cho người nước ngoài đang ở Việt Nam") == "visa"
+
+
+# -- xã and tỉnh versions of one name ---------------------------------------------------------
+
+
+@pytest.fixture
+def levels() -> KnowledgeBase:
+    return small_kb(
+        record("xa", "Trình báo mất hộ chiếu phổ thông (thực hiện tại cấp xã)"),
+        record("tinh", "Trình báo mất hộ chiếu phổ thông (thực hiện tại cấp tỉnh)", level=Level.province),
+    )
+
+
+def test_the_level_the_question_names_is_preferred(levels: KnowledgeBase) -> None:
+    assert matched(levels, "trình báo mất hộ chiếu phổ thông ở công an xã") == "xa"
+    assert matched(levels, "trinh bao mat ho chieu pho thong o phuong") == "xa"
+    assert matched(levels, "trình báo mất hộ chiếu phổ thông tại công an tỉnh") == "tinh"
+
+
+def test_both_levels_are_offered_when_the_question_does_not_say(levels: KnowledgeBase) -> None:
+    result = levels.search("trình báo mất hộ chiếu phổ thông")
+    assert result.match is None
+    assert {hit.procedure_id for hit in result.suggestions[:2]} == {"xa", "tinh"}
+
+
+@pytest.mark.parametrize(
+    ("query", "level"),
+    [
+        ("làm ở công an xã", Level.commune),
+        ("nop o ubnd xa", Level.commune),
+        ("lên phường làm", Level.commune),
+        ("cấp tỉnh", Level.province),
+        ("đăng ký hợp tác xã", None),
+        ("bảo hiểm xã hội", None),
+        ("đi làm xa", None),
+        ("tinh thue", None),
+    ],
+)
+def test_the_level_a_question_names(query: str, level: Optional[Level]) -> None:
+    assert level_asked(query_pairs(query)) == level
+
+
+# -- curated records among imported ones -------------------------------------------------------
+
+
+def test_an_alias_typed_whole_does_not_answer_a_question_another_name_explains_better() -> None:
+    kb = small_kb(
+        record("ho-chieu", "Cấp hộ chiếu phổ thông", aliases=["mất hộ chiếu", "làm hộ chiếu"], imported=False),
+        record("trinh-bao", "Trình báo mất hộ chiếu phổ thông (thực hiện tại cấp xã)"),
+    )
+    assert matched(kb, "trình báo mất hộ chiếu phổ thông ở công an xã") == "trinh-bao"
+    assert matched(kb, "làm hộ chiếu phổ thông cần gì") == "ho-chieu"
+
+
+def test_an_excludes_phrase_does_not_veto_the_procedure_it_names() -> None:
+    kb = small_kb(
+        record("tam-tru", "Đăng ký tạm trú", aliases=["tạm trú"], excludes=["gia hạn tạm trú"], imported=False),
+        record("gia-han", "Gia hạn tạm trú"),
+    )
+    assert matched(kb, "gia hạn tạm trú cần giấy tờ gì") == "gia-han"
+    assert matched(kb, "đăng ký tạm trú") == "tam-tru"
+
+
+# -- the full KB against the development set ----------------------------------------------------
+
+
+def _has_national_records() -> bool:
+    return any((DATA_DIR / "national").glob("*.json"))
+
+
+@pytest.mark.skipif(not _has_national_records(), reason="no imported records in procedures_kb/data/national/")
+def test_development_set_on_national_procedures() -> None:
+    kb = KnowledgeBase.load()
+    data: Dict[str, Any] = yaml.safe_load((HERE / "search_national_dev.yml").read_text(encoding="utf-8"))
+    holders: Dict[str, set] = {}
+    for procedure in kb.all():
+        for code in procedure.codes:
+            holders.setdefault(code.code, set()).add(procedure.id)
+    top1 = wrong = 0
+    for item in data["queries"]:
+        match = kb.search(item["q"]).match
+        top1 += bool(match and match.procedure_id in holders.get(item["code"], set()))
+        wrong += bool(match and match.procedure_id not in holders.get(item["code"], set()))
+    n = len(data["queries"])
+    no_match = sum(kb.search(query).match is None for query in data["no_match"]) / len(data["no_match"])
+    assert top1 / n >= 0.54
+    assert wrong / n <= 0.10
+    assert no_match >= 0.95
