@@ -63,6 +63,11 @@ def _nfc_problems(value: Any, path: str, file: str) -> Iterable[Problem]:
             yield from _nfc_problems(item, f"{path}[{index}]", file)
 
 
+def _all_nfc(data: Optional[bytes]) -> bool:
+    """Every string of the file is NFC when its whole text is and no escape (\\u…) can hide one."""
+    return data is not None and b"\\" not in data and unicodedata.is_normalized("NFC", data.decode("utf-8"))
+
+
 def parse_file(
     path: Path, label: Optional[str] = None, data: Optional[bytes] = None
 ) -> Tuple[Optional[Procedure], List[Problem]]:
@@ -76,7 +81,7 @@ def parse_file(
         code = Code.not_a_procedure_object if path.suffix == ".json" else Code.not_a_procedure_mapping
         return None, [problem(name, "", code)]
 
-    problems = list(_nfc_problems(raw, "", name))
+    problems = [] if _all_nfc(data) else list(_nfc_problems(raw, "", name))
     try:
         record = Procedure.parse_obj(raw)
     except ValidationError as exc:
@@ -108,16 +113,17 @@ def validate_records(records: Dict[str, Tuple[str, Procedure]]) -> List[Problem]
     return problems
 
 
-# The outcome of parse_file for the files of the last load, by (path, label, sha256 of the bytes):
-# a reload after an edit parses only the files that changed (validating ~1,500 records takes most
-# of a load). Keyed by content, so it is never stale; records are not changed after loading.
+# The outcome of parse_file for the files of the last load, by (label, sha256 of the bytes): a
+# reload after an edit, or a load of a copy of the KB, parses only the files that differ
+# (validating ~1,500 records takes most of a load). The outcome depends on nothing but the file's
+# name and bytes, so it is never stale; records are not changed after loading.
 _Parsed = Tuple[Optional[Procedure], List[Problem]]
-_last_parsed: Dict[Tuple[str, str, str], _Parsed] = {}
+_last_parsed: Dict[Tuple[str, str], _Parsed] = {}
 
 
-def _parse_cached(path: Path, label: str, parsed: Dict[Tuple[str, str, str], _Parsed]) -> _Parsed:
+def _parse_cached(path: Path, label: str, parsed: Dict[Tuple[str, str], _Parsed]) -> _Parsed:
     data = path.read_bytes()
-    key = (str(path), label, hashlib.sha256(data).hexdigest())
+    key = (label, hashlib.sha256(data).hexdigest())
     found = _last_parsed.get(key)
     if found is None:
         found = parse_file(path, label, data)
@@ -133,7 +139,7 @@ def load_records(directory: Path = DATA_DIR) -> Dict[str, Procedure]:
     if not files:
         problems.append(problem(str(directory), "", Code.no_procedure_files))
     records: Dict[str, Tuple[str, Procedure]] = {}
-    parsed: Dict[Tuple[str, str, str], _Parsed] = {}
+    parsed: Dict[Tuple[str, str], _Parsed] = {}
     for label, path in files:
         record, found = _parse_cached(path, label, parsed)
         problems.extend(found)

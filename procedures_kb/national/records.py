@@ -28,6 +28,7 @@ from procedures_kb.national.rules import (
     EXCLUDED_FOLDERS,
     LEVEL_ORDER,
     LEVELS,
+    MAX_PLACE_CHARS,
     PORTAL_TITLE,
     PROVENANCE_NOTE,
     record_id,
@@ -106,12 +107,20 @@ def mechanical_alias(title: str) -> Optional[str]:
     return None
 
 
-def _agency(raw: Dict[str, Any]) -> Optional[Agency]:
+def _agency(raw: Dict[str, Any], place: Optional[str]) -> Optional[Agency]:
     name = present(raw.get("co_quan_thuc_hien", "")) or present(raw.get("co_quan_co_tham_quyen", ""))
-    place = present(raw.get("dia_chi_tiep_nhan", ""))
     if name is None:
         return None
     return Agency(name=name, note=f"Nơi tiếp nhận hồ sơ: {place}" if place else None)
+
+
+def _place(raw: Dict[str, Any], issues: List[Issue]) -> Optional[str]:
+    """Where dossiers are received: an address, not the portal's paragraph about how to file."""
+    place = present(raw.get("dia_chi_tiep_nhan", ""))
+    if place and len(place) > MAX_PLACE_CHARS:
+        issues.append(Issue("agency", "receiving_place_too_long", f"{len(place)} chars"))
+        return None
+    return place
 
 
 def build(raw: Dict[str, Any], folder: str) -> Built:
@@ -139,8 +148,8 @@ def build(raw: Dict[str, Any], folder: str) -> Built:
     issues.extend(found)
     requirements, found = parse_requirements(raw.get("yeu_cau_dieu_kien", ""))
     issues.extend(found)
-    agency = _agency(raw)
-    place = present(raw.get("dia_chi_tiep_nhan", ""))
+    place = _place(raw, issues)
+    agency = _agency(raw, place)
     if agency is None and place:
         in_person = next((c for c in channels if c.kind == ChannelKind.in_person), None)
         if in_person is not None:

@@ -35,7 +35,8 @@ EXCLUDED_FOLDERS: FrozenSet[str] = frozenset({"ngan-hang-nha-nuoc", "toa-an-nhan
 CITIZEN_CODES_IN_EXCLUDED_FOLDERS: Dict[str, str] = {
     "1.001328": "giấy phép mang vàng khi xuất cảnh định cư ở nước ngoài",
     "1.001803": "giám định tiền giả, tiền nghi giả",
-    "1.001963": "giấy phép mang ngoại tệ, đồng Việt Nam tiền mặt ra nước ngoài",
+    "1.001963": "giấy phép mang tiền của nước có chung biên giới, đồng Việt Nam tiền mặt ra nước ngoài",
+    "1.002421": "cho phép mang tiền của nước có chung biên giới vào các tỉnh nội địa",
     "2.001077": "đổi tiền không đủ tiêu chuẩn lưu thông",
     "3.000163": "gửi đơn khởi kiện, tài liệu, chứng cứ trực tuyến đến Tòa án",
     "3.000164": "đăng ký nhận thông báo, văn bản tố tụng bằng phương tiện điện tử",
@@ -58,6 +59,8 @@ TIME_UNITS: Mapping[str, TimeUnit] = {
 # Requirements (yêu cầu, điều kiện) longer than this are the portal's paragraphs: the answer links
 # the portal page instead.
 MAX_REQUIREMENTS_CHARS = 300
+# The place that receives dossiers (dia_chi_tiep_nhan) is kept when it is an address, not a paragraph.
+MAX_PLACE_CHARS = 200
 # A fee line's description is the clause around its amount, cut to this length.
 MAX_FEE_DESCRIPTION_CHARS = 200
 

@@ -38,6 +38,13 @@ _TITLE_ONLY_PREFIX = re.compile(
     r"^\s*(?:(?:Thông tư|Nghị định|Nghị quyết|Quyết định|Luật|Pháp lệnh|Thông tư liên tịch)(?:\s+số)?)?\s*$", re.I
 )
 _TRAILING_PREFIX = re.compile(r"(?:Thông tư|Nghị định|Nghị quyết|Quyết định|Luật)(?:\s+số)?\s*$")
+# The issuers that end a document number ("…/NĐ-CP", "…/TT-BTC"), so a title glued after one
+# ("…/NĐ-CPLUẬT…") is told apart.
+ISSUERS = (
+    "CP", "TTg", "BTC", "BTP", "BCA", "BNNMT", "BNNPTNT", "BTNMT", "BXD", "BGTVT", "BKHĐT", "BLĐTBXH", "BYT",
+    "BCT", "BVHTTDL", "BKHCN", "BTTTT", "BGDĐT", "BNV", "BQP", "BNG", "NHNN", "VPCP", "UBND", "HĐND", "HĐTP",
+    "TANDTC", "VKSNDTC", "KTNN", "CTN", "UBTVQH", "BNN", "QĐ", "TTLT",
+)  # fmt: skip
 RESULT_CODE_RE = re.compile(r"Mã: ?[A-Z0-9][A-Z0-9.\-]*\d")  # KQ.G01.000067, 000.00.00.G11-KQ1711
 
 
@@ -124,10 +131,19 @@ def _unique_case_names(cases: List[Case]) -> List[Case]:
 
 
 def _end(text: str, match: re.Match[str]) -> int:
-    """Where a number ends: "NĐ-CPNghị định" gives back the N of "Nghị" to the next title."""
+    """Where a number ends: "NĐ-CPNghị định" gives back the N of "Nghị", "TT-BTCTHÔNG TƯ" the TH
+    of "THÔNG" to the next title. The issuer at the end is the longest known one its letters start
+    with; an unknown one gives back its last capital when a small letter follows."""
     end = match.end()
     suffix = match.group("suffix")
     tail = suffix.rsplit("-", 1)[-1]
+    if re.fullmatch(r"(?:UBTV)?QH\d{2}|TTg", tail):
+        return end
+    if len(tail) == 1 and "-" in suffix and text[end : end + 1].islower():
+        return end - 2  # "166/2016/NĐ-CP-Quy định…": the title's capital after a hyphen
+    known = [issuer for issuer in ISSUERS if tail.startswith(issuer)]
+    if known:
+        return end - (len(tail) - len(max(known, key=len)))
     if (
         len(tail) > 1
         and tail[-1].isupper()
@@ -179,11 +195,12 @@ def parse_legal_basis(text: str) -> Tuple[List[LegalDocument], List[Issue]]:
         if number is None:
             issues.append(Issue("legal_basis", "legal_number_unclear", clean(body[max(0, match.start() - 30) : start])))
             continue
-        if _TITLE_ONLY_PREFIX.match(title) and not (entries and entries[-1][1] == number):
-            pending = title + number  # "Thông tư số " + "53/2025/TT-BCA" + "ngày …": one title
-            continue
-        if not clean(title) and entries and entries[-1][1] == number:
-            entries[-1] = (entries[-1][0] + number, number)  # "Luật 60/2014/QH13" + "60/2014/QH13"
+        if not clean(title):
+            if entries:  # the number before ended this title: "Sửa đổi Nghị định 08/2022/NĐ-CP"
+                before, ended = entries.pop()
+                title = before + ended
+        elif _TITLE_ONLY_PREFIX.match(title) and body[end : end + 1].isdigit():
+            pending = title + number  # "Luật " + "60/2014/QH13" + "60/2014/QH13": the next one's title
             continue
         entries.append((title, number))
     tail = clean(pending + body[start:])

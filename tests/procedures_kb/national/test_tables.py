@@ -78,6 +78,25 @@ def test_legal_basis_table() -> None:
     assert issues == []
 
 
+def test_a_title_glued_to_the_issuer_is_given_back() -> None:
+    documents, _ = parse_legal_basis(
+        f"{LEGAL_HEADER}Nghị định 08/2022/NĐ-CP08/2022/NĐ-CPSỬA ĐỔI NGHỊ ĐỊNH 08/2022/NĐ-CP05/2025/NĐ-CP"
+        "Quy định về đào tạo lái xe160/2024/NĐ-CPnghị quyết về cắt giảm thủ tục24/2026/NQ-CP"
+        "Pháp lệnh06/2022/UBTVQH15Thông tư số 73/2024/TT-BTCTHÔNG TƯ 01/2026/TT-BNNMT01/2026/TT-BNNMT"
+    )
+    assert [d.number for d in documents] == [
+        "08/2022/NĐ-CP",
+        "05/2025/NĐ-CP",
+        "160/2024/NĐ-CP",
+        "24/2026/NQ-CP",
+        "06/2022/UBTVQH15",
+        "73/2024/TT-BTC",
+        "01/2026/TT-BNNMT",
+    ]
+    assert documents[1].title == "SỬA ĐỔI NGHỊ ĐỊNH 08/2022/NĐ-CP"
+    assert documents[3].title == "nghị quyết về cắt giảm thủ tục"
+
+
 def test_legal_basis_numbers_that_cannot_be_told_apart_are_left_out() -> None:
     documents, issues = parse_legal_basis(f"{LEGAL_HEADER}Quyết định 1234512/2024/QĐ-UBNDThông tư quy định01")
     assert documents == []
