@@ -29,6 +29,7 @@ _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+|\n+")
 _CLAUSE_START = re.compile(r"[,;(\n]|[.!?]\s|(?:^|\s)[-+•]\s|\)\s")
 FEE_WORDS = re.compile(r"phí|mức thu|\bthu\b", re.IGNORECASE)
 NO_FEE_WORDS = re.compile(r"miễn (?:phí|lệ phí|thu)|không thu", re.IGNORECASE)
+NO_FEE_NOTES = ("", "không", "không có", "không quy định", "không thu")
 PROVINCE_SETS = re.compile(r"hội đồng nhân dân|hđnd", re.IGNORECASE)
 
 
@@ -140,9 +141,12 @@ def names_a_fee(text: str) -> bool:
 def says_no_fee(note: str) -> bool:
     """A fee note that says there is nothing to pay: "Không", "Không có", "Không quy định", "Miễn…"."""
     words = " ".join(note.split()).strip(" -+.:;()").lower()
-    return words in ("", "không", "không có", "không quy định", "không thu") or words.startswith(
-        ("miễn", "không thu", "không phải nộp")
-    )
+    return words in NO_FEE_NOTES or words.startswith(("miễn", "không thu", "không phải nộp"))
+
+
+def names_more_than_no_fee(note: str) -> bool:
+    """A "free" note worth keeping: more than "Không", "Không có", "Không quy định"."""
+    return " ".join(note.split()).strip(" -+.:;()").lower() not in NO_FEE_NOTES
 
 
 def amount_in(text: str, value: int) -> List[str]:

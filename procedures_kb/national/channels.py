@@ -186,7 +186,8 @@ def _without_amount(row: Row, lines: List[FeeLine]) -> List[Issue]:
         return []
     if row.fee_cell == "free":
         if money.says_no_fee(row.note) and not money.names_a_fee(row.description):
-            lines.append(FeeLine(free=True, description=money.shorten(row.note) if row.note.strip() else None))
+            said = money.shorten(row.note) if money.names_more_than_no_fee(row.note) else None
+            lines.append(FeeLine(free=True, description=said))
             return []
         return [Issue("fees", "fee_placeholder_without_amount", money.shorten(text, 100) or "Miễn phí")]
     reasons = {

@@ -94,7 +94,7 @@ def test_free_and_set_by_the_province() -> None:
         "Trực tiếp1 Ngày làm việcMiễn phí(Không có)Trực tuyến7Miễn phí(Mức lệ phí cụ thể do Hội đồng nhân dân "
         "tỉnh quy định)"
     )
-    assert [(fee.free, fee.set_by_province) for fee in found[ChannelKind.in_person].fees] == [(True, False)]
+    assert [(fee.free, fee.description) for fee in found[ChannelKind.in_person].fees] == [(True, None)]
     assert [(fee.free, fee.set_by_province) for fee in found[ChannelKind.online].fees] == [(False, True)]
 
 
