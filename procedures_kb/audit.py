@@ -26,7 +26,7 @@ import os
 from pathlib import Path
 from typing import Callable, List, Mapping, Optional, Tuple
 
-from procedures_kb.atomic_file import atomic_write
+from motcua.atomic_file import atomic_write
 from procedures_kb.audit_chain import GENESIS, AuditEntry, LogReading, last_line, read_log, sha256
 from procedures_kb.audit_changes import action_of, check_by, check_id, field_changes, os_user, sha256_of, validate
 from procedures_kb.errors import AuditLogBroken, ConcurrentChange, KnowledgeBaseError, UnknownProcedure

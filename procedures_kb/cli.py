@@ -31,9 +31,9 @@ import json
 import sys
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
-from zoneinfo import ZoneInfo
 
-from procedures_kb.atomic_file import atomic_write
+from motcua.atomic_file import atomic_write
+from motcua.settings import get_settings
 from procedures_kb.audit import AuditLog, NoChange, UnknownVersion
 from procedures_kb.errors import AuditLogBroken, ConcurrentChange, InvalidKnowledgeBase, UnknownProcedure
 from procedures_kb.import_plan import plan_import
@@ -47,7 +47,6 @@ from procedures_kb.schema import FactGroup, Procedure
 from procedures_kb.xlsx_export import export_xlsx
 from procedures_kb.xlsx_import import read_xlsx
 
-TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 IMPORTED_HELP = "include the records an importer made that nobody has reviewed yet (imported_from)"
 
 
@@ -179,7 +178,7 @@ def _to_review(args: argparse.Namespace, kb: KnowledgeBase) -> List[Procedure]:
 
 
 def cmd_stale(args: argparse.Namespace, kb: KnowledgeBase) -> int:
-    today = args.today or dt.datetime.now(TIMEZONE).date()
+    today = args.today or get_settings().current_date()  # in MOTCUA_TIMEZONE, like the assistant
     records = _to_review(args, kb)
     old = [p for p in records if (today - p.last_verified).days > args.days]
     for procedure in sorted(old, key=lambda p: p.last_verified):

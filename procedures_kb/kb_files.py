@@ -1,6 +1,6 @@
 """Files of a KB directory written so that a reader never sees half a change, one writer at a time.
 
-Each file is replaced with `atomic_file.atomic_write`."""
+Each file is replaced with `motcua.atomic_file.atomic_write`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Iterator, Optional
 
-from procedures_kb.atomic_file import atomic_write, fsync_dir
+from motcua.atomic_file import atomic_write, fsync_dir
 
 
 def read_file(path: Path) -> Optional[bytes]:

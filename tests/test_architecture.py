@@ -206,3 +206,40 @@ def test_the_settings_check_sees_stray_reads() -> None:
         ]
     )
     assert environment_reads(source, settings_names()) == [(2, "REDIS_URL"), (3, "PORTAL_URL"), (4, "MOTCUA_TODAY")]
+
+
+def calls_and_constants(path: Path) -> Tuple[Set[str], Set[str]]:
+    """The attribute names called (`os.fsync(…)` gives "fsync") and the string constants used in
+    code (docstrings excluded) of one file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    called = {n.func.attr for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)}
+    strings = {
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings
+    }
+    return called, strings
+
+
+def our_files() -> List[Path]:
+    return [p for package in PACKAGES for p in (ROOT / package).rglob("*.py")]
+
+
+def test_the_time_zone_is_named_once() -> None:
+    places = [str(p.relative_to(ROOT)) for p in our_files() if "Asia/Ho_Chi_Minh" in calls_and_constants(p)[1]]
+    assert places == ["motcua/settings.py"]
+
+
+def test_files_are_replaced_atomically_in_one_place() -> None:
+    """One atomic, durable file replace (temporary file, fsync, rename, fsync of the directory);
+    the audit log's append-and-fsync is the one other durable write."""
+    places = sorted(str(p.relative_to(ROOT)) for p in our_files() if "fsync" in calls_and_constants(p)[0])
+    assert places == ["motcua/atomic_file.py", "procedures_kb/audit.py"]

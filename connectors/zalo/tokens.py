@@ -24,8 +24,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +32,7 @@ from typing import Any, AsyncContextManager, AsyncIterator, Dict, Optional, Tupl
 from redis.exceptions import RedisError
 
 from connectors.logs import add_secret
+from motcua.atomic_file import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -95,24 +94,8 @@ class TokenStore:
 
 
 def write_atomically(path: Path, data: Dict[str, Any]) -> None:
-    """`data` as JSON in `path`, mode 600: a temporary file, fsync, rename, fsync of the directory."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".zalo-tokens-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    """`data` as JSON in `path`, mode 600 (a secret), replaced atomically and durably."""
+    atomic_write(path, json.dumps(data).encode("utf-8"), mode=0o600)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from procedures_kb.atomic_file import atomic_write, fsync_dir
+from motcua.atomic_file import atomic_write, fsync_dir
 from procedures_kb.errors import InvalidKnowledgeBase, Problem
 from procedures_kb.kb_files import locked
 from procedures_kb.loader import load_records, validate_records

@@ -51,7 +51,7 @@ async def tap_if_asked(
     """When the assistant asks which procedure (two names stay close), tap the one meant."""
     buttons = replies[0].get("buttons") or [] if replies else []
     if replies and not replies[0]["text"].startswith(msg.ASPECT_HEADINGS["documents"]) and buttons:
-        meant = [b for b in buttons if f"\"{procedure.id}\"" in b["payload"]]
+        meant = [b for b in buttons if f'"{procedure.id}"' in b["payload"]]
         assert meant, (procedure.id, replies[0]["text"][:200], [b["title"] for b in buttons])
         return await say(webhook, sender, meant[0]["payload"])
     return replies

@@ -9,7 +9,7 @@ from typing import List
 
 import pytest
 
-from procedures_kb.atomic_file import atomic_write
+from motcua.atomic_file import atomic_write
 
 
 def mode_of(path: Path) -> int:

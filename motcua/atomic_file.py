@@ -1,7 +1,7 @@
 """Replacing a file so that a reader sees the old content or the new, never half, even after a crash.
 
-Standard library only and nothing else of this package, so any store can use it (the KB files
-and their audit versions here; a token store alike).
+Standard library only, so any store can use it: the KB files and their audit versions, the
+national importer's records, the Zalo token pair.
 """
 
 from __future__ import annotations
