@@ -8,6 +8,7 @@ import itertools
 import json
 import os
 import pwd
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional
@@ -19,6 +20,7 @@ from procedures_kb.audit_chain import sha256
 from procedures_kb.kb import provinces_dir_for
 from procedures_kb.loader import load_records
 from procedures_kb.provinces import load_overrides
+from procedures_kb.record_files import NATIONAL_DIR
 from procedures_kb.schema import SLUG_RE, Procedure
 
 
@@ -77,13 +79,16 @@ def check_by(by: str) -> None:
 
 
 def validate(kb_dir: Path, changes: Mapping[str, Optional[bytes]]) -> None:
-    """Build the would-be directory in a temp dir and load it with the province overrides of
-    `kb_dir`; raises InvalidKnowledgeBase."""
+    """Build the would-be directory in a temp dir (the editors' records with the changes, and the
+    imported ones, which a change must not clash with) and load it with the province overrides
+    of `kb_dir`; raises InvalidKnowledgeBase."""
     with tempfile.TemporaryDirectory(prefix="kb-change-") as tmp:
         staged = Path(tmp)
         for path in kb_dir.glob("*.yml"):
             if path.is_file():
                 (staged / path.name).write_bytes(path.read_bytes())
+        if (kb_dir / NATIONAL_DIR).is_dir():
+            shutil.copytree(kb_dir / NATIONAL_DIR, staged / NATIONAL_DIR)
         for procedure_id, text in changes.items():
             target = staged / f"{procedure_id}.yml"
             if text is None:

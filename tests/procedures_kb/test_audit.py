@@ -419,3 +419,20 @@ def test_a_change_made_meanwhile_is_not_overwritten(kb: Path, audit: AuditLog, t
     assert snapshot(tmp_path) == before
     new = make("moi", "Thủ tục mới", "giấy mới")
     assert [e.procedure_id for e in audit.record_change(kb, {"moi": new}, by="lan", expected=seen)] == ["moi"]
+
+
+def test_a_change_that_clashes_with_an_imported_record_is_refused(kb: Path, audit: AuditLog, tmp_path: Path) -> None:
+    """The would-be KB is validated with the imported records too: an editor's alias may not take
+    the name of a procedure imported from the national catalogue."""
+    imported = yaml.safe_load(make("tthc-1-000999", "Đăng ký kết hôn lưu động", "kết hôn lưu động"))
+    (kb / "national").mkdir()
+    (kb / "national" / "tthc-1-000999.json").write_text(
+        json.dumps({**imported, "imported_from": "national-tthc-2026-06"}, ensure_ascii=False, default=str),
+        encoding="utf-8",
+    )
+    assert set(load_records(kb)) == {A, B, "tthc-1-000999"}
+    before = snapshot(tmp_path)
+    with pytest.raises(InvalidKnowledgeBase) as caught:
+        audit.record_change(kb, {A: make(alias="kết hôn lưu động")}, by="an")
+    assert any("kết hôn lưu động" in str(p) for p in caught.value.problems), caught.value.problems
+    assert snapshot(tmp_path) == before
