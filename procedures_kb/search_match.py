@@ -146,14 +146,21 @@ def pairs_of(text: str) -> List[Tuple[str, str]]:
     return out
 
 
+def _filler(pairs: List[Tuple[str, str]], i: int) -> bool:
+    """"mất" meaning "takes" (mất bao lâu, mất phí); "thế" typed with its marks opening a
+    follow-up ("thế còn tạm trú?", "thế tạm trú mất mấy ngày"), which is "so", not "thẻ" (a
+    card) — except in "thế chấp"."""
+    word, folded = pairs[i]
+    after = pairs[i + 1][1] if i + 1 < len(pairs) else ""
+    if folded == "mat":
+        return after in NOT_LOST_AFTER
+    return i == 0 and word == "thế" and after != "chap"
+
+
 def query_pairs(text: str) -> List[Tuple[str, str]]:
-    """Like `pairs_of`, with "mất" dropped where it means "takes" (mất bao lâu, mất phí)."""
+    """Like `pairs_of`, without the filler words of `_filler`."""
     pairs = pairs_of(text)
-    return [
-        pair
-        for i, pair in enumerate(pairs)
-        if not (pair[1] == "mat" and i + 1 < len(pairs) and pairs[i + 1][1] in NOT_LOST_AFTER)
-    ]
+    return [pair for i, pair in enumerate(pairs) if not _filler(pairs, i)]
 
 
 def score_name(name: Name, typed: Typed, covered: float) -> Scored:

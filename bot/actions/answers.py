@@ -193,12 +193,30 @@ def aspect_for(tracker: Tracker, asked: Aspect) -> Aspect:
     return asked
 
 
+LIST_VERBS = ("ho tro", "huong dan", "giup", "biet", "lam duoc", "tra loi")
+
+
+def asks_for_the_list(text: str) -> bool:
+    """"bạn hỗ trợ những thủ tục nào", "bot hướng dẫn được thủ tục gì": a question about the
+    assistant, not a search ("hỗ trợ" is also a word of hundreds of catalogue names)."""
+    words = fold(text).split()
+    joined = " ".join(words)
+    return (
+        0 < len(words) <= 10
+        and words[-1] in ("nao", "gi", "j")
+        and "thu tuc" in joined
+        and any(verb in joined for verb in LIST_VERBS)
+    )
+
+
 async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, asked: Aspect) -> List[EventType]:
     """Answer `asked` (or the question the context implies) for the procedure meant, or ask."""
     kb = await load_kb(dispatcher)
     if kb is None:
         return []
     aspect = aspect_for(tracker, asked)
+    if aspect == Aspect.overview and asks_for_the_list(message_text(tracker)):
+        return ask_which_procedure(dispatcher, kb, aspect, [])
     found = resolve_procedure(
         kb,
         message_text(tracker),
