@@ -90,6 +90,9 @@ PRUNE_BELOW = SUGGEST_FLOOR
 _CODE_RE = re.compile(r"\b(\d\.\d{6})\b")
 
 
+MAX_QUERY_CHARS = 2_000
+
+
 @dataclass(frozen=True)
 class Hit:
     procedure_id: str
@@ -235,6 +238,9 @@ class SearchIndex:
         return covered
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
+        # The channels cap a message at 2,000 characters; a longer text reaching the search
+        # otherwise (a direct call, a tool) is read no further, so its cost stays bounded.
+        query = query[:MAX_QUERY_CHARS]
         pairs = query_pairs(query)
         seen = self._vocabulary.seen(pairs)
         asked = self._asked(pairs)

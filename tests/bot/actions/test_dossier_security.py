@@ -17,6 +17,7 @@ from bot.actions.dossier import ActionCheckDossierStatus, ActionNotUnderstood, A
 from bot.actions.followups import ActionChooseOption, ActionProvideProvince
 from bot.actions.procedures import ActionAnswerDocuments, ActionAnswerFee
 from bot.dossier_services import DossierServices, reset_services
+from bot.knowledge import current_knowledge_base
 from connectors.portal.simulator import Simulator
 from dossiers.codes import find_code, last_digits, looks_like_code
 from motcua.settings import Settings
@@ -158,6 +159,7 @@ ACTIONS: dict[str, Callable[[], Action]] = {
 async def test_a_100_kb_message_does_not_hold_the_action_server(portal: DossierServices, shape: str) -> None:
     text = ADVERSARIAL[shape]
     assert len(text.encode("utf-8")) >= 99_000
+    await current_knowledge_base()  # loaded once at start in a real server, not on this message
     for name, action in ACTIONS.items():
         chat = Chat(f"long-{name}")
         chat.slots["last_aspect"] = "fee"
