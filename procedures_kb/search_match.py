@@ -147,9 +147,9 @@ def pairs_of(text: str) -> List[Tuple[str, str]]:
 
 
 def _filler(pairs: List[Tuple[str, str]], i: int) -> bool:
-    """"mất" meaning "takes" (mất bao lâu, mất phí); "thế" typed with its marks opening a
-    follow-up ("thế còn tạm trú?", "thế tạm trú mất mấy ngày"), which is "so", not "thẻ" (a
-    card) — except in "thế chấp"."""
+    """Words that name no procedure here: "mất" meaning "takes" (mất bao lâu, mất phí); "thế"
+    typed with its marks opening a follow-up ("thế còn tạm trú?", "thế tạm trú mất mấy ngày"),
+    which is "so", not "thẻ" (a card), except in "thế chấp"."""
     word, folded = pairs[i]
     after = pairs[i + 1][1] if i + 1 < len(pairs) else ""
     if folded == "mat":

@@ -197,8 +197,8 @@ LIST_VERBS = ("ho tro", "huong dan", "giup", "biet", "lam duoc", "tra loi")
 
 
 def asks_for_the_list(text: str) -> bool:
-    """"bạn hỗ trợ những thủ tục nào", "bot hướng dẫn được thủ tục gì": a question about the
-    assistant, not a search ("hỗ trợ" is also a word of hundreds of catalogue names)."""
+    """A question about the assistant, not a search: "bạn hỗ trợ những thủ tục nào", "bot hướng
+    dẫn được thủ tục gì" ("hỗ trợ" is also a word of hundreds of catalogue names)."""
     words = fold(text).split()
     joined = " ".join(words)
     return (

@@ -200,7 +200,7 @@ def test_development_set_on_national_procedures() -> None:
 
 
 def test_a_follow_up_opening_with_the_word_for_so_is_not_about_a_card() -> None:
-    """ "thế tạm trú mất mấy ngày" switches to tạm trú; it does not ask about "thẻ tạm trú" (the
+    """A follow-up "thế tạm trú mất mấy ngày" switches to tạm trú; it does not ask about "thẻ tạm trú" (the
     foreigners' residence card), though "the" folds to both. "thế chấp" keeps its word."""
     assert "the" not in [folded for _, folded in query_pairs("Thế tạm trú mất mấy ngày")]
     assert "the" in [folded for _, folded in query_pairs("thế chấp quyền sử dụng đất")]

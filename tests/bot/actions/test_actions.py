@@ -181,7 +181,7 @@ async def test_list_of_procedures_when_asked_in_general() -> None:
 
 @pytest.mark.parametrize("text", ["bot ho tro nhung thu tuc gi", "em hướng dẫn được thủ tục nào"])
 async def test_the_list_question_is_not_a_search_of_the_catalogue(text: str) -> None:
-    """ "hỗ trợ" is a word of hundreds of imported names: the question is still about the assistant."""
+    """The word "hỗ trợ" is in hundreds of imported names: the question is still about the assistant."""
     messages, _ = await run(ActionAnswerOverview(), text)
     assert messages[0]["text"].startswith("Mình có thể hướng dẫn các thủ tục sau")
 
