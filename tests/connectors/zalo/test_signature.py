@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
-from typing import Awaitable, Callable
-
-import pytest
-from aiohttp.test_utils import TestServer
 
 from connectors.zalo import signature
-from connectors.zalo.client import ZaloClient
-from connectors.zalo.tokens import Tokens, TokenStore
-from tests.fakes.zalo_api import FakeZalo, signed, signed_headers, text_event
+from tests.fakes.zalo_api import signed, signed_headers, text_event
 
-Server = Callable[..., Awaitable[TestServer]]
 OA_KEY = "oa-secret"
 
 
@@ -33,18 +25,6 @@ def test_bad_missing_and_stale_signatures_are_refused() -> None:
     later = int(event["timestamp"]) / 1000 + 3600
     verdict = signature.verify(headers["X-ZEvent-Signature"], raw, "app-1", OA_KEY, now=lambda: later)
     assert verdict is signature.Verdict.STALE
-
-
-@pytest.fixture
-def fake() -> FakeZalo:
-    return FakeZalo("app-1", "app-secret", "access-0", "refresh-0")
-
-
-async def client_for(fake: FakeZalo, aiohttp_server: Server, tmp_path: Path) -> ZaloClient:
-    server = await aiohttp_server(fake.app())
-    url = str(server.make_url("")).rstrip("/")
-    store = TokenStore(tmp_path / "tokens.json", initial=Tokens("access-0", "refresh-0"))
-    return ZaloClient("app-1", "app-secret", store, api_base_url=url, oauth_base_url=url)
 
 
 def test_the_signature_is_checked_on_the_raw_body_with_the_configured_app_id() -> None:
