@@ -26,7 +26,7 @@ listed too, so that all the words of a name's qualifier are known (see `spans`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from procedures_kb.text import fold, tokens
 
@@ -53,6 +53,17 @@ def _q(key: str, forms: str, not_after: str = "", not_before: str = "", fields: 
     return Qualifier(key, _phrases(forms), _phrases(not_after), _phrases(not_before), implied)
 
 
+# Countries citizens name for a foreign spouse, parent or birthplace (the commonest in hộ tịch),
+# and the words before one that make it a nationality or a birthplace.
+_COUNTRIES = (
+    "hàn quốc | hàn | nhật bản | nhật | trung quốc | đài loan | hồng kông | mỹ | hoa kỳ | úc | pháp | đức"
+    " | nga | lào | campuchia | thái lan | singapore | malaysia | philippines | indonesia | ấn độ | canada"
+    " | hà lan | bỉ | thụy điển | thụy sĩ | na uy | đan mạch | ba lan | séc | tây ban nha | italia"
+    " | new zealand | myanmar | nước anh | anh quốc"
+).split(" | ")
+_NATIONALITY_OF = ("người", "ng", "quốc tịch", "qt", "chồng", "vợ", "bạn trai", "bạn gái", "bố", "mẹ", "cha")
+_BORN_IN = ("sinh bên", "sinh ở", "sinh tại", "sinh ra ở", "sinh ra tại", "sinh ra bên", "mất ở", "mất tại", "chết ở")
+
 QUALIFIERS: Tuple[Qualifier, ...] = (
     # Hộ tịch done by a mobile team at the citizen's home (khai sinh, kết hôn, khai tử lưu động).
     _q("lưu động", "lưu động"),
@@ -65,6 +76,19 @@ QUALIFIERS: Tuple[Qualifier, ...] = (
         "có yếu tố nước ngoài | yếu tố nước ngoài | người nước ngoài | nước ngoài | nc ngoài | ytnn"
         " | ngoại quốc | việt kiều",
         not_after="đi | ra | sang | du lịch | du học | xuất cảnh | công tác | đi làm ở | đi làm",
+        fields="Lý lịch tư pháp | Chứng thực",
+    ),
+    # A foreign party named by nationality: "chồng tôi người Hàn Quốc", "mẹ cháu quốc tịch Pháp",
+    # "sinh bên Nhật". Only after words that make it a person's nationality or a birthplace: a
+    # bare "lào", "thái", "pháp", "hàn" folded is also "lao động", "thai sản", "tư pháp", "hết
+    # hạn". "Người Thái", "người Hoa" are peoples of Việt Nam; "người Anh" is also "a brother".
+    _q(
+        "nước ngoài",
+        " | ".join(f"{who} {country}" for who in _NATIONALITY_OF for country in _COUNTRIES)
+        + " | "
+        + " | ".join(f"{who} {country}" for who in _BORN_IN for country in _COUNTRIES),
+        not_after="đi | ra | sang | du lịch | du học | xuất cảnh | công tác | đi làm ở | đi làm",
+        not_before="động",  # "người lao động"
         fields="Lý lịch tư pháp | Chứng thực",
     ),
     # Hộ tịch's re-registration of a lost record. Residence has none: registering again is
@@ -130,11 +154,14 @@ def _ends_at(words: Sequence[str], end: int, phrase: Phrase) -> bool:
     return end >= len(phrase) and tuple(words[end - len(phrase) : end]) == phrase
 
 
-def _positions(qualifier: Qualifier, words: Sequence[str]) -> Set[int]:
-    """Where the qualifier's forms stand in `words`, but where the context makes them a situation."""
+def _positions(
+    qualifier: Qualifier, words: Sequence[str], forms: Sequence[Phrase], starts: Dict[str, List[int]]
+) -> Set[int]:
+    """Where the qualifier's `forms` stand in `words` (`starts`: where each word stands), but
+    where the context makes them a situation."""
     found: Set[int] = set()
-    for form in qualifier.forms:
-        for start in range(len(words) - len(form) + 1):
+    for form in forms:
+        for start in starts[form[0]]:
             if not _at(words, start, form):
                 continue
             end = start + len(form)
@@ -149,14 +176,35 @@ def _positions(qualifier: Qualifier, words: Sequence[str]) -> Set[int]:
 def spans(words: Sequence[str]) -> Dict[str, FrozenSet[int]]:
     """The qualifiers named in folded words (a query's or a name's), each with the positions of
     the words that name it ("có yếu tố nước ngoài": all five)."""
-    present = set(words)
+    starts: Dict[str, List[int]] = {}
+    for index, word in enumerate(words):
+        starts.setdefault(word, []).append(index)
+    present = starts.keys()
     found: Dict[str, FrozenSet[int]] = {}
-    for qualifier in QUALIFIERS:
-        if any(form[0] in present for form in qualifier.forms):
-            positions = _positions(qualifier, words)
+    named = sorted({index for word in present for index in _QUALIFIERS_BY_FIRST_WORD.get(word, ())})
+    for qualifier, by_first in (_BY_FIRST_WORD[index] for index in named):
+        forms = [form for first in present & by_first.keys() for form in by_first[first]]
+        if forms:
+            positions = _positions(qualifier, words, forms, starts)
             if positions:
-                found[qualifier.key] = frozenset(positions)
+                found[qualifier.key] = found.get(qualifier.key, frozenset()) | positions
     return found
+
+
+def _by_first_word(qualifier: Qualifier) -> Dict[str, List[Phrase]]:
+    forms: Dict[str, List[Phrase]] = {}
+    for form in qualifier.forms:
+        forms.setdefault(form[0], []).append(form)
+    return forms
+
+
+# Each qualifier with its forms by their first word: a question is checked only for the forms
+# whose first word it holds (the nationalities alone are several hundred forms).
+_BY_FIRST_WORD = tuple((qualifier, _by_first_word(qualifier)) for qualifier in QUALIFIERS)
+_QUALIFIERS_BY_FIRST_WORD: Dict[str, List[int]] = {}
+for _index, (_, _forms) in enumerate(_BY_FIRST_WORD):
+    for _first in _forms:
+        _QUALIFIERS_BY_FIRST_WORD.setdefault(_first, []).append(_index)
 
 
 def qualifiers_in(words: Sequence[str]) -> FrozenSet[str]:

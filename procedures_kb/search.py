@@ -34,11 +34,15 @@ procedures (IDF), and generic words ("làm", "giấy", "đăng ký", "cấp", "l
 - A candidate is also weighed by how much of the question it explains (`search_explain`): an
   alias typed whole ("mất hộ chiếu") drops below a confident match when another candidate
   explains all it explains and more ("trình báo mất hộ chiếu ở công an xã").
-- An `excludes` phrase does not veto a procedure whose names contain all its words: that
-  procedure is the look-alike, now in the KB ("gia hạn tạm trú").
+- An `excludes` phrase does not veto a procedure whose names contain the words that tell it from
+  its record ("gia hạn" of "gia hạn tạm trú", "lại" of "cấp lại sổ đỏ"): that procedure is the
+  look-alike, now in the KB ("Gia hạn tạm trú", "Cấp lại Giấy chứng nhận do bị mất").
 - The xã or tỉnh version of one name is preferred when the question names the level
   ("ở công an xã"); when it does not, both are offered.
-Below `threshold` the search reports no match rather than guessing.
+- Two candidates alike on all of that are told apart by the rest of their names: the one whose
+  names explain clearly more of the question wins ("đang khai thác" / "chưa khai thác").
+Below `threshold` the search reports no match rather than guessing, unless the first hit scores
+at least CLEAR_FLOOR and CLEAR_GAP more than any other.
 
 The scoring of one name is in `search_match`, typos in `search_typos`, the qualifiers in
 `qualifiers`, the ranking in `search_rank`; this module builds the index and runs a query
@@ -50,7 +54,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import replace
 from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
@@ -70,58 +74,33 @@ from procedures_kb.search_match import (
     age_in,
     best_of,
     bigrams,
-    pairs_of,
     query_pairs,
     score_name,
     value,
 )
 from procedures_kb.search_names import level_asked, search_keys
 from procedures_kb.search_rank import covering, profile, rank
+from procedures_kb.search_result import DEFAULT_THRESHOLD, SUGGEST_FLOOR, Hit, SearchResult
 from procedures_kb.search_typos import Vocabulary
+from procedures_kb.search_words import pairs_of
+from procedures_kb.text import fold
 
 __all__ = ["DEFAULT_THRESHOLD", "SUGGEST_FLOOR", "Hit", "SearchIndex", "SearchResult", "age_in"]
 
-DEFAULT_THRESHOLD = 0.75
-SUGGEST_FLOOR = 0.55
+# A first hit scoring at least CLEAR_FLOOR, and CLEAR_GAP more than any other, is a match below
+# the threshold: an official name typed in its distinctive words ("hưởng chế độ thai sản" for
+# "Giải quyết hưởng chế độ thai sản") covers only part of it, and nothing else comes near.
+CLEAR_FLOOR = 0.65
+CLEAR_GAP = 0.15
 # Scores only go down from a name's covered share (penalties), so a name covering less than
 # the suggestion floor can never be a match or a suggestion: it is not scored in full.
 PRUNE_BELOW = SUGGEST_FLOOR
 
+_GENERIC_TOKENS = frozenset(fold(word) for word in GENERIC_WORDS)
 _CODE_RE = re.compile(r"\b(\d\.\d{6})\b")
 
 
 MAX_QUERY_CHARS = 2_000
-
-
-@dataclass(frozen=True)
-class Hit:
-    procedure_id: str
-    title: str
-    score: float
-    matched_name: str
-
-
-@dataclass
-class SearchResult:
-    query: str
-    hits: List[Hit] = field(default_factory=list)
-    threshold: float = DEFAULT_THRESHOLD
-    # The first two hits are alike and score alike: asking beats picking one.
-    ambiguous: bool = False
-    # The qualifiers the question names ("lưu động", "nước ngoài"…): every hit covers them.
-    qualifiers: FrozenSet[str] = frozenset()
-
-    @property
-    def match(self) -> Optional[Hit]:
-        """The procedure meant, or None when no name is covered well enough or two are alike."""
-        if self.hits and self.hits[0].score >= self.threshold and not self.ambiguous:
-            return self.hits[0]
-        return None
-
-    @property
-    def suggestions(self) -> List[Hit]:
-        """Likely procedures to offer when there is no confident match."""
-        return [hit for hit in self.hits if hit.score >= SUGGEST_FLOOR]
 
 
 class SearchIndex:
@@ -186,6 +165,7 @@ class SearchIndex:
             for token, forms in by_form.items()
         }
         self._vocabulary = Vocabulary(self._idf)
+        self._name_tokens: Dict[str, Tuple[str, ...]] = {name.text: name.tokens for name in self._names}
 
     def _penalise_other_action(self, pid: str, scored: Scored, actions: List[Tuple[str, ...]]) -> Scored:
         """Lower a procedure none of whose names contains an action the citizen typed."""
@@ -195,6 +175,20 @@ class SearchIndex:
                 penalised = scored.score * OTHER_ACTION_PENALTY
                 return Scored(penalised, scored.covered, scored.name, scored.qualifiers)
         return scored
+
+    def _look_alike(self, pid: str, look_alike: Name) -> bool:
+        """The procedure is the one an `excludes` phrase names: its names contain all the
+        phrase's words, or the words that tell it from its record and one more word of it that
+        is not generic ("cấp lại sổ đỏ" in the record of "sổ đỏ": "Cấp lại Giấy chứng nhận do
+        bị mất" has "lại" and "đỏ"'s "do"; not "bảo hiểm xe" of vehicle registration: "Cấp lại
+        thẻ bảo hiểm y tế" has "bảo hiểm", not "xe")."""
+        own = self._procedure_tokens[pid]
+        words = frozenset(look_alike.tokens)
+        if words <= own:
+            return True
+        telling = words - self._procedure_tokens[look_alike.procedure_id]
+        rest = words - telling - _GENERIC_TOKENS
+        return bool(telling) and telling <= own and bool(rest & own)
 
     def _is(self, pid: str, look_alike: Scored) -> bool:
         """The procedure is the one an `excludes` phrase with qualifiers names ("kết hôn có yếu
@@ -242,6 +236,13 @@ class SearchIndex:
         # otherwise (a direct call, a tool) is read no further, so its cost stays bounded.
         query = query[:MAX_QUERY_CHARS]
         pairs = query_pairs(query)
+        # "xin phiếu lý lịch tư pháp để xin visa đi Mỹ": what comes after "để" is what the paper
+        # is for; when the words before it name a procedure, that one is meant.
+        cut = purpose_at(pairs)
+        if cut:
+            wanted = self.search(" ".join(word for word, _ in pairs[:cut]), limit)
+            if wanted.match is not None:
+                return replace(wanted, query=query)
         seen = self._vocabulary.seen(pairs)
         asked = self._asked(pairs)
         # Only names that could reach PRUNE_BELOW are scored in full, so the cost follows the
@@ -252,13 +253,14 @@ class SearchIndex:
 
         typed = Typed(seen)
         by_procedure: Dict[str, List[Scored]] = defaultdict(list)
-        veto, veto_words = Scored(0.0, 0.0, ""), frozenset[str]()
+        veto: Scored = Scored(0.0, 0.0, "")
+        veto_name: Optional[Name] = None
         for index, name_covered in touched:
             name = self._names[index]
             scored = score_name(name, typed, name_covered)
             if name.excludes:
                 if (scored.score, scored.covered) > (veto.score, veto.covered):
-                    veto, veto_words = scored, frozenset(name.tokens)
+                    veto, veto_name = scored, name
             else:
                 by_procedure[name.procedure_id].append(scored)
         best = {pid: best_of(names) for pid, names in by_procedure.items()}
@@ -268,11 +270,11 @@ class SearchIndex:
         # A look-alike that names another, uncovered procedure ("sang tên sổ đỏ") vetoes every
         # procedure it matches at least as well ("sổ đỏ"); a tie goes to the veto. A procedure
         # whose names name the look-alike's qualifiers is that procedure: it is not vetoed.
-        if veto.score >= self.threshold:
+        if veto_name is not None and veto.score >= self.threshold:
             best = {
                 pid: s
                 for pid, s in best.items()
-                if s.score > veto.score or self._is(pid, veto) or veto_words <= self._procedure_tokens[pid]
+                if s.score > veto.score or self._is(pid, veto) or self._look_alike(pid, veto_name)
             }
         age = age_in(query)
         if age is not None:
@@ -285,6 +287,27 @@ class SearchIndex:
         for code in _CODE_RE.findall(query):
             if code in self._codes:
                 best[self._codes[code]] = Scored(1.0, math.inf, code)
-        ranked, close = rank(best, self._profiles, asked, self.threshold, level_asked(pairs))
-        hits = [Hit(pid, self._titles[pid], round(s.score, 4), s.name) for pid, s in ranked[:limit]]
-        return SearchResult(query=query, hits=hits, threshold=self.threshold, ambiguous=close, qualifiers=asked)
+        weights = {pid: e.weight for pid, e in explains.items()}
+        ranked, close = rank(
+            best,
+            self._profiles,
+            asked,
+            self.threshold,
+            level_asked(pairs),
+            weights,
+            frozenset(folded for _, folded in pairs),
+            self._name_tokens,
+        )
+        hits = [Hit(pid, self._titles[pid], round(s.score, 4), s.name, s.qualifiers) for pid, s in ranked[:limit]]
+        clear = self._clear(hits, asked)
+        return SearchResult(query, hits, self.threshold, ambiguous=close, clear=clear, qualifiers=asked)
+
+    def _clear(self, hits: List[Hit], asked: FrozenSet[str]) -> bool:
+        """An imported record's official name, typed in its distinctive words ("hưởng chế độ
+        thai sản" of "Giải quyết hưởng chế độ thai sản"), far ahead of any other hit, and naming
+        no variant the question did not ("xin visa" is not "… cho người nước ngoài"). An
+        editor's record has the aliases citizens type: it needs the threshold."""
+        if not hits or self._profiles[hits[0].procedure_id].curated:
+            return False
+        first, second = hits[0], hits[1].score if len(hits) > 1 else 0.0
+        return first.score >= CLEAR_FLOOR and first.score - second >= CLEAR_GAP and first.qualifiers <= asked

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
 
-from procedures_kb.text import fold, word_pairs
+from procedures_kb.search_words import pairs_of, with_synonyms
+from procedures_kb.text import fold
 
 SPECIFICITY_MARGIN = 0.15
 FUZZY_WEIGHT = 0.8
@@ -27,35 +28,6 @@ MIN_FUZZY_LEN = 4
 GENERIC_WORDS = frozenset(
     {"làm", "giấy", "tờ", "xin", "cho", "thủ", "tục", "thẻ", "cấp", "đăng", "ký", "mới", "lại", "của", "về"}
 )
-
-# Unambiguous abbreviations citizens type, expanded before matching (keys are folded).
-ABBREVIATIONS: Mapping[str, Tuple[str, ...]] = {
-    "dk": ("đăng", "ký"),
-    "dky": ("đăng", "ký"),
-    "gcn": ("giấy", "chứng", "nhận"),
-    "gp": ("giấy", "phép"),
-    "gks": ("giấy", "khai", "sinh"),
-    "gpxd": ("giấy", "phép", "xây", "dựng"),
-    "hk": ("hộ", "khẩu"),
-    "qsdd": ("quyền", "sử", "dụng", "đất"),
-    "tthc": ("thủ", "tục", "hành", "chính"),
-    # Abbreviations of the national catalogue's names, and the foreign words citizens use for them.
-    "cmnd": ("chứng", "minh", "nhân", "dân"),
-    "csdl": ("cơ", "sở", "dữ", "liệu"),
-    "mst": ("mã", "số", "thuế"),
-    "hkd": ("hộ", "kinh", "doanh"),
-    "htx": ("hợp", "tác", "xã"),
-    "tnhh": ("trách", "nhiệm", "hữu", "hạn"),
-    "cty": ("công", "ty"),
-    "tncn": ("thu", "nhập", "cá", "nhân"),
-    "gtgt": ("giá", "trị", "gia", "tăng"),
-    "pccc": ("phòng", "cháy", "chữa", "cháy"),
-    "gplx": ("giấy", "phép", "lái", "xe"),
-    "bds": ("bất", "động", "sản"),
-    "ubnd": ("ủy", "ban", "nhân", "dân"),
-    "visa": ("thị", "thực"),
-    "passport": ("hộ", "chiếu"),
-}
 
 # Actions that make a different procedure of the same object ("sang tên sổ đỏ" is not "cấp
 # sổ đỏ lần đầu"): a name that does not contain the action cannot be a confident match.
@@ -134,18 +106,6 @@ def swaps(token: str) -> Set[str]:
     return {token[:i] + token[i + 1] + token[i] + token[i + 2 :] for i in range(len(token) - 1)}
 
 
-def pairs_of(text: str) -> List[Tuple[str, str]]:
-    """(word, folded) pairs with abbreviations expanded ("đk" -> "đăng ký")."""
-    out: List[Tuple[str, str]] = []
-    for word, folded in word_pairs(text):
-        expansion = ABBREVIATIONS.get(folded)
-        if expansion:
-            out.extend((part, fold(part)) for part in expansion)
-        else:
-            out.append((word, folded))
-    return out
-
-
 def _filler(pairs: List[Tuple[str, str]], i: int) -> bool:
     """Words that name no procedure here: "mất" meaning "takes" (mất bao lâu, mất phí); "thế"
     typed with its marks opening a follow-up ("thế còn tạm trú?", "thế tạm trú mất mấy ngày"),
@@ -158,8 +118,8 @@ def _filler(pairs: List[Tuple[str, str]], i: int) -> bool:
 
 
 def query_pairs(text: str) -> List[Tuple[str, str]]:
-    """Like `pairs_of`, without the filler words of `_filler`."""
-    pairs = pairs_of(text)
+    """Like `pairs_of`, with the official words of SYNONYMS and without the filler words of `_filler`."""
+    pairs = with_synonyms(pairs_of(text))
     return [pair for i, pair in enumerate(pairs) if not _filler(pairs, i)]
 
 

@@ -16,13 +16,16 @@ xã", "cấp tỉnh", "phường") so the ranking can prefer it, and asks when t
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections import defaultdict
-from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
+from procedures_kb.qualifiers import qualifiers_in
 from procedures_kb.schema import Level, Procedure
-from procedures_kb.search_match import GENERIC_WORDS, pairs_of
+from procedures_kb.search_match import GENERIC_WORDS, contains
+from procedures_kb.search_words import pairs_of
 from procedures_kb.text import fold
 
 _PARENTHESIS_RE = re.compile(r"\s*\([^()]*\)")
@@ -55,9 +58,15 @@ MIN_HEAD_WORDS = 3
 MAX_HEADS = 3
 
 
+@functools.lru_cache(maxsize=65_536)
+def _tokens(text: str) -> Tuple[str, ...]:
+    return tuple(folded for _, folded in pairs_of(text))
+
+
 def tokens(text: str) -> List[str]:
-    """Folded words, abbreviations expanded as the search does ("TNCN" -> "thu nhập cá nhân")."""
-    return [folded for _, folded in pairs_of(text)]
+    """Folded words, abbreviations expanded as the search does ("TNCN" -> "thu nhập cá nhân");
+    a name and its keys are split several times while the index is built, so they are cached."""
+    return list(_tokens(text))
 
 
 def _clean(text: str) -> str:
@@ -95,7 +104,11 @@ def _keys_of(procedure: Procedure) -> List[str]:
     for name in [procedure.title, *procedure.aliases]:
         cleaned = _clean(name)
         for part in [cleaned, *(_clean(part) for part in _ALTERNATIVES_RE.split(cleaned))]:
-            keys += [part, *_heads(part), *_shared_object(part)]
+            variant = qualifiers_in(tokens(part))
+            # A head that drops the name's qualifier ("Cấp thị thực" of "Cấp thị thực cho người
+            # nước ngoài") would name the plain procedure, which the catalogue may not hold.
+            shorter = [*_heads(part), *_shared_object(part)]
+            keys += [part, *(key for key in shorter if qualifiers_in(tokens(key)) >= variant)]
     return keys
 
 
@@ -103,17 +116,17 @@ def search_keys(procedures: Sequence[Procedure]) -> Dict[str, List[str]]:
     """Extra names of each imported procedure (see above; an editor's record has the aliases its
     editor chose). A key is kept only when it still says which procedure is meant: at least
     MIN_KEY_WORDS words besides generic ones, no name of any procedure already, and in the names
-    of at most MAX_OTHERS other procedures that do not have the same key ("Khai thuế", from "Khai
+    of at most MAX_OTHERS other procedures (as a run of words) that do not have the same key ("Khai thuế", from "Khai
     thuế/ Khai quyết toán đối với Nhà thầu nước ngoài", is in a hundred names; the same name at
     another level has the same key, and keeps it)."""
-    names: List[Tuple[str, FrozenSet[str]]] = []
+    names: List[Tuple[str, Tuple[str, ...]]] = []
     named: Set[Tuple[str, ...]] = set()
     owners: Dict[Tuple[str, ...], Set[str]] = defaultdict(set)
     found: Dict[str, Dict[Tuple[str, ...], str]] = {}
     for procedure in procedures:
         for name in [procedure.title, *procedure.aliases]:
             words = tuple(tokens(name))
-            names.append((procedure.id, frozenset(words)))
+            names.append((procedure.id, words))
             named.add(words)
     for procedure in procedures:
         keys: Dict[Tuple[str, ...], str] = {}
@@ -125,14 +138,14 @@ def search_keys(procedures: Sequence[Procedure]) -> Dict[str, List[str]]:
         found[procedure.id] = keys
     holding: Dict[str, Set[int]] = defaultdict(set)  # token -> names holding it
     for index, (_, words_of_name) in enumerate(names):
-        for token in words_of_name:
+        for token in set(words_of_name):
             holding[token].add(index)
     kept: Dict[str, List[str]] = {}
     for pid, keys in found.items():
         kept[pid] = []
         for words, key in keys.items():
             containing = set.intersection(*(holding.get(token, set()) for token in set(words)))
-            others = {names[index][0] for index in containing} - owners[words]
+            others = {names[index][0] for index in containing if contains(names[index][1], words)} - owners[words]
             if len(others) <= MAX_OTHERS:
                 kept[pid].append(key)
     return kept

@@ -194,8 +194,8 @@ def test_development_set_on_national_procedures() -> None:
         wrong += bool(match and match.procedure_id not in holders.get(item["code"], set()))
     n = len(data["queries"])
     no_match = sum(kb.search(query).match is None for query in data["no_match"]) / len(data["no_match"])
-    assert top1 / n >= 0.54
-    assert wrong / n <= 0.10
+    assert top1 / n >= 0.62
+    assert wrong / n <= 0.095
     assert no_match >= 0.95
 
 
@@ -205,3 +205,94 @@ def test_a_follow_up_opening_with_the_word_for_so_is_not_about_a_card() -> None:
     assert "the" not in [folded for _, folded in query_pairs("Thế tạm trú mất mấy ngày")]
     assert "the" in [folded for _, folded in query_pairs("thế chấp quyền sử dụng đất")]
     assert "the" in [folded for _, folded in query_pairs("thẻ tạm trú")]
+
+
+# -- what citizens call things, and near-duplicates told apart ---------------------------------
+
+
+@pytest.fixture
+def marriage() -> KnowledgeBase:
+    return small_kb(
+        record("ket-hon", "Đăng ký kết hôn (trong nước)", aliases=["đăng ký kết hôn"], imported=False),
+        record("nn", "Thủ tục đăng ký kết hôn có yếu tố nước ngoài", level=Level.province),
+    )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Chồng tôi là người Hàn Quốc, giờ muốn đăng ký kết hôn ở Việt Nam cần giấy tờ gì?",
+        "vo sap cuoi quoc tich uc, dang ky ket hon o dau",
+        "đăng ký kết hôn với bạn gái người Đài Loan",
+    ],
+)
+def test_a_nationality_names_the_foreign_variant(marriage: KnowledgeBase, query: str) -> None:
+    """A spouse's nationality is the "có yếu tố nước ngoài" of the catalogue's name: ordinary
+    marriage registration must never answer it."""
+    assert matched(marriage, query) == "nn"
+    assert "ket-hon" not in [hit.procedure_id for hit in marriage.search(query).hits]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "người lao động đăng ký kết hôn cần giấy gì",  # "người lao": not a Lao citizen
+        "đăng ký kết hôn trước khi đi xuất khẩu lao động sang Nhật",  # going abroad, not a party
+        "đăng ký kết hôn xong thì đi du lịch Hàn Quốc được không",
+    ],
+)
+def test_words_of_a_country_that_name_no_foreign_party(marriage: KnowledgeBase, query: str) -> None:
+    assert matched(marriage, query) == "ket-hon"
+
+
+def test_colloquial_names_reach_the_official_ones() -> None:
+    """What citizens call things reaches the official names: "sổ đỏ" is the land-use certificate,
+    "bhxh" social insurance, "rút" is "hưởng". The curated record keeps its alias, and the
+    imported procedure the words name is answered."""
+    kb = small_kb(
+        record(
+            "so-do",
+            "Đăng ký, cấp Giấy chứng nhận quyền sử dụng đất lần đầu",
+            aliases=["sổ đỏ", "làm sổ đỏ"],
+            excludes=["cấp lại sổ đỏ", "mất sổ đỏ"],  # as the curated record has them
+            imported=False,
+        ),
+        record("mat", "Cấp lại Giấy chứng nhận do bị mất"),
+        record("mot-lan", "Giải quyết hưởng bảo hiểm xã hội một lần", level=Level.province),
+    )
+    assert matched(kb, "cap lai so do bi mat") == "mat"
+    assert matched(kb, "mất sổ hồng rồi, xin cấp lại thế nào") == "mat"
+    assert matched(kb, "làm sổ đỏ cần gì") == "so-do"
+    assert matched(kb, "rut bhxh 1 lan can giay to gi") == "mot-lan"
+
+
+def test_a_synonym_needs_its_own_diacritics_or_none() -> None:
+    """A plan ("sơ đồ") folds like "sổ đỏ" and is not one."""
+    assert "chứng" not in [word for word, _ in query_pairs("sơ đồ thửa đất")]
+    assert "chứng" in [word for word, _ in query_pairs("so do bi mat")]
+
+
+def test_a_renewal_the_question_does_not_name_loses() -> None:
+    kb = small_kb(
+        record("cap", "Cấp thẻ thường trú cho người nước ngoài tại Việt Nam (thực hiện tại cấp tỉnh)"),
+        record("cap-lai", "Cấp lại thẻ thường trú cho người nước ngoài tại Việt Nam tại Công an cấp tỉnh"),
+    )
+    assert matched(kb, "chồng người Úc muốn xin thẻ thường trú ở Việt Nam") == "cap"
+    assert matched(kb, "cấp lại thẻ thường trú cho người nước ngoài bị mất") == "cap-lai"
+
+
+def test_twins_are_told_apart_by_the_rest_of_their_names() -> None:
+    kb = small_kb(
+        record("khach", "Đăng ký phương tiện lần đầu đối với phương tiện thủy nội địa chở khách"),
+        record("hang", "Đăng ký phương tiện lần đầu đối với phương tiện thủy nội địa chở hàng hóa"),
+    )
+    assert matched(kb, "đăng ký phương tiện lần đầu cho thuyền chở khách trên sông") == "khach"
+    assert matched(kb, "dang ky phuong tien lan dau, ghe cho hang hoa") == "hang"
+    assert kb.search("đăng ký phương tiện lần đầu").match is None  # neither: both are offered
+    assert {hit.procedure_id for hit in kb.search("đăng ký phương tiện lần đầu").suggestions} == {"khach", "hang"}
+
+
+def test_a_name_typed_in_its_distinctive_words_with_nothing_near_is_answered() -> None:
+    kb = small_kb(record("thai-san", "Giải quyết hưởng chế độ thai sản", level=Level.province))
+    assert matched(kb, "vợ mới sinh, hưởng chế độ thai sản nộp hồ sơ ở đâu") == "thai-san"
+    assert matched(kb, "chế độ cho vợ") is None

@@ -1,0 +1,122 @@
+"""The words of a question, as the search reads them: abbreviations expanded ("đk", "bhxh") and,
+in a question only, the official words added after what citizens call a paper or an act ("sổ
+đỏ" → "giấy chứng nhận quyền sử dụng đất"). The lists are deliberate, not learnt: each entry is
+a name citizens use for something the national catalogue names otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Mapping, Sequence, Tuple
+
+from procedures_kb.text import fold, word_pairs
+
+# Unambiguous abbreviations citizens type, expanded before matching (keys are folded).
+ABBREVIATIONS: Mapping[str, Tuple[str, ...]] = {
+    "dk": ("đăng", "ký"),
+    "dky": ("đăng", "ký"),
+    "gcn": ("giấy", "chứng", "nhận"),
+    "gp": ("giấy", "phép"),
+    "gks": ("giấy", "khai", "sinh"),
+    "gpxd": ("giấy", "phép", "xây", "dựng"),
+    "hk": ("hộ", "khẩu"),
+    "qsdd": ("quyền", "sử", "dụng", "đất"),
+    "tthc": ("thủ", "tục", "hành", "chính"),
+    # Abbreviations of the national catalogue's names, and the foreign words citizens use for them.
+    "cmnd": ("chứng", "minh", "nhân", "dân"),
+    "csdl": ("cơ", "sở", "dữ", "liệu"),
+    "mst": ("mã", "số", "thuế"),
+    "hkd": ("hộ", "kinh", "doanh"),
+    "htx": ("hợp", "tác", "xã"),
+    "tnhh": ("trách", "nhiệm", "hữu", "hạn"),
+    "cty": ("công", "ty"),
+    "tncn": ("thu", "nhập", "cá", "nhân"),
+    "gtgt": ("giá", "trị", "gia", "tăng"),
+    "pccc": ("phòng", "cháy", "chữa", "cháy"),
+    "gplx": ("giấy", "phép", "lái", "xe"),
+    "bds": ("bất", "động", "sản"),
+    "ubnd": ("ủy", "ban", "nhân", "dân"),
+    "visa": ("thị", "thực"),
+    "passport": ("hộ", "chiếu"),
+    # The social-insurance abbreviations the catalogue's own names use ("cấp sổ BHXH", "chế độ
+    # TNLĐ, BNN") and citizens type.
+    "bhxh": ("bảo", "hiểm", "xã", "hội"),
+    "bhyt": ("bảo", "hiểm", "y", "tế"),
+    "bhtn": ("bảo", "hiểm", "thất", "nghiệp"),
+    "tnld": ("tai", "nạn", "lao", "động"),
+    "bnn": ("bệnh", "nghề", "nghiệp"),
+    "dsphsk": ("dưỡng", "sức", "phục", "hồi", "sức", "khỏe"),
+    "kd": ("kinh", "doanh"),
+    "dn": ("doanh", "nghiệp"),
+}
+
+# What citizens call a paper or an act, and the words of the official names for it: in a question,
+# the official words are added after the colloquial ones (which stay, as curated aliases use
+# them). Matched on words typed with these diacritics or with none ("sổ đỏ", "so do"; not "sơ đồ").
+SYNONYMS: Tuple[Tuple[str, str], ...] = (
+    ("sổ đỏ", "giấy chứng nhận quyền sử dụng đất"),
+    ("sổ hồng", "giấy chứng nhận quyền sử dụng đất"),
+    ("bằng lái", "giấy phép lái xe"),
+    ("cà vẹt", "chứng nhận đăng ký xe"),
+    ("rút bảo hiểm xã hội", "hưởng bảo hiểm xã hội"),
+    ("lãnh bảo hiểm xã hội", "hưởng bảo hiểm xã hội"),
+    ("lĩnh bảo hiểm xã hội", "hưởng bảo hiểm xã hội"),
+    ("1 lần", "một lần"),
+    ("thế chấp", "biện pháp bảo đảm"),
+    ("nhập hộ khẩu", "đăng ký thường trú"),
+    ("chuyển hộ khẩu", "đăng ký thường trú"),
+    ("cắt hộ khẩu", "xóa đăng ký thường trú"),
+    ("xóa hộ khẩu", "xóa đăng ký thường trú"),
+    ("báo mất", "trình"),
+    ("luật sư miễn phí", "trợ giúp pháp lý"),
+)
+
+
+def _synonyms() -> Dict[str, List[Tuple[Tuple[Tuple[str, str], ...], Tuple[Tuple[str, str], ...]]]]:
+    """First folded word -> (the phrase's (word, folded) pairs, the pairs it adds)."""
+    table: Dict[str, List[Tuple[Tuple[Tuple[str, str], ...], Tuple[Tuple[str, str], ...]]]] = {}
+    for phrase, official in SYNONYMS:
+        typed = tuple(word_pairs(phrase))
+        table.setdefault(typed[0][1], []).append((typed, tuple(word_pairs(official))))
+    return table
+
+
+_SYNONYM_TABLE = _synonyms()
+
+
+def _typed_as(pairs: Sequence[Tuple[str, str]], at: int, phrase: Sequence[Tuple[str, str]]) -> bool:
+    """The phrase stands at `at`, each word typed with its diacritics or with none."""
+    if at + len(phrase) > len(pairs):
+        return False
+    return all(
+        folded == want_folded and word in (want, want_folded)
+        for (word, folded), (want, want_folded) in zip(pairs[at : at + len(phrase)], phrase, strict=True)
+    )
+
+
+def pairs_of(text: str) -> List[Tuple[str, str]]:
+    """(word, folded) pairs with abbreviations expanded ("đk" -> "đăng ký")."""
+    out: List[Tuple[str, str]] = []
+    for word, folded in word_pairs(text):
+        expansion = ABBREVIATIONS.get(folded)
+        if expansion:
+            out.extend((part, fold(part)) for part in expansion)
+        else:
+            out.append((word, folded))
+    return out
+
+
+def with_synonyms(pairs: List[Tuple[str, str]]) -> List[Tuple[str, str]]:
+    """The official words of SYNONYMS added after each colloquial phrase of a question ("sổ đỏ
+    giấy chứng nhận quyền sử dụng đất"). Names are left as written: an alias stays whole."""
+    out: List[Tuple[str, str]] = []
+    index = 0
+    while index < len(pairs):
+        found = next((p for p in _SYNONYM_TABLE.get(pairs[index][1], ()) if _typed_as(pairs, index, p[0])), None)
+        if found is None:
+            out.append(pairs[index])
+            index += 1
+        else:
+            out.extend(pairs[index : index + len(found[0])])
+            out.extend(found[1])
+            index += len(found[0])
+    return out
