@@ -78,11 +78,11 @@ from procedures_kb.search_match import (
     score_name,
     value,
 )
-from procedures_kb.search_names import level_asked, search_keys
+from procedures_kb.search_names import dropped_qualifiers, level_asked, search_keys
 from procedures_kb.search_rank import covering, profile, rank
 from procedures_kb.search_result import DEFAULT_THRESHOLD, SUGGEST_FLOOR, Hit, SearchResult
 from procedures_kb.search_typos import Vocabulary
-from procedures_kb.search_words import pairs_of
+from procedures_kb.search_words import pairs_of, with_synonyms
 from procedures_kb.text import fold
 
 __all__ = ["DEFAULT_THRESHOLD", "SUGGEST_FLOOR", "Hit", "SearchIndex", "SearchResult", "age_in"]
@@ -112,16 +112,18 @@ class SearchIndex:
         self._codes: Dict[str, str] = {c.code: p.id for p in procedures for c in p.codes}
         self._ages = {p.id: p.age_range for p in procedures if p.age_range}
         doc_freq: Dict[str, int] = defaultdict(int)
-        raw: List[Tuple[str, str, List[Tuple[str, str]], bool]] = []
+        raw: List[Tuple[str, str, List[Tuple[str, str]], bool, bool]] = []
         keys = search_keys(procedures)
+        dropped = {p.id: dropped_qualifiers(p) for p in procedures if keys[p.id]}
         for procedure in procedures:
             seen: Set[str] = set()
-            texts = [(t, False) for t in [procedure.title, *procedure.aliases, *keys[procedure.id]]]
-            texts += [(t, True) for t in procedure.excludes]
-            for text, excludes in texts:
+            texts = [(t, False, False) for t in [procedure.title, *procedure.aliases]]
+            texts += [(t, False, True) for t in keys[procedure.id]]
+            texts += [(t, True, False) for t in procedure.excludes]
+            for text, excludes, is_key in texts:
                 pairs = pairs_of(text)
                 if pairs:
-                    raw.append((procedure.id, text, pairs, excludes))
+                    raw.append((procedure.id, text, pairs, excludes, is_key))
                     seen.update(folded for _, folded in pairs)
             for token in seen:
                 doc_freq[token] += 1
@@ -131,7 +133,7 @@ class SearchIndex:
         named: Dict[str, Set[str]] = defaultdict(set)  # procedure -> the qualifiers its names name
         # qualifier -> the names naming it, with the words (and weights) that name it there
         self._qualifier_words: Dict[str, List[Tuple[int, List[Tuple[str, float]]]]] = defaultdict(list)
-        for pid, text, pairs, excludes in raw:
+        for pid, text, pairs, excludes, is_key in raw:
             weights = tuple(
                 self._idf[folded] * (GENERIC_FACTOR if word in GENERIC_WORDS else 1.0) for word, folded in pairs
             )
@@ -141,7 +143,9 @@ class SearchIndex:
             for key, positions in found.items():
                 phrase = [(tokens[i], weights[i]) for i in sorted(positions)]
                 self._qualifier_words[key].append((len(self._names), phrase))
-            self._names.append(Name(pid, text, words, tokens, weights, excludes, frozenset(found)))
+            qualifiers = frozenset(found)
+            requires = dropped.get(pid, {}).get(text, frozenset()) if is_key else frozenset()
+            self._names.append(Name(pid, text, words, tokens, weights, excludes, qualifiers, requires))
             if not excludes:
                 named[pid] |= found.keys()
         self._profiles = {p.id: profile(p, named[p.id]) for p in procedures}
@@ -178,17 +182,24 @@ class SearchIndex:
 
     def _look_alike(self, pid: str, look_alike: Name) -> bool:
         """The procedure is the one an `excludes` phrase names: its names contain all the
-        phrase's words, or the words that tell it from its record and one more word of it that
-        is not generic ("cấp lại sổ đỏ" in the record of "sổ đỏ": "Cấp lại Giấy chứng nhận do
-        bị mất" has "lại" and "đỏ"'s "do"; not "bảo hiểm xe" of vehicle registration: "Cấp lại
-        thẻ bảo hiểm y tế" has "bảo hiểm", not "xe")."""
+        phrase's words, read as they are or in official words ("rút bhxh 1 lần": "Giải quyết
+        hưởng bảo hiểm xã hội một lần"), or the words that tell it from its record and one more
+        word of it that is not generic ("cấp lại sổ đỏ" in the record of "sổ đỏ": "Cấp lại Giấy
+        chứng nhận do bị mất" has "lại" and "đỏ"'s "do"; not "bảo hiểm xe" of vehicle
+        registration: "Cấp lại thẻ bảo hiểm y tế" has "bảo hiểm", not "xe")."""
         own = self._procedure_tokens[pid]
         words = frozenset(look_alike.tokens)
-        if words <= own:
+        if words <= own or self._official_words(look_alike) <= own:
             return True
         telling = words - self._procedure_tokens[look_alike.procedure_id]
         rest = words - telling - _GENERIC_TOKENS
         return bool(telling) and telling <= own and bool(rest & own)
+
+    @staticmethod
+    def _official_words(look_alike: Name) -> FrozenSet[str]:
+        """The phrase in the official words of what it calls by a colloquial name ("rút bhxh 1
+        lần": "hưởng bảo hiểm xã hội một lần")."""
+        return frozenset(folded for _, folded in with_synonyms(pairs_of(look_alike.text), keep=False))
 
     def _is(self, pid: str, look_alike: Scored) -> bool:
         """The procedure is the one an `excludes` phrase with qualifiers names ("kết hôn có yếu
@@ -257,9 +268,13 @@ class SearchIndex:
         veto_name: Optional[Name] = None
         for index, name_covered in touched:
             name = self._names[index]
+            if not name.requires <= asked:
+                continue
             scored = score_name(name, typed, name_covered)
             if name.excludes:
-                if (scored.score, scored.covered) > (veto.score, veto.covered):
+                # A look-alike naming a qualifier the question does not ("đăng ký lại kết hôn" for
+                # a question about marrying a Korean) is not what is asked: it vetoes nothing.
+                if name.qualifiers <= asked and (scored.score, scored.covered) > (veto.score, veto.covered):
                     veto, veto_name = scored, name
             else:
                 by_procedure[name.procedure_id].append(scored)

@@ -60,6 +60,7 @@ class Name:
     weights: Tuple[float, ...]
     excludes: bool  # an `excludes` phrase, not a name
     qualifiers: FrozenSet[str] = frozenset()  # the `qualifiers` it names ("lưu động"…)
+    requires: FrozenSet[str] = frozenset()  # qualifiers a question must name for it to count
     weight: float = field(init=False)
     informative: Tuple[str, ...] = field(init=False)  # tokens of words that say which procedure
 

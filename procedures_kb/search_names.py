@@ -20,7 +20,7 @@ import functools
 import itertools
 import re
 from collections import defaultdict
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from procedures_kb.qualifiers import qualifiers_in
 from procedures_kb.schema import Level, Procedure
@@ -104,12 +104,25 @@ def _keys_of(procedure: Procedure) -> List[str]:
     for name in [procedure.title, *procedure.aliases]:
         cleaned = _clean(name)
         for part in [cleaned, *(_clean(part) for part in _ALTERNATIVES_RE.split(cleaned))]:
-            variant = qualifiers_in(tokens(part))
-            # A head that drops the name's qualifier ("Cấp thị thực" of "Cấp thị thực cho người
-            # nước ngoài") would name the plain procedure, which the catalogue may not hold.
-            shorter = [*_heads(part), *_shared_object(part)]
-            keys += [part, *(key for key in shorter if qualifiers_in(tokens(key)) >= variant)]
+            keys += [part, *_heads(part), *_shared_object(part)]
     return keys
+
+
+def dropped_qualifiers(procedure: Procedure) -> Dict[str, FrozenSet[str]]:
+    """Each key cut from an official name without a qualifier of the name ("Cấp thị thực" of
+    "Cấp thị thực cho người nước ngoài"), with the qualifiers it dropped: such a key stands for
+    the name only when the question names them, or it would name a plain procedure the
+    catalogue may not hold."""
+    dropped: Dict[str, FrozenSet[str]] = {}
+    for name in [procedure.title, *procedure.aliases]:
+        cleaned = _clean(name)
+        for part in [cleaned, *(_clean(part) for part in _ALTERNATIVES_RE.split(cleaned))]:
+            named = qualifiers_in(tokens(part))
+            for key in [*_heads(part), *_shared_object(part)]:
+                lost = named - qualifiers_in(tokens(key))
+                if lost:
+                    dropped[key] = dropped.get(key, frozenset()) | lost
+    return dropped
 
 
 def search_keys(procedures: Sequence[Procedure]) -> Dict[str, List[str]]:

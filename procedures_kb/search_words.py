@@ -105,9 +105,10 @@ def pairs_of(text: str) -> List[Tuple[str, str]]:
     return out
 
 
-def with_synonyms(pairs: List[Tuple[str, str]]) -> List[Tuple[str, str]]:
+def with_synonyms(pairs: List[Tuple[str, str]], keep: bool = True) -> List[Tuple[str, str]]:
     """The official words of SYNONYMS added after each colloquial phrase of a question ("sổ đỏ
-    giấy chứng nhận quyền sử dụng đất"). Names are left as written: an alias stays whole."""
+    giấy chứng nhận quyền sử dụng đất"), or in its place when not `keep`. Names are left as
+    written: an alias stays whole."""
     out: List[Tuple[str, str]] = []
     index = 0
     while index < len(pairs):
@@ -116,7 +117,8 @@ def with_synonyms(pairs: List[Tuple[str, str]]) -> List[Tuple[str, str]]:
             out.append(pairs[index])
             index += 1
         else:
-            out.extend(pairs[index : index + len(found[0])])
+            if keep:
+                out.extend(pairs[index : index + len(found[0])])
             out.extend(found[1])
             index += len(found[0])
     return out

@@ -213,7 +213,13 @@ def test_a_follow_up_opening_with_the_word_for_so_is_not_about_a_card() -> None:
 @pytest.fixture
 def marriage() -> KnowledgeBase:
     return small_kb(
-        record("ket-hon", "Đăng ký kết hôn (trong nước)", aliases=["đăng ký kết hôn"], imported=False),
+        record(
+            "ket-hon",
+            "Đăng ký kết hôn (trong nước)",
+            aliases=["đăng ký kết hôn"],
+            excludes=["kết hôn với người nước ngoài", "đăng ký lại kết hôn"],  # as the curated record has them
+            imported=False,
+        ),
         record("nn", "Thủ tục đăng ký kết hôn có yếu tố nước ngoài", level=Level.province),
     )
 
@@ -296,3 +302,36 @@ def test_a_name_typed_in_its_distinctive_words_with_nothing_near_is_answered() -
     kb = small_kb(record("thai-san", "Giải quyết hưởng chế độ thai sản", level=Level.province))
     assert matched(kb, "vợ mới sinh, hưởng chế độ thai sản nộp hồ sơ ở đâu") == "thai-san"
     assert matched(kb, "chế độ cho vợ") is None
+
+
+def test_a_look_alike_is_known_by_its_official_words() -> None:
+    """An editor's `excludes` phrase in colloquial words ("rút bhxh 1 lần") does not veto the
+    imported procedure it names in official words."""
+    kb = small_kb(
+        record(
+            "tro-cap",
+            "Giải quyết hưởng trợ cấp thất nghiệp",
+            aliases=["trợ cấp thất nghiệp", "bảo hiểm thất nghiệp"],
+            excludes=["rút bhxh 1 lần"],
+            imported=False,
+        ),
+        record("mot-lan", "Giải quyết hưởng bảo hiểm xã hội một lần", level=Level.province),
+    )
+    assert matched(kb, "rút bhxh 1 lần cần giấy tờ gì") == "mot-lan"
+    assert matched(kb, "lãnh bảo hiểm thất nghiệp ở đâu") == "tro-cap"
+
+
+def test_a_key_without_the_names_qualifier_counts_only_when_the_question_names_it() -> None:
+    """The key "Cấp thị thực", cut from "Cấp thị thực cho người nước ngoài", does not answer a
+    citizen's "xin visa đi Mỹ" (a visa of another country, which no procedure here issues)."""
+    kb = small_kb(record("thi-thuc", "Cấp thị thực cho người nước ngoài tại Việt Nam", level=Level.province))
+    assert matched(kb, "xin visa đi Mỹ") is None
+    assert matched(kb, "xin visa cho người nước ngoài đang ở Việt Nam") == "thi-thuc"
+
+
+def test_what_a_paper_is_for_does_not_say_which_procedure() -> None:
+    kb = small_kb(
+        record("lltp", "Cấp Phiếu lý lịch tư pháp", aliases=["lý lịch tư pháp"], imported=False),
+        record("thi-thuc", "Cấp thị thực cho người nước ngoài tại Việt Nam", level=Level.province),
+    )
+    assert matched(kb, "can xin phieu ly lich tu phap so 2 de xin visa di my") == "lltp"
