@@ -93,8 +93,10 @@ __all__ = ["DEFAULT_THRESHOLD", "SUGGEST_FLOOR", "Hit", "SearchIndex", "SearchRe
 CLEAR_FLOOR = 0.65
 CLEAR_GAP = 0.15
 # Scores only go down from a name's covered share (penalties), so a name covering less than
-# the suggestion floor can never be a match or a suggestion: it is not scored in full.
-PRUNE_BELOW = SUGGEST_FLOOR
+# this share can never be a match or a suggestion: it is not scored in full. It sits below the
+# suggestion floor so that a long official name typed in part still counts when the search
+# weighs how much of the question each candidate explains (`search_explain`).
+PRUNE_BELOW = 0.45
 
 _GENERIC_TOKENS = frozenset(fold(word) for word in GENERIC_WORDS)
 _CODE_RE = re.compile(r"\b(\d\.\d{6})\b")
@@ -154,9 +156,11 @@ class SearchIndex:
         by_form: Dict[str, Dict[str, List[Tuple[int, float]]]] = defaultdict(lambda: defaultdict(list))
         self._procedure_tokens: Dict[str, Set[str]] = defaultdict(set)
         for index, name in enumerate(self._names):
-            form_weights: Dict[Tuple[str, str], float] = defaultdict(float)
+            # A word a name repeats ("Khai thuế … khai thuế với cơ quan thuế") is typed once: it
+            # counts once, as in the name's weight.
+            form_weights: Dict[Tuple[str, str], float] = {}
             for word, token, weight in zip(name.words, name.tokens, name.weights, strict=True):
-                form_weights[(token, word)] += weight
+                form_weights[(token, word)] = max(form_weights.get((token, word), 0.0), weight)
             for (token, word), weight in form_weights.items():
                 by_form[token][word].append((index, weight))
             if not name.excludes:
@@ -298,7 +302,7 @@ class SearchIndex:
         best = covering(best, self._profiles, asked)
         positions = positions_of(seen, len(pairs), self._idf)
         explains = {pid: explained(self._procedure_tokens[pid], positions) for pid in best}
-        best = refit(best, explains, SUGGEST_FLOOR)
+        best = refit(best, explains, PRUNE_BELOW)
         for code in _CODE_RE.findall(query):
             if code in self._codes:
                 best[self._codes[code]] = Scored(1.0, math.inf, code)

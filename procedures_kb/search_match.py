@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
-from typing import FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
 
 from procedures_kb.search_words import pairs_of, with_synonyms
 from procedures_kb.text import fold
@@ -65,7 +65,10 @@ class Name:
     informative: Tuple[str, ...] = field(init=False)  # tokens of words that say which procedure
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "weight", sum(self.weights))
+        distinct: Dict[str, float] = {}
+        for token, weight in zip(self.tokens, self.weights, strict=True):
+            distinct[token] = max(distinct.get(token, 0.0), weight)
+        object.__setattr__(self, "weight", sum(distinct.values()))
         informative = tuple(
             t for w, t in zip(self.words, self.tokens, strict=True) if w not in GENERIC_WORDS and len(t) > 1
         )
