@@ -328,5 +328,7 @@ class SearchIndex:
         editor's record has the aliases citizens type: it needs the threshold."""
         if not hits or self._profiles[hits[0].procedure_id].curated:
             return False
-        first, second = hits[0], hits[1].score if len(hits) > 1 else 0.0
+        # Variants naming a qualifier the question does not are not near it: they rank below.
+        second = max((hit.score for hit in hits[1:] if hit.qualifiers <= asked), default=0.0)
+        first = hits[0]
         return first.score >= CLEAR_FLOOR and first.score - second >= CLEAR_GAP and first.qualifiers <= asked

@@ -29,7 +29,9 @@ from procedures_kb.search_words import pairs_of
 from procedures_kb.text import fold
 
 _PARENTHESIS_RE = re.compile(r"\s*\([^()]*\)")
-_PROCEDURE_WORD_RE = re.compile(r"^\s*thủ tục\s+", re.IGNORECASE)
+# "Thủ tục", and "Giải quyết" / "Quyết định" before what is decided ("Giải quyết hưởng chế độ thai
+# sản"): words that file a name, which citizens do not type.
+_PROCEDURE_WORD_RE = re.compile(r"^\s*(?:thủ tục\s+)?(?:giải quyết|quyết định)?\s*", re.IGNORECASE)
 _LEVELS = r"cấp\s+(?:tỉnh|tinh|xã|huyện|trung ương)\b"
 _LEVEL_RE = re.compile(
     rf"\s*,?\s*(?:thực hiện\s+(?:tại|ở)|tại)\s+(?:công an\s+)?{_LEVELS}(?:\s*,\s*{_LEVELS})*"

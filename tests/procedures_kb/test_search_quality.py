@@ -62,9 +62,9 @@ def test_held_out_sets(kb: KnowledgeBase, name: str, top1: float, wrong: float, 
 @pytest.mark.parametrize(
     ("name", "top1", "wrong", "no_match"),
     [
-        ("search_queries.yml", 0.97, 0.01, 0.98),
+        ("search_queries.yml", 0.97, 0.01, 0.97),
         ("search_heldout.yml", 0.93, 0.04, 0.80),
-        ("search_heldout2.yml", 0.92, 0.025, 0.75),
+        ("search_heldout2.yml", 0.92, 0.025, 0.72),
     ],
 )
 def test_the_same_sets_on_the_full_kb(
@@ -73,7 +73,10 @@ def test_the_same_sets_on_the_full_kb(
     """With the 1,443 imported records beside the curated ones. Floors just under what was
     measured when they were imported (held-out 1: top-1 93.9 %, wrong 3.7 %, unrelated 83.7 %;
     held-out 2: 93.0 %, 2.0 %, 79.0 %): most "unrelated" questions that now get an answer ask
-    about procedures the KB now holds; wrong answers on held-out 1 doubled (1.8 % → 3.7 %)."""
+    about procedures the KB now holds; wrong answers on held-out 1 doubled (1.8 % → 3.7 %).
+    Since the catalogue search learnt colloquial names ("sổ đỏ", "rút bhxh"), more of the dev set's
+    and held-out 2's "unrelated" questions get the imported procedure they name ("rút bhxh 1 lần cần gì":
+    "Giải quyết hưởng bảo hiểm xã hội một lần"); their floors are 97 % and 72 %."""
     found = rates(full_kb, name)
     assert found["top1"] >= top1
     assert found["wrong"] <= wrong
