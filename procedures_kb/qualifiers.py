@@ -221,6 +221,17 @@ def purpose_at(pairs: Sequence[Tuple[str, str]]) -> Optional[int]:
     return None
 
 
+def situation_at(pairs: Sequence[Tuple[str, str]]) -> Optional[int]:
+    """Where what the citizen asks for ends and their situation or purpose begins: "để" (in order
+    to), "sau khi" (after), "vì" (because): "xin thẻ công chứng viên sau khi được bổ nhiệm". "vì"
+    counts only typed with its mark ("vi" is also "vi phạm")."""
+    for index, (word, folded) in enumerate(pairs):
+        after = pairs[index + 1][1] if index + 1 < len(pairs) else ""
+        if (folded == "de" and word in PURPOSE_WORDS) or word == "vì" or (folded == "sau" and after == "khi"):
+            return index
+    return None
+
+
 def implied_by(field: Optional[str]) -> FrozenSet[str]:
     """Qualifiers every procedure of this field (lĩnh vực) covers without naming them."""
     if not field:

@@ -59,7 +59,7 @@ from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 
-from procedures_kb.qualifiers import purpose_at, qualifiers_in, spans
+from procedures_kb.qualifiers import purpose_at, qualifiers_in, situation_at, spans
 from procedures_kb.schema import Procedure
 from procedures_kb.search_explain import explained, positions_of, refit
 from procedures_kb.search_match import (
@@ -252,8 +252,9 @@ class SearchIndex:
         query = query[:MAX_QUERY_CHARS]
         pairs = query_pairs(query)
         # "xin phiếu lý lịch tư pháp để xin visa đi Mỹ": what comes after "để" is what the paper
-        # is for; when the words before it name a procedure, that one is meant.
-        cut = purpose_at(pairs)
+        # is for ("sau khi", "vì": the citizen's situation); when the words before it name a
+        # procedure, that one is meant.
+        cut = situation_at(pairs)
         if cut:
             wanted = self.search(" ".join(word for word, _ in pairs[:cut]), limit)
             if wanted.match is not None:

@@ -350,3 +350,13 @@ def test_a_variant_the_question_does_not_name_is_not_a_close_second() -> None:
         record("lai-nn", "Thủ tục đăng ký lại khai tử có yếu tố nước ngoài"),
     )
     assert matched(kb, "khai tử cho người nước ngoài chết ở Việt Nam") == "nn"
+
+
+def test_the_situation_after_sau_khi_or_vi_does_not_say_which_procedure() -> None:
+    kb = small_kb(
+        record("the", "Cấp thẻ công chứng viên", level=Level.province),
+        record("bo-nhiem", "Bổ nhiệm công chứng viên", level=Level.province),
+    )
+    assert matched(kb, "xin thẻ công chứng viên sau khi được bổ nhiệm") == "the"
+    assert matched(kb, "xin the cong chung vien sau khi duoc bo nhiem") == "the"
+    assert matched(kb, "muốn được bổ nhiệm công chứng viên vì đã hành nghề lâu năm") == "bo-nhiem"
