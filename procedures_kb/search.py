@@ -82,8 +82,8 @@ from procedures_kb.search_names import dropped_qualifiers, level_asked, search_k
 from procedures_kb.search_rank import covering, profile, rank
 from procedures_kb.search_result import DEFAULT_THRESHOLD, SUGGEST_FLOOR, Hit, SearchResult
 from procedures_kb.search_typos import Vocabulary
-from procedures_kb.search_words import pairs_of, with_synonyms
-from procedures_kb.text import fold
+from procedures_kb.search_veto import is_look_alike
+from procedures_kb.search_words import pairs_of
 
 __all__ = ["DEFAULT_THRESHOLD", "SUGGEST_FLOOR", "Hit", "SearchIndex", "SearchResult", "age_in"]
 
@@ -98,7 +98,6 @@ CLEAR_GAP = 0.15
 # weighs how much of the question each candidate explains (`search_explain`).
 PRUNE_BELOW = 0.45
 
-_GENERIC_TOKENS = frozenset(fold(word) for word in GENERIC_WORDS)
 _CODE_RE = re.compile(r"\b(\d\.\d{6})\b")
 
 
@@ -183,27 +182,6 @@ class SearchIndex:
                 penalised = scored.score * OTHER_ACTION_PENALTY
                 return Scored(penalised, scored.covered, scored.name, scored.qualifiers)
         return scored
-
-    def _look_alike(self, pid: str, look_alike: Name) -> bool:
-        """The procedure is the one an `excludes` phrase names: its names contain all the
-        phrase's words, read as they are or in official words ("rút bhxh 1 lần": "Giải quyết
-        hưởng bảo hiểm xã hội một lần"), or the words that tell it from its record and one more
-        word of it that is not generic ("cấp lại sổ đỏ" in the record of "sổ đỏ": "Cấp lại Giấy
-        chứng nhận do bị mất" has "lại" and "đỏ"'s "do"; not "bảo hiểm xe" of vehicle
-        registration: "Cấp lại thẻ bảo hiểm y tế" has "bảo hiểm", not "xe")."""
-        own = self._procedure_tokens[pid]
-        words = frozenset(look_alike.tokens)
-        if words <= own or self._official_words(look_alike) <= own:
-            return True
-        telling = words - self._procedure_tokens[look_alike.procedure_id]
-        rest = words - telling - _GENERIC_TOKENS
-        return bool(telling) and telling <= own and bool(rest & own)
-
-    @staticmethod
-    def _official_words(look_alike: Name) -> FrozenSet[str]:
-        """The phrase in the official words of what it calls by a colloquial name ("rút bhxh 1
-        lần": "hưởng bảo hiểm xã hội một lần")."""
-        return frozenset(folded for _, folded in with_synonyms(pairs_of(look_alike.text), keep=False))
 
     def _is(self, pid: str, look_alike: Scored) -> bool:
         """The procedure is the one an `excludes` phrase with qualifiers names ("kết hôn có yếu
@@ -294,7 +272,9 @@ class SearchIndex:
             best = {
                 pid: s
                 for pid, s in best.items()
-                if s.score > veto.score or self._is(pid, veto) or self._look_alike(pid, veto_name)
+                if s.score > veto.score
+                or self._is(pid, veto)
+                or is_look_alike(veto_name, self._procedure_tokens[pid], self._procedure_tokens)
             }
         age = age_in(query)
         if age is not None:
