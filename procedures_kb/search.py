@@ -82,7 +82,7 @@ from procedures_kb.search_names import dropped_qualifiers, level_asked, search_k
 from procedures_kb.search_rank import covering, profile, rank
 from procedures_kb.search_result import DEFAULT_THRESHOLD, SUGGEST_FLOOR, Hit, SearchResult
 from procedures_kb.search_typos import Vocabulary
-from procedures_kb.search_veto import is_look_alike
+from procedures_kb.search_veto import field_words, is_look_alike
 from procedures_kb.search_words import pairs_of
 
 __all__ = ["DEFAULT_THRESHOLD", "SUGGEST_FLOOR", "Hit", "SearchIndex", "SearchResult", "age_in"]
@@ -112,6 +112,7 @@ class SearchIndex:
         self._titles: Dict[str, str] = {p.id: p.title for p in procedures}
         self._codes: Dict[str, str] = {c.code: p.id for p in procedures for c in p.codes}
         self._ages = {p.id: p.age_range for p in procedures if p.age_range}
+        self._fields = {p.id: field_words(p.field) for p in procedures}
         doc_freq: Dict[str, int] = defaultdict(int)
         raw: List[Tuple[str, str, List[Tuple[str, str]], bool, bool]] = []
         keys = search_keys(procedures)
@@ -182,6 +183,9 @@ class SearchIndex:
                 penalised = scored.score * OTHER_ACTION_PENALTY
                 return Scored(penalised, scored.covered, scored.name, scored.qualifiers)
         return scored
+
+    def _related(self, pid: str, look_alike: Name) -> bool:
+        return bool(self._fields[pid] & self._fields[look_alike.procedure_id])
 
     def _is(self, pid: str, look_alike: Scored) -> bool:
         """The procedure is the one an `excludes` phrase with qualifiers names ("kết hôn có yếu
@@ -274,7 +278,9 @@ class SearchIndex:
                 for pid, s in best.items()
                 if s.score > veto.score
                 or self._is(pid, veto)
-                or is_look_alike(veto_name, self._procedure_tokens[pid], self._procedure_tokens)
+                or is_look_alike(
+                    veto_name, self._procedure_tokens[pid], self._procedure_tokens, self._related(pid, veto_name)
+                )
             }
         age = age_in(query)
         if age is not None:

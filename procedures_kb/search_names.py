@@ -107,7 +107,15 @@ def _keys_of(procedure: Procedure) -> List[str]:
         cleaned = _clean(name)
         for part in [cleaned, *(_clean(part) for part in _ALTERNATIVES_RE.split(cleaned))]:
             keys += [part, *_heads(part), *_shared_object(part)]
+        keys += _aside(name)
     return keys
+
+
+def _aside(name: str) -> List[str]:
+    """What a name says in parentheses besides its level: often the name citizens use ("Cấp
+    chứng nhận đăng ký xe, biển số xe trong trường hợp thay đổi chủ xe (đăng ký sang tên xe)")."""
+    asides = [found.strip(" ()") for found in _PARENTHESIS_RE.findall(name)]
+    return [_clean(aside) for aside in asides if aside and not _LEVEL_RE.search(f" {aside}") and _clean(aside)]
 
 
 def dropped_qualifiers(procedure: Procedure) -> Dict[str, FrozenSet[str]]:

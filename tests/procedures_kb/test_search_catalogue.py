@@ -29,10 +29,12 @@ def record(
     excludes: Optional[List[str]] = None,
     level: Level = Level.commune,
     imported: bool = True,
+    field: Optional[str] = None,
 ) -> Procedure:
     return Procedure(
         id=pid,
         title=title,
+        field=field,
         aliases=aliases or [],
         excludes=excludes or [],
         level=level,
@@ -260,16 +262,25 @@ def test_colloquial_names_reach_the_official_ones() -> None:
             "so-do",
             "Đăng ký, cấp Giấy chứng nhận quyền sử dụng đất lần đầu",
             aliases=["sổ đỏ", "làm sổ đỏ"],
-            excludes=["cấp lại sổ đỏ", "mất sổ đỏ"],  # as the curated record has them
+            excludes=["cấp lại sổ đỏ", "mất sổ đỏ", "sang tên sổ đỏ"],  # as the curated record has them
             imported=False,
+            field="Đất đai",
         ),
-        record("mat", "Cấp lại Giấy chứng nhận do bị mất"),
+        record("mat", "Cấp lại Giấy chứng nhận do bị mất", field="Đất đai"),
+        record(
+            "sang-ten-xe",
+            "Cấp chứng nhận đăng ký xe, biển số xe trong trường hợp thay đổi chủ xe (đăng ký sang tên xe)",
+            field="Đăng ký, quản lý phương tiện giao thông",
+        ),
         record("mot-lan", "Giải quyết hưởng bảo hiểm xã hội một lần", level=Level.province),
     )
     assert matched(kb, "cap lai so do bi mat") == "mat"
     assert matched(kb, "mất sổ hồng rồi, xin cấp lại thế nào") == "mat"
     assert matched(kb, "làm sổ đỏ cần gì") == "so-do"
     assert matched(kb, "rut bhxh 1 lan can giay to gi") == "mot-lan"
+    # What a name says in parentheses is a name; a look-alike of another field is not it.
+    assert matched(kb, "sang tên xe máy cũ mua lại") == "sang-ten-xe"
+    assert matched(kb, "sang tên sổ đỏ cho con") is None
 
 
 def test_a_synonym_needs_its_own_diacritics_or_none() -> None:

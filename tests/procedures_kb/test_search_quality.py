@@ -26,8 +26,22 @@ def rates(kb: KnowledgeBase, name: str) -> Dict[str, float]:
         top1 += bool(match and match.procedure_id == item["id"])
         wrong += bool(match and match.procedure_id != item["id"])
     no_match = sum(kb.search(item["q"]).match is None for item in data["no_match"])
+    # Unrelated to the curated records: on the full KB an imported procedure may be the right
+    # answer ("sang tên xe máy cũ"), but a curated record never is.
+    curated = {p.id for p in kb.all() if not p.imported_from}
+    not_curated = sum(_answer(kb, item["q"]) not in curated for item in data["no_match"])
     n = len(data["queries"])
-    return {"top1": top1 / n, "wrong": wrong / n, "no_match": no_match / len(data["no_match"])}
+    return {
+        "top1": top1 / n,
+        "wrong": wrong / n,
+        "no_match": no_match / len(data["no_match"]),
+        "no_curated_answer": not_curated / len(data["no_match"]),
+    }
+
+
+def _answer(kb: KnowledgeBase, query: str) -> str:
+    match = kb.search(query).match
+    return match.procedure_id if match else ""
 
 
 @pytest.fixture(scope="module")
@@ -60,24 +74,22 @@ def test_held_out_sets(kb: KnowledgeBase, name: str, top1: float, wrong: float, 
 
 
 @pytest.mark.parametrize(
-    ("name", "top1", "wrong", "no_match"),
+    ("name", "top1", "wrong", "no_curated_answer"),
     [
-        ("search_queries.yml", 0.97, 0.01, 0.97),
-        ("search_heldout.yml", 0.93, 0.04, 0.80),
-        ("search_heldout2.yml", 0.92, 0.025, 0.72),
+        ("search_queries.yml", 0.97, 0.01, 0.98),
+        ("search_heldout.yml", 0.93, 0.04, 0.97),
+        ("search_heldout2.yml", 0.92, 0.025, 0.95),
     ],
 )
 def test_the_same_sets_on_the_full_kb(
-    full_kb: KnowledgeBase, name: str, top1: float, wrong: float, no_match: float
+    full_kb: KnowledgeBase, name: str, top1: float, wrong: float, no_curated_answer: float
 ) -> None:
     """With the 1,443 imported records beside the curated ones. Floors just under what was
-    measured when they were imported (held-out 1: top-1 93.9 %, wrong 3.7 %, unrelated 83.7 %;
-    held-out 2: 93.0 %, 2.0 %, 79.0 %): most "unrelated" questions that now get an answer ask
-    about procedures the KB now holds; wrong answers on held-out 1 doubled (1.8 % → 3.7 %).
-    Since the catalogue search learnt colloquial names ("sổ đỏ", "rút bhxh"), more of the dev set's
-    and held-out 2's "unrelated" questions get the imported procedure they name ("rút bhxh 1 lần cần gì":
-    "Giải quyết hưởng bảo hiểm xã hội một lần"); their floors are 97 % and 72 %."""
+    measured when they were imported (held-out 1: top-1 93.9 %, wrong 3.7 %; held-out 2: 93.0 %,
+    2.0 %). The "unrelated" questions were unrelated to the curated records: on the full KB many
+    name an imported procedure and get it ("sang tên xe máy cũ", "rút bhxh 1 lần"), so what must
+    not happen is that a curated record answers one."""
     found = rates(full_kb, name)
     assert found["top1"] >= top1
     assert found["wrong"] <= wrong
-    assert found["no_match"] >= no_match
+    assert found["no_curated_answer"] >= no_curated_answer
