@@ -30,6 +30,7 @@ from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence,
 from procedures_kb.qualifiers import implied_by
 from procedures_kb.schema import Level, Procedure
 from procedures_kb.search_match import SPECIFICITY_MARGIN, Scored
+from procedures_kb.text import tokens
 
 # Two candidates alike in all but the score are told apart only when their scores differ by more.
 CLOSE_MARGIN = 0.02
@@ -53,6 +54,7 @@ class Profile:
     central: bool  # done at central level (a ministry), not by a commune or a province
     title_words: int
     level: Optional[Level] = None  # an imported record's level (one record per level)
+    negations: FrozenSet[str] = frozenset()  # negations in its title ("không phải là …")
 
 
 def profile(procedure: Procedure, named: Iterable[str]) -> Profile:
@@ -66,6 +68,7 @@ def profile(procedure: Procedure, named: Iterable[str]) -> Profile:
         central=procedure.level == Level.central,
         title_words=len(procedure.title.split()),
         level=None if procedure.imported_from is None else procedure.level,
+        negations=_NEGATIONS & frozenset(tokens(procedure.title)),
     )
 
 
@@ -81,6 +84,14 @@ def covering(best: Dict[str, Scored], profiles: Dict[str, Profile], asked: Froze
 # qualifier does ("chồng người Úc xin thẻ thường trú": "Cấp thẻ thường trú…", not "Cấp lại…").
 _RENEWALS = frozenset({"lai", "doi"})
 _RENEWED = frozenset({"cap", "ky", "nhiem"})
+_NEGATIONS = frozenset({"khong"})
+
+
+def untyped_marks(tokens: Sequence[str], typed: FrozenSet[str], title_negations: FrozenSet[str]) -> int:
+    """How many words that make a name another procedure than its twin the question did not
+    type: a renewal in the name (`renewals`) or a negation in the title ("… mà người dịch không
+    phải là cộng tác viên", whose key "Chứng thực chữ ký người dịch" does not say it)."""
+    return len((renewals(tokens) | title_negations) - typed)
 
 
 def renewals(tokens: Sequence[str]) -> FrozenSet[str]:
@@ -136,10 +147,10 @@ def rank(
     most = max((s.covered for _, s in near), default=0.0)
     tokens_of = name_tokens or {}
 
-    def untyped(name: str) -> int:
-        return len(renewals(tokens_of.get(name, ())) - typed)
+    def untyped(pid: str, name: str) -> int:
+        return untyped_marks(tokens_of.get(name, ()), typed, profiles[pid].negations)
 
-    keyed = [(preference(pid, s, profiles[pid], asked, level, most, untyped(s.name)), pid, s) for pid, s in near]
+    keyed = [(preference(pid, s, profiles[pid], asked, level, most, untyped(pid, s.name)), pid, s) for pid, s in near]
     keyed.sort(key=lambda item: item[0])
     near_top = [(pid, s) for _, pid, s in keyed]
     close = (

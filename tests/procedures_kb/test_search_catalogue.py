@@ -371,3 +371,15 @@ def test_the_situation_after_sau_khi_or_vi_does_not_say_which_procedure() -> Non
     assert matched(kb, "xin thẻ công chứng viên sau khi được bổ nhiệm") == "the"
     assert matched(kb, "xin the cong chung vien sau khi duoc bo nhiem") == "the"
     assert matched(kb, "muốn được bổ nhiệm công chứng viên vì đã hành nghề lâu năm") == "bo-nhiem"
+
+
+def test_a_negation_the_question_does_not_type_marks_the_other_twin() -> None:
+    kb = small_kb(
+        record("ctv", "Chứng thực chữ ký người dịch mà người dịch là cộng tác viên dịch thuật của Ủy ban nhân dân"),
+        record(
+            "khong-ctv",
+            "Chứng thực chữ ký người dịch mà người dịch không phải là cộng tác viên dịch thuật của Ủy ban nhân dân",
+        ),
+    )
+    assert matched(kb, "chứng thực chữ ký người dịch là cộng tác viên dịch thuật của xã") == "ctv"
+    assert matched(kb, "chứng thực chữ ký người dịch không phải cộng tác viên của xã") == "khong-ctv"
