@@ -168,7 +168,12 @@ def search_keys(procedures: Sequence[Procedure]) -> Dict[str, List[str]]:
         kept[pid] = []
         for words, key in keys.items():
             containing = set.intersection(*(holding.get(token, set()) for token in set(words)))
-            others = {names[index][0] for index in containing if contains(names[index][1], words)} - owners[words]
+            # A short key ("Khai phí") is too general when other names hold its words anywhere;
+            # a longer one only when they hold it as a run of words.
+            short = sum(word not in _GENERIC for word in words) <= MIN_KEY_WORDS
+            others = {names[index][0] for index in containing if short or contains(names[index][1], words)} - owners[
+                words
+            ]
             if len(others) <= MAX_OTHERS:
                 kept[pid].append(key)
     return kept

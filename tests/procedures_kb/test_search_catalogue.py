@@ -5,6 +5,7 @@ and a curated record's colloquial alias does not answer a question that names an
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -383,3 +384,20 @@ def test_a_negation_the_question_does_not_type_marks_the_other_twin() -> None:
     )
     assert matched(kb, "chứng thực chữ ký người dịch là cộng tác viên dịch thuật của xã") == "ctv"
     assert matched(kb, "chứng thực chữ ký người dịch không phải cộng tác viên của xã") == "khong-ctv"
+
+
+@pytest.mark.skipif(not _has_national_records(), reason="no imported records in procedures_kb/data/national/")
+@pytest.mark.parametrize(
+    "follow_up",
+    ["còn lệ phí?", "lệ phí bao nhiêu", "con le phi", "thế còn thời gian", "mất mấy ngày", "nộp ở đâu",
+     "làm online được không", "cần giấy tờ gì", "các bước thế nào", "nộp qua bưu điện được không"],
+)  # fmt: skip
+def test_a_follow_up_naming_only_an_aspect_suggests_no_procedure(follow_up: str) -> None:
+    """A follow-up such as "còn lệ phí?" asks about the conversation's procedure: a short official name holding
+    "phí" ("Khai phí/Khai quyết toán phí bảo vệ môi trường…") must not be offered for it."""
+    assert _full_kb().search(follow_up).suggestions == []
+
+
+@functools.lru_cache(maxsize=1)
+def _full_kb() -> KnowledgeBase:
+    return KnowledgeBase.load()
