@@ -84,13 +84,13 @@ _SYNONYM_TABLE = _synonyms()
 
 
 def _typed_as(pairs: Sequence[Tuple[str, str]], at: int, phrase: Sequence[Tuple[str, str]]) -> bool:
-    """The phrase stands at `at`, each word typed with its diacritics or with none."""
-    if at + len(phrase) > len(pairs):
+    """The phrase stands at `at`: typed with no diacritics at all, or with at least one word
+    typed with its own ("sổ đõ" with a wrong mark on "đỏ" is still "sổ đỏ"; "sơ đồ" is not)."""
+    typed = pairs[at : at + len(phrase)]
+    if len(typed) < len(phrase) or any(folded != want for (_, folded), (_, want) in zip(typed, phrase, strict=True)):
         return False
-    return all(
-        folded == want_folded and word in (want, want_folded)
-        for (word, folded), (want, want_folded) in zip(pairs[at : at + len(phrase)], phrase, strict=True)
-    )
+    bare = all(word == folded for word, folded in typed)
+    return bare or any(word == want for (word, _), (want, _) in zip(typed, phrase, strict=True))
 
 
 def pairs_of(text: str) -> List[Tuple[str, str]]:
