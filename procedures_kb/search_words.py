@@ -68,6 +68,15 @@ SYNONYMS: Tuple[Tuple[str, str], ...] = (
     ("xóa hộ khẩu", "xóa đăng ký thường trú"),
     ("báo mất", "trình"),
     ("luật sư miễn phí", "trợ giúp pháp lý"),
+    ("mở công ty", "thành lập doanh nghiệp"),
+    ("mở doanh nghiệp", "thành lập doanh nghiệp"),
+    ("giải thể hộ kinh doanh", "chấm dứt hoạt động hộ kinh doanh"),
+    ("đóng cửa hộ kinh doanh", "chấm dứt hoạt động hộ kinh doanh"),
+    ("xem quy hoạch", "cung cấp thông tin quy hoạch"),
+    ("tra cứu quy hoạch", "cung cấp thông tin quy hoạch"),
+    ("nơi nhận lương hưu", "chuyển hưởng lương hưu"),
+    ("nhà xã hội", "nhà ở xã hội"),
+    ("gia truyền", "gia bảo"),
 )
 
 
