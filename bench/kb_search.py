@@ -92,8 +92,9 @@ def synthetic_kb(size: int, seed: int = 7) -> KnowledgeBase:
 
 
 # Run in a fresh process so that its memory is the KB's own: resident memory before and after
-# loading the KB, building its search index and answering one search; and the time of a hot
-# reload as the action server does it (the files' fingerprint, then a full load).
+# loading the KB, building its search index and answering one search (a cold load, as at
+# start); and the time of a hot reload as the action server does it after an editor changes
+# one record (the files' fingerprint, then a full load: unchanged files are not parsed again).
 COST_PROBE = """
 import json, sys, time
 from pathlib import Path
@@ -112,7 +113,17 @@ fingerprint(kb_dir, provinces_dir_for(kb_dir))
 kb = KnowledgeBase.load(kb_dir)
 kb.search("đăng ký khai sinh cho con")
 seconds = time.perf_counter() - start
-print(json.dumps({"records": len(kb), "seconds": seconds, "growth_mb": rss_mb() - before}))
+growth = rss_mb() - before
+# A hot reload as the action server does it: one record edited (a copy of the KB is probed),
+# the files' fingerprint, then a full load in the process that loaded the KB before.
+edited = sorted(kb_dir.glob("*.yml"))[0]
+edited.write_text(edited.read_text(encoding="utf-8") + "# edited\\n", encoding="utf-8")
+start = time.perf_counter()
+fingerprint(kb_dir, provinces_dir_for(kb_dir))
+kb = KnowledgeBase.load(kb_dir)
+kb.search("đăng ký khai sinh cho con")
+reload = time.perf_counter() - start
+print(json.dumps({"records": len(kb), "seconds": seconds, "reload": reload, "growth_mb": growth}))
 """
 
 
@@ -133,15 +144,18 @@ def catalogue_costs() -> None:
             shutil.copy(path, curated / path.name)
         shutil.copytree(PROVINCES_DIR, Path(tmp) / "provinces")
         small = kb_costs(curated)
-    full = kb_costs(DATA_DIR)
+    with tempfile.TemporaryDirectory(prefix="kb-full-") as tmp:  # the probe edits a record
+        shutil.copytree(DATA_DIR, Path(tmp) / "data")
+        shutil.copytree(PROVINCES_DIR, Path(tmp) / "provinces")
+        full = kb_costs(Path(tmp) / "data")
     growth = full["growth_mb"] - small["growth_mb"]
-    print("\nLoad and memory (fresh process each; a load is what a hot reload does):")
+    print("\nLoad and memory (fresh process each: a cold load at start, then a reload after one edit):")
     for name, cost in (("curated only", small), ("full KB", full)):
-        print(f"  {name:<13} {int(cost['records']):>5} records   load + index {cost['seconds']:.2f} s"
-              f"   resident memory +{cost['growth_mb']:.0f} MB")  # fmt: skip
+        print(f"  {name:<13} {int(cost['records']):>5} records   cold load + index {cost['seconds']:.2f} s"
+              f"   hot reload {cost['reload']:.2f} s   resident memory +{cost['growth_mb']:.0f} MB")  # fmt: skip
     print(
-        f"  hot reload of the full KB {full['seconds']:.2f} s (target 2 s): "
-        + ("met" if full["seconds"] <= 2 else "NOT met")
+        f"  hot reload of the full KB after one record is edited {full['reload']:.2f} s (target 2 s): "
+        + ("met" if full["reload"] <= 2 else "NOT met")
     )
     print(
         f"  memory growth from the catalogue {growth:.0f} MB (target 200 MB): {'met' if growth <= 200 else 'NOT met'}"

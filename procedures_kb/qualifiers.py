@@ -25,6 +25,7 @@ listed too, so that all the words of a name's qualifier are known (see `spans`).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
@@ -176,6 +177,11 @@ def _positions(
 def spans(words: Sequence[str]) -> Dict[str, FrozenSet[int]]:
     """The qualifiers named in folded words (a query's or a name's), each with the positions of
     the words that name it ("có yếu tố nước ngoài": all five)."""
+    return dict(_spans(tuple(words)))
+
+
+@functools.lru_cache(maxsize=65_536)
+def _spans(words: Tuple[str, ...]) -> Tuple[Tuple[str, FrozenSet[int]], ...]:
     starts: Dict[str, List[int]] = {}
     for index, word in enumerate(words):
         starts.setdefault(word, []).append(index)
@@ -188,7 +194,7 @@ def spans(words: Sequence[str]) -> Dict[str, FrozenSet[int]]:
             positions = _positions(qualifier, words, forms, starts)
             if positions:
                 found[qualifier.key] = found.get(qualifier.key, frozenset()) | positions
-    return found
+    return tuple(found.items())
 
 
 def _by_first_word(qualifier: Qualifier) -> Dict[str, List[Phrase]]:

@@ -98,6 +98,9 @@ CLEAR_GAP = 0.15
 # weighs how much of the question each candidate explains (`search_explain`).
 PRUNE_BELOW = 0.45
 
+# Only the best-scoring candidates are weighed for how much of the question they explain (each
+# against every other): the cost stays bounded, and the rest are far from a match or a suggestion.
+MAX_WEIGHED = 64
 _CODE_RE = re.compile(r"\b(\d\.\d{6})\b")
 
 
@@ -287,6 +290,9 @@ class SearchIndex:
             best = {pid: s for pid, s in best.items() if pid not in self._ages or self._ages[pid].admits(age)}
         # "đăng ký kết hôn lưu động" is not "đăng ký kết hôn": only names that cover it answer.
         best = covering(best, self._profiles, asked)
+        if len(best) > MAX_WEIGHED:  # a question of common words touches hundreds of names
+            kept = sorted(best.items(), key=lambda item: (-item[1].score, -item[1].covered, item[0]))
+            best = dict(kept[:MAX_WEIGHED])
         positions = positions_of(seen, len(pairs), self._idf)
         explains = {pid: explained(self._procedure_tokens[pid], positions) for pid in best}
         best = refit(best, explains, PRUNE_BELOW)

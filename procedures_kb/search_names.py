@@ -127,12 +127,19 @@ def dropped_qualifiers(procedure: Procedure) -> Dict[str, FrozenSet[str]]:
     for name in [procedure.title, *procedure.aliases]:
         cleaned = _clean(name)
         for part in [cleaned, *(_clean(part) for part in _ALTERNATIVES_RE.split(cleaned))]:
-            named = qualifiers_in(tokens(part))
+            named = _named(part)
+            if not named:
+                continue  # nothing to drop
             for key in [*_heads(part), *_shared_object(part)]:
-                lost = named - qualifiers_in(tokens(key))
+                lost = named - _named(key)
                 if lost:
                     dropped[key] = dropped.get(key, frozenset()) | lost
     return dropped
+
+
+@functools.lru_cache(maxsize=65_536)
+def _named(text: str) -> FrozenSet[str]:
+    return qualifiers_in(_tokens(text))
 
 
 def search_keys(procedures: Sequence[Procedure]) -> Dict[str, List[str]]:

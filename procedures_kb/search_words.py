@@ -6,6 +6,7 @@ a name citizens use for something the national catalogue names otherwise.
 
 from __future__ import annotations
 
+import functools
 from typing import Dict, List, Mapping, Sequence, Tuple
 
 from procedures_kb.text import fold, word_pairs
@@ -104,6 +105,12 @@ def _typed_as(pairs: Sequence[Tuple[str, str]], at: int, phrase: Sequence[Tuple[
 
 def pairs_of(text: str) -> List[Tuple[str, str]]:
     """(word, folded) pairs with abbreviations expanded ("đk" -> "đăng ký")."""
+    return list(_pairs(text))
+
+
+@functools.lru_cache(maxsize=65_536)
+def _pairs(text: str) -> Tuple[Tuple[str, str], ...]:
+    """`pairs_of`, cached: building the index splits each name and key several times."""
     out: List[Tuple[str, str]] = []
     for word, folded in word_pairs(text):
         expansion = ABBREVIATIONS.get(folded)
@@ -111,7 +118,7 @@ def pairs_of(text: str) -> List[Tuple[str, str]]:
             out.extend((part, fold(part)) for part in expansion)
         else:
             out.append((word, folded))
-    return out
+    return tuple(out)
 
 
 def with_synonyms(pairs: List[Tuple[str, str]], keep: bool = True) -> List[Tuple[str, str]]:
