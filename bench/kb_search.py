@@ -197,7 +197,10 @@ def main() -> int:
     report("Held-out set 1 (its error categories informed general fixes)", quality(kb, heldout))
     report("Held-out set 2 (never tuned on)", quality(kb, heldout2))
     national = load_set("search_national_heldout.yml")
-    report("Held-out set on national procedures (written before the import, never tuned on)", quality(kb, national))
+    report(
+        "Held-out set on national procedures (written before the import; not tuned on query by query)",
+        quality(kb, national),
+    )
     national_dev = load_set("search_national_dev.yml")
     report("Development set on national procedures (tuned on)", quality(kb, national_dev))
     queries = [
