@@ -84,6 +84,12 @@ def create_app(actions: str = "bot.actions", token: Optional[str] = None) -> San
     app = sdk_app(actions, cors_origins=None)
     app.config.REQUEST_MAX_SIZE = REQUEST_MAX_SIZE
 
+    @app.listener("after_server_start")
+    async def warm(app: Sanic, loop: Any) -> None:
+        # The KB is loaded as the server starts, not on the first citizen's message: a cold load
+        # of the full catalogue takes seconds, which that message would otherwise wait for.
+        app.add_task(_load_knowledge_base())
+
     @app.listener("after_server_stop")
     async def close(app: Sanic, loop: Any) -> None:
         from bot.dossier_services import close_services
@@ -109,6 +115,16 @@ def create_app(actions: str = "bot.actions", token: Optional[str] = None) -> San
             return response.json({"error": "unauthorized"}, status=401)
 
     return app
+
+
+async def _load_knowledge_base() -> None:
+    from bot.knowledge import current_knowledge_base
+    from procedures_kb import InvalidKnowledgeBase
+
+    try:
+        await current_knowledge_base()
+    except (InvalidKnowledgeBase, OSError) as exc:  # each message will say so; the server stays up
+        log.error("Knowledge base not loaded at start: %s", type(exc).__name__)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -7,8 +7,10 @@ import json
 import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Tuple
 
 import pytest
@@ -147,3 +149,19 @@ def test_exposure_rules() -> None:
     for host in ("0.0.0.0", "192.0.2.10", "::", "example.org"):  # noqa: S104
         with pytest.raises(ActionServerConfigError):
             check_exposure(host, None)
+
+
+def test_the_knowledge_base_is_loaded_as_the_server_starts(tmp_path: Path) -> None:
+    """The first citizen's message does not wait for the catalogue's cold load: the KB is loaded
+    when the server starts, before any action is asked for."""
+    port = free_port()
+    log_path = tmp_path / "action-server.log"
+    with log_path.open("w", encoding="utf-8") as log:
+        process = start_action_server(port, log=log)
+        try:
+            deadline = time.monotonic() + 60
+            while "Knowledge base loaded" not in log_path.read_text(encoding="utf-8"):
+                assert time.monotonic() < deadline, log_path.read_text(encoding="utf-8")[-2000:]
+                time.sleep(0.2)
+        finally:
+            stop(process)
