@@ -202,6 +202,27 @@ def test_development_set_on_national_procedures() -> None:
     assert no_match >= 0.95
 
 
+@pytest.mark.skipif(not _has_national_records(), reason="no imported records in procedures_kb/data/national/")
+def test_blind_set_on_national_procedures() -> None:
+    """Written from the portal copy alone by someone who had not seen the search; measured, never
+    tuned on. Floors just under its first measure (top-1 58.4 %, wrong 16.9 %, every unrelated
+    message unanswered), so they catch a regression; the issue's target is 90 % and 3 %."""
+    data: Dict[str, Any] = yaml.safe_load((HERE / "search_national_heldout3.yml").read_text(encoding="utf-8"))
+    kb = _full_kb()
+    holders: Dict[str, set] = {}
+    for procedure in kb.all():
+        for code in procedure.codes:
+            holders.setdefault(code.code, set()).add(procedure.id)
+    right = wrong = 0
+    for item in data["queries"]:
+        match = kb.search(item["q"]).match
+        right += bool(match and match.procedure_id in holders[item["code"]])
+        wrong += bool(match and match.procedure_id not in holders[item["code"]])
+    assert right / len(data["queries"]) >= 0.56
+    assert wrong / len(data["queries"]) <= 0.19
+    assert all(kb.search(message).match is None for message in data["no_match"])
+
+
 def test_a_follow_up_opening_with_the_word_for_so_is_not_about_a_card() -> None:
     """A follow-up "thế tạm trú mất mấy ngày" switches to tạm trú; it does not ask about "thẻ tạm trú" (the
     foreigners' residence card), though "the" folds to both. "thế chấp" keeps its word."""
