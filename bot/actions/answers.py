@@ -165,11 +165,14 @@ def ask_which_procedure(
     else:
         weak = [kb.get(hit.procedure_id) for hit in suggestions]
         popular = [] if not_held else [kb.get(pid) for pid in get_settings().popular_procedures if pid in kb]
-        offered = (weak + [p for p in popular if p not in weak])[:MAX_BUTTONS]
+        weak_ids = {p.id for p in weak}
+        offered = (weak + [p for p in popular if p.id not in weak_ids])[:MAX_BUTTONS]
         text = msg.ASK_WHICH_PROCEDURE.format(aspect=words)
         if aspect == Aspect.overview and not not_held:
             # The records editors wrote (the catalogue's ~1,500 would not fit in a chat).
-            others = "\n".join(f"• {p.title}" for p in kb.all() if p not in offered and not p.imported_from)
+            # By id: comparing records field by field over the whole catalogue took seconds.
+            shown = {p.id for p in offered}
+            others = "\n".join(f"• {p.title}" for p in kb.all() if not p.imported_from and p.id not in shown)
             text = f"{msg.LIST_PROCEDURES}\n{others}\n{msg.LIST_OR_PICK}"
     numbered = "\n".join(msg.NUMBERED_OPTION.format(n=i, title=p.title) for i, p in enumerate(offered, start=1))
     buttons = [button(p.title, aspect, p.id) for p in offered]

@@ -33,6 +33,16 @@ async def test_each_sender_has_its_own_conversation(webhook: str) -> None:
     assert "20.000 đồng" in reply["text"]
 
 
+async def test_a_vague_question_gets_the_list_of_procedures(webhook: str) -> None:
+    """The list names the curated procedures only, and comes within the REST channel's wait
+    (made by comparing whole records over the catalogue, it once took seconds and the citizen
+    got "hệ thống tạm thời gián đoạn")."""
+    [reply] = await say(webhook, "citizen-v", "tôi muốn làm thủ tục hành chính")
+    assert "Mình có thể hướng dẫn các thủ tục sau" in reply["text"]
+    assert "• Đăng ký kết hôn (trong nước)" in reply["text"]
+    assert "(mã TTHC" not in reply["text"] and len(reply["text"]) < 2_000
+
+
 async def test_out_of_scope_and_bot_challenge(webhook: str) -> None:
     [reply] = await say(webhook, "citizen-d", "bạn là người hay máy?")
     assert "trợ lý tự động" in reply["text"]
