@@ -177,11 +177,6 @@ def _positions(
 def spans(words: Sequence[str]) -> Dict[str, FrozenSet[int]]:
     """The qualifiers named in folded words (a query's or a name's), each with the positions of
     the words that name it ("có yếu tố nước ngoài": all five)."""
-    return dict(_spans(tuple(words)))
-
-
-@functools.lru_cache(maxsize=65_536)
-def _spans(words: Tuple[str, ...]) -> Tuple[Tuple[str, FrozenSet[int]], ...]:
     starts: Dict[str, List[int]] = {}
     for index, word in enumerate(words):
         starts.setdefault(word, []).append(index)
@@ -194,7 +189,14 @@ def _spans(words: Tuple[str, ...]) -> Tuple[Tuple[str, FrozenSet[int]], ...]:
             positions = _positions(qualifier, words, forms, starts)
             if positions:
                 found[qualifier.key] = found.get(qualifier.key, frozenset()) | positions
-    return tuple(found.items())
+    return found
+
+
+@functools.lru_cache(maxsize=65_536)
+def name_spans(words: Tuple[str, ...]) -> Tuple[Tuple[str, FrozenSet[int]], ...]:
+    """`spans` of a KB name's folded words, cached while the index is built. Never for a
+    question: citizens' texts would fill the cache."""
+    return tuple(spans(words).items())
 
 
 def _by_first_word(qualifier: Qualifier) -> Dict[str, List[Phrase]]:

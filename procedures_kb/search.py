@@ -40,7 +40,7 @@ procedures (IDF), and generic words ("làm", "giấy", "đăng ký", "cấp", "l
 - The xã or tỉnh version of one name is preferred when the question names the level
   ("ở công an xã"); when it does not, both are offered.
 - Two candidates alike on all of that are told apart by the rest of their names: the one whose
-  names explain clearly more of the question wins ("đang khai thác" / "chưa khai thác").
+  names explain clearly more of the question wins ("chở khách" / "chở hàng hóa").
 Below `threshold` the search reports no match rather than guessing, unless the first hit scores
 at least CLEAR_FLOOR and CLEAR_GAP more than any other.
 
@@ -59,7 +59,7 @@ from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 
-from procedures_kb.qualifiers import purpose_at, qualifiers_in, situation_at, spans
+from procedures_kb.qualifiers import name_spans, purpose_at, qualifiers_in, situation_at
 from procedures_kb.schema import Procedure
 from procedures_kb.search_explain import explained, positions_of, refit
 from procedures_kb.search_match import (
@@ -83,7 +83,7 @@ from procedures_kb.search_rank import covering, profile, rank
 from procedures_kb.search_result import DEFAULT_THRESHOLD, SUGGEST_FLOOR, Hit, SearchResult
 from procedures_kb.search_typos import Vocabulary
 from procedures_kb.search_veto import field_words, is_look_alike
-from procedures_kb.search_words import pairs_of
+from procedures_kb.search_words import name_pairs
 
 __all__ = ["DEFAULT_THRESHOLD", "SUGGEST_FLOOR", "Hit", "SearchIndex", "SearchResult", "age_in"]
 
@@ -126,7 +126,7 @@ class SearchIndex:
             texts += [(t, False, True) for t in keys[procedure.id]]
             texts += [(t, True, False) for t in procedure.excludes]
             for text, excludes, is_key in texts:
-                pairs = pairs_of(text)
+                pairs = list(name_pairs(text))
                 if pairs:
                     raw.append((procedure.id, text, pairs, excludes, is_key))
                     seen.update(folded for _, folded in pairs)
@@ -144,7 +144,7 @@ class SearchIndex:
             )
             words = tuple(w for w, _ in pairs)
             tokens = tuple(f for _, f in pairs)
-            found = spans(tokens)
+            found = dict(name_spans(tokens))
             for key, positions in found.items():
                 phrase = [(tokens[i], weights[i]) for i in sorted(positions)]
                 self._qualifier_words[key].append((len(self._names), phrase))

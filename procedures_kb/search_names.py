@@ -22,10 +22,10 @@ import re
 from collections import defaultdict
 from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
-from procedures_kb.qualifiers import qualifiers_in
+from procedures_kb.qualifiers import name_spans
 from procedures_kb.schema import Level, Procedure
 from procedures_kb.search_match import GENERIC_WORDS, contains
-from procedures_kb.search_words import pairs_of
+from procedures_kb.search_words import name_pairs
 from procedures_kb.text import fold
 
 _PARENTHESIS_RE = re.compile(r"\s*\([^()]*\)")
@@ -62,7 +62,7 @@ MAX_HEADS = 3
 
 @functools.lru_cache(maxsize=65_536)
 def _tokens(text: str) -> Tuple[str, ...]:
-    return tuple(folded for _, folded in pairs_of(text))
+    return tuple(folded for _, folded in name_pairs(text))
 
 
 def tokens(text: str) -> List[str]:
@@ -139,7 +139,7 @@ def dropped_qualifiers(procedure: Procedure) -> Dict[str, FrozenSet[str]]:
 
 @functools.lru_cache(maxsize=65_536)
 def _named(text: str) -> FrozenSet[str]:
-    return qualifiers_in(_tokens(text))
+    return frozenset(key for key, _ in name_spans(_tokens(text)))
 
 
 def search_keys(procedures: Sequence[Procedure]) -> Dict[str, List[str]]:

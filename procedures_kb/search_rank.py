@@ -165,8 +165,8 @@ def rank(
 
 def _told_apart(near_top: Ranked, explains: Dict[str, float]) -> Tuple[Ranked, bool]:
     """Two alike candidates told apart by the rest of their names: the one whose names explain
-    clearly more of the question ("đang khai thác" in "Đăng ký phương tiện lần đầu đối với
-    phương tiện đang khai thác…", not in its "chưa khai thác" twin) is the one meant."""
+    clearly more of the question ("chở khách" in "Đăng ký phương tiện lần đầu đối với phương
+    tiện thủy nội địa chở khách", not in its "chở hàng hóa" twin) is the one meant."""
     (first, a), (second, b) = near_top[0], near_top[1]
     more, less = explains.get(first, 0.0), explains.get(second, 0.0)
     if less > more:

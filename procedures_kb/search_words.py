@@ -105,12 +105,6 @@ def _typed_as(pairs: Sequence[Tuple[str, str]], at: int, phrase: Sequence[Tuple[
 
 def pairs_of(text: str) -> List[Tuple[str, str]]:
     """(word, folded) pairs with abbreviations expanded ("đk" -> "đăng ký")."""
-    return list(_pairs(text))
-
-
-@functools.lru_cache(maxsize=65_536)
-def _pairs(text: str) -> Tuple[Tuple[str, str], ...]:
-    """`pairs_of`, cached: building the index splits each name and key several times."""
     out: List[Tuple[str, str]] = []
     for word, folded in word_pairs(text):
         expansion = ABBREVIATIONS.get(folded)
@@ -118,7 +112,14 @@ def _pairs(text: str) -> Tuple[Tuple[str, str], ...]:
             out.extend((part, fold(part)) for part in expansion)
         else:
             out.append((word, folded))
-    return tuple(out)
+    return out
+
+
+@functools.lru_cache(maxsize=65_536)
+def name_pairs(text: str) -> Tuple[Tuple[str, str], ...]:
+    """`pairs_of` for a KB name, cached: building the index splits each name and key several
+    times. Never for a question: citizens' texts would fill the cache."""
+    return tuple(pairs_of(text))
 
 
 def with_synonyms(pairs: List[Tuple[str, str]], keep: bool = True) -> List[Tuple[str, str]]:

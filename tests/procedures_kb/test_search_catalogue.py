@@ -422,3 +422,17 @@ def test_a_follow_up_naming_only_an_aspect_suggests_no_procedure(follow_up: str)
 @functools.lru_cache(maxsize=1)
 def _full_kb() -> KnowledgeBase:
     return KnowledgeBase.load()
+
+
+def test_citizens_messages_do_not_fill_the_name_caches() -> None:
+    """Names are split once and cached while the index is built; a flood of distinct messages of
+    the largest size a channel lets through must not grow those caches (memory an attacker
+    could fill)."""
+    from procedures_kb.qualifiers import name_spans
+    from procedures_kb.search_words import name_pairs
+
+    kb = small_kb(record("nn", "Thủ tục đăng ký kết hôn có yếu tố nước ngoài"))
+    before = (name_pairs.cache_info().currsize, name_spans.cache_info().currsize)
+    for n in range(200):
+        kb.search(f"chồng tôi người Hàn Quốc {n} " + "đăng ký kết hôn " * 120)
+    assert (name_pairs.cache_info().currsize, name_spans.cache_info().currsize) == before
