@@ -10,6 +10,7 @@ from procedures_kb.loader import DATA_DIR, load_records
 from procedures_kb.provinces import PROVINCES_DIR, Province, ProvinceOverrides, load_overrides
 from procedures_kb.schema import Procedure
 from procedures_kb.search import DEFAULT_THRESHOLD, SearchIndex, SearchResult
+from procedures_kb.search_confidence import default_model
 
 
 def provinces_dir_for(directory: Path) -> Path:
@@ -25,7 +26,7 @@ class KnowledgeBase:
         provinces: Optional[ProvinceOverrides] = None,
     ):
         self._records = dict(records)
-        self._index = SearchIndex(list(self._records.values()), threshold=threshold)
+        self._index = SearchIndex(list(self._records.values()), threshold=threshold, model=default_model())
         self.provinces = provinces or ProvinceOverrides.empty()
 
     @classmethod

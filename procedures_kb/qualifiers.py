@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from procedures_kb.text import fold, tokens
 
@@ -238,6 +238,17 @@ def situation_at(pairs: Sequence[Tuple[str, str]]) -> Optional[int]:
         if (folded == "de" and word in PURPOSE_WORDS) or word == "vì" or (folded == "sau" and after == "khi"):
             return index
     return None
+
+
+# A name naming the first covers the second too: since Nghị định 07/2025 the catalogue names the
+# chứng thực of a contract "chứng thực giao dịch"; a contract is a transaction.
+NAMED_ALSO: Dict[str, FrozenSet[str]] = {"giao dịch": frozenset({"hợp đồng"})}
+
+
+def also_named(named: Iterable[str]) -> FrozenSet[str]:
+    """The qualifiers a name covers by naming `named` (NAMED_ALSO)."""
+    found = frozenset(named)
+    return found.union(*(NAMED_ALSO.get(key, frozenset()) for key in found))
 
 
 def implied_by(field: Optional[str]) -> FrozenSet[str]:

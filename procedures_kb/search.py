@@ -59,8 +59,9 @@ from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 
-from procedures_kb.qualifiers import name_spans, purpose_at, qualifiers_in, situation_at
+from procedures_kb.qualifiers import also_named, name_spans, purpose_at, qualifiers_in, situation_at
 from procedures_kb.schema import Procedure
+from procedures_kb.search_confidence import CANDIDATES, Candidate, Model, Question, candidates, decide
 from procedures_kb.search_explain import explained, positions_of, refit
 from procedures_kb.search_match import (
     GENERIC_FACTOR,
@@ -80,6 +81,7 @@ from procedures_kb.search_match import (
 )
 from procedures_kb.search_names import dropped_qualifiers, level_asked, search_keys
 from procedures_kb.search_rank import covering, profile, rank
+from procedures_kb.search_recall import Recall
 from procedures_kb.search_result import DEFAULT_THRESHOLD, SUGGEST_FLOOR, Hit, SearchResult
 from procedures_kb.search_typos import Vocabulary
 from procedures_kb.search_veto import field_words, is_look_alike
@@ -105,12 +107,15 @@ _CODE_RE = re.compile(r"\b(\d\.\d{6})\b")
 
 
 MAX_QUERY_CHARS = 2_000
+MIN_RECORDS_FOR_MODEL = 200
 
 
 class SearchIndex:
     """An in-memory index over procedure names; build once per KB version."""
 
-    def __init__(self, procedures: Sequence[Procedure], threshold: float = DEFAULT_THRESHOLD):
+    def __init__(
+        self, procedures: Sequence[Procedure], threshold: float = DEFAULT_THRESHOLD, model: Optional[Model] = None
+    ):
         self.threshold = threshold
         self._titles: Dict[str, str] = {p.id: p.title for p in procedures}
         self._codes: Dict[str, str] = {c.code: p.id for p in procedures for c in p.codes}
@@ -147,7 +152,8 @@ class SearchIndex:
             found = dict(name_spans(tokens))
             for key, positions in found.items():
                 phrase = [(tokens[i], weights[i]) for i in sorted(positions)]
-                self._qualifier_words[key].append((len(self._names), phrase))
+                for covered_key in also_named([key]):  # "giao dịch" names "hợp đồng" too
+                    self._qualifier_words[covered_key].append((len(self._names), phrase))
             qualifiers = frozenset(found)
             requires = dropped.get(pid, {}).get(text, frozenset()) if is_key else frozenset()
             self._names.append(Name(pid, text, words, tokens, weights, excludes, qualifiers, requires))
@@ -176,6 +182,11 @@ class SearchIndex:
             for token, forms in by_form.items()
         }
         self._vocabulary = Vocabulary(self._idf)
+        self._recall = Recall(procedures, keys)
+        self._title_tokens = {p.id: tuple(folded for _, folded in name_pairs(p.title)) for p in procedures}
+        # The model is fitted on the catalogue's statistics: over a handful of records (a test's,
+        # the editors' records alone) BM25 says little, and the name search decides alone.
+        self._model = model if len(procedures) >= MIN_RECORDS_FOR_MODEL else None
         self._name_tokens: Dict[str, Tuple[str, ...]] = {name.text: name.tokens for name in self._names}
 
     def _penalise_other_action(self, pid: str, scored: Scored, actions: List[Tuple[str, ...]]) -> Scored:
@@ -204,7 +215,7 @@ class SearchIndex:
         if not asked or cut is None:
             return asked
         before = qualifiers_in([folded for _, folded in pairs[:cut]])
-        if before == asked or self.search(" ".join(word for word, _ in pairs[:cut])).match is None:
+        if before == asked or self._by_names(" ".join(word for word, _ in pairs[:cut]))[0].match is None:
             return asked
         return before
 
@@ -232,6 +243,32 @@ class SearchIndex:
         return covered
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
+        """The procedures a question may mean, best first (see `search_confidence`)."""
+        query = query[:MAX_QUERY_CHARS]
+        if self._model is None or any(code in self._codes for code in _CODE_RE.findall(query)):
+            named, _ = self._by_names(query, limit)
+            return named
+        named, found = self.candidates(query)
+        return replace(decide(named, found, self._model, self._titles, self._profiles, limit), query=query)
+
+    def candidates(self, query: str) -> Tuple[SearchResult, List[Candidate]]:
+        """The name search's result and every candidate with its features (what the confidence
+        model weighs; `bench/fit_confidence.py` fits it on them)."""
+        query = query[:MAX_QUERY_CHARS]
+        named, read = self._by_names(query, CANDIDATES)
+        pairs = query_pairs(read)
+        tokens = [folded for _, folded in pairs]
+        recalled = self._recall.recall(pairs)
+        age = age_in(read)
+        admitted = frozenset(
+            pid for pid in recalled.best(CANDIDATES) if age is None or pid not in self._ages or self._ages[pid].admits(age)
+        )
+        question = Question(frozenset(tokens), named.qualifiers, level_asked(pairs), len(recalled.terms))
+        return named, candidates(named, recalled, question, self._profiles, self._title_tokens, admitted)
+
+    def _by_names(self, query: str, limit: int = 5) -> Tuple[SearchResult, str]:
+        """The name search, and the part of the question it read (the words before "để", "sau
+        khi", "vì" when they name a procedure)."""
         # The channels cap a message at 2,000 characters; a longer text reaching the search
         # otherwise (a direct call, a tool) is read no further, so its cost stays bounded.
         query = query[:MAX_QUERY_CHARS]
@@ -241,9 +278,10 @@ class SearchIndex:
         # procedure, that one is meant.
         cut = situation_at(pairs)
         if cut:
-            wanted = self.search(" ".join(word for word, _ in pairs[:cut]), limit)
+            before = " ".join(word for word, _ in pairs[:cut])
+            wanted, read = self._by_names(before, limit)
             if wanted.match is not None:
-                return replace(wanted, query=query)
+                return replace(wanted, query=query), read
         seen = self._vocabulary.seen(pairs)
         asked = self._asked(pairs)
         # Only names that could reach PRUNE_BELOW are scored in full, so the cost follows the
@@ -280,6 +318,7 @@ class SearchIndex:
                 pid: s
                 for pid, s in best.items()
                 if s.score > veto.score
+                or not self._profiles[pid].curated
                 or self._is(pid, veto)
                 or is_look_alike(
                     veto_name, self._procedure_tokens[pid], self._procedure_tokens, self._related(pid, veto_name)
@@ -312,7 +351,7 @@ class SearchIndex:
         )
         hits = [Hit(pid, self._titles[pid], round(s.score, 4), s.name, s.qualifiers) for pid, s in ranked[:limit]]
         clear = self._clear(hits, asked)
-        return SearchResult(query, hits, self.threshold, ambiguous=close, clear=clear, qualifiers=asked)
+        return SearchResult(query, hits, self.threshold, ambiguous=close, clear=clear, qualifiers=asked), query
 
     def _clear(self, hits: List[Hit], asked: FrozenSet[str]) -> bool:
         """An imported record's official name, typed in its distinctive words ("hưởng chế độ

@@ -86,16 +86,28 @@ def _heads(name: str) -> List[str]:
     return [name[:cut] for cut in cuts[:MAX_HEADS]]
 
 
-def _shared_object(name: str) -> List[str]:
-    """ "Tích hợp, cập nhật, điều chỉnh thông tin trên thẻ căn cước": each short action of the
-    leading list with the object of the last one ("Tích hợp thông tin trên thẻ căn cước")."""
+def _leading_list(name: str) -> Tuple[List[str], List[str]]:
+    """The short actions a name opens with, and the words after them ("Thay đổi, cải chính, bổ
+    sung thông tin hộ tịch": ["Thay đổi", "cải chính", "bổ sung"] and "thông tin hộ tịch")."""
     parts = [part.strip() for part in name.split(",")]
     leading = list(itertools.takewhile(lambda part: 0 < len(part.split()) <= 2, parts[:-1]))
     last = parts[len(leading)].split()
     if not leading or len(last) <= 2:
-        return []
+        return [], []
     rest = ", ".join([" ".join(last[2:]), *parts[len(leading) + 1 :]])
-    return [f"{action} {rest}" for action in leading]
+    return [*leading, " ".join(last[:2])], rest.split()
+
+
+def _shared_object(name: str) -> List[str]:
+    """ "Tích hợp, cập nhật, điều chỉnh thông tin trên thẻ căn cước": each short action of the
+    leading list with the object of the last one ("Tích hợp thông tin trên thẻ căn cước"), also
+    up to its first comma when each action is a qualifier ("Cải chính thông tin hộ tịch" of "Thay
+    đổi, cải chính, bổ sung thông tin hộ tịch, xác định lại dân tộc")."""
+    actions, rest = _leading_list(name)
+    keys = [f"{action} {' '.join(rest)}" for action in actions[:-1]]
+    if not all(_named(action) for action in actions):  # cut only where each action is a known variant
+        return keys
+    return keys + [key.split(",")[0] for key in keys if "," in key]
 
 
 def _keys_of(procedure: Procedure) -> List[str]:
@@ -130,7 +142,9 @@ def dropped_qualifiers(procedure: Procedure) -> Dict[str, FrozenSet[str]]:
             named = _named(part)
             if not named:
                 continue  # nothing to drop
-            for key in [*_heads(part), *_shared_object(part)]:
+            # A name listing actions ("thay đổi, cải chính, bổ sung thông tin hộ tịch, xác định
+            # lại dân tộc") joins alternatives: a key with one of them needs none of the others.
+            for key in _heads(part):
                 lost = named - _named(key)
                 if lost:
                     dropped[key] = dropped.get(key, frozenset()) | lost

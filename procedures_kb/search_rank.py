@@ -27,7 +27,7 @@ import math
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from procedures_kb.qualifiers import implied_by
+from procedures_kb.qualifiers import also_named, implied_by
 from procedures_kb.schema import Level, Procedure
 from procedures_kb.search_match import SPECIFICITY_MARGIN, Scored
 from procedures_kb.text import tokens
@@ -61,7 +61,7 @@ def profile(procedure: Procedure, named: Iterable[str]) -> Profile:
     """A procedure's profile, from the qualifiers its names (title and aliases) name."""
     implied = implied_by(procedure.field)
     return Profile(
-        covers=implied | frozenset(named),
+        covers=implied | also_named(named),
         named=frozenset(named),
         implied=implied,
         curated=procedure.imported_from is None,

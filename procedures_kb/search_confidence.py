@@ -1,0 +1,255 @@
+"""How sure the search is of each candidate: answer, ask with buttons, or find nothing.
+
+With the national catalogue the KB holds ~1,500 procedures, many of them near-duplicates, and
+citizens describe situations more often than they type names. The name search (`search`)
+ranks well what a name covers; alone, its scores answered a quarter of the questions about
+imported procedures with another procedure's facts. So the last step weighs, for each
+candidate, everything known of it:
+
+- the name search: its score, its rank, whether it was its match, how far ahead it is;
+- the recall (`search_recall`): BM25 over the record's names and over its body (field,
+  result, applicants, conditions, case names), its rank, how much of the question it holds;
+- the record: curated or imported, a variant or a renewal ("Cấp lại …") the question did
+  not name, another level than the one the question names.
+
+A logistic model turns them into the probability that the candidate is the procedure meant.
+Its weights are fitted by `bench/fit_confidence.py` on the development sets (questions by
+official code or record id, with the unrelated messages as negatives) and kept in
+`search_confidence.json` with the thresholds (`decide`): the name search's match is answered
+when the model agrees it is the likeliest; any other first candidate only when the model is
+sure; otherwise the citizen is asked, with the likely candidates as buttons. Rules that say
+what a question cannot mean stay hard: a candidate must cover every qualifier the question
+names ("lưu động") and admit the age it states.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
+
+from procedures_kb.schema import Level
+from procedures_kb.search_rank import Profile, renewals
+from procedures_kb.search_recall import Recalled
+from procedures_kb.search_result import Hit, SearchResult
+
+log = logging.getLogger(__name__)
+
+MODEL_PATH = Path(__file__).with_name("search_confidence.json")
+# How many candidates each stage brings: the name search's best and the recall's best.
+CANDIDATES = 20
+FULL = 0.999  # a name score this high: the name typed whole
+
+FEATURES: Tuple[str, ...] = (
+    "name_score",  # the name search's score (0 when it did not find the record)
+    "name_first",  # its first hit
+    "name_match",  # its confident match
+    "name_rank",  # 1 / (1 + rank) among its hits
+    "recall",  # BM25 (names and body) over the best candidate's
+    "recall_rank",  # 1 / (1 + rank) among the recall's best
+    "recall_log",  # log(1 + BM25)
+    "name_gap",  # its name score less the best other candidate's
+    "recall_gap",  # its BM25 less the best other candidate's, over the best
+    "curated",  # written by an editor
+    "unasked_variant",  # its names name a qualifier the question does not
+    "untyped_renewal",  # its title renews ("Cấp lại", "Cấp đổi") and the question does not say so
+    "other_level",  # the question names a level (xã, tỉnh) and the record is at another
+    "covered",  # the share of the question's term weight the record holds
+    "clear",  # the name search's first hit, typed in its distinctive words and far ahead
+    "question_terms_log",  # log(1 + the question's terms): long questions spread their evidence
+    "curated_x_name_score",
+    "curated_x_name_match",
+    "curated_x_recall",
+    "curated_x_name_gap",
+    "curated_x_covered",
+    "name_full",  # a name typed whole (score 1)
+    "curated_x_name_full",
+    "name_ambiguous",  # the name search found its first two alike and close
+    "covered_gap",  # `covered` less the best other candidate's
+    "covered_by_names",  # the share of the question's term weight the record's names hold
+    "covered_by_names_gap",  # less the best other candidate's
+    "curated_x_covered_gap",
+    "curated_x_covered_by_names_gap",
+)
+
+
+@dataclass(frozen=True)
+class Model:
+    weights: Tuple[float, ...]
+    intercept: float
+    keep_curated: float  # the name search's match, an editor's record, is answered from this probability
+    keep_imported: float  # the same for an imported record
+    overrule: float  # another candidate this much more probable overrules the name search's match
+    answer: float  # any other first candidate is answered from this probability
+    suggest: float  # a candidate is offered as a button from this probability
+    suggest_near: float  # and from this share of the first candidate's
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> "Model":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if tuple(data["features"]) != FEATURES:
+            raise ValueError(f"{path.name} was fitted on other features: run bench/fit_confidence.py")
+        return cls(
+            weights=tuple(float(w) for w in data["weights"]),
+            intercept=float(data["intercept"]),
+            **{key: float(data[key]) for key in ("keep_curated", "keep_imported", "overrule", "answer", "suggest", "suggest_near")},
+        )
+
+    def probability(self, row: Sequence[float]) -> float:
+        z = self.intercept + sum(w * x for w, x in zip(self.weights, row, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+
+@functools.lru_cache(maxsize=1)
+def default_model() -> Optional[Model]:
+    """The fitted model shipped with the KB code, or None (the name search alone) without one or
+    with one fitted on other features (a test checks the shipped one loads)."""
+    if not MODEL_PATH.exists():
+        return None
+    try:
+        return Model.load()
+    except (ValueError, KeyError) as error:
+        log.warning("search confidence model not used: %s", error)
+        return None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    procedure_id: str
+    features: Tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the search read in a question, for the features."""
+
+    tokens: FrozenSet[str]  # its folded words (synonyms added)
+    asked: FrozenSet[str]  # the qualifiers it names
+    level: Optional[Level]  # the level it names
+    term_count: int
+
+
+def candidates(
+    named: SearchResult,
+    recalled: Recalled,
+    question: Question,
+    profiles: Mapping[str, Profile],
+    title_tokens: Mapping[str, Sequence[str]],
+    admitted: FrozenSet[str],
+) -> List[Candidate]:
+    """The name search's hits and the recall's best imported records (an editor's record has the
+    aliases citizens type: the name search finds it, or its `excludes` said it is not meant),
+    with their features. `admitted`: the recalled records the question's age does not rule out."""
+    name_ids = [hit.procedure_id for hit in named.hits]
+    if not recalled.terms:
+        # Only aspect and chat words ("lệ phí bao nhiêu", "còn mấy ngày"): nothing says which
+        # procedure, but what the name search is sure of.
+        name_ids = [named.match.procedure_id] if named.match else []
+    recall_ids = recalled.best(CANDIDATES)
+    extra = [pid for pid in recall_ids if not profiles[pid].curated and pid in admitted]
+    ids = list(dict.fromkeys(name_ids + extra))
+    ids = [pid for pid in ids if question.asked <= profiles[pid].covers]
+    if not ids:
+        return []
+    name_score = {hit.procedure_id: hit.score for hit in named.hits}
+    match = named.match.procedure_id if named.match else None
+    first = name_ids[0] if name_ids else None
+    bm25_of = {pid: recalled.all(pid) for pid in ids}
+    top = max(bm25_of.values()) or 1.0
+    covered_of = {pid: recalled.covered(pid) for pid in ids}
+    named_of = {pid: recalled.covered_by_names(pid) for pid in ids}
+    first_bm25, second_bm25 = (sorted(bm25_of.values(), reverse=True) + [0.0, 0.0])[:2]
+    first_score, second_score = (sorted(name_score.values(), reverse=True) + [0.0, 0.0])[:2]
+    rows = []
+    for pid in ids:
+        known = profiles[pid]
+        score = name_score.get(pid, 0.0)
+        bm25 = bm25_of[pid]
+        other_score = second_score if pid in name_score and score == first_score else first_score
+        other_bm25 = second_bm25 if bm25 == first_bm25 else first_bm25
+        curated = float(known.curated)
+        covered = covered_of[pid]
+        covered_gap = covered - _best_other(covered_of, covered)
+        names_gap = named_of[pid] - _best_other(named_of, named_of[pid])
+        is_match = float(pid == match)
+        row = (
+            score,
+            float(pid == first),
+            is_match,
+            1.0 / (1 + name_ids.index(pid)) if pid in name_score else 0.0,
+            bm25 / top,
+            1.0 / (1 + recall_ids.index(pid)) if pid in recall_ids else 0.0,
+            math.log1p(bm25),
+            score - other_score,
+            (bm25 - other_bm25) / top,
+            curated,
+            float(bool(known.named - question.asked - known.implied)),
+            float(bool(renewals(title_tokens[pid]) - question.tokens)),
+            float(question.level is not None and known.level is not None and known.level != question.level),
+            covered,
+            float(named.clear and pid == first),
+            math.log1p(question.term_count),
+            curated * score,
+            curated * is_match,
+            curated * bm25 / top,
+            curated * (score - other_score),
+            curated * covered,
+            float(score >= FULL),
+            curated * float(score >= FULL),
+            float(named.ambiguous and pid in name_ids[:2]),
+            covered_gap,
+            named_of[pid],
+            names_gap,
+            curated * covered_gap,
+            curated * names_gap,
+        )
+        rows.append(Candidate(pid, row))
+    return rows
+
+
+def _best_other(values: Mapping[str, float], own: float) -> float:
+    """The best of `values` but one equal to `own` (the candidate's), counting ties."""
+    ranked = sorted(values.values(), reverse=True)[:2] + [0.0, 0.0]
+    return ranked[1] if own == ranked[0] else ranked[0]
+
+
+def decide(
+    named: SearchResult,
+    found: List[Candidate],
+    model: Model,
+    titles: Mapping[str, str],
+    profiles: Mapping[str, Profile],
+    limit: int,
+) -> SearchResult:
+    """The candidates by probability, best first. The name search's match is answered when its
+    probability reaches `keep_*` and no other candidate's is `overrule` higher; otherwise the
+    first candidate is answered when its probability reaches `answer`; otherwise the citizen is
+    asked, with the candidates from `suggest` up as buttons."""
+    by_name: Dict[str, Hit] = {hit.procedure_id: hit for hit in named.hits}
+    scored = sorted(
+        ((model.probability(c.features), c.features[0], c.procedure_id) for c in found),
+        key=lambda item: (-item[0], -item[1], item[2]),
+    )
+    confident = bool(scored) and scored[0][0] >= model.answer
+    match = named.match.procedure_id if named.match else None
+    kept = next((item for item in scored if item[2] == match), None)
+    if kept is not None:
+        keep = model.keep_curated if profiles[kept[2]].curated else model.keep_imported
+        others = max((item[0] for item in scored if item is not kept), default=0.0)
+        if kept[0] >= keep and others < kept[0] + model.overrule:
+            scored = [kept, *(item for item in scored if item is not kept)]
+            confident = True
+    hits = []
+    for probability, _, pid in scored[:limit]:
+        known = by_name.get(pid)
+        matched = known.matched_name if known else titles[pid]
+        qualifiers = known.qualifiers if known else profiles[pid].named
+        hits.append(Hit(pid, titles[pid], round(probability, 4), matched, qualifiers))
+    floor = max(model.suggest, model.suggest_near * hits[0].score) if hits else model.suggest
+    return SearchResult(
+        named.query, hits, named.threshold, qualifiers=named.qualifiers, suggest_floor=floor, confident=confident
+    )

@@ -1,0 +1,158 @@
+"""Recall over more of each record than its names: BM25 over what a record says of itself.
+
+The name search (`search`) finds a procedure when the question types enough of one of its
+names. Citizens often describe their situation instead ("trả hết nợ ngân hàng rồi, xóa thế
+chấp sổ đỏ", "cho thuê nhà thì khai thuế thế nào"), in words a record holds elsewhere: in its
+field, its result, who files it, its conditions, the names of its cases. This module scores
+every record by BM25 over those texts and its names (title, counted twice, aliases, the keys
+made from its official name). The scores are evidence for
+`search_confidence`, which weighs them with the name search's; they never answer alone.
+
+Terms are folded words (abbreviations expanded as the search does) and pairs of adjacent
+words, without the words every question has ("cần giấy tờ gì", "ở đâu", "bao lâu").
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections import Counter, defaultdict
+from typing import Container, Dict, FrozenSet, Iterable, List, Mapping, Sequence, Tuple
+
+import numpy as np
+
+from procedures_kb.schema import Procedure
+from procedures_kb.search_words import name_pairs
+
+# Words of the question's aspect and of chat, not of a procedure (folded).
+STOP_WORDS = frozenset(
+    "can giay to gi bao lau o dau lam the nao khong ko k duoc dc thi la co cho toi minh em anh chi oi a"
+    " nhe vay sao muon phai nhung nay do va voi mat bn nhieu tien phi le online truc tuyen nop ho so"
+    " thu tuc ngay buoc cac qua bao nhieu con".split()
+)
+# Question words when typed with these marks ("còn lệ phí?", "mất mấy ngày"); folded, they are
+# words of names ("con", "máy").
+TYPED_STOP_WORDS = frozenset("còn mấy nào đâu gì sao thế ạ ơi nhé vậy hả".split())
+# What a question asks of a procedure, not which one ("nộp qua bưu điện", "thời gian"), folded.
+ASPECT_PHRASES = frozenset({("buu", "dien"), ("thoi", "gian"), ("le", "phi"), ("giay", "to"), ("ho", "so")})
+# BM25's usual constants.
+K1 = 1.2
+B = 0.75
+
+
+def terms(pairs: Sequence[Tuple[str, str]], accented: Container[str] = ()) -> List[str]:
+    """The BM25 terms of (word, folded) pairs: each word but STOP_WORDS, as typed when it carries
+    diacritics that some record's words carry ("~còn" is not "con"), folded otherwise; and each
+    pair of adjacent words, folded, unless both are stop words ("khai_tu", "luu_dong")."""
+    tokens = [folded for _, folded in pairs]
+    aspect = {i + k for i in range(len(tokens) - 1) if tuple(tokens[i : i + 2]) in ASPECT_PHRASES for k in (0, 1)}
+    words = [
+        f"~{word}" if word != folded and f"~{word}" in accented else folded
+        for index, (word, folded) in enumerate(pairs)
+        if folded not in STOP_WORDS and word not in TYPED_STOP_WORDS and index not in aspect
+    ]
+    joined = [
+        f"{a}_{b}"
+        for index, (a, b) in enumerate(zip(tokens, tokens[1:]))
+        if (a not in STOP_WORDS or b not in STOP_WORDS) and index not in aspect and index + 1 not in aspect
+    ]
+    return words + joined
+
+
+@functools.lru_cache(maxsize=65_536)
+def _text_terms(text: str) -> Tuple[str, ...]:
+    """A record's terms: as `terms`, each word both folded and as written. Cached: a reload
+    splits the same texts again (never a question's: citizens' texts would fill the cache)."""
+    pairs = name_pairs(text)
+    return tuple(terms(pairs) + [f"~{word}" for word, folded in pairs if word != folded and folded not in STOP_WORDS])
+
+
+class _Bm25:
+    """One BM25 index over one part of every record (`order`: the records' ids, by index)."""
+
+    def __init__(self, documents: Sequence[Counter[str]]):
+        count = max(len(documents), 1)
+        lengths = [sum(doc.values()) for doc in documents]
+        average = (sum(lengths) / count) or 1.0
+        doc_freq: Counter[str] = Counter(term for doc in documents for term in doc)
+        self.idf = {t: math.log(1 + (count - n + 0.5) / (n + 0.5)) for t, n in doc_freq.items()}
+        postings: Dict[str, Tuple[List[int], List[float]]] = defaultdict(lambda: ([], []))
+        for index, doc in enumerate(documents):
+            norm = K1 * (1 - B + B * lengths[index] / average)
+            for term, freq in doc.items():
+                where, weights = postings[term]
+                where.append(index)
+                weights.append(self.idf[term] * freq * (K1 + 1) / (freq + norm))
+        self.postings = {t: (np.array(w, dtype=np.int64), np.array(v)) for t, (w, v) in postings.items()}
+        self.size = len(documents)
+
+    def scores(self, query_terms: Iterable[str]) -> np.ndarray:
+        found = [self.postings[t] for t in query_terms if t in self.postings]
+        if not found:
+            return np.zeros(self.size)
+        where = np.concatenate([w for w, _ in found])
+        weights = np.concatenate([v for _, v in found])
+        return np.bincount(where, weights, self.size)
+
+
+class Recalled:
+    """What the recall found for one question."""
+
+    def __init__(self, recall: "Recall", query: FrozenSet[str]):
+        self._recall = recall
+        self.terms = query
+        self._all = recall._all.scores(query)
+        idf = recall._all.idf
+        self._weights = {t: idf.get(t, 0.0) for t in query}
+        self._mass = sum(self._weights.values()) or 1.0
+
+    def all(self, pid: str) -> float:
+        """BM25 over names and body together (the title counted twice)."""
+        return float(self._all[self._recall._index[pid]])
+
+    def covered(self, pid: str) -> float:
+        """The share of the question's term weight the record holds."""
+        held = self._recall._terms[pid]
+        return sum(w for t, w in self._weights.items() if t in held) / self._mass
+
+    def covered_by_names(self, pid: str) -> float:
+        """The same, held by its names."""
+        held = self._recall._name_terms[pid]
+        return sum(w for t, w in self._weights.items() if t in held) / self._mass
+
+    def found(self) -> FrozenSet[str]:
+        """The records holding any of the question's terms."""
+        return frozenset(self._recall._ids[i] for i in np.flatnonzero(self._all))
+
+    def best(self, count: int) -> List[str]:
+        """The `count` records scoring best (ties by id), none that holds no term."""
+        scores = self._all
+        held = np.flatnonzero(scores)
+        if len(held) > count:
+            held = held[np.argpartition(-scores[held], count - 1)[:count]]
+        ids = self._recall._ids
+        return sorted((ids[i] for i in held), key=lambda pid: (-scores[self._recall._index[pid]], pid))
+
+
+class Recall:
+    """BM25 indexes over every record's names and body; build once per KB version."""
+
+    def __init__(self, procedures: Sequence[Procedure], keys: Mapping[str, Sequence[str]]):
+        both: List[Counter[str]] = []
+        self._name_terms: Dict[str, FrozenSet[str]] = {}
+        for procedure in procedures:
+            named = [procedure.title, procedure.title, *procedure.aliases, *keys.get(procedure.id, ())]
+            said = [procedure.field or "", procedure.result or "", procedure.applicants or ""]
+            said += [*procedure.requirements, *(case.name for case in procedure.cases)]
+            names = [term for text in named for term in _text_terms(text)]  # the title counts twice
+            both.append(Counter(names + [term for text in said if text for term in _text_terms(text)]))
+            self._name_terms[procedure.id] = frozenset(names)
+        self._ids = [procedure.id for procedure in procedures]
+        self._index = {pid: index for index, pid in enumerate(self._ids)}
+        self._all = _Bm25(both)
+        self._terms: Dict[str, FrozenSet[str]] = {pid: frozenset(doc) for pid, doc in zip(self._ids, both)}
+
+    def recall(self, pairs: Sequence[Tuple[str, str]]) -> Recalled:
+        """BM25 scores of the records holding any of the question's terms (`pairs`: its words as
+        typed and folded, synonyms added)."""
+        return Recalled(self, frozenset(terms(pairs, self._all.idf)))
