@@ -25,7 +25,7 @@ export PYTHONPATH := $(CURDIR)
 PYTHON310 := $(shell for c in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10 /usr/local/bin/python3.10; do \
 	if "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then echo "$$c"; break; fi; done)
 
-.PHONY: help install run chat train lint typecheck unit validate e2e conversations test kb-validate bench bench-kb security eval eval-pipelines replica clean
+.PHONY: help install run chat train lint typecheck unit validate e2e conversations test kb-validate bench bench-kb fit-search security eval eval-pipelines replica clean
 
 help:
 	@echo "make run    - start the assistant (creates .venv and trains a model when needed)"
@@ -38,6 +38,7 @@ help:
 	@echo "make replica PORT=5006 - one more Rasa server sharing Redis (REDIS_URL) and the action server"
 	@echo "make eval-pipelines - the NLU pipeline comparison of docs/nlu.md (ONLY=\"1_plain 4_e5\" for some)"
 	@echo "make bench-kb - search accuracy (dev and held-out sets) and latency, real and 2,000-procedure KB"
+	@echo "make fit-search - refit the search's confidence model on the development sets"
 	@echo "make security - dossier digit brute force, 100 KB messages, secrets in the servers' logs (figures)"
 
 $(STAMP): requirements.lock
@@ -102,6 +103,11 @@ bench: $(MODEL)
 
 bench-kb: $(STAMP)
 	$(PY) -m bench.kb_search
+
+# Refit the search's confidence model on the development sets (after a change to the search or its
+# sets) and write procedures_kb/search_confidence.json; prints each national set left out in turn.
+fit-search: $(STAMP)
+	PYTHONHASHSEED=0 $(PY) -m bench.fit_confidence
 
 # Starts its own servers on free ports: an attacker's digit guesses on one dossier, long messages,
 # and the configured secrets searched for in every server's log (under 3 minutes).

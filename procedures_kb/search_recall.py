@@ -24,15 +24,25 @@ import numpy as np
 from procedures_kb.schema import Procedure
 from procedures_kb.search_words import name_pairs
 
-# Words of the question's aspect and of chat, not of a procedure (folded).
+# Words of the question's aspect and of chat, not of a procedure: typed bare (folded) and typed
+# with their marks. A word typed with marks is a stop word only in its own form: "căn" (căn cước)
+# is not "cần", though both fold to "can".
 STOP_WORDS = frozenset(
     "can giay to gi bao lau o dau lam the nao khong ko k duoc dc thi la co cho toi minh em anh chi oi a"
     " nhe vay sao muon phai nhung nay do va voi mat bn nhieu tien phi le online truc tuyen nop ho so"
-    " thu tuc ngay buoc cac qua bao nhieu con".split()
+    " thu tuc ngay buoc cac qua con may ha nhieu roi da vang".split()
 )
-# Question words when typed with these marks ("còn lệ phí?", "mất mấy ngày"); folded, they are
-# words of names ("con", "máy").
-TYPED_STOP_WORDS = frozenset("còn mấy nào đâu gì sao thế ạ ơi nhé vậy hả".split())
+TYPED_STOP_WORDS = frozenset(
+    "cần giấy tờ gì bao lâu ở đâu làm thế nào không được đc thì là có cho tôi mình em anh chị ơi ạ nhé"
+    " vậy sao muốn phải những này đó và với mất nhiều tiền phí lệ trực tuyến nộp hồ sơ thủ tục ngày"
+    " bước các qua còn mấy hả nhiêu rồi dạ vâng".split()
+)
+
+
+def _stop(word: str, folded: str) -> bool:
+    return word in TYPED_STOP_WORDS if word != folded else folded in STOP_WORDS
+
+
 # What a question asks of a procedure, not which one ("nộp qua bưu điện", "thời gian"), folded.
 ASPECT_PHRASES = frozenset({("buu", "dien"), ("thoi", "gian"), ("le", "phi"), ("giay", "to"), ("ho", "so")})
 # BM25's usual constants.
@@ -41,20 +51,21 @@ B = 0.75
 
 
 def terms(pairs: Sequence[Tuple[str, str]], accented: Container[str] = ()) -> List[str]:
-    """The BM25 terms of (word, folded) pairs: each word but STOP_WORDS, as typed when it carries
-    diacritics that some record's words carry ("~còn" is not "con"), folded otherwise; and each
+    """The BM25 terms of (word, folded) pairs: each word but stop words, as typed when it carries
+    diacritics that some record's words carry ("~căn" is not "cần"), folded otherwise; and each
     pair of adjacent words, folded, unless both are stop words ("khai_tu", "luu_dong")."""
     tokens = [folded for _, folded in pairs]
     aspect = {i + k for i in range(len(tokens) - 1) if tuple(tokens[i : i + 2]) in ASPECT_PHRASES for k in (0, 1)}
+    stop = [_stop(word, folded) or index in aspect for index, (word, folded) in enumerate(pairs)]
     words = [
         f"~{word}" if word != folded and f"~{word}" in accented else folded
         for index, (word, folded) in enumerate(pairs)
-        if folded not in STOP_WORDS and word not in TYPED_STOP_WORDS and index not in aspect
+        if not stop[index]
     ]
     joined = [
         f"{a}_{b}"
         for index, (a, b) in enumerate(zip(tokens, tokens[1:]))
-        if (a not in STOP_WORDS or b not in STOP_WORDS) and index not in aspect and index + 1 not in aspect
+        if not (stop[index] and stop[index + 1]) and index not in aspect and index + 1 not in aspect
     ]
     return words + joined
 
@@ -64,7 +75,7 @@ def _text_terms(text: str) -> Tuple[str, ...]:
     """A record's terms: as `terms`, each word both folded and as written. Cached: a reload
     splits the same texts again (never a question's: citizens' texts would fill the cache)."""
     pairs = name_pairs(text)
-    return tuple(terms(pairs) + [f"~{word}" for word, folded in pairs if word != folded and folded not in STOP_WORDS])
+    return tuple(terms(pairs) + [f"~{word}" for word, folded in pairs if word != folded and not _stop(word, folded)])
 
 
 class _Bm25:

@@ -1,0 +1,133 @@
+"""The search's last step: the BM25 recall over each record's text and the confidence model that
+weighs it with the name search (`search_recall`, `search_confidence`)."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from procedures_kb import KnowledgeBase
+from procedures_kb.search_confidence import FEATURES, MODEL_PATH, Model, Tree, _Forest, default_model
+from procedures_kb.search_recall import terms
+from procedures_kb.text import word_pairs
+from tests.procedures_kb.test_search_catalogue import _has_national_records, record, small_kb
+
+needs_catalogue = pytest.mark.skipif(
+    not _has_national_records(), reason="no imported records in procedures_kb/data/national/"
+)
+
+
+@functools.lru_cache(maxsize=1)
+def full_kb() -> KnowledgeBase:
+    return KnowledgeBase.load()
+
+
+def matched(query: str) -> str | None:
+    match = full_kb().search(query).match
+    return None if match is None else full_kb().get(match.procedure_id).codes[0].code
+
+
+def test_the_shipped_model_loads_with_the_features_the_search_computes() -> None:
+    model = default_model()
+    assert model is not None
+    assert json.loads(MODEL_PATH.read_text(encoding="utf-8"))["features"] == list(FEATURES)
+    assert 0 < model.keep_curated < model.keep_imported <= model.answer < 1
+
+
+def test_a_model_fitted_on_other_features_is_refused(tmp_path: Path) -> None:
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    data["features"] = data["features"][:-1]
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match="other features"):
+        Model.load(path)
+
+
+def _walk(tree: Tree, row: np.ndarray) -> float:
+    node = 0
+    while tree.left[node] >= 0:
+        node = tree.left[node] if row[tree.feature[node]] <= tree.threshold[node] else tree.right[node]
+    return float(tree.value[node])
+
+
+def test_all_trees_at_once_give_what_each_tree_walked_alone_gives() -> None:
+    """The forest pads trees of different shapes (a leaf at depth 1 next to one at depth 3)."""
+    model = default_model()
+    assert model is not None
+    rows = np.random.default_rng(7).uniform(-1.0, 3.0, size=(50, len(FEATURES)))
+    walked = [sum(_walk(tree, row) for tree in model.trees) for row in rows]
+    assert np.allclose(_Forest(model.trees).total(rows), walked)
+    uneven = Tree(
+        feature=np.array([0, -2, 1, -2, -2]),
+        threshold=np.array([0.5, -2.0, 0.2, -2.0, -2.0]),
+        left=np.array([1, -1, 3, -1, -1]),
+        right=np.array([2, -1, 4, -1, -1]),
+        value=np.array([0.0, 1.0, 0.0, 2.0, 3.0]),
+    )
+    points = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]])
+    assert _Forest([uneven]).total(points).tolist() == [1.0, 2.0, 3.0]
+
+
+def test_words_of_the_question_not_of_a_procedure_are_no_terms() -> None:
+    """ "còn lệ phí?", "mất mấy ngày": what is asked, not which procedure."""
+    for question in ("còn lệ phí?", "mất mấy ngày", "nộp qua bưu điện được không", "thế còn thời gian"):
+        assert terms(word_pairs(question)) == [], question
+    assert terms(word_pairs("xe máy")) == ["xe", "may", "xe_may"]  # "mấy" typed bare is any "may"
+
+
+def test_a_word_typed_with_its_marks_is_that_word() -> None:
+    """ "căn" typed with its marks is the records' "căn", not "cần" or "con"; typed bare, any."""
+    accented = {"~căn", "~cước"}
+    assert terms(word_pairs("căn cước"), accented) == ["~căn", "~cước", "can_cuoc"]  # pairs stay folded
+    assert "~căn" not in terms(word_pairs("cần căn cước"), accented)[1:]  # "cần" is a stop word
+    assert terms(word_pairs("can cuoc"), accented) == ["cuoc", "can_cuoc"]  # bare "can" may be "cần"
+
+
+@needs_catalogue
+def test_a_situation_is_found_through_the_record_text() -> None:
+    """No name covers "cho thuê nhà … khai thuế": the record's name and its text do."""
+    result = full_kb().search("cho thuê nhà thì khai thuế thế nào")
+    assert full_kb().get(result.hits[0].procedure_id).codes[0].code == "1.007689"
+
+
+@needs_catalogue
+def test_an_editors_excludes_phrase_does_not_veto_the_imported_procedure_it_names() -> None:
+    """ "mất bằng lái" is excluded from the curated đổi giấy phép lái xe; the catalogue holds its
+    own procedure for it, which must answer."""
+    assert matched("Mất bằng lái xe máy, cấp lại giấy phép lái xe ở đâu?") == "3.000348"
+    assert matched("trả hết nợ ngân hàng rồi, xóa đăng ký thế chấp sổ đỏ") == "1.011443"
+
+
+@needs_catalogue
+def test_one_action_of_a_listed_name_finds_it() -> None:
+    """ "Thay đổi, cải chính, bổ sung thông tin hộ tịch, xác định lại dân tộc": "cải chính hộ tịch"
+    is one of its alternatives and needs none of the others."""
+    result = full_kb().search("cai chinh ho tich sai ngay sinh")
+    assert full_kb().get(result.hits[0].procedure_id).codes[0].code == "1.004859"
+
+
+@needs_catalogue
+def test_a_name_match_the_model_doubts_is_asked_not_answered() -> None:
+    """The curated passport record's alias "mất hộ chiếu" matches, but the catalogue's "Trình báo
+    mất hộ chiếu phổ thông" (at the tỉnh) is what the citizen reports the loss with: asked, that
+    procedure offered first, not the passport's papers answered."""
+    result = full_kb().search("làm mất passport báo công an tỉnh")
+    assert result.match is None or result.match.procedure_id != "ho-chieu"
+    assert full_kb().get(result.hits[0].procedure_id).codes[0].code == "1.001445"
+
+
+@needs_catalogue
+def test_an_aspect_alone_offers_nothing_but_a_named_procedure_is_still_answered() -> None:
+    assert full_kb().search("lệ phí bao nhiêu").suggestions == []
+    assert full_kb().search("làm căn cước lệ phí bao nhiêu").match is not None
+
+
+def test_a_small_kb_is_searched_by_names_alone() -> None:
+    """The model is fitted on the catalogue's statistics; over a few records it is not used."""
+    kb = small_kb(record("thai-san", "Giải quyết hưởng chế độ thai sản"))
+    assert kb.search("hưởng chế độ thai sản").confident is None
+    assert full_kb().search("hưởng chế độ thai sản").confident is not None
