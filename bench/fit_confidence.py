@@ -113,6 +113,9 @@ def outcomes(rows: Rows, model: Model, policy: Tuple[float, ...] = ()) -> Counte
             if kept >= keep and other < kept + overrule:
                 first, confident = match, True
         offered = [c.procedure_id for q, c in scored[:4] if q >= suggest and q >= near * scored[0][0]]
+        out["first_right"] += first.procedure_id in expected
+        out["in_top4"] += any(c.procedure_id in expected for _, c in scored[:4])
+        out["in_candidates"] += any(c.procedure_id in expected for _, c in scored)
         if not expected:
             out["matched_unrelated" if confident else "no_match"] += 1
             out["unrelated_offered"] += 0 if confident else len(offered)
@@ -133,6 +136,8 @@ def line(name: str, out: Counter[str]) -> str:
         f" (the right one among the buttons {100 * out['asked_offered'] / max(out['asked'], 1):5.1f} %)"
         f"   wrong {100 * out['wrong'] / n:5.1f} %   unrelated unmatched {out['no_match']}/{unrelated}"
         f" (buttons: {out['asked_buttons'] / max(out['asked'], 1):.1f} asked, {out['unrelated_offered'] / max(unrelated, 1):.1f} unrelated)"
+        f"\n  {'':<20} ranked first {100 * out['first_right'] / n:5.1f} %, among the first four"
+        f" {100 * out['in_top4'] / n:5.1f} %, among the candidates {100 * out['in_candidates'] / n:5.1f} %"
     )
 
 
