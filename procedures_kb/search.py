@@ -61,7 +61,7 @@ import numpy as np
 
 from procedures_kb.qualifiers import also_named, name_spans, purpose_at, qualifiers_in, situation_at
 from procedures_kb.schema import Procedure
-from procedures_kb.search_confidence import CANDIDATES, Candidate, Model, Question, candidates, decide
+from procedures_kb.search_confidence import CANDIDATES, Candidate, Model, Question, candidates, decide, renewed
 from procedures_kb.search_explain import explained, positions_of, refit
 from procedures_kb.search_match import (
     GENERIC_FACTOR,
@@ -257,13 +257,12 @@ class SearchIndex:
         query = query[:MAX_QUERY_CHARS]
         named, read = self._by_names(query, CANDIDATES)
         pairs = query_pairs(read)
-        tokens = [folded for _, folded in pairs]
         recalled = self._recall.recall(pairs)
         age = age_in(read)
         admitted = frozenset(
             pid for pid in recalled.best(CANDIDATES) if age is None or pid not in self._ages or self._ages[pid].admits(age)
         )
-        question = Question(frozenset(tokens), named.qualifiers, level_asked(pairs), len(recalled.terms))
+        question = Question(renewed(pairs), named.qualifiers, level_asked(pairs), len(recalled.terms))
         return named, candidates(named, recalled, question, self._profiles, self._title_tokens, admitted)
 
     def _by_names(self, query: str, limit: int = 5) -> Tuple[SearchResult, str]:

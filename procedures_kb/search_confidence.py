@@ -195,11 +195,20 @@ class Candidate:
     features: Tuple[float, ...]
 
 
+# A renewal word ("Cấp lại", "Cấp đổi") counts as typed in these forms: "bằng lái" is not "lại".
+RENEWAL_FORMS = frozenset({"lại", "lai", "đổi", "doi"})
+
+
+def renewed(pairs: Sequence[Tuple[str, str]]) -> FrozenSet[str]:
+    """The renewal words (folded) a question types, in RENEWAL_FORMS."""
+    return frozenset(folded for word, folded in pairs if word in RENEWAL_FORMS)
+
+
 @dataclass(frozen=True)
 class Question:
     """What the search read in a question, for the features."""
 
-    tokens: FrozenSet[str]  # its folded words (synonyms added)
+    renewed: FrozenSet[str]  # the renewal words it types ("lại", "đổi", or bare "lai", "doi"; not "lái")
     asked: FrozenSet[str]  # the qualifiers it names
     level: Optional[Level]  # the level it names
     term_count: int
@@ -260,7 +269,7 @@ def candidates(
             (bm25 - other_bm25) / top,
             curated,
             float(bool(known.named - question.asked - known.implied)),
-            float(bool(renewals(title_tokens[pid]) - question.tokens)),
+            float(bool(renewals(title_tokens[pid]) - question.renewed)),
             float(question.level is not None and known.level is not None and known.level != question.level),
             covered,
             float(named.clear and pid == first),

@@ -205,8 +205,10 @@ def test_development_set_on_national_procedures() -> None:
 @pytest.mark.skipif(not _has_national_records(), reason="no imported records in procedures_kb/data/national/")
 def test_blind_set_on_national_procedures() -> None:
     """Written from the portal copy alone by someone who had not seen the search; measured, never
-    tuned on. Floors just under its first measure (top-1 58.4 %, wrong 16.9 %, every unrelated
-    message unanswered), so they catch a regression; the issue's target is 90 % and 3 %."""
+    tuned on. First measured with the name search alone: top-1 58.4 %, wrong 16.9 %, every
+    unrelated message unanswered. With the confidence model (`search_confidence`): top-1 71.0 %,
+    wrong 5.9 %, 18 of its 20 unrelated messages unanswered. Floors just under that, so they
+    catch a regression; the issue's target is 90 % and 3 %."""
     data: Dict[str, Any] = yaml.safe_load((HERE / "search_national_heldout3.yml").read_text(encoding="utf-8"))
     kb = _full_kb()
     holders: Dict[str, set] = {}
@@ -218,9 +220,9 @@ def test_blind_set_on_national_procedures() -> None:
         match = kb.search(item["q"]).match
         right += bool(match and match.procedure_id in holders[item["code"]])
         wrong += bool(match and match.procedure_id not in holders[item["code"]])
-    assert right / len(data["queries"]) >= 0.56
-    assert wrong / len(data["queries"]) <= 0.19
-    assert all(kb.search(message).match is None for message in data["no_match"])
+    assert right / len(data["queries"]) >= 0.69
+    assert wrong / len(data["queries"]) <= 0.08
+    assert sum(kb.search(message).match is None for message in data["no_match"]) >= 18
 
 
 def test_a_follow_up_opening_with_the_word_for_so_is_not_about_a_card() -> None:
