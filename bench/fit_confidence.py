@@ -23,11 +23,10 @@ import sys
 from collections import Counter
 from typing import Any, Dict, List, Sequence, Tuple
 
+from bench.kb_search import expected_ids, load_set, query_text
 from procedures_kb import KnowledgeBase
 from procedures_kb.loader import DATA_DIR
 from procedures_kb.search_confidence import FEATURES, MODEL_PATH, Candidate, Model, Tree
-
-from bench.kb_search import expected_ids, load_set, query_text
 
 TRAINING = ("national_dev", "national_dev2", "national_heldout", "queries", "heldout")
 NATIONAL = ("national_dev", "national_dev2", "national_heldout")
@@ -51,7 +50,7 @@ Rows = List[Tuple[str, set, List[Candidate]]]  # (set name, expected ids, candid
 
 
 def rows_of(kb: KnowledgeBase, names: Sequence[str]) -> Dict[str, Rows]:
-    index = kb._index  # noqa: SLF001 (the fitting reads the candidates the search weighs)
+    index = kb._index  # the fitting reads the candidates the search weighs
     out: Dict[str, Rows] = {}
     for name in names:
         data = load_set(f"search_{name}.yml")
@@ -91,13 +90,18 @@ def exported(fitted: Any) -> Model:
 
 def outcomes(rows: Rows, model: Model, policy: Tuple[float, ...] = ()) -> Counter[str]:
     keep_curated, keep_imported, overrule, answer, suggest, near = policy or (
-        KEEP_CURATED, KEEP_IMPORTED, OVERRULE, ANSWER, SUGGEST, SUGGEST_NEAR
+        KEEP_CURATED,
+        KEEP_IMPORTED,
+        OVERRULE,
+        ANSWER,
+        SUGGEST,
+        SUGGEST_NEAR,
     )
     match_at, curated_at = FEATURES.index("name_match"), FEATURES.index("curated")
     out: Counter[str] = Counter()
     for _, expected, found in rows:
         scored = sorted(
-            zip(model.probabilities([c.features for c in found]), found),
+            zip(model.probabilities([c.features for c in found]), found, strict=True),
             key=lambda item: (-item[0], -item[1].features[0], item[1].procedure_id),
         )
         if not scored:
@@ -135,7 +139,8 @@ def line(name: str, out: Counter[str]) -> str:
         f"  {name:<20} top-1 {100 * out['top1'] / n:5.1f} %   asked {100 * out['asked'] / n:5.1f} %"
         f" (the right one among the buttons {100 * out['asked_offered'] / max(out['asked'], 1):5.1f} %)"
         f"   wrong {100 * out['wrong'] / n:5.1f} %   unrelated unmatched {out['no_match']}/{unrelated}"
-        f" (buttons: {out['asked_buttons'] / max(out['asked'], 1):.1f} asked, {out['unrelated_offered'] / max(unrelated, 1):.1f} unrelated)"
+        f" (buttons: {out['asked_buttons'] / max(out['asked'], 1):.1f} asked,"
+        f" {out['unrelated_offered'] / max(unrelated, 1):.1f} unrelated)"
         f"\n  {'':<20} ranked first {100 * out['first_right'] / n:5.1f} %, among the first four"
         f" {100 * out['in_top4'] / n:5.1f} %, among the candidates {100 * out['in_candidates'] / n:5.1f} %"
     )
@@ -155,19 +160,21 @@ def main(argv: Sequence[str] = ()) -> int:
     fitted = fit([r for name in TRAINING for r in rows[name]])
     model = exported(fitted)
     check = [c.features for name in TRAINING for _, _, found in rows[name][:50] for c in found]
-    if max(abs(a - b) for a, b in zip(model.probabilities(check), fitted.predict_proba(check)[:, 1])) > 1e-9:
+    ours, theirs = model.probabilities(check), fitted.predict_proba(check)[:, 1]
+    if max(abs(a - b) for a, b in zip(ours, theirs, strict=True)) > 1e-9:
         raise SystemExit("the exported trees do not give scikit-learn's probabilities")
     print("Fitted on all training sets:")
     for name in TRAINING + CHECKED:
         print(line(name + ("" if name in TRAINING else " (not fitted on)"), outcomes(rows[name], model)))
     if args.grid:
         for policy in itertools.product((0.05, 0.1, 0.2), (0.7,), (0.0,), (0.8,), (0.01, 0.03), (0.05, 0.2)):
-            print("keep curated at {}, imported at {}, overruled by {} more, answer at {}, offer at {} and {} of the first:".format(*policy))
+            print("keep curated at {}, imported at {}, overruled by {} more, answer at {},".format(*policy[:4]),
+                  "offer at {} and {} of the first:".format(*policy[4:]))  # fmt: skip
             for name in TRAINING + CHECKED:
                 print(line(name, outcomes(rows[name], model, policy)))
     if args.check or args.grid:
         return 0
-    model: Dict[str, Any] = {
+    written: Dict[str, Any] = {
         "about": "Weights of procedures_kb/search_confidence.py, written by bench/fit_confidence.py",
         "fitted": dt.date.today().isoformat(),
         "training_sets": [f"tests/procedures_kb/search_{name}.yml" for name in TRAINING],
@@ -191,7 +198,10 @@ def main(argv: Sequence[str] = ()) -> int:
         "suggest": SUGGEST,
         "suggest_near": SUGGEST_NEAR,
     }
-    MODEL_PATH.write_text(json.dumps(model, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    # One line per tree: the file stays readable and its diffs short.
+    trees = ",\n    ".join(json.dumps(tree, separators=(",", ":")) for tree in written.pop("trees"))
+    text = json.dumps(written, ensure_ascii=False, indent=2)
+    MODEL_PATH.write_text(text[:-2] + f',\n  "trees": [\n    {trees}\n  ]\n}}\n', encoding="utf-8")
     print(f"written {MODEL_PATH.relative_to(DATA_DIR.parent.parent)}")
     return 0
 

@@ -215,7 +215,9 @@ def main() -> int:
     national_dev = load_set("search_national_dev.yml")
     report("Development set on national procedures (tuned on)", quality(kb, national_dev))
     national_dev2 = load_set("search_national_dev2.yml")
-    report("Development set 2 on national procedures (the confidence model is fitted on it)", quality(kb, national_dev2))
+    report(
+        "Development set 2 on national procedures (the confidence model is fitted on it)", quality(kb, national_dev2)
+    )
     queries = [
         query_text(item)
         for data in (dev, heldout, heldout2, national, blind, national_dev, national_dev2)

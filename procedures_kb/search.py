@@ -259,8 +259,9 @@ class SearchIndex:
         pairs = query_pairs(read)
         recalled = self._recall.recall(pairs)
         age = age_in(read)
+        recalled_best = recalled.best(CANDIDATES)
         admitted = frozenset(
-            pid for pid in recalled.best(CANDIDATES) if age is None or pid not in self._ages or self._ages[pid].admits(age)
+            pid for pid in recalled_best if age is None or pid not in self._ages or self._ages[pid].admits(age)
         )
         question = Question(renewed(pairs), named.qualifiers, level_asked(pairs), len(recalled.terms))
         return named, candidates(named, recalled, question, self._profiles, self._title_tokens, admitted)

@@ -14,7 +14,8 @@ candidate, everything known of it:
 
 Gradient-boosted trees turn them into the probability that the candidate is the procedure
 meant (the features interact: a curated alias typed whole says more than the same score of an
-imported key; a linear model, tried first, found 7 to 10 points fewer on held-out sets). They are fitted by `bench/fit_confidence.py` on the development sets (questions by
+imported key; a linear model, tried first, answered 7 to 10 points fewer of the questions left
+out). They are fitted by `bench/fit_confidence.py` on the development sets (questions by
 official code or record id, with the unrelated messages as negatives) and kept in
 `search_confidence.json` with the thresholds (`decide`): the name search's match is answered
 when the model agrees it is the likeliest; any other first candidate only when the model is
@@ -243,8 +244,8 @@ def candidates(
     top = max(bm25_of.values()) or 1.0
     covered_of = {pid: recalled.covered(pid) for pid in ids}
     named_of = {pid: recalled.covered_by_names(pid) for pid in ids}
-    first_bm25, second_bm25 = (sorted(bm25_of.values(), reverse=True) + [0.0, 0.0])[:2]
-    first_score, second_score = (sorted(name_score.values(), reverse=True) + [0.0, 0.0])[:2]
+    first_bm25, second_bm25 = [*sorted(bm25_of.values(), reverse=True), 0.0, 0.0][:2]
+    first_score, second_score = [*sorted(name_score.values(), reverse=True), 0.0, 0.0][:2]
     rows = []
     for pid in ids:
         known = profiles[pid]
@@ -294,7 +295,7 @@ def candidates(
 
 def _best_other(values: Mapping[str, float], own: float) -> float:
     """The best of `values` but one equal to `own` (the candidate's), counting ties."""
-    ranked = sorted(values.values(), reverse=True)[:2] + [0.0, 0.0]
+    ranked = [*sorted(values.values(), reverse=True)[:2], 0.0, 0.0]
     return ranked[1] if own == ranked[0] else ranked[0]
 
 

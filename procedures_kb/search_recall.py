@@ -15,6 +15,7 @@ words, without the words every question has ("cần giấy tờ gì", "ở đâu
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections import Counter, defaultdict
 from typing import Container, Dict, FrozenSet, Iterable, List, Mapping, Sequence, Tuple
@@ -64,7 +65,7 @@ def terms(pairs: Sequence[Tuple[str, str]], accented: Container[str] = ()) -> Li
     ]
     joined = [
         f"{a}_{b}"
-        for index, (a, b) in enumerate(zip(tokens, tokens[1:]))
+        for index, (a, b) in enumerate(itertools.pairwise(tokens))
         if not (stop[index] and stop[index + 1]) and index not in aspect and index + 1 not in aspect
     ]
     return words + joined
@@ -161,7 +162,7 @@ class Recall:
         self._ids = [procedure.id for procedure in procedures]
         self._index = {pid: index for index, pid in enumerate(self._ids)}
         self._all = _Bm25(both)
-        self._terms: Dict[str, FrozenSet[str]] = {pid: frozenset(doc) for pid, doc in zip(self._ids, both)}
+        self._terms: Dict[str, FrozenSet[str]] = {pid: frozenset(doc) for pid, doc in zip(self._ids, both, strict=True)}
 
     def recall(self, pairs: Sequence[Tuple[str, str]]) -> Recalled:
         """BM25 scores of the records holding any of the question's terms (`pairs`: its words as
