@@ -79,7 +79,7 @@ from procedures_kb.search_match import (
     score_name,
     value,
 )
-from procedures_kb.search_names import dropped_qualifiers, level_asked, search_keys
+from procedures_kb.search_names import age_in_name, dropped_qualifiers, level_asked, search_keys
 from procedures_kb.search_rank import covering, profile, rank
 from procedures_kb.search_recall import Recall
 from procedures_kb.search_result import DEFAULT_THRESHOLD, SUGGEST_FLOOR, Hit, SearchResult
@@ -119,7 +119,8 @@ class SearchIndex:
         self.threshold = threshold
         self._titles: Dict[str, str] = {p.id: p.title for p in procedures}
         self._codes: Dict[str, str] = {c.code: p.id for p in procedures for c in p.codes}
-        self._ages = {p.id: p.age_range for p in procedures if p.age_range}
+        ages = {p.id: p.age_range or age_in_name(p.title) for p in procedures}
+        self._ages = {pid: age for pid, age in ages.items() if age is not None}
         self._fields = {p.id: field_words(p.field) for p in procedures}
         doc_freq: Dict[str, int] = defaultdict(int)
         raw: List[Tuple[str, str, List[Tuple[str, str]], bool, bool]] = []

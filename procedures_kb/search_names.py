@@ -23,7 +23,7 @@ from collections import defaultdict
 from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from procedures_kb.qualifiers import name_spans
-from procedures_kb.schema import Level, Procedure
+from procedures_kb.schema import AgeRange, Level, Procedure
 from procedures_kb.search_match import GENERIC_WORDS, contains
 from procedures_kb.search_words import name_pairs
 from procedures_kb.text import fold
@@ -198,6 +198,23 @@ def search_keys(procedures: Sequence[Procedure]) -> Dict[str, List[str]]:
             if len(others) <= MAX_OTHERS:
                 kept[pid].append(key)
     return kept
+
+
+# "… cho người dưới 14 tuổi", "… từ đủ 14 tuổi": the ages an official name is for (folded).
+_UNDER_RE = re.compile(r"\bduoi (\d{1,3}) tuoi\b")
+_FROM_RE = re.compile(r"\btu (?:du )?(\d{1,3}) tuoi\b|\bdu (\d{1,3}) tuoi\b")
+
+
+def age_in_name(name: str) -> Optional[AgeRange]:
+    """The ages a name says its procedure is for, or None: an imported record carries no age
+    range, but "Cấp thẻ căn cước cho người dưới 14 tuổi" is not for a 15-year-old."""
+    folded = fold(name)
+    under, since = _UNDER_RE.search(folded), _FROM_RE.search(folded)
+    if not under and not since:
+        return None
+    low = int(next(g for g in since.groups() if g)) if since else 0
+    high = int(under.group(1)) - 1 if under else None
+    return AgeRange(min=low, max=high) if high is None or high >= low else None
 
 
 # Words that name a level when typed with their diacritics; typed without, "xa" (far), "tinh"

@@ -126,15 +126,26 @@ async def test_typing_the_name_after_a_clarifying_question_answers_it() -> None:
 
 
 async def test_unclear_name_is_confirmed_before_answering() -> None:
-    messages, events = await run(ActionAnswerDocuments(), "sinh em bé xong làm giấy tờ gì")
+    """One likely procedure, not sure enough to answer: yes or no."""
+    messages, events = await run(ActionAnswerDocuments(), "xin giấy phép khai thác thủy sản cho tàu cá cần giấy tờ gì")
     [message] = messages
-    assert message["text"] == "Có phải bạn muốn hỏi về thủ tục «Đăng ký khai sinh»?"
+    assert message["text"] == "Có phải bạn muốn hỏi về thủ tục «Cấp, cấp lại Giấy phép khai thác thủy sản»?"
     assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny"]
     assert events == [
         SlotSet("pending_aspect", "documents"),
-        SlotSet("suggested_procedure", "khai-sinh"),
-        SlotSet("offered_procedures", ["khai-sinh"]),
+        SlotSet("suggested_procedure", "tthc-1-004359"),
+        SlotSet("offered_procedures", ["tthc-1-004359"]),
     ]
+
+
+async def test_a_partial_name_offers_the_likely_procedures_first() -> None:
+    """ "sinh em bé xong" half names khai sinh: asked, khai sinh offered first."""
+    messages, _ = await run(ActionAnswerDocuments(), "sinh em bé xong làm giấy tờ gì")
+    [message] = messages
+    assert message["text"].startswith("Bạn muốn hỏi giấy tờ của thủ tục nào")
+    assert "\n1. Đăng ký khai sinh\n" in message["text"]
+    first = message["buttons"][0]["payload"]
+    assert json.loads(first[first.index("{") :]) == {"procedure": "khai-sinh"}
 
 
 async def test_yes_answers_the_suggested_procedure() -> None:
