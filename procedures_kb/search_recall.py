@@ -44,8 +44,11 @@ def _stop(word: str, folded: str) -> bool:
     return word in TYPED_STOP_WORDS if word != folded else folded in STOP_WORDS
 
 
-# What a question asks of a procedure, not which one ("nộp qua bưu điện", "thời gian"), folded.
-ASPECT_PHRASES = frozenset({("buu", "dien"), ("thoi", "gian"), ("le", "phi"), ("giay", "to"), ("ho", "so")})
+# What a question asks of a procedure, not which one ("nộp qua bưu điện", "thời gian"), folded;
+# "thủ tục hành chính" is every procedure: "tôi muốn làm thủ tục hành chính" names none of them.
+ASPECT_PHRASES = frozenset(
+    {("buu", "dien"), ("thoi", "gian"), ("le", "phi"), ("giay", "to"), ("ho", "so"), ("hanh", "chinh"), ("tra", "cuu")}
+)
 # BM25's usual constants.
 K1 = 1.2
 B = 0.75

@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 
 from procedures_kb import KnowledgeBase
+from procedures_kb.schema import AgeRange
 from procedures_kb.search_confidence import FEATURES, MODEL_PATH, Model, Tree, _Forest, default_model
+from procedures_kb.search_names import age_in_name
 from procedures_kb.search_recall import terms
 from procedures_kb.text import word_pairs
 from tests.procedures_kb.test_search_catalogue import _has_national_records, record, small_kb
@@ -131,3 +133,31 @@ def test_a_small_kb_is_searched_by_names_alone() -> None:
     kb = small_kb(record("thai-san", "Giải quyết hưởng chế độ thai sản"))
     assert kb.search("hưởng chế độ thai sản").confident is None
     assert full_kb().search("hưởng chế độ thai sản").confident is not None
+
+
+def test_the_ages_an_official_name_is_for() -> None:
+    assert age_in_name("Cấp thẻ căn cước cho người dưới 14 tuổi (thực hiện tại cấp tỉnh)") == AgeRange(max=13)
+    assert age_in_name("Cấp thẻ căn cước cho người từ đủ 14 tuổi") == AgeRange(min=14)
+    assert age_in_name("… cho người từ 16 tuổi đến dưới 18 tuổi") == AgeRange(min=16, max=17)
+    assert age_in_name("Đăng ký khai sinh") is None
+
+
+@needs_catalogue
+def test_an_age_rules_out_an_imported_record_whose_name_excludes_it() -> None:
+    """The catalogue's under-14 căn cước (at the tỉnh) carries no age range; its name says it."""
+    result = full_kb().search("à không, con tôi 15 tuổi rồi, làm lần đầu Cấp thẻ căn cước cho người dưới 14 tuổi")
+    assert result.match is not None and result.match.procedure_id == "can-cuoc"
+
+
+@needs_catalogue
+def test_a_contract_is_certified_by_the_transaction_procedure() -> None:
+    """Since 2025 the catalogue names it "chứng thực giao dịch"; "hợp đồng" is one."""
+    result = full_kb().search("chung thuc hop dong tang cho quyen su dung dat")
+    assert full_kb().get(result.hits[0].procedure_id).codes[0].code == "2.001035"
+
+
+@needs_catalogue
+def test_a_question_about_procedures_in_general_offers_none() -> None:
+    """ "thủ tục hành chính" is every procedure, not the catalogue's "Liên thông thủ tục hành
+    chính về …": the assistant lists what it can guide instead."""
+    assert full_kb().search("tôi muốn làm thủ tục hành chính").suggestions == []
