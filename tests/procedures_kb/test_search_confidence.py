@@ -136,8 +136,8 @@ def test_a_small_kb_is_searched_by_names_alone() -> None:
 
 
 def test_the_ages_an_official_name_is_for() -> None:
-    assert age_in_name("Cấp thẻ căn cước cho người dưới 14 tuổi (thực hiện tại cấp tỉnh)") == AgeRange(max=13)
-    assert age_in_name("Cấp thẻ căn cước cho người từ đủ 14 tuổi") == AgeRange(min=14)
+    assert age_in_name("Cấp thẻ căn cước cho người dưới 14 tuổi (thực hiện tại cấp tỉnh)") == AgeRange(min=0, max=13)
+    assert age_in_name("Cấp thẻ căn cước cho người từ đủ 14 tuổi") == AgeRange(min=14, max=None)
     assert age_in_name("… cho người từ 16 tuổi đến dưới 18 tuổi") == AgeRange(min=16, max=17)
     assert age_in_name("Đăng ký khai sinh") is None
 
