@@ -45,6 +45,9 @@ TREES = 100
 DEPTH = 3
 RATE = 0.1
 SUBSAMPLE = 0.8
+# A leaf holds at least this many candidates: a leaf of a few, all of one label, gets an extreme
+# value, and a rare candidate falling in it a probability of 1 it has not earned.
+MIN_LEAF = 20
 
 Rows = List[Tuple[str, set, List[Candidate]]]  # (set name, expected ids, candidates) per question
 
@@ -70,7 +73,12 @@ def fit(rows: Rows) -> Any:
     x = [c.features for _, _, found in rows for c in found]
     y = [int(c.procedure_id in expected) for _, expected, found in rows for c in found]
     return GradientBoostingClassifier(
-        n_estimators=TREES, max_depth=DEPTH, learning_rate=RATE, subsample=SUBSAMPLE, random_state=0
+        n_estimators=TREES,
+        max_depth=DEPTH,
+        learning_rate=RATE,
+        subsample=SUBSAMPLE,
+        min_samples_leaf=MIN_LEAF,
+        random_state=0,
     ).fit(np.array(x), np.array(y))
 
 
