@@ -158,11 +158,13 @@ def main(argv: Sequence[str] = ()) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--check", action="store_true", help="the report only; write nothing")
     parser.add_argument("--grid", action="store_true", help="the report for other thresholds; write nothing")
+    parser.add_argument("--no-report", action="store_true", help="fit and write the model only (make does)")
     args = parser.parse_args(argv or None)
     kb = KnowledgeBase.load()  # the candidates come from the name search and the recall, not the model
     rows = rows_of(kb, TRAINING + CHECKED)
-    print("Left out in turn (fitted on the other training sets, measured on the one left out):")
-    for left_out in NATIONAL:
+    if not args.no_report:
+        print("Left out in turn (fitted on the other training sets, measured on the one left out):")
+    for left_out in () if args.no_report else NATIONAL:
         model = exported(fit([r for name in TRAINING if name != left_out for r in rows[name]]))
         print(line(left_out, outcomes(rows[left_out], model)))
     fitted = fit([r for name in TRAINING for r in rows[name]])
@@ -171,8 +173,9 @@ def main(argv: Sequence[str] = ()) -> int:
     ours, theirs = model.probabilities(check), fitted.predict_proba(check)[:, 1]
     if max(abs(a - b) for a, b in zip(ours, theirs, strict=True)) > 1e-9:
         raise SystemExit("the exported trees do not give scikit-learn's probabilities")
-    print("Fitted on all training sets:")
-    for name in TRAINING + CHECKED:
+    if not args.no_report:
+        print("Fitted on all training sets:")
+    for name in () if args.no_report else TRAINING + CHECKED:
         print(line(name + ("" if name in TRAINING else " (not fitted on)"), outcomes(rows[name], model)))
     if args.grid:
         for policy in itertools.product((0.05, 0.1, 0.2), (0.7,), (0.0,), (0.8,), (0.01, 0.03), (0.05, 0.2)):

@@ -179,8 +179,8 @@ class Model:
 
 @functools.lru_cache(maxsize=1)
 def default_model() -> Optional[Model]:
-    """The fitted model shipped with the KB code, or None (the name search alone) without one or
-    with one fitted on other features (a test checks the shipped one loads)."""
+    """The model make fitted (`bench/fit_confidence.py`), or None (the name search alone) without
+    one or with one fitted on other features (a test checks the fitted one loads)."""
     if not MODEL_PATH.exists():
         return None
     try:

@@ -33,7 +33,8 @@ def matched(query: str) -> str | None:
     return None if match is None else full_kb().get(match.procedure_id).codes[0].code
 
 
-def test_the_shipped_model_loads_with_the_features_the_search_computes() -> None:
+def test_the_fitted_model_loads_with_the_features_the_search_computes() -> None:
+    """make fits it before the tests (`bench/fit_confidence.py`)."""
     model = default_model()
     assert model is not None
     assert json.loads(MODEL_PATH.read_text(encoding="utf-8"))["features"] == list(FEATURES)
