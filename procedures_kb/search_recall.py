@@ -135,10 +135,6 @@ class Recalled:
         held = self._recall._name_terms[pid]
         return sum(w for t, w in self._weights.items() if t in held) / self._mass
 
-    def found(self) -> FrozenSet[str]:
-        """The records holding any of the question's terms."""
-        return frozenset(self._recall._ids[i] for i in np.flatnonzero(self._all))
-
     def best(self, count: int) -> List[str]:
         """The `count` records scoring best (ties by id), none that holds no term."""
         scores = self._all
