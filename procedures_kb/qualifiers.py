@@ -42,6 +42,9 @@ class Qualifier:
     not_before: Tuple[Phrase, ...] = ()  # right after a form: the same
     # Fields (lĩnh vực, folded) whose procedures all cover the qualifier without naming it.
     implied_in_fields: FrozenSet[str] = frozenset()
+    # When set, the qualifier makes another procedure only in these fields; every procedure of
+    # another field covers it ("thay đổi thiết kế" asks nothing of a building permit's name).
+    only_in_fields: FrozenSet[str] = frozenset()
 
 
 def _phrases(text: str) -> Tuple[Phrase, ...]:
@@ -49,9 +52,14 @@ def _phrases(text: str) -> Tuple[Phrase, ...]:
     return tuple(tuple(tokens(part)) for part in text.split("|") if tokens(part))
 
 
-def _q(key: str, forms: str, not_after: str = "", not_before: str = "", fields: str = "") -> Qualifier:
-    implied = frozenset(fold(f).strip() for f in fields.split("|") if f.strip())
-    return Qualifier(key, _phrases(forms), _phrases(not_after), _phrases(not_before), implied)
+def _fields(text: str) -> FrozenSet[str]:
+    return frozenset(fold(f).strip() for f in text.split("|") if f.strip())
+
+
+def _q(
+    key: str, forms: str, not_after: str = "", not_before: str = "", fields: str = "", only_in: str = ""
+) -> Qualifier:
+    return Qualifier(key, _phrases(forms), _phrases(not_after), _phrases(not_before), _fields(fields), _fields(only_in))
 
 
 # Countries citizens name for a foreign spouse, parent or birthplace (the commonest in hộ tịch),
@@ -69,15 +77,16 @@ QUALIFIERS: Tuple[Qualifier, ...] = (
     # Hộ tịch done by a mobile team at the citizen's home (khai sinh, kết hôn, khai tử lưu động).
     _q("lưu động", "lưu động"),
     # "Có yếu tố nước ngoài": a foreign party, or a Vietnamese living abroad. Going abroad is
-    # not one ("làm hộ chiếu đi nước ngoài", "du lịch nước ngoài"). In two fields the catalogue
-    # has no foreign variant: every LLTP procedure serves foreigners living in Việt Nam too, and
-    # chứng thực bản sao / chữ ký cover papers of Vietnamese and foreign authorities alike.
+    # not one ("làm hộ chiếu đi nước ngoài", "du lịch nước ngoài"). In three fields the catalogue
+    # has no foreign variant: every LLTP procedure serves foreigners living in Việt Nam too,
+    # chứng thực bản sao / chữ ký cover papers of Vietnamese and foreign authorities alike, and
+    # every quốc tịch procedure concerns a foreigner or a Vietnamese abroad.
     _q(
         "nước ngoài",
         "có yếu tố nước ngoài | yếu tố nước ngoài | người nước ngoài | nước ngoài | nc ngoài | ytnn"
         " | ngoại quốc | việt kiều",
         not_after="đi | ra | sang | du lịch | du học | xuất cảnh | công tác | đi làm ở | đi làm",
-        fields="Lý lịch tư pháp | Chứng thực",
+        fields="Lý lịch tư pháp | Chứng thực | Quốc tịch",
     ),
     # A foreign party named by nationality: "chồng tôi người Hàn Quốc", "mẹ cháu quốc tịch Pháp",
     # "sinh bên Nhật". Only after words that make it a person's nationality or a birthplace: a
@@ -90,7 +99,7 @@ QUALIFIERS: Tuple[Qualifier, ...] = (
         + " | ".join(f"{who} {country}" for who in _BORN_IN for country in _COUNTRIES),
         not_after="đi | ra | sang | du lịch | du học | xuất cảnh | công tác | đi làm ở | đi làm",
         not_before="động",  # "người lao động"
-        fields="Lý lịch tư pháp | Chứng thực",
+        fields="Lý lịch tư pháp | Chứng thực | Quốc tịch",
     ),
     # Hộ tịch's re-registration of a lost record. Residence has none: registering again is
     # the ordinary đăng ký thường trú / tạm trú.
@@ -98,9 +107,17 @@ QUALIFIERS: Tuple[Qualifier, ...] = (
     # Changing a civil-status record: thay đổi, cải chính, bổ sung thông tin, xác định lại dân tộc.
     _q("cải chính", "cải chính"),
     # "có thay đổi không", "thay đổi gì" ask about changes (of a fee, a rule), not a procedure.
-    _q("thay đổi", "thay đổi", not_after="có", not_before="không | gì | chưa"),
+    # Outside hộ tịch a change is what the citizen's situation is ("thay đổi thiết kế" for a
+    # building permit's adjustment, "bổ sung tài sản thế chấp"), not another procedure's name.
+    _q("thay đổi", "thay đổi", not_after="có", not_before="không | gì | chưa", only_in="Hộ tịch"),
     # "bổ sung hồ sơ / giấy tờ" is about a dossier, not "bổ sung thông tin hộ tịch".
-    _q("bổ sung", "bổ sung", not_after="cần | phải | yêu cầu", not_before="hồ sơ | giấy | gì"),
+    _q(
+        "bổ sung",
+        "bổ sung",
+        not_after="cần | phải | yêu cầu",
+        not_before="hồ sơ | giấy | gì",
+        only_in="Hộ tịch",
+    ),
     _q("xác định lại", "xác định lại"),
     # Chứng thực of a will, a contract, a transaction ("có di chúc": the deceased left one).
     _q("di chúc", "di chúc", not_after="có | theo"),
@@ -256,4 +273,8 @@ def implied_by(field: Optional[str]) -> FrozenSet[str]:
     if not field:
         return frozenset()
     folded = fold(field).strip()
-    return frozenset(q.key for q in QUALIFIERS if folded in q.implied_in_fields)
+    return frozenset(
+        q.key
+        for q in QUALIFIERS
+        if folded in q.implied_in_fields or (q.only_in_fields and folded not in q.only_in_fields)
+    )

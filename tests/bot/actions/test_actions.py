@@ -127,14 +127,18 @@ async def test_typing_the_name_after_a_clarifying_question_answers_it() -> None:
 
 async def test_unclear_name_is_confirmed_before_answering() -> None:
     """One likely procedure, not sure enough to answer: yes or no."""
-    messages, events = await run(ActionAnswerDocuments(), "xin giấy phép khai thác thủy sản cho tàu cá cần giấy tờ gì")
+    # Since 2025 the catalogue names the certification of a contract "chứng thực giao dịch".
+    messages, events = await run(
+        ActionAnswerDocuments(), "chứng thực hợp đồng tặng cho quyền sử dụng đất cần giấy tờ gì"
+    )
     [message] = messages
-    assert message["text"] == "Có phải bạn muốn hỏi về thủ tục «Cấp, cấp lại Giấy phép khai thác thủy sản»?"
+    title = "Chứng thực giao dịch liên quan đến tài sản là động sản, quyền sử dụng đất, nhà ở"
+    assert message["text"] == f"Có phải bạn muốn hỏi về thủ tục «{title}»?"
     assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny"]
     assert events == [
         SlotSet("pending_aspect", "documents"),
-        SlotSet("suggested_procedure", "tthc-1-004359"),
-        SlotSet("offered_procedures", ["tthc-1-004359"]),
+        SlotSet("suggested_procedure", "tthc-2-001035"),
+        SlotSet("offered_procedures", ["tthc-2-001035"]),
     ]
 
 
