@@ -43,7 +43,7 @@ from procedures_kb.kb_version import stamp_kb
 from procedures_kb.loader import DATA_DIR, to_yaml
 from procedures_kb.national import import_national
 from procedures_kb.record_files import NATIONAL_DIR
-from procedures_kb.schema import FactGroup, Procedure
+from procedures_kb.schema import OPTIONAL_GROUPS, FactGroup, Procedure
 from procedures_kb.xlsx_export import export_xlsx
 from procedures_kb.xlsx_import import read_xlsx
 
@@ -193,7 +193,11 @@ def cmd_unverified(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     count = 0
     records = _to_review(args, kb)
     for procedure in records:
-        groups = [g.value for g in FactGroup if not procedure.is_verified(g)]
+        groups = [
+            g.value
+            for g in FactGroup
+            if not procedure.is_verified(g) and (g not in OPTIONAL_GROUPS or procedure.holds(g))
+        ]
         if groups:
             count += 1
             print(f"{procedure.id:<32} {', '.join(groups)}")

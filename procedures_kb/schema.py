@@ -60,6 +60,27 @@ class FactGroup(str, Enum):
     steps = "steps"
     result = "result"
     legal_basis = "legal_basis"
+    # Beyond the six first aspects (each optional in a record; absent means not known).
+    deadline = "deadline"  # the deadline the citizen must meet, and missing it
+    presence = "presence"  # who must go in person, and whether someone else may file
+    conditions = "conditions"  # who may file and on what conditions (applicants, requirements)
+    forms = "forms"  # the application forms
+    validity = "validity"  # how long the result is valid
+    delivery = "delivery"  # how the result can be received
+
+
+# Groups many records do not hold: an answer says the fact is not known (with the official page),
+# and an admin's list of unverified facts names them only where the record holds them.
+OPTIONAL_GROUPS = frozenset(
+    {
+        FactGroup.deadline,
+        FactGroup.presence,
+        FactGroup.conditions,
+        FactGroup.forms,
+        FactGroup.validity,
+        FactGroup.delivery,
+    }
+)
 
 
 class SourceKind(str, Enum):
@@ -231,6 +252,53 @@ class Agency(_Model):
     note: Optional[str] = None
 
 
+class DeadlineUnit(str, Enum):
+    days = "days"
+    working_days = "working_days"
+    months = "months"
+
+
+class Deadline(_Model):
+    """A deadline the law sets for the citizen (khai sinh within 60 days of the birth), not the
+    time the office takes: when it runs, and what missing it means."""
+
+    value: int = Field(..., gt=0)
+    unit: DeadlineUnit
+    counted_from: str  # "kể từ ngày sinh"
+    who: Optional[str] = None  # who must meet it ("cha, mẹ của trẻ")
+    basis: Optional[str] = None  # "Luật Hộ tịch 2014, Điều 15"
+    if_missed: Optional[str] = None  # the consequence ("đăng ký khai sinh quá hạn; có thể bị phạt …")
+
+
+class Presence(_Model):
+    """Who must go in person, and whether another person may file for them."""
+
+    who: Optional[str] = None  # "Hai bên nam, nữ phải cùng có mặt"
+    representation: Optional[bool] = None  # another person may file (True), may not (False), unknown
+    how: Optional[str] = None  # "người được ủy quyền mang văn bản ủy quyền được chứng thực"
+    note: Optional[str] = None
+
+
+class Form(_Model):
+    """An application form: its code and name as the law issues it, and where to get it."""
+
+    name: str  # "Tờ khai thay đổi thông tin cư trú"
+    code: Optional[str] = None  # "CT01"
+    issued_by: Optional[str] = None  # "Thông tư 66/2023/TT-BCA"
+    url: Optional[str] = None
+
+
+class DeliveryKind(str, Enum):
+    counter = "counter"  # at the counter where the dossier was filed
+    post = "post"  # by post (dịch vụ bưu chính công ích)
+    electronic = "electronic"  # an electronic copy (portal account, VNeID)
+
+
+class Delivery(_Model):
+    kind: DeliveryKind
+    note: Optional[str] = None
+
+
 class Procedure(_Model):
     schema_version: int = SCHEMA_VERSION
     id: str
@@ -250,6 +318,11 @@ class Procedure(_Model):
     channels: List[Channel] = Field(default_factory=list)
     steps: List[str] = Field(default_factory=list)
     result: Optional[str] = None
+    deadline: Optional[Deadline] = None
+    presence: Optional[Presence] = None
+    forms: List[Form] = Field(default_factory=list)
+    validity: Optional[str] = None  # how long the result is valid ("6 tháng kể từ ngày cấp")
+    delivery: List[Delivery] = Field(default_factory=list)
     legal_basis: List[LegalDocument] = Field(default_factory=list)
     sources: List[Source] = Field(..., min_items=1)
     provenance: Dict[FactGroup, Provenance] = Field(default_factory=dict)
@@ -299,6 +372,26 @@ class Procedure(_Model):
         """A fact group without a mark counts as unverified."""
         mark = self.provenance.get(group)
         return bool(mark and mark.verified)
+
+    def holds(self, group: FactGroup) -> bool:
+        """Whether the record holds anything of a fact group."""
+        held = {
+            FactGroup.documents: bool(self.cases),
+            FactGroup.fees: any(channel.fees for channel in self.channels),
+            FactGroup.time_limit: any(channel.time_limit for channel in self.channels),
+            FactGroup.agency: self.agency is not None,
+            FactGroup.channels: bool(self.channels),
+            FactGroup.steps: bool(self.steps),
+            FactGroup.result: self.result is not None,
+            FactGroup.legal_basis: bool(self.legal_basis),
+            FactGroup.deadline: self.deadline is not None,
+            FactGroup.presence: self.presence is not None,
+            FactGroup.conditions: bool(self.applicants or self.requirements or self.age_range),
+            FactGroup.forms: bool(self.forms),
+            FactGroup.validity: self.validity is not None,
+            FactGroup.delivery: bool(self.delivery),
+        }
+        return held[group]
 
     def channel(self, kind: ChannelKind) -> Optional[Channel]:
         for channel in self.channels:

@@ -25,7 +25,9 @@ from procedures_kb.xlsx_layout import (
     CASES_DOCUMENTS,
     CHANNELS,
     CODES,
+    DELIVERY,
     FEES,
+    FORMS,
     LEGAL_BASIS,
     PROCEDURES,
     PROVENANCE,
@@ -86,6 +88,8 @@ def _rows(sheet: Sheet, procedure: Procedure) -> Iterator[Tuple[Dict[str, Any], 
         CODES.name: ("code_index", procedure.codes),
         CHANNELS.name: ("channel_index", procedure.channels),
         LEGAL_BASIS.name: ("legal_basis_index", procedure.legal_basis),
+        FORMS.name: ("form_index", procedure.forms),
+        DELIVERY.name: ("delivery_index", procedure.delivery),
         SOURCES.name: ("source_index", procedure.sources),
     }
     header, items = lists[sheet.name]

@@ -31,7 +31,9 @@ from procedures_kb.xlsx_layout import (
     CASES_DOCUMENTS,
     CHANNELS,
     CODES,
+    DELIVERY,
     FEES,
+    FORMS,
     LEGAL_BASIS,
     PROCEDURES,
     PROVENANCE,
@@ -251,6 +253,8 @@ class _Import:
         records = self.procedures(tables[PROCEDURES.name])
         self.attach_list(tables[CODES.name], CODES, "code_index", "codes", records)
         self.attach_list(tables[LEGAL_BASIS.name], LEGAL_BASIS, "legal_basis_index", "legal_basis", records)
+        self.attach_list(tables[FORMS.name], FORMS, "form_index", "forms", records)
+        self.attach_list(tables[DELIVERY.name], DELIVERY, "delivery_index", "delivery", records)
         self.attach_list(tables[SOURCES.name], SOURCES, "source_index", "sources", records)
         self.attach_list(tables[CHANNELS.name], CHANNELS, "channel_index", "channels", records)
         self.attach_cases(tables[CASES_DOCUMENTS.name], records)

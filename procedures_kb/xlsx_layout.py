@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import List, Optional, Tuple, Type
 
-from procedures_kb.schema import ChannelKind, DocumentMode, FactGroup, Level, SourceKind, TimeUnit
+from procedures_kb.schema import (
+    ChannelKind,
+    DeadlineUnit,
+    DeliveryKind,
+    DocumentMode,
+    FactGroup,
+    Level,
+    SourceKind,
+    TimeUnit,
+)
 
 README_SHEET = "README"
 
@@ -87,8 +96,21 @@ PROCEDURES = Sheet(
         Column("excludes", Kind.list, 30),
         Column("requirements", Kind.list, 60),
         Column("steps", Kind.list, 60),
+        Column("deadline.value", Kind.int, 10),
+        Column("deadline.unit", width=14, choices=DeadlineUnit),
+        Column("deadline.counted_from", width=24),
+        Column("deadline.who", width=24),
+        Column("deadline.basis", width=28),
+        Column("deadline.if_missed", width=40),
+        Column("presence.who", width=30),
+        Column("presence.representation", Kind.bool, 12),
+        Column("presence.how", width=40),
+        Column("presence.note", width=40),
+        Column("validity", width=30),
     ),
-    "Mỗi dòng một thủ tục: tên, lĩnh vực, cấp, cơ quan, kết quả, tên gọi khác, yêu cầu, các bước.",
+    "Mỗi dòng một thủ tục: tên, lĩnh vực, cấp, cơ quan, kết quả, tên gọi khác, yêu cầu, các bước; thời hạn "
+    "người dân phải đi đăng ký (deadline.*), ai phải có mặt và việc nộp thay (presence.*), thời hạn sử dụng "
+    "của kết quả (validity).",
 )
 CODES = Sheet(
     "codes",
@@ -175,6 +197,30 @@ SOURCES = Sheet(
     ),
     "Nguồn đã đối chiếu; sources.id là mã ngắn (chữ thường, số, gạch ngang) dùng trong sheet provenance.",
 )
+FORMS = Sheet(
+    "forms",
+    "forms.",
+    (
+        _ID,
+        _index("form_index"),
+        Column("forms.name", width=40),
+        Column("forms.code", width=12),
+        Column("forms.issued_by", width=30),
+        Column("forms.url", width=40),
+    ),
+    "Mẫu đơn, tờ khai: tên, số hiệu (CT01…), văn bản ban hành, đường dẫn chính thức (nếu có).",
+)
+DELIVERY = Sheet(
+    "delivery",
+    "delivery.",
+    (
+        _ID,
+        _index("delivery_index"),
+        Column("delivery.kind", width=12, choices=DeliveryKind),
+        Column("delivery.note", width=50),
+    ),
+    "Cách nhận kết quả: counter (tại nơi nộp), post (bưu chính), electronic (bản điện tử).",
+)
 PROVENANCE = Sheet(
     "provenance",
     "provenance.",
@@ -187,7 +233,18 @@ PROVENANCE = Sheet(
     ),
     "Nhóm thông tin đã xác minh hay chưa, theo nguồn nào (sources.id của cùng thủ tục).",
 )
-SHEETS: Tuple[Sheet, ...] = (PROCEDURES, CODES, CASES_DOCUMENTS, CHANNELS, FEES, LEGAL_BASIS, SOURCES, PROVENANCE)
+SHEETS: Tuple[Sheet, ...] = (
+    PROCEDURES,
+    CODES,
+    CASES_DOCUMENTS,
+    CHANNELS,
+    FEES,
+    LEGAL_BASIS,
+    FORMS,
+    DELIVERY,
+    SOURCES,
+    PROVENANCE,
+)
 
 README_TEXT = (
     ("Mục đích", "Sửa thủ tục hành chính trong Excel rồi nhập lại; chương trình kiểm tra toàn bộ và báo mọi lỗi."),

@@ -25,7 +25,7 @@ from procedures_kb.errors import InvalidKnowledgeBase, Problem
 MB = 1024 * 1024
 
 MAX_ROWS = 50_000  # per sheet, the header row included
-MAX_COLUMNS = 60  # per sheet
+MAX_COLUMNS = 90  # per sheet
 MAX_FILE_BYTES = 20 * MB  # the .xlsx file on disk
 MAX_UNPACKED_BYTES = 200 * MB  # all parts of the zip together, as their headers declare them
 MAX_PARTS = 500  # members of the zip (an Excel workbook has a few dozen)

@@ -132,6 +132,8 @@ SHEET_PATHS = {
     "channels": "channels.",
     "fees": "channels.fees.",
     "legal_basis": "legal_basis.",
+    "forms": "forms.",
+    "delivery": "delivery.",
     "sources": "sources.",
     "provenance": "provenance.",
 }
@@ -347,7 +349,7 @@ def test_a_far_away_cell_is_refused_quickly_without_reading_cells(book: Path) ->
 
     assert (problem.file, problem.location) == ("fees", "")
     assert problem.message == (
-        "sheet quá lớn: có ô tới dòng 1048576, cột XFD; tối đa 50000 dòng và 60 cột "
+        "sheet quá lớn: có ô tới dòng 1048576, cột XFD; tối đa 50000 dòng và 90 cột "
         "(xóa các dòng, cột thừa rồi lưu lại)"
     )
 
@@ -367,9 +369,9 @@ def test_a_sheet_whose_dimension_lies_is_still_refused_quickly(book: Path) -> No
 
 def test_data_past_the_column_cap_is_refused(book: Path) -> None:
     workbook = load_workbook(book)
-    workbook["codes"]["BI2"] = "x"  # column 61
+    workbook["codes"]["CM2"] = "x"  # column 91
     workbook.save(book)
-    # the dimension says BI; so does the cell
+    # the dimension says CM; so does the cell
     [problem] = refused_quickly(book)
     assert (problem.file, problem.location) == ("codes", "")
     assert problem.message.startswith("sheet quá lớn: có ô tới dòng")
@@ -382,7 +384,7 @@ def test_more_rows_than_the_cap_are_refused(book: Path, monkeypatch: pytest.Monk
         Problem(
             "provenance",
             "",
-            "sheet quá lớn: có ô tới dòng 180, cột E; tối đa 30 dòng và 60 cột (xóa các dòng, cột thừa rồi lưu lại)",
+            "sheet quá lớn: có ô tới dòng 180, cột E; tối đa 30 dòng và 90 cột (xóa các dòng, cột thừa rồi lưu lại)",
         )
         in problems
     )
