@@ -172,6 +172,8 @@ def build(raw: Dict[str, Any], folder: str) -> Built:
         FactGroup.channels: bool(channels),
         FactGroup.result: result is not None,
         FactGroup.legal_basis: bool(legal),
+        FactGroup.conditions: bool(present(raw.get("doi_tuong_thuc_hien", "")) or requirements),
+        FactGroup.forms: any(doc.form for case in cases for doc in case.documents),
     }
     mark = Provenance(verified=False, sources=[sid], note=PROVENANCE_NOTE)
     alias = mechanical_alias(title)

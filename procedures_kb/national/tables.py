@@ -3,8 +3,9 @@
 Documents (thành phần hồ sơ): each group starts with its heading ("* Giấy tờ phải nộp:") and
 the header "Tên giấy tờMẫu đơn, tờ khaiSố lượng"; each row is the paper's name, the file name of
 its form if any ("…tờ khai;1.MuCT01banhnhkmtheoThngts53.doc"), then its count ("1 bản chính",
-"0 bản chính,1 bản sao"). The form's file name is dropped (the crawler stripped its accents; the
-answer links the portal page for forms). A count whose digits run into the name's ("Mẫu số 011
+"0 bản chính,1 bản sao"). The form's file name is dropped (the crawler stripped its accents), but
+that the portal holds a form for the paper is kept (`FORM_ON_PORTAL`): the answer about forms
+names the paper and links the portal page. A count whose digits run into the name's ("Mẫu số 011
 bản chính") is left out.
 
 Legal basis (căn cứ pháp lý): "Tên văn bản pháp lýMã văn bản" then title and number, glued:
@@ -25,6 +26,8 @@ from procedures_kb.national.rules import MAX_REQUIREMENTS_CHARS, NO_INFORMATION
 from procedures_kb.schema import Case, Document, DocumentMode, LegalDocument
 
 DOCS_HEADER = "Tên giấy tờMẫu đơn, tờ khaiSố lượng"
+# A paper whose row carries a form file: the form is on the procedure's portal page.
+FORM_ON_PORTAL = "mẫu tải tại trang thủ tục trên Cổng Dịch vụ công quốc gia"
 DEFAULT_CASE = "Thành phần hồ sơ"
 _NEXT_NAME = r"(?=$|[^\W_]|[(*+•-])"
 COUNT_RE = re.compile(r"(?<![\d])(?P<originals>\d+) bản chính(?:,(?P<copies>\d+) bản sao)?" + _NEXT_NAME)
@@ -61,31 +64,33 @@ def _case_name(heading: str) -> Tuple[str, DocumentMode]:
     return (name or DEFAULT_CASE), mode
 
 
-def _document_name(text: str) -> Optional[str]:
+def _document_name(text: str) -> Tuple[Optional[str], bool]:
+    """The paper's name, and whether its row carries a form file."""
     text = clean(text).lstrip(",; ")
     match = FORM_FILE_RE.search(text)
     if match:
         text = text[: match.start()].rstrip()
-    return text.strip() or None
+    return text.strip() or None, match is not None
 
 
 def _documents(segment: str, mode: DocumentMode, issues: List[Issue]) -> Tuple[List[Document], str]:
     """The documents of one group and the text after its last count (the next group's heading)."""
     documents, start = [], 0
     for match in COUNT_RE.finditer(segment):
-        name = _document_name(segment[start : match.start()])
+        name, has_form = _document_name(segment[start : match.start()])
         start = match.end()
         if name is None:
             continue
+        form = FORM_ON_PORTAL if has_form else None
         originals, copies = match.group("originals"), match.group("copies") or "0"
         if int(originals) == 0 and int(copies) == 0:
             issues.append(Issue("documents", "document_row_without_paper", name[:60]))
             continue  # "0 bản chính": a note of the table ("Lưu ý…", "Ví dụ…"), not a paper
         if len(originals) > 1 or len(copies) > 1:
             issues.append(Issue("documents", "document_count_unclear", f"{name[-40:]}|{match.group(0)}"))
-            documents.append(Document(name=name + originals[:-1], originals=0, copies=0, mode=mode))
+            documents.append(Document(name=name + originals[:-1], form=form, originals=0, copies=0, mode=mode))
         else:
-            documents.append(Document(name=name, originals=int(originals), copies=int(copies), mode=mode))
+            documents.append(Document(name=name, form=form, originals=int(originals), copies=int(copies), mode=mode))
     return documents, segment[start:]
 
 
