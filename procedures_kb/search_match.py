@@ -110,14 +110,26 @@ def swaps(token: str) -> Set[str]:
     return {token[:i] + token[i + 1] + token[i] + token[i + 2 :] for i in range(len(token) - 1)}
 
 
+# "nộp hộ", "làm hộ", "đi hộ": on someone's behalf, unless "hộ" opens a name (hộ chiếu, hộ
+# khẩu, hộ tịch, hộ kinh doanh, hộ nghèo) or is "hồ" typed bare (nộp hồ sơ).
+_ON_BEHALF_AFTER = frozenset({"nop", "lam", "di", "ky", "xin", "lay", "nhan"})
+_HO_OPENS = frozenset({"so", "chieu", "khau", "tich", "kinh", "kd", "ngheo", "can", "gia", "gd", "dan", "tro", "chua"})
+
+
 def _filler(pairs: List[Tuple[str, str]], i: int) -> bool:
     """Words that name no procedure here: "mất" meaning "takes" (mất bao lâu, mất phí); "thế"
     typed with its marks opening a follow-up ("thế còn tạm trú?", "thế tạm trú mất mấy ngày"),
-    which is "so", not "thẻ" (a card), except in "thế chấp"."""
+    which is "so", not "thẻ" (a card), except in "thế chấp"; "hộ" meaning "on behalf of"; "thì
+    sao", "ra sao" (what about…), whose "sao" is not a copy ("bản sao")."""
     word, folded = pairs[i]
     after = pairs[i + 1][1] if i + 1 < len(pairs) else ""
+    before = pairs[i - 1][1] if i > 0 else ""
     if folded == "mat":
         return after in NOT_LOST_AFTER
+    if (folded == "sao" and before in ("thi", "ra")) or (folded in ("thi", "ra") and after == "sao"):
+        return True
+    if folded == "ho" and word in ("hộ", "ho") and i > 0 and pairs[i - 1][1] in _ON_BEHALF_AFTER:
+        return after not in _HO_OPENS
     return i == 0 and word == "thế" and after != "chap"
 
 

@@ -38,10 +38,16 @@ TYPED_STOP_WORDS = frozenset(
     " vậy sao muốn phải những này đó và với mất nhiều tiền phí lệ trực tuyến nộp hồ sơ thủ tục ngày"
     " bước các qua còn mấy hả nhiêu rồi dạ vâng".split()
 )
+# Dropped from questions only (the records' texts keep them): the words of the questions beyond
+# the first six ("nhờ người khác", "mẫu đơn đâu"), which name no procedure.
+QUESTION_STOP_WORDS = frozenset("nguoi nho chau mau len minh".split())
+TYPED_QUESTION_STOP_WORDS = frozenset("người nhờ cháu mẫu lên mình".split())
 
 
-def _stop(word: str, folded: str) -> bool:
-    return word in TYPED_STOP_WORDS if word != folded else folded in STOP_WORDS
+def _stop(word: str, folded: str, question: bool = False) -> bool:
+    if word != folded:
+        return word in TYPED_STOP_WORDS or (question and word in TYPED_QUESTION_STOP_WORDS)
+    return folded in STOP_WORDS or (question and folded in QUESTION_STOP_WORDS)
 
 
 # What a question asks of a procedure, not which one ("nộp qua bưu điện", "thời gian"), folded;
@@ -49,18 +55,27 @@ def _stop(word: str, folded: str) -> bool:
 ASPECT_PHRASES = frozenset(
     {("buu", "dien"), ("thoi", "gian"), ("le", "phi"), ("giay", "to"), ("ho", "so"), ("hanh", "chinh"), ("tra", "cuu")}
 )
+# The same, for the questions beyond the first six (the citizen's deadline, who goes, forms, the
+# result), dropped from questions only.
+QUESTION_PHRASES = ASPECT_PHRASES | frozenset(
+    {("han", "chot"), ("cham", "nhat"), ("qua", "han"), ("tre", "han"), ("bi", "phat")}
+    | {("nguoi", "khac"), ("nguoi", "nha"), ("mot", "minh"), ("di", "thay"), ("lam", "thay"), ("nop", "thay")}
+    | {("mang", "theo"), ("cung", "len"), ("co", "mat"), ("ca", "hai"), ("ai", "phai"), ("phai", "di")}
+    | {("mau", "don"), ("gui", "ve"), ("ve", "nha"), ("ket", "qua"), ("thoi", "han"), ("het", "bao")}
+)
 # BM25's usual constants.
 K1 = 1.2
 B = 0.75
 
 
-def terms(pairs: Sequence[Tuple[str, str]], accented: Container[str] = ()) -> List[str]:
+def terms(pairs: Sequence[Tuple[str, str]], accented: Container[str] = (), question: bool = False) -> List[str]:
     """The BM25 terms of (word, folded) pairs: each word but stop words, as typed when it carries
     diacritics that some record's words carry ("~căn" is not "cần"), folded otherwise; and each
     pair of adjacent words, folded, unless both are stop words ("khai_tu", "luu_dong")."""
     tokens = [folded for _, folded in pairs]
-    aspect = {i + k for i in range(len(tokens) - 1) if tuple(tokens[i : i + 2]) in ASPECT_PHRASES for k in (0, 1)}
-    stop = [_stop(word, folded) or index in aspect for index, (word, folded) in enumerate(pairs)]
+    phrases = QUESTION_PHRASES if question else ASPECT_PHRASES
+    aspect = {i + k for i in range(len(tokens) - 1) if tuple(tokens[i : i + 2]) in phrases for k in (0, 1)}
+    stop = [_stop(word, folded, question) or index in aspect for index, (word, folded) in enumerate(pairs)]
     words = [
         f"~{word}" if word != folded and f"~{word}" in accented else folded
         for index, (word, folded) in enumerate(pairs)
@@ -166,4 +181,4 @@ class Recall:
     def recall(self, pairs: Sequence[Tuple[str, str]]) -> Recalled:
         """BM25 scores of the records holding any of the question's terms (`pairs`: its words as
         typed and folded, synonyms added)."""
-        return Recalled(self, frozenset(terms(pairs, self._all.idf)))
+        return Recalled(self, frozenset(terms(pairs, self._all.idf, question=True)))

@@ -49,6 +49,7 @@ ABBREVIATIONS: Mapping[str, Tuple[str, ...]] = {
     "xnc": ("xuất", "nhập", "cảnh"),
     "ng": ("người",),
     "passport": ("hộ", "chiếu"),
+    "pasport": ("hộ", "chiếu"),
     # The social-insurance abbreviations the catalogue's own names use ("cấp sổ BHXH", "chế độ
     # TNLĐ, BNN") and citizens type.
     "bhxh": ("bảo", "hiểm", "xã", "hội"),
