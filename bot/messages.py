@@ -23,6 +23,11 @@ ASPECT_HEADINGS = {
     "steps": "Các bước thực hiện",
     "online": "Nộp hồ sơ trực tuyến",
     "overview": "Thông tin thủ tục",
+    "deadline": "Thời hạn bạn phải đi đăng ký",
+    "presence": "Ai phải đi, có nhờ người khác được không",
+    "conditions": "Đối tượng và điều kiện",
+    "form": "Mẫu đơn, tờ khai",
+    "result": "Kết quả, thời hạn sử dụng và cách nhận",
 }
 
 # What the citizen asked about, as words inside a sentence.
@@ -34,6 +39,11 @@ ASPECT_WORDS = {
     "steps": "các bước thực hiện",
     "online": "cách nộp trực tuyến",
     "overview": "thông tin",
+    "deadline": "thời hạn phải đăng ký",
+    "presence": "người phải có mặt và việc nộp thay",
+    "conditions": "đối tượng và điều kiện",
+    "form": "mẫu đơn, tờ khai",
+    "result": "kết quả và cách nhận",
 }
 
 CODE = "mã TTHC {code}"
@@ -81,6 +91,40 @@ ONLINE_TIME = "Thời hạn khi nộp trực tuyến: {time}"
 ONLINE_FEE = "Lệ phí khi nộp trực tuyến: {fee}"
 
 RESULT = "Kết quả: {result}"
+
+# The aspects beyond the first six (issue 16).
+DEADLINE = "Chậm nhất {time} {counted_from}{who}."
+DEADLINE_WHO = " ({who})"
+DEADLINE_BASIS = "Căn cứ thời hạn: {basis}"
+DEADLINE_MISSED = "Nếu quá hạn: {consequence}"
+DEADLINE_UNITS = {"days": "ngày", "working_days": "ngày làm việc", "months": "tháng"}
+PRESENCE_WHO = "Người phải có mặt: {who}"
+PRESENCE_YES = "Người khác có thể nộp thay: có{how}"
+PRESENCE_NO = "Người khác có thể nộp thay: không — người yêu cầu phải tự đi{how}"
+PRESENCE_HOW = " — {how}"
+APPLICANTS = "Đối tượng thực hiện: {applicants}"
+AGES = "Độ tuổi: {ages}"
+AGE_FROM = "từ đủ {min} tuổi"
+AGE_UNDER = "dưới {limit} tuổi"
+AGE_BETWEEN = "từ đủ {min} đến dưới {limit} tuổi"
+REQUIREMENTS = "Yêu cầu, điều kiện:"
+FORM_LINE = "• {name}"
+FORM_CODE = "Mẫu {code}: {name}"
+FORM_ISSUED = " (ban hành kèm {issued_by})"
+FORM_GET = (
+    "Mẫu lấy tại Bộ phận một cửa nơi nộp, hoặc tải / điền trực tuyến tại trang thủ tục: {source}. "
+    "Khi nộp trực tuyến, tờ khai là biểu mẫu điện tử điền ngay trên cổng."
+)
+VALIDITY = "Thời hạn sử dụng: {validity}"
+DELIVERY = "Cách nhận kết quả: {ways}"
+DELIVERY_KINDS = {
+    "counter": "trực tiếp tại nơi nộp hồ sơ",
+    "post": "qua dịch vụ bưu chính công ích (gửi về địa chỉ bạn đăng ký, có thể mất phí gửi)",
+    "electronic": "bản điện tử trên tài khoản Cổng Dịch vụ công / VNeID",
+}
+MISSING_PART = "Chưa có thông tin về {part} trong cơ sở dữ liệu: xem {source} hoặc gọi tổng đài {hotline}."
+PART_VALIDITY = "thời hạn sử dụng của kết quả"
+PART_DELIVERY = "cách nhận kết quả"
 
 PROVINCE_APPLIES = "Áp dụng tại {province}."
 PROVINCE_NO_LOCAL = "Chưa có thông tin riêng của {province}; dưới đây là quy định chung toàn quốc."

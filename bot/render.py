@@ -34,6 +34,11 @@ class Aspect(str, Enum):
     steps = "steps"
     online = "online"
     overview = "overview"
+    deadline = "deadline"  # the deadline the citizen must meet (not the processing time)
+    presence = "presence"  # who must go, whether someone else may file
+    conditions = "conditions"  # who may file, on what conditions
+    form = "form"  # the application forms
+    result = "result"  # the result paper, its validity, how to receive it
 
 
 # The fact groups an answer about each aspect relies on (first one decides the footer source).
@@ -45,6 +50,11 @@ ASPECT_GROUPS: Dict[Aspect, Tuple[FactGroup, ...]] = {
     Aspect.steps: (FactGroup.steps,),
     Aspect.online: (FactGroup.channels,),
     Aspect.overview: (FactGroup.agency, FactGroup.time_limit, FactGroup.fees),
+    Aspect.deadline: (FactGroup.deadline,),
+    Aspect.presence: (FactGroup.presence,),
+    Aspect.conditions: (FactGroup.conditions,),
+    Aspect.form: (FactGroup.forms, FactGroup.documents),
+    Aspect.result: (FactGroup.result, FactGroup.validity, FactGroup.delivery),
 }
 
 
@@ -171,6 +181,109 @@ def _overview_lines(procedure: Procedure, today: dt.date) -> List[str]:
     return lines
 
 
+def _deadline_lines(procedure: Procedure) -> List[str]:
+    deadline = procedure.deadline
+    if deadline is None:
+        return []
+    time = f"{deadline.value} {msg.DEADLINE_UNITS[deadline.unit.value]}"
+    who = msg.DEADLINE_WHO.format(who=deadline.who) if deadline.who else ""
+    lines = [msg.DEADLINE.format(time=time, counted_from=deadline.counted_from, who=who)]
+    if deadline.if_missed:
+        lines.append(msg.DEADLINE_MISSED.format(consequence=deadline.if_missed))
+    if deadline.basis:
+        lines.append(msg.DEADLINE_BASIS.format(basis=deadline.basis))
+    return lines
+
+
+def _presence_lines(procedure: Procedure) -> List[str]:
+    presence = procedure.presence
+    if presence is None:
+        return []
+    lines = []
+    if presence.who:
+        lines.append(msg.PRESENCE_WHO.format(who=presence.who))
+    how = msg.PRESENCE_HOW.format(how=presence.how) if presence.how else ""
+    if presence.representation is True:
+        lines.append(msg.PRESENCE_YES.format(how=how))
+    elif presence.representation is False:
+        lines.append(msg.PRESENCE_NO.format(how=how))
+    elif presence.how:
+        lines.append(presence.how)
+    if presence.note:
+        lines.append(presence.note)
+    return lines
+
+
+def _ages(procedure: Procedure) -> Optional[str]:
+    ages = procedure.age_range
+    if ages is None:
+        return None
+    if ages.max is None:
+        return msg.AGE_FROM.format(min=ages.min)
+    if ages.min == 0:
+        return msg.AGE_UNDER.format(limit=ages.max + 1)
+    return msg.AGE_BETWEEN.format(min=ages.min, limit=ages.max + 1)
+
+
+def _condition_lines(procedure: Procedure) -> List[str]:
+    lines = []
+    if procedure.applicants:
+        lines.append(msg.APPLICANTS.format(applicants=procedure.applicants))
+    ages = _ages(procedure)
+    if ages:
+        lines.append(msg.AGES.format(ages=ages))
+    if procedure.requirements:
+        lines.append(msg.REQUIREMENTS)
+        lines.extend(f"• {item}" for item in procedure.requirements)
+    return lines
+
+
+def _form_lines(procedure: Procedure) -> List[str]:
+    """The record's forms, then the forms its papers name; never a file of our own."""
+    lines = []
+    for form in procedure.forms:
+        name = msg.FORM_CODE.format(code=form.code, name=form.name) if form.code else form.name
+        issued = msg.FORM_ISSUED.format(issued_by=form.issued_by) if form.issued_by else ""
+        where = f" — {form.url}" if form.url else ""
+        lines.append(msg.FORM_LINE.format(name=name + issued + where))
+    named = {form.name.lower() for form in procedure.forms}
+    codes = [form.code for form in procedure.forms if form.code]
+    for case in procedure.cases:
+        for doc in case.documents:
+            listed = doc.name.lower() in named or any(code in f"{doc.name} {doc.form}" for code in codes)
+            if doc.form and not listed:
+                named.add(doc.name.lower())
+                lines.append(msg.FORM_LINE.format(name=f"{doc.name}: {doc.form}"))
+    if lines:
+        lines.append(msg.FORM_GET.format(source=official_source(procedure, FactGroup.forms)))
+    return lines
+
+
+def _result_lines(procedure: Procedure) -> List[str]:
+    lines = []
+    if procedure.result:
+        lines.append(msg.RESULT.format(result=procedure.result))
+    if procedure.validity:
+        lines.append(msg.VALIDITY.format(validity=procedure.validity))
+    if procedure.delivery:
+        ways = "; ".join(
+            msg.DELIVERY_KINDS[way.kind.value] + (f" ({way.note})" if way.note else "") for way in procedure.delivery
+        )
+        lines.append(msg.DELIVERY.format(ways=ways))
+    missing = [
+        part
+        for part, known in ((msg.PART_VALIDITY, procedure.validity), (msg.PART_DELIVERY, procedure.delivery))
+        if not known
+    ]
+    if lines and missing:
+        source = official_source(procedure, FactGroup.result)
+        lines.append(msg.MISSING_PART.format(part=" và ".join(missing), source=source, hotline=msg.HOTLINE))
+    return lines
+
+
+NEW_ASPECTS = frozenset({Aspect.deadline, Aspect.presence, Aspect.conditions, Aspect.form, Aspect.result})
+
+
 def body_lines(procedure: Procedure, aspect: Aspect, today: dt.date) -> List[str]:
     if aspect == Aspect.documents:
         return _document_lines(procedure)
@@ -184,6 +297,16 @@ def body_lines(procedure: Procedure, aspect: Aspect, today: dt.date) -> List[str
         return _steps_lines(procedure)
     if aspect == Aspect.online:
         return _online_lines(procedure, today)
+    if aspect == Aspect.deadline:
+        return _deadline_lines(procedure)
+    if aspect == Aspect.presence:
+        return _presence_lines(procedure)
+    if aspect == Aspect.conditions:
+        return _condition_lines(procedure)
+    if aspect == Aspect.form:
+        return _form_lines(procedure)
+    if aspect == Aspect.result:
+        return _result_lines(procedure)
     return _overview_lines(procedure, today)
 
 
@@ -229,6 +352,8 @@ def unverified_lines(procedure: Procedure, aspect: Aspect, has_body: bool) -> Li
     source = official_source(procedure, groups[0])
     if not has_body:
         return [msg.NO_FACT.format(aspect=words, source=source, hotline=msg.HOTLINE)]
+    if aspect in NEW_ASPECTS:  # a group the record does not hold is said missing, not unverified
+        groups = tuple(g for g in groups if procedure.holds(g))
     unverified = [g for g in groups if not procedure.is_verified(g)]
     if not unverified:
         return []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional
 
@@ -26,7 +27,7 @@ from bot.actions.context import (
     load_kb,
     message_text,
 )
-from bot.render import Aspect, Place, render_answer
+from bot.render import NEW_ASPECTS, Aspect, Place, render_answer
 from motcua.settings import get_settings
 from procedures_kb import Hit, KnowledgeBase, Procedure
 from procedures_kb.search import age_in
@@ -47,6 +48,11 @@ INTENT_OF_ASPECT: Dict[Aspect, str] = {
     Aspect.steps: "ask_steps",
     Aspect.online: "ask_online",
     Aspect.overview: "ask_procedure",
+    Aspect.deadline: "ask_deadline",
+    Aspect.presence: "ask_presence",
+    Aspect.conditions: "ask_conditions",
+    Aspect.form: "ask_form",
+    Aspect.result: "ask_result",
 }
 
 
@@ -60,12 +66,98 @@ class Resolution:
     # covers: the KB does not hold it, and neither the conversation's procedure nor a popular
     # one may answer in its place.
     not_held: FrozenSet[str] = frozenset()
+    # A correction moved from the conversation's procedure to this one ("không phải, tôi làm
+    # mất", "cháu 16 tuổi rồi"): the question stays the last one asked.
+    corrected: bool = False
+
+
+# A correction that names only what differs from the procedure just answered: "không phải, tôi
+# cần làm lại vì mất", "sai rồi, đổi sang thẻ mới thôi" (folded text).
+_CORRECTION = re.compile(r"^(khong phai|khong,|sai|nham|a khong|a nham|y (toi|minh|em) la)\b")
+_SIBLING_WORDS = re.compile(
+    r"\b(lam lai|cap lai|xin lai|bi mat|mat (the|roi|giay|so|het)|danh mat|that lac|doi sang|cap doi|doi the"
+    r"|doi lai|doi moi|lam moi|cap moi|lan dau|het han|bi hong|bi rach)\b"
+)
+# The words of an official name before its object ("Cấp đổi thẻ căn cước" -> "thẻ căn cước").
+_ACTION_WORDS = frozenset({"cap", "doi", "lai", "moi", "dang", "ky", "thu", "tuc", "lam", "xin"})
+_OBJECT_ENDS = re.compile(r"\s+(cho|tai|doi voi|cua|\()\s*", re.IGNORECASE)
+
+
+def object_of(title: str) -> str:
+    """What a procedure issues or registers, without the act: "Cấp lại thẻ căn cước" -> "thẻ căn
+    cước"; "Cấp thẻ căn cước cho người từ đủ 14 tuổi" -> "thẻ căn cước"."""
+    words = title.split()
+    start = 0
+    while start < len(words) and fold(words[start]) in _ACTION_WORDS:
+        start += 1
+    rest = words[start:]
+    for index, word in enumerate(rest):
+        if index and (fold(word) in ("cho", "tai", "cua") or word.startswith("(")):
+            return " ".join(rest[:index])
+    return " ".join(rest)
+
+
+# "không phải đổi", "chứ không phải mất": the word denied is what the citizen does not mean.
+_DENIED = re.compile(r"\b(chu )?(khong|ko|k) phai (la )?\w+")
+
+
+def without_denied(text: str) -> str:
+    """The message without what it denies ("à không, thẻ bị mất chứ không phải đổi" -> "à không,
+    thẻ bị mất"); `fold` keeps every character in place, so the spans found folded are cut from
+    the text as typed."""
+    folded = fold(text)
+    if len(folded) != len(text):
+        return text
+    kept, start = [], 0
+    for denied in _DENIED.finditer(folded):
+        kept.append(text[start : denied.start()])
+        start = denied.end()
+    kept.append(text[start:])
+    return " ".join(" ".join(kept).split())
+
+
+def sibling_named(kb: KnowledgeBase, text: str, current: Procedure) -> Optional[Procedure]:
+    """The sibling of `current` a correction names by what differs only (a verb, an age): the
+    message read with the current procedure's object ("làm lại vì mất" + "thẻ căn cước")."""
+    folded = fold(text)
+    if not (_CORRECTION.search(folded) or _SIBLING_WORDS.search(folded)):
+        return None
+    thing = object_of(current.title)
+    if not thing:
+        return None
+    found = kb.search(f"{without_denied(text)} {thing}").match
+    if found is None or found.procedure_id == current.id:
+        return None
+    sibling = kb.get(found.procedure_id)
+    # Only a procedure of the same object: the correction changes the act, not the subject.
+    names = " ".join(fold(name) for name in [sibling.title, *sibling.aliases])
+    return sibling if fold(thing) in names or fold(thing.split()[-1]) in names else None
+
+
+def named_after_denial(kb: KnowledgeBase, text: str) -> Optional[Procedure]:
+    """ "không phải sao y, tôi cần chứng thực chữ ký": the procedure named after the denied one."""
+    if "," not in text or not _CORRECTION.search(fold(text)):
+        return None
+    found = kb.search(text.split(",", 1)[1]).match
+    return kb.get(found.procedure_id) if found else None
+
+
+def correction_of(kb: KnowledgeBase, text: str, current: Optional[str]) -> Optional[Procedure]:
+    """The procedure a correction moves to from `current` (named, a sibling named by what differs,
+    or the sibling for the age given), or None when the message is no such correction."""
+    if not current or current not in kb:
+        return None
+    found = resolve_procedure(kb, text, None, current).procedure
+    return found if found is not None and found.id != current else None
 
 
 def resolve_procedure(kb: KnowledgeBase, text: str, entity: Optional[str], remembered: Optional[str]) -> Resolution:
     """A procedure named in the message wins; then the one the conversation is about."""
     if entity and entity in kb:
         return Resolution(kb.get(entity))
+    named = named_after_denial(kb, text)
+    if named is not None:
+        return Resolution(named, corrected=True)
     result = kb.search(text) if text and not text.startswith("/") else None
     if result and result.match:
         return Resolution(kb.get(result.match.procedure_id))
@@ -78,8 +170,9 @@ def resolve_procedure(kb: KnowledgeBase, text: str, entity: Optional[str], remem
             # "à không, con tôi 15 tuổi rồi" about the under-14 card: the sibling for that age
             sibling = kb.search(f"{text} {current.title}").match  # the age typed comes first
             if sibling and sibling.procedure_id != remembered:
-                return Resolution(kb.get(sibling.procedure_id))
-        return Resolution(current)
+                return Resolution(kb.get(sibling.procedure_id), corrected=True)
+        named = sibling_named(kb, text, current)
+        return Resolution(named, corrected=True) if named else Resolution(current)
     return Resolution(suggestions=result.suggestions if result else [])
 
 
@@ -186,8 +279,14 @@ def aspect_for(tracker: Tracker, asked: Aspect) -> Aspect:
     bare procedure name the pending question ("khai sinh" after "giấy tờ của thủ tục nào?")."""
     text = fold(message_text(tracker))
     last = tracker.get_slot(SLOT_LAST_ASPECT)
-    if last in Aspect.__members__ and is_switch(text) and asked_in(text) is None:
+    explicit = asked_in(text)
+    if last in Aspect.__members__ and is_switch(text) and explicit is None:
         return Aspect(last)
+    if explicit is not None and explicit != asked and NEW_ASPECTS & {explicit, asked}:
+        # The NLU knows the newer questions from fewer examples: "bằng lái sắp hết hạn thì đổi ở
+        # đâu" (where, not the deadline), "nhờ người khác nộp được không" (who, not where) are
+        # what their words say.
+        return explicit
     if asked != Aspect.overview:
         return asked
     pending = tracker.get_slot(SLOT_PENDING_ASPECT)
@@ -227,5 +326,8 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, as
         tracker.get_slot(SLOT_PROCEDURE),
     )
     if found.procedure:
+        last = tracker.get_slot(SLOT_LAST_ASPECT)
+        if found.corrected and last in Aspect.__members__ and asked_in(fold(message_text(tracker))) is None:
+            aspect = Aspect(last)  # "làm cho con tôi, cháu mới 10 tuổi": the same question, corrected
         return answer(dispatcher, kb, found.procedure, aspect, province_of(kb, tracker))
     return ask_which_procedure(dispatcher, kb, aspect, found.suggestions, found.not_held)

@@ -30,7 +30,7 @@ SLOT_OFFERED = "offered_procedures"
 # changes the procedure and keeps the question (folded text). Every pattern here runs in time
 # linear in the message: "còn … thì sao" is two searches, not `còn.*thì sao`, which backtracks
 # over the rest of the message at each "còn" (a message of 8,000 "còn" took 2.8 s).
-_SWITCH_START = re.compile(r"^(the |vay |the thi |con |a khong|khong phai|nham)|\by (toi|minh|em) la\b")
+_SWITCH_START = re.compile(r"^(the |vay |the thi |con |a khong|khong phai|nham|a nham)|\by (toi|minh|em) la\b")
 _CON = re.compile(r"\bcon\b")
 _THI_SAO = re.compile(r"\bthi sao\b")
 
@@ -52,12 +52,44 @@ def message_text(tracker: Tracker) -> str:
 # Words that ask a particular question (folded text), tried in this order. A switch without
 # them keeps the last question; a "hồ sơ" message with them is that question (actions/dossier).
 QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
-    (Aspect.where, re.compile(r"o dau|noi nop|nop (tai|o) |co quan nao|cho nao")),
+    # A form or the result "ở đâu", "bao lâu" is still about the form or the result.
+    (
+        Aspect.result,
+        re.compile(
+            r"co gia tri|gia tri (bao|may|den)|nhan ket qua|ket qua nhan|nhan (ket qua )?qua buu|gui (ve|den) nha"
+            r"|(bi|co) het han (khong|ko|k|chua)|han su dung|co han (bao|may|den)|hieu luc (bao|may|den)"
+            r"|co thoi han|nhan (the|giay|so|ho chieu|phieu|bang) (o dau|qua|tai)"
+        ),
+    ),
+    (Aspect.form, re.compile(r"mau (don|to khai|so|nao|ct|dc|tk)|tai mau|to khai mau")),
+    # "đến đâu rồi" asks where a dossier stands, not where to file.
+    (Aspect.where, re.compile(r"o dau|noi nop|nop (tai|o) |co quan nao|cho nao|\b(di|den|toi) dau\b(?! roi)")),
     (Aspect.documents, re.compile(r"giay to|can (mang|gi|nhung)|chuan bi|gom (nhung )?(gi|nhung)")),
+    # A fine for a missed deadline is not a fee: "quá hạn bị phạt bao nhiêu tiền".
+    (
+        Aspect.deadline,
+        re.compile(
+            r"bi phat|han chot|cham nhat|han nop|bao lau (thi |la )?(phai|bat buoc|het han)"
+            r"|trong (vong )?(may|bao nhieu) (ngay|thang) (thi )?phai|(may|bao nhieu) ngay (thi )?phai"
+        ),
+    ),
     (Aspect.fee, re.compile(r"le phi|\bphi\b|\btien\b|het bao nhieu")),
+    # Before the time: "hạn chót … là khi nào" asks the citizen's deadline, not the office's.
+    (Aspect.deadline, re.compile(r"han chot|cham nhat|qua han|tre han|bi phat|trong vong bao (lau|nhieu ngay) phai")),
     (Aspect.time, re.compile(r"bao lau|may ngay|thoi han|khi nao")),
     (Aspect.online, re.compile(r"online|truc tuyen|qua mang|vneid")),
     (Aspect.steps, re.compile(r"cac buoc|quy trinh")),
+    # Folded, "nộp hộ" is also "nộp hồ sơ" and "làm hộ" "làm hộ chiếu", "có mặt" "có mất (phí)":
+    # only with what follows them in a question about filing for someone.
+    (
+        Aspect.presence,
+        re.compile(
+            r"uy quyen|nguoi khac|di thay|lam thay|nop thay|ai phai di|cung (phai )?(len|di|den|co mat)"
+            r"|(nop|lam|di) ho (duoc|dum|giup|cho (nguoi|con|bo|me|vo|chong))|(phai|can) co mat"
+            r"|ca hai (nguoi|dua|vo chong)|(di|len) ca hai|\btu di\b|den tan noi|(dan|dua|mang) (chau|be|con) theo"
+        ),
+    ),
+    (Aspect.conditions, re.compile(r"dieu kien|ai (duoc|co the) (lam|dang ky|xin)|doi tuong")),
 ]
 
 

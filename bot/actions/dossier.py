@@ -17,7 +17,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import messages as msg
-from bot.actions.answers import answer_question
+from bot.actions.answers import answer, answer_question, correction_of, province_of
 from bot.actions.awaiting import Awaited, await_input
 from bot.actions.base import CitizenAction
 from bot.actions.context import asked_in, is_switch, load_kb, message_text
@@ -83,8 +83,26 @@ class _FixedReply(CitizenAction):
         aspect = await _plain_procedure_question(dispatcher, tracker)
         if aspect is not None:
             return await answer_question(dispatcher, tracker, aspect)
+        corrected = await _corrected(dispatcher, tracker)
+        if corrected is not None:
+            return corrected
         dispatcher.utter_message(response=self.response)
         return []
+
+
+async def _corrected(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
+    """A correction the NLU could not place ("cháu 16 tuổi rồi", "không phải đổi, tôi làm mất
+    thẻ"): the last question, answered for the procedure it moves to."""
+    last = tracker.get_slot("last_aspect")
+    if last not in Aspect.__members__:
+        return None
+    kb = await load_kb(dispatcher)
+    if kb is None:
+        return None
+    found = correction_of(kb, message_text(tracker), tracker.get_slot("procedure"))
+    if found is None:
+        return None
+    return answer(dispatcher, kb, found, Aspect(last), province_of(kb, tracker))
 
 
 async def _plain_procedure_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[Aspect]:
@@ -117,3 +135,23 @@ class ActionNotUnderstood(_FixedReply):
 
     def name(self) -> Text:
         return "action_not_understood"
+
+
+class ActionBotChallenge(_FixedReply):
+    """ "Bạn là người hay máy?": the assistant says it is automated. A procedure question the NLU
+    read as one because it speaks of a person ("nhờ người khác nộp hộ khai sinh được không", "một
+    người đi được không" about the procedure just discussed) is answered instead."""
+
+    response = "utter_iamabot"
+
+    def name(self) -> Text:
+        return "action_bot_challenge"
+
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        aspect = await _plain_procedure_question(dispatcher, tracker)
+        if aspect is None and tracker.get_slot("procedure"):
+            aspect = asked_in(fold(message_text(tracker)))  # a follow-up about the procedure discussed
+        if aspect is not None:
+            return await answer_question(dispatcher, tracker, aspect)
+        dispatcher.utter_message(response=self.response)
+        return []

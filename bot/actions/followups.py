@@ -12,7 +12,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import messages as msg
-from bot.actions.answers import answer, province_of
+from bot.actions.answers import answer, correction_of, province_of
 from bot.actions.base import CitizenAction
 from bot.actions.context import (
     SLOT_LAST_ASPECT,
@@ -82,9 +82,14 @@ class ActionDeny(CitizenAction):
         kb = await load_kb(dispatcher)
         if kb is None:
             return []
-        match = kb.search(message_text(tracker)).match
+        text = message_text(tracker)
+        match = kb.search(text).match
         if match:
             return answer(dispatcher, kb, kb.get(match.procedure_id), _aspect(tracker), province_of(kb, tracker))
+        # "không phải, tôi cần làm lại vì mất": the sibling named by what differs, or by age
+        found = correction_of(kb, text, tracker.get_slot(SLOT_PROCEDURE))
+        if found is not None:
+            return answer(dispatcher, kb, found, _aspect(tracker), province_of(kb, tracker))
         if tracker.get_slot(SLOT_SUGGESTED):
             dispatcher.utter_message(text=msg.AFTER_DENY)
             return [SlotSet(SLOT_SUGGESTED, None)]

@@ -59,3 +59,23 @@ class ActionAnswerOnline(AnswerAction):
 
 class ActionAnswerOverview(AnswerAction):
     aspect = Aspect.overview
+
+
+class ActionAnswerDeadline(AnswerAction):
+    aspect = Aspect.deadline
+
+
+class ActionAnswerPresence(AnswerAction):
+    aspect = Aspect.presence
+
+
+class ActionAnswerConditions(AnswerAction):
+    aspect = Aspect.conditions
+
+
+class ActionAnswerForm(AnswerAction):
+    aspect = Aspect.form
+
+
+class ActionAnswerResult(AnswerAction):
+    aspect = Aspect.result
