@@ -1,0 +1,61 @@
+"""`make eval`'s sets and judges: every case names a procedure the KB holds and an aspect the
+assistant answers, and the fact-level judge fails a reply that answers the right kind of question
+with another procedure's value."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any, Dict, List
+
+import pytest
+import yaml
+
+from bot import messages as msg
+from bot.render import Aspect
+from eval.run_eval import E2E_ASPECTS, E2E_CASES, FACTS, NLU_ASPECTS, judge, load_nlu_test
+from procedures_kb import KnowledgeBase
+
+TITLES = {"cap-lai-can-cuoc": "Cấp lại thẻ căn cước", "cap-doi-can-cuoc": "Cấp đổi thẻ căn cước"}
+
+
+def reply(text: str) -> List[Dict[str, Any]]:
+    return [{"recipient_id": "x", "text": text}]
+
+
+def test_a_fact_is_judged_by_its_value_not_only_by_the_kind_of_answer() -> None:
+    case = {"q": "…", "procedure": "cap-lai-can-cuoc", "aspect": "fee", "expect": ["35.000"], "not": ["25.000"]}
+    heading = f"{msg.ASPECT_HEADINGS['fee']} — Cấp lại thẻ căn cước (mã TTHC 2.001194)"
+    assert judge(case, reply(f"{heading}\n• Nộp trực tiếp: 35.000 đồng"), TITLES)
+    assert not judge(case, reply(f"{heading}\n• Nộp trực tiếp: 25.000 đồng"), TITLES)  # a sibling's value
+    assert not judge(case, reply(f"{heading}\n• Nộp trực tiếp: 35.000 đồng; 25.000 đồng"), TITLES)
+    other = f"{msg.ASPECT_HEADINGS['fee']} — Cấp đổi thẻ căn cước (mã TTHC 2.001195)\n35.000 đồng"
+    assert not judge(case, reply(other), TITLES)  # the right value under another procedure's name
+
+
+def _cases(path: Any) -> List[Dict[str, Any]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if "facts" in data:
+        return list(data["facts"])
+    return list(data["single"]) + [turn for conversation in data["conversations"] for turn in conversation["turns"]]
+
+
+@pytest.mark.parametrize("path", [E2E_CASES, E2E_ASPECTS, FACTS], ids=lambda p: p.name)
+def test_every_case_names_a_held_procedure_and_an_answered_aspect(path: Any) -> None:
+    kb = KnowledgeBase.load()
+    for case in _cases(path):
+        assert unicodedata.is_normalized("NFC", case["q"]), case["q"]
+        if "procedure" in case:
+            assert case["procedure"] in kb, case
+        if case.get("aspect"):
+            assert case["aspect"] in Aspect.__members__, case
+
+
+def test_the_new_aspects_set_is_large_enough_and_partly_without_diacritics() -> None:
+    pairs = load_nlu_test(NLU_ASPECTS)
+    e2e = _cases(E2E_ASPECTS)
+    texts = [text for text, _ in pairs] + [case["q"] for case in e2e]
+    bare = [t for t in texts if "đ" not in t.lower() and unicodedata.normalize("NFD", t) == t]
+    assert len(pairs) >= 150 and len(e2e) >= 100
+    assert len(bare) / len(texts) >= 0.30
+    facts = _cases(FACTS)
+    assert len(facts) >= 40 and all(case["expect"] for case in facts)
