@@ -116,6 +116,16 @@ def without_denied(text: str) -> str:
     return " ".join(" ".join(kept).split())
 
 
+def joined(text: str, thing: str) -> str:
+    """The message followed by the object, without repeating the words it ends with ("tôi làm mất
+    thẻ" + "thẻ căn cước" -> "tôi làm mất thẻ căn cước")."""
+    said, named = text.split(), thing.split()
+    for size in range(min(len(said), len(named)), 0, -1):
+        if [fold(w) for w in said[-size:]] == [fold(w) for w in named[:size]]:
+            return " ".join(said + named[size:])
+    return f"{text} {thing}"
+
+
 def sibling_named(kb: KnowledgeBase, text: str, current: Procedure) -> Optional[Procedure]:
     """The sibling of `current` a correction names by what differs only (a verb, an age): the
     message read with the current procedure's object ("làm lại vì mất" + "thẻ căn cước")."""
@@ -125,7 +135,7 @@ def sibling_named(kb: KnowledgeBase, text: str, current: Procedure) -> Optional[
     thing = object_of(current.title)
     if not thing:
         return None
-    found = kb.search(f"{without_denied(text)} {thing}").match
+    found = kb.search(joined(without_denied(text), thing)).match
     if found is None or found.procedure_id == current.id:
         return None
     sibling = kb.get(found.procedure_id)
@@ -158,6 +168,8 @@ def resolve_procedure(kb: KnowledgeBase, text: str, entity: Optional[str], remem
     named = named_after_denial(kb, text)
     if named is not None:
         return Resolution(named, corrected=True)
+    if _CORRECTION.search(fold(text)):
+        text = without_denied(text)  # "không phải đổi, tôi làm mất thẻ": "đổi" is not meant
     result = kb.search(text) if text and not text.startswith("/") else None
     if result and result.match:
         return Resolution(kb.get(result.match.procedure_id))

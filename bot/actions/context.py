@@ -61,7 +61,10 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"|co thoi han|nhan (the|giay|so|ho chieu|phieu|bang) (o dau|qua|tai)"
         ),
     ),
-    (Aspect.form, re.compile(r"mau (don|to khai|so|nao|ct|dc|tk)|tai mau|to khai mau")),
+    (
+        Aspect.form,
+        re.compile(r"mau (don|to khai|so|nao|ct|dc|tk)|tai mau|to khai mau|\b(don|to khai)( \w+){0,8} lay (o )?dau"),
+    ),
     # "đến đâu rồi" asks where a dossier stands, not where to file.
     (Aspect.where, re.compile(r"o dau|noi nop|nop (tai|o) |co quan nao|cho nao|\b(di|den|toi) dau\b(?! roi)")),
     (Aspect.documents, re.compile(r"giay to|can (mang|gi|nhung)|chuan bi|gom (nhung )?(gi|nhung)")),
@@ -87,6 +90,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"uy quyen|nguoi khac|di thay|lam thay|nop thay|ai phai di|cung (phai )?(len|di|den|co mat)"
             r"|(nop|lam|di) ho (duoc|dum|giup|cho (nguoi|con|bo|me|vo|chong))|(phai|can) co mat"
             r"|ca hai (nguoi|dua|vo chong)|(di|len) ca hai|\btu di\b|den tan noi|(dan|dua|mang) (chau|be|con) theo"
+            r"|(phai|bat buoc) (den|di|len) truc tiep"
         ),
     ),
     (Aspect.conditions, re.compile(r"dieu kien|ai (duoc|co the) (lam|dang ky|xin)|doi tuong")),

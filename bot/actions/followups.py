@@ -12,7 +12,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import messages as msg
-from bot.actions.answers import answer, correction_of, province_of
+from bot.actions.answers import answer, correction_of, province_of, resolve_procedure
 from bot.actions.base import CitizenAction
 from bot.actions.context import (
     SLOT_LAST_ASPECT,
@@ -83,9 +83,9 @@ class ActionDeny(CitizenAction):
         if kb is None:
             return []
         text = message_text(tracker)
-        match = kb.search(text).match
-        if match:
-            return answer(dispatcher, kb, kb.get(match.procedure_id), _aspect(tracker), province_of(kb, tracker))
+        named = resolve_procedure(kb, text, None, None).procedure  # what the message names, past the denial
+        if named is not None:
+            return answer(dispatcher, kb, named, _aspect(tracker), province_of(kb, tracker))
         # "không phải, tôi cần làm lại vì mất": the sibling named by what differs, or by age
         found = correction_of(kb, text, tracker.get_slot(SLOT_PROCEDURE))
         if found is not None:

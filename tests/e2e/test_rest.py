@@ -57,3 +57,37 @@ async def test_odd_messages_get_an_answer_and_the_server_keeps_serving(webhook: 
     assert all(reply.get("text") for reply in replies)
     [reply] = await say(webhook, "citizen-e", "đăng ký thường trú mất bao lâu")
     assert "7 ngày làm việc" in reply["text"]
+
+
+async def test_the_citizens_deadline_then_who_must_go(webhook: str) -> None:
+    """Issue 16: a deadline is the citizen's, not the office's processing time; a follow-up asks
+    who must go, for the same procedure."""
+    [reply] = await say(webhook, "citizen-dl", "sinh con xong thì chậm nhất bao nhiêu ngày phải đi khai sinh")
+    assert reply["text"].startswith("Thời hạn bạn phải đi đăng ký — Đăng ký khai sinh (mã TTHC 1.001193)")
+    assert "Chậm nhất 60 ngày kể từ ngày sinh" in reply["text"]
+    assert "Luật Hộ tịch 2014, Điều 15" in reply["text"]
+
+    [reply] = await say(webhook, "citizen-dl", "còn khai tử thì sao?")
+    assert reply["text"].startswith("Thời hạn bạn phải đi đăng ký — Đăng ký khai tử")
+    assert "Chậm nhất 15 ngày" in reply["text"]
+    assert "chưa được xác minh" in reply["text"]  # the reference marks it secondary
+
+
+async def test_filing_for_someone_else_is_a_procedure_question_not_a_question_about_the_bot(webhook: str) -> None:
+    [reply] = await say(webhook, "citizen-pr", "xin phiếu lý lịch tư pháp có nhờ người khác làm hộ được không")
+    assert reply["text"].startswith("Ai phải đi, có nhờ người khác được không — Cấp Phiếu lý lịch tư pháp")
+    assert "nộp thay: có" in reply["text"]
+    assert "trợ lý tự động" not in reply["text"]
+
+
+async def test_a_form_is_named_and_linked_never_invented(webhook: str) -> None:
+    [reply] = await say(webhook, "citizen-fm", "đăng ký thường trú thì điền mẫu tờ khai nào")
+    assert reply["text"].startswith("Mẫu đơn, tờ khai — Đăng ký thường trú")
+    assert "CT01" in reply["text"] and "dichvucong.gov.vn" in reply["text"]
+
+
+async def test_a_correction_naming_only_what_differs_keeps_the_question(webhook: str) -> None:
+    [reply] = await say(webhook, "citizen-co", "cấp đổi thẻ căn cước cần giấy tờ gì")
+    assert reply["text"].startswith("Giấy tờ cần chuẩn bị — Cấp đổi thẻ căn cước")
+    [reply] = await say(webhook, "citizen-co", "không phải, tôi cần làm lại vì bị mất thẻ")
+    assert reply["text"].startswith("Giấy tờ cần chuẩn bị — Cấp lại thẻ căn cước")

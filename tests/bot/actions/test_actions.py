@@ -360,6 +360,9 @@ async def test_an_age_that_rules_out_the_procedure_in_context_moves_to_its_sibli
         ("cap-lai-can-cuoc", "sai rồi, đổi sang thẻ mới thôi", "cap-doi-can-cuoc", "Cấp đổi thẻ căn cước"),
         ("can-cuoc", "khong phai, toi bi mat the", "cap-lai-can-cuoc", "Cấp lại thẻ căn cước"),
         ("can-cuoc", "không, con tôi mới 10 tuổi", "can-cuoc-duoi-14", "Cấp thẻ căn cước cho người dưới 14 tuổi"),
+        ("cap-doi-can-cuoc", "không phải đổi, tôi làm mất thẻ", "cap-lai-can-cuoc", "Cấp lại thẻ căn cước"),
+        ("cap-doi-can-cuoc", "à không, thẻ bị mất chứ không phải đổi", "cap-lai-can-cuoc", "Cấp lại thẻ căn cước"),
+        ("chung-thuc-ban-sao", "không phải sao y, tôi cần chứng thực chữ ký", "chung-thuc-chu-ky", "Chứng thực chữ ký"),
     ],
 )
 async def test_a_correction_naming_only_what_differs_answers_the_sibling(
@@ -433,3 +436,27 @@ async def test_asked_whether_it_is_a_human_the_assistant_says_it_is_not(slots: D
 
     messages, _ = await run(ActionBotChallenge(), "bạn là người hay máy?", slots=slots)
     assert messages == [{"response": "utter_iamabot", **{k: v for k, v in messages[0].items() if k != "response"}}]
+
+
+@pytest.mark.parametrize(
+    ("current", "reply", "heading"),
+    [
+        ("can-cuoc-duoi-14", "chau 16 tuoi roi", "Cấp thẻ căn cước cho người từ đủ 14 tuổi"),
+        ("cap-doi-can-cuoc", "không phải đổi, tôi làm mất thẻ", "Cấp lại thẻ căn cước"),
+    ],
+)
+async def test_a_correction_the_nlu_could_not_place_still_moves(current: str, reply: str, heading: str) -> None:
+    """Read as "not understood": the correction still answers the last question for the sibling."""
+    from bot.actions.dossier import ActionNotUnderstood
+
+    slots = {"procedure": current, "last_aspect": "where"}
+    messages, _ = await run(ActionNotUnderstood(), reply, slots=slots)
+    assert messages[0]["text"].startswith(f"Nơi nộp hồ sơ — {heading}")
+
+
+async def test_an_unplaced_message_with_no_correction_gets_the_fallback() -> None:
+    from bot.actions.dossier import ActionNotUnderstood
+
+    slots = {"procedure": "cap-doi-can-cuoc", "last_aspect": "where"}
+    messages, events = await run(ActionNotUnderstood(), "ừm để mình nghĩ đã", slots=slots)
+    assert messages[0].get("response") == "utter_default" and events == []
