@@ -377,14 +377,17 @@ def test_data_past_the_column_cap_is_refused(book: Path) -> None:
     assert problem.message.startswith("sheet quá lớn: có ô tới dòng")
 
 
-def test_more_rows_than_the_cap_are_refused(book: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_more_rows_than_the_cap_are_refused(
+    records: List[Procedure], book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(xlsx_limits, "MAX_ROWS", 30)
     problems = refused_quickly(book)
+    last = 1 + sum(len(record.provenance) for record in records)  # the header, then one row per mark
     assert (
         Problem(
             "provenance",
             "",
-            "sheet quá lớn: có ô tới dòng 180, cột E; tối đa 30 dòng và 90 cột (xóa các dòng, cột thừa rồi lưu lại)",
+            f"sheet quá lớn: có ô tới dòng {last}, cột E; tối đa 30 dòng và 90 cột (xóa các dòng, cột thừa rồi lưu lại)",
         )
         in problems
     )
