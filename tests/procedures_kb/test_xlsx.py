@@ -387,7 +387,8 @@ def test_more_rows_than_the_cap_are_refused(
         Problem(
             "provenance",
             "",
-            f"sheet quá lớn: có ô tới dòng {last}, cột E; tối đa 30 dòng và 90 cột (xóa các dòng, cột thừa rồi lưu lại)",
+            f"sheet quá lớn: có ô tới dòng {last}, cột E; tối đa 30 dòng và 90 cột"
+            " (xóa các dòng, cột thừa rồi lưu lại)",
         )
         in problems
     )
