@@ -208,8 +208,8 @@ def test_blind_set_on_national_procedures() -> None:
     """Written from the portal copy alone by someone who had not seen the search; measured, never
     tuned on. First measured with the name search alone: top-1 58.4 %, wrong 16.9 %, every
     unrelated message unanswered. With the confidence model (`search_confidence`): top-1 70.6 %,
-    wrong 5.9 %, 19 of its 20 unrelated messages unanswered; 70.2 % and 6.3 % on 2026-12-06. Floors just under that, so they
-    catch a regression; the issue's target is 90 % and 3 %."""
+    wrong 5.9 %, 19 of its 20 unrelated messages unanswered; 70.2 % and 6.3 % on 2026-12-06.
+    Floors just under that, so they catch a regression; the issue's target is 90 % and 3 %."""
     assert MODEL_PATH.exists(), "the search's confidence model is fitted by make (make fit-search)"
     data: Dict[str, Any] = yaml.safe_load((HERE / "search_national_heldout3.yml").read_text(encoding="utf-8"))
     kb = _full_kb()
