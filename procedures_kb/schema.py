@@ -387,7 +387,8 @@ class Procedure(_Model):
             FactGroup.deadline: self.deadline is not None,
             FactGroup.presence: self.presence is not None,
             FactGroup.conditions: bool(self.applicants or self.requirements or self.age_range),
-            FactGroup.forms: bool(self.forms),
+            # A form named on a paper counts too (the importer marks the portal's that way).
+            FactGroup.forms: bool(self.forms) or any(doc.form for case in self.cases for doc in case.documents),
             FactGroup.validity: self.validity is not None,
             FactGroup.delivery: bool(self.delivery),
         }

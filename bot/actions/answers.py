@@ -80,7 +80,6 @@ _SIBLING_WORDS = re.compile(
 )
 # The words of an official name before its object ("Cấp đổi thẻ căn cước" -> "thẻ căn cước").
 _ACTION_WORDS = frozenset({"cap", "doi", "lai", "moi", "dang", "ky", "thu", "tuc", "lam", "xin"})
-_OBJECT_ENDS = re.compile(r"\s+(cho|tai|doi voi|cua|\()\s*", re.IGNORECASE)
 
 
 def object_of(title: str) -> str:
