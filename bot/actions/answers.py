@@ -73,10 +73,12 @@ class Resolution:
 
 # A correction that names only what differs from the procedure just answered: "không phải, tôi
 # cần làm lại vì mất", "sai rồi, đổi sang thẻ mới thôi" (folded text).
-_CORRECTION = re.compile(r"^(khong phai|khong,|sai|nham|a khong|a nham|y (toi|minh|em) la)\b")
+_CORRECTION = re.compile(
+    r"^(khong phai\b|(khong|ko|hong)\s*[,.!]|sai\b|nham\b|a khong\b|a nham\b|y ((toi|minh|em) )?la\b)"
+)
 _SIBLING_WORDS = re.compile(
     r"\b(lam lai|cap lai|xin lai|bi mat|mat (the|roi|giay|so|het)|danh mat|that lac|doi sang|cap doi|doi the"
-    r"|doi lai|doi moi|lam moi|cap moi|lan dau|het han|bi hong|bi rach)\b"
+    r"|doi lai|doi moi|lam moi|cap moi|lan dau|het han|bi hong|bi rach|bi gay|bi mo|bi hu|tray chip|sai thong tin)\b"
 )
 # The words of an official name before its object ("Cấp đổi thẻ căn cước" -> "thẻ căn cước").
 _ACTION_WORDS = frozenset({"cap", "doi", "lai", "moi", "dang", "ky", "thu", "tuc", "lam", "xin"})
@@ -342,3 +344,19 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, as
             aspect = Aspect(last)  # "làm cho con tôi, cháu mới 10 tuổi": the same question, corrected
         return answer(dispatcher, kb, found.procedure, aspect, province_of(kb, tracker))
     return ask_which_procedure(dispatcher, kb, aspect, found.suggestions, found.not_held)
+
+
+async def plain_procedure_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[Aspect]:
+    """A message the NLU could not place that still says, in so many words, what it asks about a
+    procedure the knowledge base recognises ("đi thuê nhà thì đăng ký tạm trú ở đâu"), or switches
+    procedure after a question ("còn giấy phép xây dựng thì sao?"). Both must hold, so an unrelated
+    message never gets a procedure answer."""
+    text = message_text(tracker)
+    folded = fold(text)
+    aspect = asked_in(folded)
+    if aspect is None and is_switch(folded) and tracker.get_slot("last_aspect"):
+        aspect = Aspect.overview  # answer_question keeps the last question for a switch
+    if aspect is None:
+        return None
+    kb = await load_kb(dispatcher)
+    return aspect if kb is not None and kb.search(text).match else None

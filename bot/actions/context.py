@@ -30,7 +30,9 @@ SLOT_OFFERED = "offered_procedures"
 # changes the procedure and keeps the question (folded text). Every pattern here runs in time
 # linear in the message: "còn … thì sao" is two searches, not `còn.*thì sao`, which backtracks
 # over the rest of the message at each "còn" (a message of 8,000 "còn" took 2.8 s).
-_SWITCH_START = re.compile(r"^(the |vay |the thi |con |a khong|khong phai|nham|a nham)|\by (toi|minh|em) la\b")
+_SWITCH_START = re.compile(
+    r"^(the |vay |the thi |con |a khong|khong phai|nham|a nham)|^(khong|ko|hong)\s*[,.!]|\by ((toi|minh|em) )?la\b"
+)
 _CON = re.compile(r"\bcon\b")
 _THI_SAO = re.compile(r"\bthi sao\b")
 
@@ -49,51 +51,116 @@ def message_text(tracker: Tracker) -> str:
     return (tracker.latest_message.get("text") or "")[:MAX_MESSAGE_CHARS]
 
 
+def _any(*alternatives: str) -> re.Pattern[str]:
+    """One pattern for any of the alternatives (folded text)."""
+    return re.compile("|".join(alternatives))
+
+
+_FORM_NOUNS = r"(don|to khai|mau|bieu mau|giay de nghi|giay khai)"
+_RELATIVES = r"(bo|me|vo|chong|con|chau|ong|ba)"
+
 # Words that ask a particular question (folded text), tried in this order. A switch without
 # them keeps the last question; a "hồ sơ" message with them is that question (actions/dossier).
 QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
-    # A form or the result "ở đâu", "bao lâu" is still about the form or the result.
+    # A form or the result "ở đâu", "bao lâu" is still about the form or the result; so is
+    # "bản điện tử trên VNeID" (not filing online).
     (
         Aspect.result,
-        re.compile(
-            r"co gia tri|gia tri (bao|may|den)|nhan ket qua|ket qua nhan|nhan (ket qua )?qua buu|gui (ve|den) nha"
-            r"|(bi|co) het han (khong|ko|k|chua)|han su dung|co han (bao|may|den)|hieu luc (bao|may|den)"
-            r"|co thoi han|nhan (the|giay|so|ho chieu|phieu|bang) (o dau|qua|tai)"
+        _any(
+            r"co gia tri|gia tri (bao|may|den|trong)|co thoi han|co (can|phai) gia han|ban (dien tu|giay)\b",
+            r"nhan (ket qua|kq)|(ket qua|kq) (nhan|bao|gui|tra)|lay (ket qua|kq)|tra (ket qua|kq)",
+            r"\btra ve (vneid|email|dien thoai|tai khoan)|nhan (\w+ )?qua (buu|tai khoan|email|tin nhan)",
+            r"gui (ve|den|toi) (tan )?nha|(bi|co) het han (khong|ko|k|chua)|het han sau",
+            r"han (su )?dung|co han (bao|may|den|toi|dung)|hieu luc (trong )?(bao|may|den)",
+            r"(dung|xai|su dung) (duoc|dc)( trong| den| toi)? (bao lau|may|khi nao|bao gio|den)",
+            r"duoc (tam tru|o|cu tru) toi da|toi da bao lau thi het",
+            r"nhan (the|giay|so|ho chieu|phieu|bang|bien|quyet dinh)( \w+){0,4} (o dau|qua|tai)",
+            r"xong (thi |roi )?(den |di |len )?(nhan|lay)( \w+){0,3} (o dau|qua|tai|bang|cho nao|o cho nao)",
+            # not "xác nhận", "hôn nhân", "tiếp nhận", "công nhân"
+            r"(?<!xac )(?<!hon )(?<!tiep )(?<!cong )\bnhan (o|tai) (dau|cho nao)",
+            r"nhan duoc (nhung )?(giay to |giay )?(gi|j)\b",
         ),
     ),
     (
         Aspect.form,
-        re.compile(r"mau (don|to khai|so|nao|ct|dc|tk)|tai mau|to khai mau|\b(don|to khai)( \w+){0,8} lay (o )?dau"),
-    ),
-    # "đến đâu rồi" asks where a dossier stands, not where to file.
-    (Aspect.where, re.compile(r"o dau|noi nop|nop (tai|o) |co quan nao|cho nao|\b(di|den|toi) dau\b(?! roi)")),
-    (Aspect.documents, re.compile(r"giay to|can (mang|gi|nhung)|chuan bi|gom (nhung )?(gi|nhung)")),
-    # A fine for a missed deadline is not a fee: "quá hạn bị phạt bao nhiêu tiền".
-    (
-        Aspect.deadline,
-        re.compile(
-            r"bi phat|han chot|cham nhat|han nop|bao lau (thi |la )?(phai|bat buoc|het han)"
-            r"|trong (vong )?(may|bao nhieu) (ngay|thang) (thi )?phai|(may|bao nhieu) ngay (thi )?phai"
+        _any(
+            r"mau (don|to khai|so|nao|ct|dc|tk|giay)|tai mau|lay mau|to khai mau|bieu mau",
+            rf"\b{_FORM_NOUNS}( \w+){{0,10}} (lay|tai|xin|kiem|tim|co)( mau)? (o )?(dau|cho nao)",
+            rf"\b(xin|lay|tai|dien|ghi|viet) {_FORM_NOUNS}|\b(ct|tk|dkx|cc|dk)\d{{1,2}}\b",
+            rf"\b{_FORM_NOUNS}( \w+){{0,6}} (ghi|dien|viet)( \w+){{0,4}} (the nao|sao|ntn|nhu the nao|ra sao)",
         ),
     ),
-    (Aspect.fee, re.compile(r"le phi|\bphi\b|\btien\b|het bao nhieu")),
+    # What the citizen cannot do or is ("không được chứng thực", "đang có tiền án"), and who
+    # goes for whom, before the words of papers, places and fines they share.
+    (
+        Aspect.conditions,
+        _any(
+            r"dieu kien|truong hop nao|khong (duoc|dc) (chung thuc|cap|lam|dang ky|sao y|xin)|khong co giay to",
+            r"(tung|dang co|dang bi|co|xoa) (bi )?(tien an|an tich|khoi to|truy cuu)",
+            r"tung bi (phat|xu phat|ky luat)",
+        ),
+    ),
+    (
+        Aspect.presence,
+        _any(
+            r"(?<!giay )uy quyen|nguoi khac|di thay|lam thay|nop thay|ky thay|nhan thay|mang theo (chau|be|con)",
+            r"(dan|dua|mang|be|bong) (chau|be|con)( \w+){0,2} (theo|len|di|den)|(mang|dan|dua) chinh chu",
+        ),
+    ),
+    # "đến đâu rồi" asks where a dossier stands, not where to file.
+    (Aspect.where, _any(r"\bo dau|noi nop|nop (tai|o) |co quan nao|cho nao|\b(di|den|toi) dau\b(?! roi)")),
+    (
+        Aspect.documents,
+        _any(
+            r"giay to (gi|j|nao|can|phai|de|ca|nhung|mang|kem|gom)\b|(nhung|can|mang|chuan bi|nop) (nhung )?giay to",
+            r"can (mang|gi|nhung)|chuan bi|gom (nhung )?(gi|nhung)|mang (theo )?(gi|j|nhung)",
+        ),
+    ),
+    # A fine for a missed deadline is not a fee: "quá hạn bị phạt bao nhiêu tiền"; the time the
+    # citizen has ("phải đi đổi trước bao lâu") is not the office's.
+    (
+        Aspect.deadline,
+        _any(
+            r"bi phat|\bhan (chot|cuoi|nop)|cham nhat|bao lau (thi |la )?(phai|bat buoc|het han)|deadline",
+            r"trong (vong )?(may|bao nhieu) (ngay|thang) (thi )?phai|(may|bao nhieu) ngay (la |thi )?(phai|bat buoc)",
+            r"(phai|bat buoc)( \w+){0,6} (trong|truoc) (vong |thoi gian |thoi han )?(bao lau|may|bao nhieu|nao)",
+            r"\bhan (dang ky|dk|khai|bao|lam|doi|trinh bao|gia han)|thoi han (phai|bat buoc|nao)|de lau|tre (han|hen)",
+            r"muon (may|bao nhieu)|(tre|muon|cham|qua han)( \w+){0,3} (thi|co) (sao|bi)",
+            r"(khi nao|bao gio|ngay nao) (thi )?(bat buoc|phai)|het han (bao lau|may thang|may nam)",
+        ),
+    ),
+    (Aspect.fee, _any(r"le phi|\bphi\b|\btien\b(?! mat)|het bao nhieu")),
     # Before the time: "hạn chót … là khi nào" asks the citizen's deadline, not the office's.
-    (Aspect.deadline, re.compile(r"han chot|cham nhat|qua han|tre han|bi phat|trong vong bao (lau|nhieu ngay) phai")),
-    (Aspect.time, re.compile(r"bao lau|may ngay|thoi han|khi nao")),
-    (Aspect.online, re.compile(r"online|truc tuyen|qua mang|vneid")),
-    (Aspect.steps, re.compile(r"cac buoc|quy trinh")),
+    (Aspect.deadline, _any(r"\bhan chot|cham nhat|qua han|tre han|bi phat|trong vong bao (lau|nhieu ngay) phai")),
+    (Aspect.time, _any(r"bao lau|may ngay|thoi han|khi nao")),
+    # "VNeID" names the procedure of its level 2 account as well as the channel.
+    (Aspect.online, _any(r"online|truc tuyen|qua mang|(?<!kich hoat )(?<!lam )\bvneid\b(?! muc)")),
+    (Aspect.steps, _any(r"cac buoc|quy trinh")),
     # Folded, "nộp hộ" is also "nộp hồ sơ" and "làm hộ" "làm hộ chiếu", "có mặt" "có mất (phí)":
     # only with what follows them in a question about filing for someone.
     (
         Aspect.presence,
-        re.compile(
-            r"uy quyen|nguoi khac|di thay|lam thay|nop thay|ai phai di|cung (phai )?(len|di|den|co mat)"
-            r"|(nop|lam|di) ho (duoc|dum|giup|cho (nguoi|con|bo|me|vo|chong))|(phai|can) co mat"
-            r"|ca hai (nguoi|dua|vo chong)|(di|len) ca hai|\btu di\b|den tan noi|(dan|dua|mang) (chau|be|con) theo"
-            r"|(phai|bat buoc) (den|di|len) truc tiep"
+        _any(
+            r"ai phai di|cung (phai )?(len|di|den|co mat)|\bho (duoc|dc|dum|giup)\b|(phai|can) co mat",
+            rf"(nop|lam|di) ho (duoc|dum|giup|cho (nguoi|{_RELATIVES}))|\bnho (nguoi|ng|ai|ban)\b",
+            r"ca hai (nguoi|dua|vo chong)|(di|len) ca (hai|2)\b|\btu (di|len|den)\b|den tan noi|(mot|1) minh",
+            rf"(thay|giup|dum|gium) (duoc|dc|khong|ko|k)\b|(thay|giup|dum|gium) (cho )?{_RELATIVES}\b",
+            r"(phai|bat buoc|can) (\w+ )?(den|di|len|ra) (truc tiep|tan noi)",
+            r"(phai|can) (ra|len|den) (cong an|xa|phuong) (khong|ko|k)$",
+            r"(lam|ky|di|nop) rieng|chinh chu (den|di|len)|co ai (lam|nop|di|dang ky)",
+            r"(tat ca|ca) (thanh vien|nha|gia dinh)( \w+){0,4} (di|len|den|co mat)",
+            r"(cong ty|cty|chu nha|chu tro|nguoi nha|nguoi than|bo me|phu huynh)( \w+){0,5} (lam|dang ky|khai|nop|di)"
+            r"( \w+){0,3} (thay|ho|giup|dum|duoc|dc)\b",
         ),
     ),
-    (Aspect.conditions, re.compile(r"dieu kien|ai (duoc|co the) (lam|dang ky|xin)|doi tuong")),
+    (
+        Aspect.conditions,
+        _any(
+            r"ai (duoc|co the) (lam|dang ky|xin)|doi tuong|(may|bao nhieu) tuoi (thi|moi|la) (duoc|dc|phai|lam)",
+            r"(co|con) (duoc|dc) (\w+ ){0,2}(lam|dang ky|xin|doi|kich hoat|sao y|chung thuc|huong|nhap)",
+            r"co (can|phai|bat buoc) (xin|dang ky|lam|khai bao)( \w+){0,8} (khong|ko|k|hong)\b",
+        ),
+    ),
 ]
 
 

@@ -17,7 +17,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import messages as msg
-from bot.actions.answers import answer, answer_question, correction_of, province_of
+from bot.actions.answers import answer, answer_question, correction_of, plain_procedure_question, province_of
 from bot.actions.awaiting import Awaited, await_input
 from bot.actions.base import CitizenAction
 from bot.actions.context import asked_in, is_switch, load_kb, message_text
@@ -80,7 +80,7 @@ class _FixedReply(CitizenAction):
     response = ""
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-        aspect = await _plain_procedure_question(dispatcher, tracker)
+        aspect = await plain_procedure_question(dispatcher, tracker)
         if aspect is not None:
             return await answer_question(dispatcher, tracker, aspect)
         corrected = await _corrected(dispatcher, tracker)
@@ -105,20 +105,25 @@ async def _corrected(dispatcher: CollectingDispatcher, tracker: Tracker) -> Opti
     return answer(dispatcher, kb, found, Aspect(last), province_of(kb, tracker))
 
 
-async def _plain_procedure_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[Aspect]:
-    """A message the NLU could not place that still says, in so many words, what it asks about a
-    procedure the knowledge base recognises ("đi thuê nhà thì đăng ký tạm trú ở đâu"), or switches
-    procedure after a question ("còn giấy phép xây dựng thì sao?"). Both must hold, so an unrelated
-    message never gets a procedure answer."""
-    text = message_text(tracker)
-    folded = fold(text)
-    aspect = asked_in(folded)
-    if aspect is None and is_switch(folded) and tracker.get_slot("last_aspect"):
-        aspect = Aspect.overview  # answer_question keeps the last question for a switch
-    if aspect is None:
-        return None
-    kb = await load_kb(dispatcher)
-    return aspect if kb is not None and kb.search(text).match else None
+# A citizen who asks for a person in so many words gets the way to one, whatever else is asked.
+_HUMAN_WORDS = re.compile(r"nhan vien|can bo|nguoi that|tong dai|hotline|gap (nguoi|ai)|noi chuyen voi|tu van vien")
+
+
+class ActionRequestHuman(CitizenAction):
+    """ "Cho tôi gặp cán bộ": how to reach a person. A procedure question the NLU read as one
+    because it speaks of someone doing it for the citizen ("chủ nhà đăng ký tạm trú hộ được
+    không") is answered instead."""
+
+    def name(self) -> Text:
+        return "action_request_human"
+
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        if not _HUMAN_WORDS.search(fold(message_text(tracker))):
+            aspect = await plain_procedure_question(dispatcher, tracker)
+            if aspect is not None:
+                return await answer_question(dispatcher, tracker, aspect)
+        dispatcher.utter_message(response="utter_human")
+        return []
 
 
 class ActionOutOfScope(_FixedReply):
@@ -148,7 +153,7 @@ class ActionBotChallenge(_FixedReply):
         return "action_bot_challenge"
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-        aspect = await _plain_procedure_question(dispatcher, tracker)
+        aspect = await plain_procedure_question(dispatcher, tracker)
         if aspect is None and tracker.get_slot("procedure"):
             aspect = asked_in(fold(message_text(tracker)))  # a follow-up about the procedure discussed
         if aspect is not None:

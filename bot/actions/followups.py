@@ -12,7 +12,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import messages as msg
-from bot.actions.answers import answer, correction_of, province_of, resolve_procedure
+from bot.actions.answers import (
+    answer,
+    answer_question,
+    correction_of,
+    plain_procedure_question,
+    province_of,
+    resolve_procedure,
+)
 from bot.actions.base import CitizenAction
 from bot.actions.context import (
     SLOT_LAST_ASPECT,
@@ -137,6 +144,12 @@ class ActionProvideProvince(CitizenAction):
             dispatcher.utter_message(text=msg.PROVINCE_NOT_FOUND)
             return []
         procedure_id = tracker.get_slot(SLOT_PROCEDURE)
+        if procedure_id not in kb:
+            # "cô dâu ở Sài Gòn, chú rể ở Hà Nội, đăng ký kết hôn có làm riêng được không": places
+            # in a procedure question are not the citizen's province.
+            aspect = await plain_procedure_question(dispatcher, tracker)
+            if aspect is not None:
+                return await answer_question(dispatcher, tracker, aspect)
         if procedure_id in kb:
             return answer(dispatcher, kb, kb.get(procedure_id), _aspect(tracker), province.slug)
         dispatcher.utter_message(text=msg.PROVINCE_NOTED.format(province=province.name))

@@ -15,10 +15,12 @@ from bot.render import Aspect
 from eval.run_eval import (
     E2E_ASPECTS,
     E2E_ASPECTS_BLIND,
+    E2E_ASPECTS_FINAL,
     E2E_CASES,
     FACTS,
     NLU_ASPECTS,
     NLU_ASPECTS_BLIND,
+    NLU_ASPECTS_FINAL,
     judge,
     load_nlu_test,
 )
@@ -49,7 +51,9 @@ def _cases(path: Any) -> List[Dict[str, Any]]:
     return list(data["single"]) + [turn for conversation in data["conversations"] for turn in conversation["turns"]]
 
 
-@pytest.mark.parametrize("path", [E2E_CASES, E2E_ASPECTS, E2E_ASPECTS_BLIND, FACTS], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [E2E_CASES, E2E_ASPECTS, E2E_ASPECTS_BLIND, E2E_ASPECTS_FINAL, FACTS], ids=lambda p: p.name
+)
 def test_every_case_names_a_held_procedure_and_an_answered_aspect(path: Any) -> None:
     kb = KnowledgeBase.load()
     for case in _cases(path):
@@ -61,7 +65,9 @@ def test_every_case_names_a_held_procedure_and_an_answered_aspect(path: Any) -> 
 
 
 @pytest.mark.parametrize(
-    "nlu, e2e", [(NLU_ASPECTS, E2E_ASPECTS), (NLU_ASPECTS_BLIND, E2E_ASPECTS_BLIND)], ids=["first", "blind"]
+    "nlu, e2e",
+    [(NLU_ASPECTS, E2E_ASPECTS), (NLU_ASPECTS_BLIND, E2E_ASPECTS_BLIND), (NLU_ASPECTS_FINAL, E2E_ASPECTS_FINAL)],
+    ids=["first", "second", "final"],
 )
 def test_the_new_aspects_sets_are_large_enough_and_partly_without_diacritics(nlu: Any, e2e: Any) -> None:
     pairs = load_nlu_test(nlu)
@@ -73,13 +79,18 @@ def test_the_new_aspects_sets_are_large_enough_and_partly_without_diacritics(nlu
     assert all(unicodedata.is_normalized("NFC", t) for t in texts)
 
 
-def test_the_blind_sets_barely_overlap_the_training_data() -> None:
+@pytest.mark.parametrize(
+    "nlu, e2e",
+    [(NLU_ASPECTS_BLIND, E2E_ASPECTS_BLIND), (NLU_ASPECTS_FINAL, E2E_ASPECTS_FINAL)],
+    ids=["second", "final"],
+)
+def test_the_later_sets_barely_overlap_the_training_data(nlu: Any, e2e: Any) -> None:
     """A few short generic messages ("còn mẫu đơn?") are bound to be training examples too; more
     would mean the set was written from the training data."""
     from eval.run_eval import training_texts
 
     seen = training_texts()
-    texts = [text for text, _ in load_nlu_test(NLU_ASPECTS_BLIND)] + [c["q"] for c in _cases(E2E_ASPECTS_BLIND)]
+    texts = [text for text, _ in load_nlu_test(nlu)] + [c["q"] for c in _cases(e2e)]
     assert len([t for t in texts if " ".join(fold(t).split()) in seen]) <= 0.03 * len(texts)
 
 

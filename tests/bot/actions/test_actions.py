@@ -403,6 +403,23 @@ async def test_a_follow_up_without_a_difference_stays_with_the_procedure() -> No
         ("nhận kết quả qua bưu điện được không", "result"),
         ("ai được đăng ký thường trú", "conditions"),
         ("bạn là người hay máy", None),
+        ("gia đình phải đi báo tử trong mấy ngày", "deadline"),  # the citizen's time, not the office's
+        ("GPLX sắp hết hạn, phải đi đổi trước bao lâu", "deadline"),
+        ("phiếu lý lịch tư pháp dùng được trong bao lâu", "result"),  # how long it is valid
+        ("dang ky khai sinh xong co ban dien tu tren vneid ko", "result"),  # not filing online
+        ("giay phep xay dung cap xong nhan o dau", "result"),  # not where to file
+        ("xac nhan tinh trang hon nhan nop o dau", "where"),  # "xác nhận", "hôn nhân" receive nothing
+        ("dk tam tru cho cong nhan thi nop o dau", "where"),
+        ("to khai xin xac nhan tinh trang hon nhan tai o dau", "form"),
+        ("đơn đăng ký đất đai để làm bìa đỏ lần đầu tải ở đâu", "form"),
+        ("Cô dâu ở Sài Gòn, chú rể ở Hà Nội, có làm riêng từng người được không", "presence"),  # "cô dâu"
+        ("con trai 16 tuổi đi làm căn cước một mình được không", "presence"),
+        ("sim đứng tên chồng thì vợ có kích hoạt VNeID mức 2 được không", None),  # VNeID: the procedure
+        ("từng bị phạt hành chính thì có xin được lý lịch tư pháp không", "conditions"),  # not a missed deadline
+        ("giấy tờ nào thì không được chứng thực bản sao", "conditions"),
+        ("xin giấy độc thân nộp hôm nay thì mấy ngày có", "time"),  # "độc thân nộp" is no "hạn nộp"
+        ("chứng thực bản sao ở phường được không", None),  # the NLU decides, not "được không"
+        ("làm cho con tôi, cháu mới 10 tuổi", None),  # a correction by age keeps the question
     ],
 )
 def test_the_words_that_ask_each_question(text: str, aspect: Optional[str]) -> None:
@@ -428,6 +445,24 @@ async def test_a_person_in_a_procedure_question_is_not_a_question_about_the_bot(
 
     messages, _ = await run(ActionBotChallenge(), text, slots=slots)
     assert messages[0]["text"].startswith(f"Ai phải đi, có nhờ người khác được không — {heading}")
+
+
+@pytest.mark.parametrize(
+    ("text", "heading"),
+    [
+        ("sinh viên ở trọ, chủ nhà có đăng ký tạm trú hộ được không", "Ai phải đi, có nhờ người khác được không"),
+        ("cho tôi gặp cán bộ hỏi về lệ phí hộ chiếu", None),  # asked for a person in so many words
+        ("cho mình gặp người thật", None),
+    ],
+)
+async def test_a_procedure_question_read_as_asking_for_a_person_is_answered(text: str, heading: Optional[str]) -> None:
+    from bot.actions.dossier import ActionRequestHuman
+
+    messages, _ = await run(ActionRequestHuman(), text)
+    if heading is None:
+        assert messages[0]["response"] == "utter_human"
+    else:
+        assert messages[0]["text"].startswith(heading)
 
 
 @pytest.mark.parametrize("slots", [{}, {"procedure": "ket-hon"}])
