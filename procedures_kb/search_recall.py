@@ -62,7 +62,7 @@ QUESTION_PHRASES = ASPECT_PHRASES | frozenset(
     | {("nguoi", "khac"), ("nguoi", "nha"), ("mot", "minh"), ("di", "thay"), ("lam", "thay"), ("nop", "thay")}
     | {("mang", "theo"), ("cung", "len"), ("co", "mat"), ("ca", "hai"), ("ai", "phai"), ("phai", "di")}
     | {("mau", "don"), ("gui", "ve"), ("ve", "nha"), ("ket", "qua"), ("thoi", "han"), ("het", "bao")}
-    | {("dien", "to"), ("to", "khai")}
+    | {("dien", "to"), ("to", "khai"), ("chuan", "bi"), ("y", "la"), ("gia", "tri")}
 )
 # BM25's usual constants.
 K1 = 1.2

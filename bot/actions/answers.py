@@ -117,6 +117,26 @@ def without_denied(text: str) -> str:
     return " ".join(" ".join(kept).split())
 
 
+# What opens a correction or a switch, not a procedure's words: "không, ý là thường trú", "nhầm,
+# tôi hỏi khai tử", "thế còn làm căn cước?" ("còn" typed with its accent: folded it is "con", a
+# child, and "làm căn cước cho con" is the under-14 card).
+_LEAD = re.compile(
+    r"^((a|ah|uh|o) )?((khong phai|khong|ko|hong|nham|sai roi|sai)\s*[,.!]+\s*|nham\s+|khong\s+(?=y ))?"
+    r"(((y|toi|minh|em) ((toi|minh|em) )?(la|hoi)|y la|hoi)\b)?[\s,.!]*"
+)
+_SWITCH_LEAD = re.compile(r"^\s*((thế|vậy)( thì)?\s+)?còn\s+", re.IGNORECASE)
+
+
+def without_lead(text: str) -> str:
+    """The message without the words that open a correction or a switch."""
+    text = _SWITCH_LEAD.sub("", text)
+    folded = fold(text)
+    lead = _LEAD.match(folded)
+    if lead is None or not lead.end() or len(folded) != len(text) or not folded[lead.end() :].strip():
+        return text
+    return text[lead.end() :]
+
+
 def joined(text: str, thing: str) -> str:
     """The message followed by the object, without repeating the words it ends with ("tôi làm mất
     thẻ" + "thẻ căn cước" -> "tôi làm mất thẻ căn cước")."""
@@ -171,7 +191,8 @@ def resolve_procedure(kb: KnowledgeBase, text: str, entity: Optional[str], remem
         return Resolution(named, corrected=True)
     if _CORRECTION.search(fold(text)):
         text = without_denied(text)  # "không phải đổi, tôi làm mất thẻ": "đổi" is not meant
-    result = kb.search(text) if text and not text.startswith("/") else None
+    searched = without_lead(text)
+    result = kb.search(searched) if searched and not searched.startswith("/") else None
     if result and result.match:
         return Resolution(kb.get(result.match.procedure_id))
     if result and result.qualifiers:
