@@ -495,3 +495,41 @@ async def test_an_unplaced_message_with_no_correction_gets_the_fallback() -> Non
     slots = {"procedure": "cap-doi-can-cuoc", "last_aspect": "where"}
     messages, events = await run(ActionNotUnderstood(), "ừm để mình nghĩ đã", slots=slots)
     assert messages[0].get("response") == "utter_default" and events == []
+
+
+@pytest.mark.parametrize(
+    ("text", "slots", "heading"),
+    [
+        # the opening words of a correction name no procedure; the question stays
+        ("khong, y la thuong tru", {"procedure": "tam-tru", "last_aspect": "result"},
+         "Kết quả, thời hạn sử dụng và cách nhận — Đăng ký thường trú"),
+        ("nhầm, tôi hỏi khai tử cho ông nội", {"procedure": "khai-sinh", "last_aspect": "deadline"},
+         "Thời hạn bạn phải đi đăng ký — Đăng ký khai tử"),
+        # "còn" folded is "con" (a child): "thế còn làm căn cước?" is not the under-14 card
+        ("thế còn làm căn cước?", {"procedure": "ho-chieu", "last_aspect": "presence"},
+         "Ai phải đi, có nhờ người khác được không — Cấp thẻ căn cước cho người từ đủ 14 tuổi"),
+        # a broken card is exchanged, not reissued
+        ("khong phai mat, the bi gay", {"procedure": "cap-lai-can-cuoc", "last_aspect": "time"},
+         "Thời hạn giải quyết — Cấp đổi thẻ căn cước"),
+    ],
+)  # fmt: skip
+async def test_a_correction_or_switch_is_searched_without_its_opening_words(
+    text: str, slots: Dict[str, Any], heading: str
+) -> None:
+    messages, _ = await run(ActionAnswerOverview(), text, slots=slots)
+    assert messages[0]["text"].startswith(heading)
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("sai tên trong giấy khai sinh", "sai tên trong giấy khai sinh"),  # "sai" here is the procedure's
+        ("không có giấy khai sinh thì làm sao", "không có giấy khai sinh thì làm sao"),
+        ("ý tôi là tạm trú cơ", "tạm trú cơ"),
+        ("a khong, sao y giay to thoi", "sao y giay to thoi"),
+    ],
+)
+def test_only_the_opening_words_of_a_correction_are_left_out(text: str, kept: str) -> None:
+    from bot.actions.answers import without_lead
+
+    assert without_lead(text) == kept
