@@ -95,7 +95,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
     (
         Aspect.conditions,
         _any(
-            r"dieu kien|truong hop nao|khong (duoc|dc) (chung thuc|cap|lam|dang ky|sao y|xin)|khong co giay to",
+            r"dieu kien|truong hop nao|khong (duoc|dc) (chung thuc|cap|lam|dang ky|sao y|xin)",
+            r"\bkhong co (hop dong|giay to|so do|chung tu|ho khau)",
             r"(tung|dang co|dang bi|co|xoa) (bi )?(tien an|an tich|khoi to|truy cuu)",
             r"tung bi (phat|xu phat|ky luat)",
         ),
@@ -113,7 +114,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
         Aspect.documents,
         _any(
             r"giay to (gi|j|nao|can|phai|de|ca|nhung|mang|kem|gom)\b|(nhung|can|mang|chuan bi|nop) (nhung )?giay to",
-            r"can (mang|gi|nhung)|chuan bi|gom (nhung )?(gi|nhung)|mang (theo )?(gi|j|nhung)",
+            r"can (mang|gi|nhung)|chuan bi|gom (nhung )?(gi|nhung)(?! (buoc|giai doan))|mang (theo )?(gi|j|nhung)",
         ),
     ),
     # A fine for a missed deadline is not a fee: "quá hạn bị phạt bao nhiêu tiền"; the time the
@@ -129,13 +130,16 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"(khi nao|bao gio|ngay nao) (thi )?(bat buoc|phai)|het han (bao lau|may thang|may nam)",
         ),
     ),
-    (Aspect.fee, _any(r"le phi|\bphi\b|\btien\b(?! mat)|het bao nhieu")),
+    (Aspect.fee, _any(r"le phi|\bphi\b|(?<!dau )\btien\b(?! mat)|het bao nhieu")),
     # Before the time: "hạn chót … là khi nào" asks the citizen's deadline, not the office's.
     (Aspect.deadline, _any(r"\bhan chot|cham nhat|qua han|tre han|bi phat|trong vong bao (lau|nhieu ngay) phai")),
     (Aspect.time, _any(r"bao lau|may ngay|thoi han|khi nao")),
     # "VNeID" names the procedure of its level 2 account as well as the channel.
     (Aspect.online, _any(r"online|truc tuyen|qua mang|(?<!kich hoat )(?<!lam )\bvneid\b(?! muc)")),
-    (Aspect.steps, _any(r"cac buoc|quy trinh")),
+    (
+        Aspect.steps,
+        _any(r"cac buoc|quy trinh|\b(lam|thuc hien|lam lai|xin)( \w+){0,2} (the nao|ra sao|nhu the nao|ntn)$"),
+    ),
     # Folded, "nộp hộ" is also "nộp hồ sơ" and "làm hộ" "làm hộ chiếu", "có mặt" "có mất (phí)":
     # only with what follows them in a question about filing for someone.
     (
@@ -156,7 +160,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
     (
         Aspect.conditions,
         _any(
-            r"ai (duoc|co the) (lam|dang ky|xin)|doi tuong|(may|bao nhieu) tuoi (thi|moi|la) (duoc|dc|phai|lam)",
+            r"\bai (thi )?(duoc|co the|moi duoc) (lam|dang ky|xin|cap)|doi tuong",
+            r"(may|bao nhieu) tuoi (thi|moi|la) (duoc|dc|phai|lam)",
             r"(co|con) (duoc|dc) (\w+ ){0,2}(lam|dang ky|xin|doi|kich hoat|sao y|chung thuc|huong|nhap)",
             r"co (can|phai|bat buoc) (xin|dang ky|lam|khai bao)( \w+){0,8} (khong|ko|k|hong)\b",
         ),

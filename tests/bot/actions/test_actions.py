@@ -420,6 +420,10 @@ async def test_a_follow_up_without_a_difference_stays_with_the_procedure() -> No
         ("xin giấy độc thân nộp hôm nay thì mấy ngày có", "time"),  # "độc thân nộp" is no "hạn nộp"
         ("chứng thực bản sao ở phường được không", None),  # the NLU decides, not "được không"
         ("làm cho con tôi, cháu mới 10 tuổi", None),  # a correction by age keeps the question
+        ("làm khai sinh cho bé thì đầu tiên phải làm gì", None),  # "đầu tiên" is no "tiền"
+        ("đăng ký kết hôn gồm những bước nào", None),  # steps, not papers
+        ("mất thẻ bảo hiểm y tế thì làm lại thế nào", "steps"),
+        ("ai thì được cấp giấy xác nhận tình trạng hôn nhân", "conditions"),
     ],
 )
 def test_the_words_that_ask_each_question(text: str, aspect: Optional[str]) -> None:
