@@ -16,6 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot import messages as msg
 from bot.actions.context import (
+    CORRECTION_OPENER,
+    MEANT,
     SLOT_LAST_ASPECT,
     SLOT_OFFERED,
     SLOT_PENDING_ASPECT,
@@ -23,6 +25,7 @@ from bot.actions.context import (
     SLOT_PROVINCE,
     SLOT_SUGGESTED,
     asked_in,
+    is_correction,
     is_switch,
     load_kb,
     message_text,
@@ -73,11 +76,8 @@ class Resolution:
 
 # A correction that names only what differs from the procedure just answered: "không phải, tôi
 # cần làm lại vì mất", "sai rồi, đổi sang thẻ mới thôi" (folded text).
-_CORRECTION = re.compile(
-    r"^(khong phai\b|(khong|ko|hong)\s*[,.!]|sai\b|nham\b|a khong\b|a nham\b|y ((toi|minh|em) )?la\b)"
-)
 _SIBLING_WORDS = re.compile(
-    r"\b(lam lai|cap lai|xin lai|bi mat|mat (the|roi|giay|so|het)|danh mat|that lac|doi sang|cap doi|doi the"
+    r"\b(lam lai|cap lai|xin lai|bi mat|mat (the|roi|giay|so|het|luon)|danh mat|that lac|doi sang|cap doi|doi the"
     r"|doi lai|doi moi|lam moi|cap moi|lan dau|het han|bi hong|bi rach|bi gay|bi mo|bi hu|tray chip|sai thong tin)\b"
 )
 # The words of an official name before its object ("Cấp đổi thẻ căn cước" -> "thẻ căn cước").
@@ -98,8 +98,12 @@ def object_of(title: str) -> str:
     return " ".join(rest)
 
 
-# "không phải đổi", "chứ không phải mất": the word denied is what the citizen does not mean.
-_DENIED = re.compile(r"\b(chu )?(khong|ko|k) phai (la )?\w+")
+# "không phải đổi", "chứ không phải mất", "chứ không phải khai sinh": the words denied (up to three
+# before a comma or the end, else one) are what the citizen does not mean.
+_DENIED = re.compile(
+    r"\b(chu )?(khong|ko|k) phai (la )?(\w+( \w+){0,2}(?=\s*[,.!?]|\s*$)|\w+)"
+    r"|^(a|ah|o)\s+(khong|ko) \w+( \w+)?(?=\s*,)"  # "à không gãy, mất luôn rồi"
+)
 
 
 def without_denied(text: str) -> str:
@@ -120,21 +124,25 @@ def without_denied(text: str) -> str:
 # What opens a correction or a switch, not a procedure's words: "không, ý là thường trú", "nhầm,
 # tôi hỏi khai tử", "thế còn làm căn cước?" ("còn" typed with its accent: folded it is "con", a
 # child, and "làm căn cước cho con" is the under-14 card).
-_LEAD = re.compile(
-    r"^((a|ah|uh|o) )?((khong phai|khong|ko|hong|nham|sai roi|sai)\s*[,.!]+\s*|nham\s+|khong\s+(?=y ))?"
-    r"(((y|toi|minh|em) ((toi|minh|em) )?(la|hoi)|y la|hoi)\b)?[\s,.!]*"
-)
+_LEAD = re.compile(rf"{CORRECTION_OPENER}({MEANT})?[\s,.!]*")
 _SWITCH_LEAD = re.compile(r"^\s*((thế|vậy)( thì)?\s+)?còn\s+", re.IGNORECASE)
 
 
+# ... and what closes one: "thường trú mới đúng", "giấy độc thân cơ", "khai sinh cho con ạ".
+_TAIL = re.compile(r"\s+(moi (dung|phai)|co|nhe|nha|a|thoi|ay)\W*$")
+
+
 def without_lead(text: str) -> str:
-    """The message without the words that open a correction or a switch."""
+    """The message without the words that open (and close) a correction or a switch."""
     text = _SWITCH_LEAD.sub("", text)
     folded = fold(text)
-    lead = _LEAD.match(folded)
-    if lead is None or not lead.end() or len(folded) != len(text) or not folded[lead.end() :].strip():
+    if len(folded) != len(text):
         return text
-    return text[lead.end() :]
+    lead = _LEAD.match(folded)
+    start = lead.end() if lead is not None else 0
+    tail = _TAIL.search(folded, start) if start else None
+    end = tail.start() if tail is not None else len(text)
+    return text[start:end] if folded[start:end].strip() else text
 
 
 def joined(text: str, thing: str) -> str:
@@ -151,12 +159,14 @@ def sibling_named(kb: KnowledgeBase, text: str, current: Procedure) -> Optional[
     """The sibling of `current` a correction names by what differs only (a verb, an age): the
     message read with the current procedure's object ("làm lại vì mất" + "thẻ căn cước")."""
     folded = fold(text)
-    if not (_CORRECTION.search(folded) or _SIBLING_WORDS.search(folded)):
+    if not (is_correction(folded) or _SIBLING_WORDS.search(folded)):
         return None
     thing = object_of(current.title)
     if not thing:
         return None
-    found = kb.search(joined(without_denied(text), thing)).match
+    # The best of the object's procedures, even unsure: the object is settled, only the act is asked.
+    result = kb.search(joined(without_lead(without_denied(text)), thing))
+    found = result.match or (result.suggestions[0] if result.suggestions else None)
     if found is None or found.procedure_id == current.id:
         return None
     sibling = kb.get(found.procedure_id)
@@ -167,7 +177,7 @@ def sibling_named(kb: KnowledgeBase, text: str, current: Procedure) -> Optional[
 
 def named_after_denial(kb: KnowledgeBase, text: str) -> Optional[Procedure]:
     """ "không phải sao y, tôi cần chứng thực chữ ký": the procedure named after the denied one."""
-    if "," not in text or not _CORRECTION.search(fold(text)):
+    if "," not in text or not is_correction(fold(text)):
         return None
     found = kb.search(text.split(",", 1)[1]).match
     return kb.get(found.procedure_id) if found else None
@@ -189,7 +199,7 @@ def resolve_procedure(kb: KnowledgeBase, text: str, entity: Optional[str], remem
     named = named_after_denial(kb, text)
     if named is not None:
         return Resolution(named, corrected=True)
-    if _CORRECTION.search(fold(text)):
+    if is_correction(fold(text)):
         text = without_denied(text)  # "không phải đổi, tôi làm mất thẻ": "đổi" is not meant
     searched = without_lead(text)
     result = kb.search(searched) if searched and not searched.startswith("/") else None
@@ -380,4 +390,4 @@ async def plain_procedure_question(dispatcher: CollectingDispatcher, tracker: Tr
     if aspect is None:
         return None
     kb = await load_kb(dispatcher)
-    return aspect if kb is not None and kb.search(text).match else None
+    return aspect if kb is not None and kb.search(without_lead(without_denied(text))).match else None

@@ -30,16 +30,33 @@ SLOT_OFFERED = "offered_procedures"
 # changes the procedure and keeps the question (folded text). Every pattern here runs in time
 # linear in the message: "còn … thì sao" is two searches, not `còn.*thì sao`, which backtracks
 # over the rest of the message at each "còn" (a message of 8,000 "còn" took 2.8 s).
-_SWITCH_START = re.compile(
-    r"^(the |vay |the thi |con |a khong|khong phai|nham|a nham)|^(khong|ko|hong)\s*[,.!]|\by ((toi|minh|em) )?la\b"
+# How a correction opens (folded): "không,", "à ko,", "nhầm,", "xin lỗi gõ nhầm,", "ý em là", "à
+# mình hỏi"; "sai" only with a comma ("sai tên trong giấy khai sinh" is a question).
+_SPEAKER = r"(toi|minh|em|anh|chi|tui)"
+MEANT = rf"(y ({_SPEAKER} )?la|{_SPEAKER} (hoi|can hoi|muon hoi)|hoi)\b"
+_NEGATION = r"(khong phai|khong|ko|hong|nham|go nham|viet nham|sai roi|sai)"
+CORRECTION_OPENER = (
+    rf"^((a|ah|uh|o|da|oi|xin loi)[\s,.!]+)?({_NEGATION}\s*[,.!]+\s*|{_NEGATION}\s+(?={MEANT})"
+    rf"|(khong phai|nham|go nham)\b\s*)?"
 )
+_INTERJECTION = r"(a|ah|uh|o|da|oi|xin loi)[\s,.!]+"
+_CORRECTION_START = re.compile(
+    rf"{CORRECTION_OPENER}{MEANT}|^({_INTERJECTION})?({_NEGATION}\s*[,.!]|(khong phai|nham|go nham)\b)"
+    rf"|^{_INTERJECTION}{_NEGATION}( \w+){{1,2}}\s*[,.!]"  # "à không gãy, mất luôn rồi"
+)
+_SWITCH_START = re.compile(r"^(the |vay |the thi |con )")
 _CON = re.compile(r"\bcon\b")
 _THI_SAO = re.compile(r"\bthi sao\b")
 
 
+def is_correction(folded: str) -> bool:
+    """Does this (folded) message open as a correction of the procedure just answered?"""
+    return _CORRECTION_START.search(folded) is not None
+
+
 def is_switch(folded: str) -> bool:
     """Does this (folded) message change the procedure and keep the question?"""
-    if _SWITCH_START.search(folded):
+    if _SWITCH_START.search(folded) or is_correction(folded):
         return True
     con = _CON.search(folded)
     return con is not None and _THI_SAO.search(folded, con.end()) is not None

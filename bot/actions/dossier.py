@@ -158,5 +158,8 @@ class ActionBotChallenge(_FixedReply):
             aspect = asked_in(fold(message_text(tracker)))  # a follow-up about the procedure discussed
         if aspect is not None:
             return await answer_question(dispatcher, tracker, aspect)
+        corrected = await _corrected(dispatcher, tracker)  # "à ko, mình mất thẻ luôn rồi"
+        if corrected is not None:
+            return corrected
         dispatcher.utter_message(response=self.response)
         return []

@@ -529,11 +529,30 @@ async def test_a_correction_or_switch_is_searched_without_its_opening_words(
     [
         ("sai tên trong giấy khai sinh", "sai tên trong giấy khai sinh"),  # "sai" here is the procedure's
         ("không có giấy khai sinh thì làm sao", "không có giấy khai sinh thì làm sao"),
-        ("ý tôi là tạm trú cơ", "tạm trú cơ"),
-        ("a khong, sao y giay to thoi", "sao y giay to thoi"),
+        ("ý tôi là tạm trú cơ", "tạm trú"),
+        ("a khong, sao y giay to thoi", "sao y giay to"),
     ],
 )
 def test_only_the_opening_words_of_a_correction_are_left_out(text: str, kept: str) -> None:
     from bot.actions.answers import without_lead
 
     assert without_lead(text) == kept
+
+
+@pytest.mark.parametrize(
+    ("text", "current", "heading"),
+    [
+        ("à ko, mình mất thẻ luôn rồi", "cap-doi-can-cuoc", "Nơi nộp hồ sơ — Cấp lại thẻ căn cước"),
+        ("à không gãy, mất luôn rồi", "cap-doi-can-cuoc", "Nơi nộp hồ sơ — Cấp lại thẻ căn cước"),
+        ("à ko, thường trú mới đúng", "tam-tru", "Nơi nộp hồ sơ — Đăng ký thường trú"),
+        ("ý em là khai tử cho ông nội chứ không phải khai sinh", "khai-sinh", "Nơi nộp hồ sơ — Đăng ký khai tử"),
+        ("à em hỏi giấy xác nhận độc thân cơ", "ket-hon", "Nơi nộp hồ sơ — Cấp Giấy xác nhận tình trạng hôn nhân"),
+    ],
+)
+async def test_a_correction_however_it_opens_moves_whatever_the_nlu_read(text: str, current: str, heading: str) -> None:
+    """Read as "are you a human?" or not understood, a correction still answers the last question."""
+    from bot.actions.dossier import ActionBotChallenge, ActionNotUnderstood
+
+    for action in (ActionBotChallenge(), ActionNotUnderstood(), ActionAnswerOverview()):
+        messages, _ = await run(action, text, slots={"procedure": current, "last_aspect": "where"})
+        assert messages[0]["text"].startswith(heading), (type(action).__name__, messages[0])
