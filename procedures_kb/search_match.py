@@ -116,11 +116,16 @@ _ON_BEHALF_AFTER = frozenset({"nop", "lam", "di", "ky", "xin", "lay", "nhan"})
 _HO_OPENS = frozenset({"so", "chieu", "khau", "tich", "kinh", "kd", "ngheo", "can", "gia", "gd", "dan", "tro", "chua"})
 
 
+# The last word of a yes/no question ("… có … được không").
+_YES_NO_END = frozenset({"khong", "ko", "k", "hong", "hok", "chua"})
+
+
 def _filler(pairs: List[Tuple[str, str]], i: int) -> bool:
     """Words that name no procedure here: "mất" meaning "takes" (mất bao lâu, mất phí); "thế"
     typed with its marks opening a follow-up ("thế còn tạm trú?", "thế tạm trú mất mấy ngày"),
     which is "so", not "thẻ" (a card), except in "thế chấp"; "hộ" meaning "on behalf of"; "thì
-    sao", "ra sao" (what about…), whose "sao" is not a copy ("bản sao")."""
+    sao", "ra sao" (what about…), whose "sao" is not a copy ("bản sao"); "có" framing a yes/no
+    question ("… có … không"), which is not the "có" of "có yếu tố nước ngoài"."""
     word, folded = pairs[i]
     after = pairs[i + 1][1] if i + 1 < len(pairs) else ""
     before = pairs[i - 1][1] if i > 0 else ""
@@ -130,6 +135,8 @@ def _filler(pairs: List[Tuple[str, str]], i: int) -> bool:
         return True
     if folded == "ho" and word in ("hộ", "ho") and i > 0 and pairs[i - 1][1] in _ON_BEHALF_AFTER:
         return after not in _HO_OPENS
+    if folded == "co" and word in ("có", "co") and after != "yeu" and pairs[-1][1] in _YES_NO_END:
+        return True  # "khai sinh có nhờ người khác được không": the question's frame, not "có yếu tố"
     return i == 0 and word == "thế" and after != "chap"
 
 
