@@ -120,6 +120,17 @@ _HO_OPENS = frozenset({"so", "chieu", "khau", "tich", "kinh", "kd", "ngheo", "ca
 _YES_NO_END = frozenset({"khong", "ko", "k", "hong", "hok", "chua"})
 
 
+_PARTICLES = frozenset({"a", "nhe", "nha", "vay", "ha", "nhi", "day", "the", "ta", "ah"})
+
+
+def _yes_no(pairs: List[Tuple[str, str]]) -> bool:
+    """Does the question end as a yes/no one ("… không", "… không ạ", "… chưa vậy")?"""
+    words = [folded for _, folded in pairs]
+    while words and words[-1] in _PARTICLES:
+        words.pop()
+    return bool(words) and words[-1] in _YES_NO_END
+
+
 def _filler(pairs: List[Tuple[str, str]], i: int) -> bool:
     """Words that name no procedure here: "mất" meaning "takes" (mất bao lâu, mất phí); "thế"
     typed with its marks opening a follow-up ("thế còn tạm trú?", "thế tạm trú mất mấy ngày"),
@@ -135,7 +146,7 @@ def _filler(pairs: List[Tuple[str, str]], i: int) -> bool:
         return True
     if folded == "ho" and word in ("hộ", "ho") and i > 0 and pairs[i - 1][1] in _ON_BEHALF_AFTER:
         return after not in _HO_OPENS
-    if folded == "co" and word in ("có", "co") and after != "yeu" and pairs[-1][1] in _YES_NO_END:
+    if folded == "co" and word in ("có", "co") and after != "yeu" and _yes_no(pairs):
         return True  # "khai sinh có nhờ người khác được không": the question's frame, not "có yếu tố"
     return i == 0 and word == "thế" and after != "chap"
 

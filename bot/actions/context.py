@@ -75,6 +75,10 @@ def _any(*alternatives: str) -> re.Pattern[str]:
 
 _FORM_NOUNS = r"(don|to khai|mau|bieu mau|giay de nghi|giay khai)"
 _RELATIVES = r"(bo|me|vo|chong|con|chau|ong|ba)"
+# "chậm nhất", "phải": the citizen's deadline, unless the office is the one ("chậm nhất mấy ngày thì
+# trả", "công an phải giải quyết trong …": its processing time)
+_BY_THE_LATEST = r"cham nhat(?!( \w+){0,4} (thi )?(co|tra|xong|nhan|lay|cap)\b)"
+_MUST = r"(phai|bat buoc)(?! (giai quyet|tra|xu ly|cap))"
 
 # Words that ask a particular question (folded text), tried in this order. A switch without
 # them keeps the last question; a "hồ sơ" message with them is that question (actions/dossier).
@@ -85,7 +89,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
         Aspect.result,
         _any(
             r"co gia tri|gia tri (bao|may|den|trong)|co thoi han|co (can|phai) gia han|ban (dien tu|giay)\b",
-            r"nhan (ket qua|kq)|(ket qua|kq) (nhan|bao|gui|tra)|lay (ket qua|kq)|tra (ket qua|kq)",
+            r"nhan (ket qua|kq)|(ket qua|kq) (nhan|bao|gui|tra)|lay (ket qua|kq)|(?<!thi )tra (ket qua|kq)",
             r"\btra ve (vneid|email|dien thoai|tai khoan)|nhan (\w+ )?qua (buu|tai khoan|email|tin nhan)",
             r"gui (ve|den|toi) (tan )?nha|(bi|co) het han (khong|ko|k|chua)|het han sau",
             r"han (su )?dung|co han (bao|may|den|toi|dung)|hieu luc (trong )?(bao|may|den)",
@@ -103,7 +107,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
         _any(
             r"mau (don|to khai|so|nao|ct|dc|tk|giay)|tai mau|lay mau|to khai mau|bieu mau",
             rf"\b{_FORM_NOUNS}( \w+){{0,10}} (lay|tai|xin|kiem|tim|co)( mau)? (o )?(dau|cho nao)",
-            rf"\b(xin|lay|tai|dien|ghi|viet) {_FORM_NOUNS}|\b(ct|tk|dkx|cc|dk)\d{{1,2}}\b",
+            rf"\b(xin|lay|tai|dien|ghi|viet) {_FORM_NOUNS}|\b(ct|tk|dkx|cc|dk)\d{{1,2}}\b|\bmau (so )?\d|theo mau",
+            rf"\b{_FORM_NOUNS}( \w+){{0,10}} (lay|tai|xin)( mau)? (o|tai|tren) \w+",
             rf"\b{_FORM_NOUNS}( \w+){{0,6}} (ghi|dien|viet)( \w+){{0,4}} (the nao|sao|ntn|nhu the nao|ra sao)",
         ),
     ),
@@ -139,9 +144,14 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
     (
         Aspect.deadline,
         _any(
-            r"bi phat|\bhan (chot|cuoi|nop)|cham nhat|bao lau (thi |la )?(phai|bat buoc|het han)|deadline",
+            rf"bi phat|(?<!het )\bhan (chot|cuoi|nop)|{_BY_THE_LATEST}|deadline",
+            r"bao lau (thi |la )?(phai|bat buoc|het han)",
             r"trong (vong )?(may|bao nhieu) (ngay|thang) (thi )?phai|(may|bao nhieu) ngay (la |thi )?(phai|bat buoc)",
-            r"(phai|bat buoc)( \w+){0,6} (trong|truoc) (vong |thoi gian |thoi han )?(bao lau|may|bao nhieu|nao)",
+            # what the office must do ("công an phải giải quyết trong …") is its processing time
+            rf"{_MUST}( \w+){{0,6}} (trong|truoc) (vong |thoi gian |thoi han )?"
+            r"(bao lau|may|bao nhieu|nao)",
+            rf"{_MUST}( \w+){{0,6}} truoc( \w+){{1,4}} (bao lau|may ngay|bao nhieu ngay)",
+            r"toi da (may|bao nhieu) (ngay|thang) (sau|ke tu)|thoi han nao (phai|bat buoc)|bi xu phat",
             r"\bhan (dang ky|dk|khai|bao|lam|doi|trinh bao|gia han)|thoi han (phai|bat buoc|nao)|de lau|tre (han|hen)",
             r"muon (may|bao nhieu)|(tre|muon|cham|qua han)( \w+){0,3} (thi|co) (sao|bi)",
             r"(khi nao|bao gio|ngay nao) (thi )?(bat buoc|phai)|het han (bao lau|may thang|may nam)",
@@ -149,7 +159,10 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
     ),
     (Aspect.fee, _any(r"le phi|\bphi\b|(?<!dau )\btien\b(?! mat)|het bao nhieu")),
     # Before the time: "hạn chót … là khi nào" asks the citizen's deadline, not the office's.
-    (Aspect.deadline, _any(r"\bhan chot|cham nhat|qua han|tre han|bi phat|trong vong bao (lau|nhieu ngay) phai")),
+    (
+        Aspect.deadline,
+        _any(rf"\bhan chot|{_BY_THE_LATEST}|qua han|tre han|bi phat|trong vong bao (lau|nhieu ngay) phai"),
+    ),
     (Aspect.time, _any(r"bao lau|may ngay|thoi han|khi nao")),
     # "VNeID" names the procedure of its level 2 account as well as the channel.
     (Aspect.online, _any(r"online|truc tuyen|qua mang|(?<!kich hoat )(?<!lam )\bvneid\b(?! muc)")),
@@ -168,7 +181,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             rf"(thay|giup|dum|gium) (duoc|dc|khong|ko|k)\b|(thay|giup|dum|gium) (cho )?{_RELATIVES}\b",
             r"(phai|bat buoc|can) (\w+ )?(den|di|len|ra) (truc tiep|tan noi)",
             r"(phai|can) (ra|len|den) (cong an|xa|phuong) (khong|ko|k)$",
-            r"(lam|ky|di|nop) rieng|chinh chu (den|di|len)|co ai (lam|nop|di|dang ky)",
+            r"(lam|ky|di|nop) rieng|chinh chu (den|di|len)|co ai (lam|nop|di|dang ky)|den tan nha|nhat thiet",
+            r"chu (giay to|the|so|xe|nha|ho)( \w+)? (phai|co phai|can) (di|den|len|co mat)",
             r"(tat ca|ca) (thanh vien|nha|gia dinh)( \w+){0,4} (di|len|den|co mat)",
             r"(cong ty|cty|chu nha|chu tro|nguoi nha|nguoi than|bo me|phu huynh)( \w+){0,5} (lam|dang ky|khai|nop|di)"
             r"( \w+){0,3} (thay|ho|giup|dum|duoc|dc)\b",

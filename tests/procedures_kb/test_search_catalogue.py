@@ -209,7 +209,7 @@ def test_blind_set_on_national_procedures() -> None:
     tuned on. First measured with the name search alone: top-1 58.4 %, wrong 16.9 %, every
     unrelated message unanswered. With the confidence model (`search_confidence`): top-1 70.6 %,
     wrong 5.9 %, 19 of its 20 unrelated messages unanswered; 70.2 % and 6.3 % on 2026-12-06, then
-    72.5 % and 6.3 % (the frame of a yes/no question and "chuẩn bị", "ý là" dropped).
+    71.4 % and 6.3 % (the frame of a yes/no question and "chuẩn bị", "ý là" dropped).
     Floors just under that, so they catch a regression; the issue's target is 90 % and 3 %."""
     assert MODEL_PATH.exists(), "the search's confidence model is fitted by make (make fit-search)"
     data: Dict[str, Any] = yaml.safe_load((HERE / "search_national_heldout3.yml").read_text(encoding="utf-8"))
@@ -241,6 +241,7 @@ def test_the_frame_of_a_yes_no_question_is_not_the_has_of_a_name() -> None:
     assert "co" not in [folded for _, folded in query_pairs("khai sinh có nhờ người khác đi thay được không")]
     assert "co" in [folded for _, folded in query_pairs("khai sinh có yếu tố nước ngoài cần gì không")]
     assert "co" in [folded for _, folded in query_pairs("đăng ký khai sinh có yếu tố nước ngoài")]
+    assert "co" not in [folded for _, folded in query_pairs("kết hôn lại có được không ạ")]  # a particle after
 
 
 # -- what citizens call things, and near-duplicates told apart ---------------------------------

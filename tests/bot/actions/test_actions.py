@@ -424,6 +424,14 @@ async def test_a_follow_up_without_a_difference_stays_with_the_procedure() -> No
         ("đăng ký kết hôn gồm những bước nào", None),  # steps, not papers
         ("mất thẻ bảo hiểm y tế thì làm lại thế nào", "steps"),
         ("ai thì được cấp giấy xác nhận tình trạng hôn nhân", "conditions"),
+        ("nộp rồi chậm nhất mấy ngày thì trả", "time"),  # the office's "chậm nhất"
+        ("công an phải giải quyết trong bao nhiêu ngày", None),  # not the citizen who must
+        ("Xin giấy phép xây dựng thì phải nộp trước ngày khởi công bao lâu", "deadline"),
+        ("dk khai sinh cho con toi da may ngay sau sinh", "deadline"),
+        ("đổi hộ chiếu hết hạn nộp xong mấy ngày thì có", "time"),  # "hết hạn nộp" is no "hạn nộp"
+        ("mau 01 va mau 02 to khai ly lich tu phap khac nhau cho nao", "form"),
+        ("to khai dang ky khai tu lay o ubnd hay tai tren mang", "form"),
+        ("công an có đến tận nhà làm không", "presence"),
     ],
 )
 def test_the_words_that_ask_each_question(text: str, aspect: Optional[str]) -> None:
