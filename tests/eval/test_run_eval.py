@@ -12,18 +12,7 @@ import yaml
 
 from bot import messages as msg
 from bot.render import Aspect
-from eval.run_eval import (
-    E2E_ASPECTS,
-    E2E_ASPECTS_BLIND,
-    E2E_ASPECTS_FINAL,
-    E2E_CASES,
-    FACTS,
-    NLU_ASPECTS,
-    NLU_ASPECTS_BLIND,
-    NLU_ASPECTS_FINAL,
-    judge,
-    load_nlu_test,
-)
+from eval.run_eval import ASPECT_SETS, E2E_CASES, FACTS, judge, load_nlu_test
 from procedures_kb import KnowledgeBase
 from procedures_kb.text import fold
 
@@ -51,9 +40,7 @@ def _cases(path: Any) -> List[Dict[str, Any]]:
     return list(data["single"]) + [turn for conversation in data["conversations"] for turn in conversation["turns"]]
 
 
-@pytest.mark.parametrize(
-    "path", [E2E_CASES, E2E_ASPECTS, E2E_ASPECTS_BLIND, E2E_ASPECTS_FINAL, FACTS], ids=lambda p: p.name
-)
+@pytest.mark.parametrize("path", [E2E_CASES, *(e2e for _, _, e2e in ASPECT_SETS), FACTS], ids=lambda p: p.name)
 def test_every_case_names_a_held_procedure_and_an_answered_aspect(path: Any) -> None:
     kb = KnowledgeBase.load()
     for case in _cases(path):
@@ -64,11 +51,7 @@ def test_every_case_names_a_held_procedure_and_an_answered_aspect(path: Any) -> 
             assert case["aspect"] in Aspect.__members__, case
 
 
-@pytest.mark.parametrize(
-    "nlu, e2e",
-    [(NLU_ASPECTS, E2E_ASPECTS), (NLU_ASPECTS_BLIND, E2E_ASPECTS_BLIND), (NLU_ASPECTS_FINAL, E2E_ASPECTS_FINAL)],
-    ids=["first", "second", "final"],
-)
+@pytest.mark.parametrize("nlu, e2e", [(nlu, e2e) for _, nlu, e2e in ASPECT_SETS], ids=[n for n, _, _ in ASPECT_SETS])
 def test_the_new_aspects_sets_are_large_enough_and_partly_without_diacritics(nlu: Any, e2e: Any) -> None:
     pairs = load_nlu_test(nlu)
     cases = _cases(e2e)
@@ -80,9 +63,7 @@ def test_the_new_aspects_sets_are_large_enough_and_partly_without_diacritics(nlu
 
 
 @pytest.mark.parametrize(
-    "nlu, e2e",
-    [(NLU_ASPECTS_BLIND, E2E_ASPECTS_BLIND), (NLU_ASPECTS_FINAL, E2E_ASPECTS_FINAL)],
-    ids=["second", "final"],
+    "nlu, e2e", [(nlu, e2e) for _, nlu, e2e in ASPECT_SETS[1:]], ids=[n for n, _, _ in ASPECT_SETS[1:]]
 )
 def test_the_later_sets_barely_overlap_the_training_data(nlu: Any, e2e: Any) -> None:
     """A few short generic messages ("còn mẫu đơn?") are bound to be training examples too; more
