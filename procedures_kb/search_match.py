@@ -116,22 +116,18 @@ _ON_BEHALF_AFTER = frozenset({"nop", "lam", "di", "ky", "xin", "lay", "nhan"})
 _HO_OPENS = frozenset({"so", "chieu", "khau", "tich", "kinh", "kd", "ngheo", "can", "gia", "gd", "dan", "tro", "chua"})
 
 
-# The last word of a yes/no question ("… có … được không").
+# The last word of a yes/no question ("… có … được không"), and the particles that may follow it.
 _YES_NO_END = frozenset({"khong", "ko", "k", "hong", "hok", "chua"})
-
-
 _PARTICLES = frozenset({"a", "nhe", "nha", "vay", "ha", "nhi", "day", "the", "ta", "ah"})
 
 
 def _yes_no(pairs: List[Tuple[str, str]]) -> bool:
     """Does the question end as a yes/no one ("… không", "… không ạ", "… chưa vậy")?"""
-    words = [folded for _, folded in pairs]
-    while words and words[-1] in _PARTICLES:
-        words.pop()
-    return bool(words) and words[-1] in _YES_NO_END
+    last = next((folded for _, folded in reversed(pairs) if folded not in _PARTICLES), "")
+    return last in _YES_NO_END
 
 
-def _filler(pairs: List[Tuple[str, str]], i: int) -> bool:
+def _filler(pairs: List[Tuple[str, str]], i: int, yes_no: bool) -> bool:
     """Words that name no procedure here: "mất" meaning "takes" (mất bao lâu, mất phí); "thế"
     typed with its marks opening a follow-up ("thế còn tạm trú?", "thế tạm trú mất mấy ngày"),
     which is "so", not "thẻ" (a card), except in "thế chấp"; "hộ" meaning "on behalf of"; "thì
@@ -146,7 +142,7 @@ def _filler(pairs: List[Tuple[str, str]], i: int) -> bool:
         return True
     if folded == "ho" and word in ("hộ", "ho") and i > 0 and pairs[i - 1][1] in _ON_BEHALF_AFTER:
         return after not in _HO_OPENS
-    if folded == "co" and word in ("có", "co") and after != "yeu" and _yes_no(pairs):
+    if folded == "co" and word in ("có", "co") and after != "yeu" and yes_no:
         return True  # "khai sinh có nhờ người khác được không": the question's frame, not "có yếu tố"
     return i == 0 and word == "thế" and after != "chap"
 
@@ -154,7 +150,8 @@ def _filler(pairs: List[Tuple[str, str]], i: int) -> bool:
 def query_pairs(text: str) -> List[Tuple[str, str]]:
     """Like `pairs_of`, with the official words of SYNONYMS and without the filler words of `_filler`."""
     pairs = with_synonyms(pairs_of(text))
-    return [pair for i, pair in enumerate(pairs) if not _filler(pairs, i)]
+    yes_no = _yes_no(pairs)
+    return [pair for i, pair in enumerate(pairs) if not _filler(pairs, i, yes_no)]
 
 
 def score_name(name: Name, typed: Typed, covered: float) -> Scored:

@@ -26,24 +26,23 @@ SLOT_PROVINCE = "province"
 SLOT_LAST_ASPECT = "last_aspect"
 SLOT_OFFERED = "offered_procedures"
 
-# "thế còn tạm trú?", "vậy còn hộ chiếu thì sao", "không phải, ý tôi là tạm trú": the citizen
-# changes the procedure and keeps the question (folded text). Every pattern here runs in time
-# linear in the message: "còn … thì sao" is two searches, not `còn.*thì sao`, which backtracks
-# over the rest of the message at each "còn" (a message of 8,000 "còn" took 2.8 s).
 # How a correction opens (folded): "không,", "à ko,", "nhầm,", "xin lỗi gõ nhầm,", "ý em là", "à
 # mình hỏi"; "sai" only with a comma ("sai tên trong giấy khai sinh" is a question).
 _SPEAKER = r"(toi|minh|em|anh|chi|tui)"
 MEANT = rf"(y ({_SPEAKER} )?la|{_SPEAKER} (hoi|can hoi|muon hoi)|hoi)\b"
-_NEGATION = r"(khong phai|khong|ko|hong|nham|go nham|viet nham|sai roi|sai)"
-CORRECTION_OPENER = (
-    rf"^((a|ah|uh|o|da|oi|xin loi)[\s,.!]+)?({_NEGATION}\s*[,.!]+\s*|{_NEGATION}\s+(?={MEANT})"
-    rf"|(khong phai|nham|go nham)\b\s*)?"
-)
 _INTERJECTION = r"(a|ah|uh|o|da|oi|xin loi)[\s,.!]+"
+_NEGATION = r"(khong phai|khong|ko|hong|nham|go nham|viet nham|sai roi|sai)"
+_DENIAL = r"(khong phai|nham|go nham)\b"  # a denial even without a comma
+# The opening words a correction may have before what it means (all optional).
+CORRECTION_OPENER = rf"^({_INTERJECTION})?({_NEGATION}\s*[,.!]+\s*|{_NEGATION}\s+(?={MEANT})|{_DENIAL}\s*)?"
 _CORRECTION_START = re.compile(
-    rf"{CORRECTION_OPENER}{MEANT}|^({_INTERJECTION})?({_NEGATION}\s*[,.!]|(khong phai|nham|go nham)\b)"
+    rf"{CORRECTION_OPENER}{MEANT}|^({_INTERJECTION})?({_NEGATION}\s*[,.!]|{_DENIAL})"
     rf"|^{_INTERJECTION}{_NEGATION}( \w+){{1,2}}\s*[,.!]"  # "à không gãy, mất luôn rồi"
 )
+# "thế còn tạm trú?", "vậy còn hộ chiếu thì sao", "không phải, ý tôi là tạm trú": the citizen
+# changes the procedure and keeps the question (folded text). Every pattern here runs in time
+# linear in the message: "còn … thì sao" is two searches, not `còn.*thì sao`, which backtracks
+# over the rest of the message at each "còn" (a message of 8,000 "còn" took 2.8 s).
 _SWITCH_START = re.compile(r"^(the |vay |the thi |con )")
 _CON = re.compile(r"\bcon\b")
 _THI_SAO = re.compile(r"\bthi sao\b")
@@ -201,8 +200,11 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
 
 
 def asked_in(folded: str) -> Optional[Aspect]:
-    """The question a (folded) message asks in so many words, if any."""
-    return next((aspect for aspect, pattern in QUESTION_WORDS if pattern.search(folded)), None)
+    """The question a (folded) message asks in so many words, if any. No message is longer than
+    the channels take (`message_text`); a longer text is read that far, so the dozens of
+    alternatives above cost a few milliseconds whatever is passed."""
+    head = folded[:MAX_MESSAGE_CHARS]
+    return next((aspect for aspect, pattern in QUESTION_WORDS if pattern.search(head)), None)
 
 
 async def load_kb(dispatcher: CollectingDispatcher) -> Optional[KnowledgeBase]:

@@ -144,13 +144,12 @@ class ActionProvideProvince(CitizenAction):
             dispatcher.utter_message(text=msg.PROVINCE_NOT_FOUND)
             return []
         procedure_id = tracker.get_slot(SLOT_PROCEDURE)
-        if procedure_id not in kb:
-            # "cô dâu ở Sài Gòn, chú rể ở Hà Nội, đăng ký kết hôn có làm riêng được không": places
-            # in a procedure question are not the citizen's province.
-            aspect = await plain_procedure_question(dispatcher, tracker)
-            if aspect is not None:
-                return await answer_question(dispatcher, tracker, aspect)
         if procedure_id in kb:
             return answer(dispatcher, kb, kb.get(procedure_id), _aspect(tracker), province.slug)
+        # "cô dâu ở Sài Gòn, chú rể ở Hà Nội, đăng ký kết hôn có làm riêng được không": places in a
+        # procedure question are not the citizen's province.
+        aspect = await plain_procedure_question(dispatcher, tracker)
+        if aspect is not None:
+            return await answer_question(dispatcher, tracker, aspect)
         dispatcher.utter_message(text=msg.PROVINCE_NOTED.format(province=province.name))
         return [SlotSet(SLOT_PROVINCE, province.slug)]

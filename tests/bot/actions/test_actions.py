@@ -477,7 +477,9 @@ async def test_a_procedure_question_read_as_asking_for_a_person_is_answered(text
         assert messages[0]["text"].startswith(heading)
 
 
-@pytest.mark.parametrize("slots", [{}, {"procedure": "ket-hon"}])
+@pytest.mark.parametrize(
+    "slots", [{}, {"procedure": "ket-hon"}, {"procedure": "cap-doi-can-cuoc", "last_aspect": "fee"}]
+)
 async def test_asked_whether_it_is_a_human_the_assistant_says_it_is_not(slots: Dict[str, Any]) -> None:
     from bot.actions.dossier import ActionBotChallenge
 
@@ -564,3 +566,9 @@ async def test_a_correction_however_it_opens_moves_whatever_the_nlu_read(text: s
     for action in (ActionBotChallenge(), ActionNotUnderstood(), ActionAnswerOverview()):
         messages, _ = await run(action, text, slots={"procedure": current, "last_aspect": "where"})
         assert messages[0]["text"].startswith(heading), (type(action).__name__, messages[0])
+
+
+async def test_a_procedure_question_naming_places_is_answered_not_taken_for_the_province() -> None:
+    text = "Cô dâu ở Sài Gòn, chú rể ở Hà Nội, đăng ký kết hôn có làm riêng từng người được không"
+    messages, _ = await run(ActionProvideProvince(), text)
+    assert messages[0]["text"].startswith("Ai phải đi, có nhờ người khác được không — Đăng ký kết hôn")
