@@ -1,9 +1,20 @@
 """The REST channel (`POST /webhooks/rest/webhook` with `{"sender", "message"}`): an internal
 door for a web chat backend, tests and benchmarks, not a public one.
 
-- It answers callers on this machine only (the socket's peer address is loopback, and the request
-  did not come through a proxy: no `X-Forwarded-For`, `X-Real-IP` or `Forwarded` header), unless
-  `MOTCUA_PUBLIC_REST=1` says it is meant to be reached from elsewhere. Anyone else gets 403.
+    POST /webhooks/rest/webhook {"sender", "message"}  → [{"recipient_id", "text", "buttons"?}, …]
+    POST /webhooks/rest/poll    {"sender", "wait"?}    → the messages waiting (maybe []), removed
+
+A helper's message pushed through Rasa's HTTP API (`output_channel=latest` on a REST conversation)
+goes into the mailbox (connectors/mailbox.py): it comes first in the answer to the sender's next
+message, or in a poll's answer, whichever comes first. A poll answers at once, or with `wait`
+(seconds, at most 20) as soon as a message arrives within that time; 503 when the mailbox (Redis)
+cannot be read.
+
+- It answers callers (messages and polls) on this machine only (the socket's peer address is
+  loopback, and the request did not come through a proxy: no `X-Forwarded-For`, `X-Real-IP` or
+  `Forwarded` header), unless `MOTCUA_PUBLIC_REST=1` says it is meant to be reached from elsewhere.
+  Anyone else gets 403. (Opened, any caller naming a sender gets that sender's waiting messages,
+  as it already gets the replies to its messages: the REST door trusts whoever reaches it.)
 - The sender names a REST conversation only: 1–128 ASCII letters, digits or ` ._@+-`, so no ':'
   and a REST caller can never act in a Telegram (`tg:…`) or Zalo (`zalo:…`) citizen's
   conversation. A missing or malformed sender or message gets 400, never a shared `default`
@@ -29,6 +40,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from connectors import messages as msg
+from connectors.delivery import MailboxUnavailable
+from connectors.mailbox import MAX_WAIT, Mailbox, MailboxOutput, mailbox_from_env, wait_of, waiting_for
 from connectors.shared import answer_or_apologise
 from connectors.text import too_long, too_long_note
 from motcua.settings import get_settings
@@ -77,13 +90,43 @@ def note_instead(text: str) -> Optional[str]:
     return too_long_note() if too_long(text) else None
 
 
+def read_poll(raw: bytes) -> Tuple[Optional[str], float, str]:
+    """(sender, wait, "") of a poll's body, or (None, 0, what is wrong with it)."""
+    try:
+        data: Any = json.loads(raw or b"")
+    except (ValueError, RecursionError):
+        return None, 0.0, "the body must be JSON"
+    if not isinstance(data, dict):
+        return None, 0.0, "the body must be a JSON object"
+    sender, wait = data.get("sender"), wait_of(data.get("wait"))
+    if not isinstance(sender, str) or not SENDER.match(sender):
+        return None, 0.0, "sender must be 1-128 characters of A-Z a-z 0-9 space . _ @ + -"
+    if wait is None:
+        return None, 0.0, f"wait must be a number of seconds from 0 to {MAX_WAIT:.0f}"
+    return sender, wait, ""
+
+
 class ResilientRestInput(InputChannel):
     @classmethod
     def name(cls) -> Text:
         return "rest"
 
+    def __init__(self, mailbox: Optional[Mailbox] = None):
+        self.mailbox = mailbox or mailbox_from_env()
+
+    def get_output_channel(self) -> MailboxOutput:
+        """For Rasa's HTTP API (a helper's message to a REST conversation): into the mailbox, for the
+        caller's next poll or message."""
+        return MailboxOutput(self.mailbox)
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint("rest_webhook", __name__)
+
+        def refused(request: Request) -> Optional[HTTPResponse]:
+            if is_public() or from_this_machine(request):
+                return None
+            log.warning("REST request refused: not from this machine (set %s=1 to open it)", PUBLIC_VARIABLE)
+            return response.json({"error": "the REST channel is internal"}, status=403)
 
         @hook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -91,17 +134,31 @@ class ResilientRestInput(InputChannel):
 
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            if not is_public() and not from_this_machine(request):
-                log.warning("REST message refused: not from this machine (set %s=1 to open it)", PUBLIC_VARIABLE)
-                return response.json({"error": "the REST channel is internal"}, status=403)
+            refusal = refused(request)
+            if refusal is not None:
+                return refusal
             body, problem = read_body(request.body)
             if body is None:
                 return response.json({"error": problem}, status=400)
             sender, text = body["sender"], body["message"].strip()
+            waiting = await waiting_for(self.mailbox, sender)  # a helper's messages come first
             note = note_instead(text)
             if note:
-                return response.json([{"recipient_id": sender, "text": note}])
-            return response.json(await collect_answer(on_new_message, sender, text, self.name()))
+                return response.json([*waiting, {"recipient_id": sender, "text": note}])
+            return response.json([*waiting, *await collect_answer(on_new_message, sender, text, self.name())])
+
+        @hook.route("/poll", methods=["POST"])
+        async def poll(request: Request) -> HTTPResponse:
+            refusal = refused(request)
+            if refusal is not None:
+                return refusal
+            sender, wait, problem = read_poll(request.body)
+            if sender is None:
+                return response.json({"error": problem}, status=400)
+            try:
+                return response.json(await self.mailbox.take(sender, wait))
+            except MailboxUnavailable:
+                return response.json({"error": "the mailbox is unavailable, try again later"}, status=503)
 
         return hook
 
@@ -117,6 +174,10 @@ async def collect_answer(
         await collector.send_text_message(sender, msg.CHANNEL_APOLOGY.format(hotline=msg.HOTLINE))
 
     await answer_or_apologise(
-        lambda: on_new_message(message), lambda: len(collector.messages), apologise, f"a {channel} message"
+        lambda: on_new_message(message),
+        lambda: len(collector.messages),
+        apologise,
+        f"a {channel} message",
+        sender=sender,
     )
     return collector.messages

@@ -2,6 +2,13 @@
 
     POST /webhooks/web/session                      → {"session": "<id>.<expiry>.<signature>", "expires_in": s}
     POST /webhooks/web/webhook {"session", "message"} → [{"recipient_id", "text", "buttons"?}, …]
+    POST /webhooks/web/poll    {"session", "wait"?}   → [{"recipient_id", "text", "buttons"?}, …] (maybe [])
+
+A helper's message pushed through Rasa's HTTP API (`output_channel=latest` on `web:<id>`) goes
+into the mailbox (connectors/mailbox.py) and reaches the page once: in the answer to a poll, or
+first in the answer to its next message. A poll answers at once, or with `wait` (seconds, 0–20,
+default 0) as soon as a message arrives within that time, else with []; 503 if the mailbox
+(Redis) cannot be read.
 
 A browser never names its conversation: it asks for a session, which the server makes (a random
 128-bit id and an expiry, signed with HMAC-SHA256 under `MOTCUA_WEB_SESSION_SECRET`), and sends
@@ -12,7 +19,9 @@ gets 401 (the page asks for a new one).
 Limits (in memory, or on Redis when REDIS_URL is set, shared by every replica):
 - new sessions per caller address (the peer; behind a reverse proxy on this machine or named in
   `MOTCUA_TRUSTED_PROXIES`, the address it puts in `X-Real-IP`) and for everyone, per minute;
-- messages per session per minute, and for everyone per minute.
+- messages per session per minute, and for everyone per minute;
+- polls per session per minute, and for everyone per minute (a poll waits in at most 200 of a
+  process's connections at once: past that it answers at once).
 Past a limit the caller gets 429 with a short Vietnamese sentence. Messages are capped like every
 channel's (`MAX_MESSAGE_CHARS`), bodies by Sanic's REQUEST_MAX_SIZE and `MAX_BODY_BYTES` here.
 
@@ -37,6 +46,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from connectors import messages as msg
+from connectors.delivery import MailboxUnavailable
+from connectors.mailbox import MAX_WAIT, Mailbox, MailboxOutput, mailbox_from_env, wait_of, waiting_for
 from connectors.portal.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from connectors.rest import collect_answer, note_instead
 from connectors.shared import redis_from_env
@@ -57,6 +68,8 @@ class Limits:
     sessions_for_everyone: int = 600
     messages_per_session: int = 20
     messages_for_everyone: int = 1200
+    polls_per_session: int = 30  # a page long-polling 20 s makes 3 a minute
+    polls_for_everyone: int = 12_000
 
 
 class Sessions:
@@ -112,6 +125,15 @@ def caller_address(request: Request) -> str:
     return peer
 
 
+def _object(raw: Optional[bytes]) -> Optional[Dict[str, Any]]:
+    """A body as a JSON object, or None."""
+    try:
+        data: Any = json.loads(raw or b"")
+    except (ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def _per_minute(limit: int, what: str) -> RateLimiter:
     redis = redis_from_env()
     if redis is None:
@@ -131,19 +153,30 @@ class WebChatInput(InputChannel):
             raise ValueError("the web chat needs MOTCUA_WEB_SESSION_SECRET")
         return cls(Sessions(secret))
 
-    def __init__(self, sessions: Sessions, limits: Limits = Limits()):
+    def __init__(self, sessions: Sessions, limits: Limits = Limits(), mailbox: Optional[Mailbox] = None):
         self.sessions = sessions
         self.limits = limits
+        self.mailbox = mailbox or mailbox_from_env()
         self._new_per_address = _per_minute(limits.sessions_per_address, "new-per-address")
         self._new_for_everyone = _per_minute(limits.sessions_for_everyone, "new-all")
         self._per_session = _per_minute(limits.messages_per_session, "per-session")
         self._for_everyone = _per_minute(limits.messages_for_everyone, "messages-all")
+        self._polls_per_session = _per_minute(limits.polls_per_session, "polls-per-session")
+        self._polls_for_everyone = _per_minute(limits.polls_for_everyone, "polls-all")
+
+    def get_output_channel(self) -> MailboxOutput:
+        """For Rasa's HTTP API (a helper's message to `web:<session id>`): into the mailbox, for the
+        page's next poll or message."""
+        return MailboxOutput(self.mailbox)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint("web_webhook", __name__)
 
         def busy() -> HTTPResponse:
             return response.json({"error": "rate_limited", "text": msg.WEB_BUSY.format(hotline=msg.HOTLINE)}, 429)
+
+        def unknown_session() -> HTTPResponse:
+            return response.json({"error": "session missing, invalid or expired: ask for a new one"}, status=401)
 
         @hook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -168,23 +201,43 @@ class WebChatInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             if len(request.body or b"") > MAX_BODY_BYTES:
                 return response.json({"error": "body too large", "text": too_long_note()}, status=413)
-            try:
-                data: Any = json.loads(request.body or b"")
-            except (ValueError, RecursionError):
-                return response.json({"error": "the body must be a JSON object"}, status=400)
-            if not isinstance(data, dict) or not isinstance(data.get("message"), str):
+            data = _object(request.body)
+            if data is None or not isinstance(data.get("message"), str):
                 return response.json({"error": "the body must be a JSON object with session and message"}, status=400)
             session = self.sessions.conversation_of(data.get("session"))
             if session is None:
-                return response.json({"error": "session missing, invalid or expired: ask for a new one"}, status=401)
+                return unknown_session()
             sender = SENDER_PREFIX + session
             if not (await self._per_session.hit(session)).allowed or not (await self._for_everyone.hit("all")).allowed:
                 log.info("web chat: a message refused by the rate limits")
                 return busy()
+            waiting = await waiting_for(self.mailbox, sender)  # a helper's messages come first
             note = note_instead(data["message"].strip())
             if note:
-                return response.json([{"recipient_id": sender, "text": note}])
+                return response.json([*waiting, {"recipient_id": sender, "text": note}])
             replies = await collect_answer(on_new_message, sender, data["message"].strip(), self.name())
-            return response.json(replies)
+            return response.json([*waiting, *replies])
+
+        @hook.route("/poll", methods=["POST"])
+        async def poll(request: Request) -> HTTPResponse:
+            data = _object(request.body) if len(request.body or b"") <= MAX_BODY_BYTES else None
+            wait = wait_of(data.get("wait")) if data is not None else None
+            if data is None or wait is None:
+                return response.json(
+                    {"error": f"the body must be a JSON object with session and wait (0 to {MAX_WAIT:.0f} s)"}, 400
+                )
+            session = self.sessions.conversation_of(data.get("session"))
+            if session is None:
+                return unknown_session()
+            if not (await self._polls_per_session.hit(session)).allowed:
+                log.info("web chat: a poll refused by the per-session limit")
+                return busy()
+            if not (await self._polls_for_everyone.hit("all")).allowed:
+                log.warning("web chat: polls refused, %d a minute for everyone", self.limits.polls_for_everyone)
+                return busy()
+            try:
+                return response.json(await self.mailbox.take(SENDER_PREFIX + session, wait))
+            except MailboxUnavailable:
+                return response.json({"error": "unavailable, poll again later"}, status=503)
 
         return hook

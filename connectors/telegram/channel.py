@@ -14,10 +14,14 @@ webhook is `python -m connectors.telegram set-webhook URL`).
 - A failure while answering (Redis away, the action server down or slower than 5 s) is logged,
   the citizen gets the "tạm thời gián đoạn" apology, and Telegram still gets 200 (otherwise it
   would resend the update again and again).
+- Messages pushed through Rasa's HTTP API (`output_channel=latest` on a `tg:<chat id>`
+  conversation) go out through `get_output_channel()`, even before the first update since the
+  server started; a refused one fails the API call (connectors/delivery.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -72,22 +76,24 @@ class TelegramInput(InputChannel):
         self.webhook_secret = webhook_secret
         self.api_base_url = api_base_url
         self._bot: Optional[Bot] = None
-        self._keys: Optional[CallbackKeys] = None
+        self._starting = asyncio.Lock()  # one Bot even when the first updates arrive together
+        self._keys = CallbackKeys(redis_from_env())
         self._dedupe = deduplicator()
 
     async def bot(self) -> Bot:
         """The one Bot, created and initialised on the running (Rasa's) event loop."""
-        if self._bot is None:
-            bot = Bot(self.token, base_url=self.api_base_url)
-            await bot.initialize()
-            self._bot = bot
-            self._keys = CallbackKeys(redis_from_env())
+        async with self._starting:
+            if self._bot is None:
+                bot = Bot(self.token, base_url=self.api_base_url)
+                await bot.initialize()
+                self._bot = bot
         return self._bot
 
-    def get_output_channel(self) -> Optional[TelegramOutput]:
-        if self._bot is None or self._keys is None:
-            return None
-        return TelegramOutput(self._bot, self._keys)
+    def get_output_channel(self) -> TelegramOutput:
+        """For Rasa's HTTP API (a helper's message pushed to `tg:<chat id>`): the one Bot (made at
+        the first send if no update came in since the server started) and the same button keys; a
+        refused send raises a `connectors.delivery.DeliveryFailed`, so the API call fails saying why."""
+        return TelegramOutput(self.bot, self._keys)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint("telegram_webhook", __name__)
@@ -132,7 +138,7 @@ class TelegramInput(InputChannel):
         chat = update.effective_chat
         if chat is None:
             return  # channel posts, polls, chat member changes: nothing to answer
-        output = TelegramOutput(bot, self._keys or CallbackKeys())
+        output = TelegramOutput(bot, self._keys)
         sender = f"{SENDER_PREFIX}{chat.id}"
         text = await self._text_of(update, bot, output)
         if text is None:
@@ -143,7 +149,11 @@ class TelegramInput(InputChannel):
             await bot.send_message(chat.id, msg.CHANNEL_APOLOGY.format(hotline=msg.HOTLINE))
 
         await answer_or_apologise(
-            lambda: on_new_message(message), lambda: output.sent, apologise, f"telegram update {update.update_id}"
+            lambda: on_new_message(message),
+            lambda: output.sent,
+            apologise,
+            f"telegram update {update.update_id}",
+            sender=sender,
         )
 
     async def _text_of(self, update: Update, bot: Bot, output: TelegramOutput) -> Optional[str]:

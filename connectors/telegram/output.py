@@ -1,27 +1,45 @@
 """Replies to Telegram: long answers split under 4,096 characters on paragraph boundaries,
-buttons as an inline keyboard whose callback_data is a short key (≤ 64 bytes) for the payload."""
+buttons as an inline keyboard whose callback_data is a short key (≤ 64 bytes) for the payload.
+A send Telegram refuses raises a `connectors.delivery.DeliveryFailed` (blocked, rate limited,
+unreachable, refused), which Rasa's HTTP API answers with HTTP 500 naming it."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import logging
+import re
 from collections import OrderedDict
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Union
 
 from rasa.core.channels.channel import OutputChannel
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from connectors.delivery import (
+    DeliveryFailed,
+    TelegramBlocked,
+    TelegramRateLimited,
+    TelegramRefused,
+    TelegramUnavailable,
+    WrongRecipient,
+)
 from connectors.text import split_before_buttons, split_text
 
 log = logging.getLogger(__name__)
 
 MESSAGE_LIMIT = 4096
 SENDER_PREFIX = "tg:"
+_CHAT_ID = re.compile(r"^-?[0-9]{1,20}$")
 
 
-def chat_id_of(recipient_id: str) -> str:
-    return recipient_id.removeprefix(SENDER_PREFIX)
+def chat_id_of(recipient_id: str) -> int:
+    """The Telegram chat of a Rasa conversation `tg:<chat id>`; any other conversation is refused
+    (a REST sender "123" must never become Telegram chat 123)."""
+    chat = recipient_id[len(SENDER_PREFIX) :] if recipient_id.startswith(SENDER_PREFIX) else ""
+    if not _CHAT_ID.match(chat):
+        raise WrongRecipient("a Telegram conversation is tg:<chat id>")
+    return int(chat)
 
 
 class CallbackKeys:
@@ -68,30 +86,63 @@ class CallbackKeys:
 
 
 class TelegramOutput(OutputChannel):
+    """Sends through `bot`: the channel's one Bot, or a coroutine function that gives it (created and
+    initialised at the first send, for Rasa's HTTP API before any update came in). A send Telegram
+    refuses raises a `connectors.delivery.DeliveryFailed` naming why (TelegramBlocked …)."""
+
     @classmethod
     def name(cls) -> Text:
         return "telegram"
 
-    def __init__(self, bot: Bot, keys: CallbackKeys):
-        self.bot = bot
+    def __init__(self, bot: Union[Bot, Callable[[], Awaitable[Bot]]], keys: CallbackKeys):
+        self._bot = bot
         self.keys = keys
         self.sent = 0  # messages sent through this output (for the no-reply guard)
+        self._parts = 0  # parts of the message being sent already delivered
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        self._parts = 0
+        await super().send_response(recipient_id, message)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         for part in split_text(text, MESSAGE_LIMIT):
-            await self.bot.send_message(chat_id_of(recipient_id), part)
-            self.sent += 1
+            await self._send(recipient_id, part)
 
     async def send_text_with_buttons(
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
     ) -> None:
         first, last = split_before_buttons(text, MESSAGE_LIMIT)
         for part in first:
-            await self.send_text_message(recipient_id, part)
+            await self._send(recipient_id, part)
         rows = [
             [InlineKeyboardButton(str(b.get("title", ""))[:64], callback_data=await self.keys.key_for(b["payload"]))]
             for b in buttons
             if b.get("payload")
         ]
-        await self.bot.send_message(chat_id_of(recipient_id), last, reply_markup=InlineKeyboardMarkup(rows))
+        await self._send(recipient_id, last, InlineKeyboardMarkup(rows))
+
+    async def _send(self, recipient_id: Text, text: str, markup: Optional[InlineKeyboardMarkup] = None) -> None:
+        chat = chat_id_of(recipient_id)
+        try:
+            bot = self._bot if isinstance(self._bot, Bot) else await self._bot()
+            await bot.send_message(chat, text, reply_markup=markup)
+        except TelegramError as exc:
+            raise _failure(exc, self._parts) from exc
         self.sent += 1
+        self._parts += 1
+
+
+def _failure(exc: TelegramError, sent_parts: int) -> DeliveryFailed:
+    """Telegram's error as ours. Only a BadRequest's description is quoted: other errors' texts may
+    hold the bot token (InvalidToken)."""
+    if isinstance(exc, Forbidden):
+        return TelegramBlocked(sent_parts=sent_parts)
+    if isinstance(exc, RetryAfter):
+        return TelegramRateLimited(f"retry after {exc.retry_after} s", sent_parts=sent_parts)
+    if isinstance(exc, ChatMigrated):
+        return TelegramRefused("the group became a supergroup", sent_parts=sent_parts)
+    if isinstance(exc, BadRequest):
+        return TelegramRefused(exc.message[:200], sent_parts=sent_parts)
+    if isinstance(exc, NetworkError):  # TimedOut too
+        return TelegramUnavailable(type(exc).__name__, sent_parts=sent_parts)
+    return TelegramRefused(type(exc).__name__, sent_parts=sent_parts)

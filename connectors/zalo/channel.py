@@ -9,6 +9,9 @@
   payload) goes to the assistant, unless it is longer than `MAX_MESSAGE_CHARS` (the citizen is
   told to write shorter); `follow` gets the welcome; images, stickers, voice… get a
   short note that only text is read for now; every other event is acknowledged and ignored.
+- Messages pushed through Rasa's HTTP API (`output_channel=latest` on a `zalo:<user id>`
+  conversation) go out through `get_output_channel()`; a refused one fails the API call
+  (connectors/delivery.py).
 """
 
 from __future__ import annotations
@@ -92,7 +95,10 @@ class ZaloInput(InputChannel):
         self._dedupe = deduplicator()
 
     def get_output_channel(self) -> ZaloOutput:
-        return ZaloOutput(self.client)
+        """For Rasa's HTTP API (a helper's message pushed to `zalo:<user id>`): the one client (its
+        session, tokens and refresh), and a refused send raises (`ZaloWindowClosed` after 7 days
+        of silence), so the API call fails and says why instead of answering 200."""
+        return ZaloOutput(self.client, strict=True)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint("zalo_webhook", __name__)
@@ -165,7 +171,11 @@ class ZaloInput(InputChannel):
             await self.client.send(user, {"text": msg.CHANNEL_APOLOGY.format(hotline=msg.HOTLINE)})
 
         await answer_or_apologise(
-            lambda: on_new_message(message), lambda: output.sent, apologise, f"a zalo {name} event"
+            lambda: on_new_message(message),
+            lambda: output.sent,
+            apologise,
+            f"a zalo {name} event",
+            sender=message.sender_id,
         )
 
 

@@ -5,7 +5,9 @@
 - error -216 (access token invalid or expired): refresh the pair, store it, retry once;
 - error -230 (the citizen has not written for 7 days): logged, not retried;
 - any other error: logged with its code.
-A send returns False rather than raise when the token store cannot be reached (Redis away).
+`send` answers True or False (the replies to a citizen who just wrote: a failure is logged, the
+next part still tried); `deliver` raises why, as a `connectors.delivery.DeliveryFailed`
+(`ZaloWindowClosed` for -230), for messages pushed through Rasa's HTTP API.
 Refresh: `POST {oauth}/v4/oa/access_token`, header `secret_key: <app secret>`, form
 `app_id, grant_type=refresh_token, refresh_token` → a new access token *and* refresh token.
 """
@@ -19,12 +21,14 @@ from typing import Any, Dict, Optional
 import aiohttp
 
 from connectors import platforms
+from connectors.delivery import DeliveryFailed, ZaloRefused, ZaloUnavailable, ZaloWindowClosed
 from connectors.zalo.tokens import RedisTokenStore, Tokens, TokenStore, TokensUnavailable
 
 log = logging.getLogger(__name__)
 
 TOKEN_EXPIRED = -216
 USER_SILENT = -230
+NO_ANSWER = -1  # ours: Zalo did not answer, or not with JSON
 
 
 class ZaloError(Exception):
@@ -64,12 +68,21 @@ class ZaloClient:
             await self._session.close()
 
     async def send(self, user_id: str, message: Dict[str, Any]) -> bool:
-        """Send one message; True when Zalo accepted it."""
+        """Send one message; True when Zalo accepted it, False (logged) when not."""
+        try:
+            await self.deliver(user_id, message)
+        except DeliveryFailed:
+            return False
+        return True
+
+    async def deliver(self, user_id: str, message: Dict[str, Any]) -> None:
+        """Send one message, or raise why it was not: `ZaloWindowClosed` (-230, not retried),
+        `ZaloUnavailable` (no answer, no token, a refresh that failed), `ZaloRefused` (any other code)."""
         try:
             token = (await self.tokens.current()).access_token
         except TokensUnavailable as exc:
             log.error("no Zalo token to send with: %s", exc)
-            return False
+            raise ZaloUnavailable("no access token could be read") from exc
         code, detail = await self._post_message(token, user_id, message)
         if code == TOKEN_EXPIRED:
             log.info("Zalo access token expired (-216): refreshing")
@@ -77,15 +90,17 @@ class ZaloClient:
                 fresh = await self.refresh(failed_token=token)
             except (ZaloError, TokensUnavailable, aiohttp.ClientError, asyncio.TimeoutError, TimeoutError) as exc:
                 log.error("Zalo token refresh failed: %s", exc)
-                return False
+                raise ZaloUnavailable("the access token expired and could not be renewed") from exc
             code, detail = await self._post_message(fresh.access_token, user_id, message)
         if code == 0:
-            return True
+            return
         if code == USER_SILENT:
             log.info("Zalo: the citizen has not written for 7 days (-230); message not sent")
-        else:
-            log.error("Zalo refused a message: error %s (%s)", code, detail)
-        return False
+            raise ZaloWindowClosed()
+        log.error("Zalo refused a message: error %s (%s)", code, detail)
+        if code == NO_ANSWER:
+            raise ZaloUnavailable(detail)
+        raise ZaloRefused(f"Zalo error {code}")
 
     async def _post_message(self, token: str, user_id: str, message: Dict[str, Any]) -> tuple[int, str]:
         body = {"recipient": {"user_id": user_id}, "message": message}
@@ -95,9 +110,9 @@ class ZaloClient:
             ) as response:
                 data = await response.json(content_type=None)
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
-            return -1, f"no answer from Zalo ({type(exc).__name__})"
+            return NO_ANSWER, f"no answer from Zalo ({type(exc).__name__})"
         if not isinstance(data, dict):
-            return -1, "unexpected answer"
+            return NO_ANSWER, "unexpected answer"
         return int(data.get("error", -1)), str(data.get("message", ""))
 
     async def refresh(self, failed_token: Optional[str] = None) -> Tokens:

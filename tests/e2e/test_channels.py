@@ -1,16 +1,36 @@
 """Telegram and Zalo through the real Rasa server: real-shaped updates and events in, replies
-arriving at fake Telegram and Zalo APIs (tests/fakes/) that speak the platforms' wire formats."""
+arriving at fake Telegram and Zalo APIs (tests/fakes/) that speak the platforms' wire formats; and
+a helper's message pushed through Rasa's HTTP API (token-protected) reaching a Telegram, Zalo, web
+chat or REST citizen, or failing with a reason the console can read."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
-from typing import Any, Dict, Tuple
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Tuple
+from urllib.parse import quote
 
 import aiohttp
+import jwt
 import pytest
 
-from tests.e2e.conftest import TELEGRAM_SECRET, ZALO_OA_KEY, Fakes, wait_for
+from bot.launcher import free_port, start_action_server, start_rasa_server, stop, write_endpoints
+from connectors.delivery import failure_code
+from motcua.settings import Settings
+from tests.e2e.conftest import (
+    TELEGRAM_SECRET,
+    TELEGRAM_TOKEN,
+    TODAY,
+    WEB_SECRET,
+    ZALO_OA_KEY,
+    Fakes,
+    say,
+    wait_for,
+    zalo_env,
+)
 from tests.fakes.telegram_api import callback_update, sticker_update, text_update
 from tests.fakes.zalo_api import signed, text_event
 
@@ -151,3 +171,144 @@ async def test_zalo_expired_token_is_refreshed_then_the_reply_sent(webhook: str,
     assert reply["text"].startswith("Giấy tờ cần chuẩn bị — Đăng ký kết hôn")
     assert fakes.zalo.refreshes == refreshes + 1
     assert any(r["error"] == -216 for r in fakes.zalo.refused)
+
+
+# --- A helper's message pushed through Rasa's HTTP API (the console's handoff) -------------------
+
+HELPER = "Chào bạn, mình là tình nguyện viên ở bộ phận một cửa. Hồ sơ của bạn đang được xử lý nhé."
+JWT_SECRET = "e2e-rasa-jwt-secret-0123456789abcdef0123456789"
+
+
+@dataclass
+class Api:
+    """Rasa's HTTP API as the console calls it: conversation ids quoted, a JWT (role admin) signed
+    with the secret of RASA_JWT_SECRET_FILE in the Authorization header (bot/console_link.py)."""
+
+    base: str  # http://127.0.0.1:<port>
+
+    @property
+    def webhook(self) -> str:
+        return f"{self.base}/webhooks/rest/webhook"
+
+    async def call(self, method: str, conversation: str, tail: str, secret: str = JWT_SECRET, **kw: Any) -> Any:
+        claims = {"user": {"username": "console", "role": "admin"}, "exp": int(time.time()) + 60}
+        headers = {"Authorization": "Bearer " + jwt.encode(claims, secret, algorithm="HS256")}
+        url = f"{self.base}/conversations/{quote(conversation, safe='')}/{tail}"
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+            async with session.request(method, url, headers=headers, **kw) as response:
+                return response.status, await response.json(content_type=None)
+
+    async def push(self, conversation: str, text: str, channel: str = "latest", secret: str = JWT_SECRET) -> Any:
+        """What the console does: a bot event, sent through the conversation's channel."""
+        query = {"output_channel": channel, "execute_side_effects": "true"}
+        events = [{"event": "bot", "text": text, "metadata": {"helper": "Lan"}}]
+        return await self.call("POST", conversation, "tracker/events", secret, params=query, json=events)
+
+    async def bot_texts(self, conversation: str) -> List[str]:
+        _, tracker = await self.call("GET", conversation, "tracker")
+        return [e.get("text") for e in tracker["events"] if e["event"] == "bot"]
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory, portal_url: str, fakes: Fakes) -> Iterator[Api]:
+    """A Rasa server with the HTTP API on, as the launcher starts it for the console."""
+    if "rasa_jwt_secret_file" not in Settings.__fields__:
+        pytest.skip("bot.processes.start_rasa_server cannot turn Rasa's HTTP API on (RASA_JWT_SECRET_FILE)")
+    secret = tmp_path_factory.mktemp("jwt") / "rasa_jwt_secret"
+    secret.write_text(JWT_SECRET, encoding="utf-8")
+    env = {
+        "MOTCUA_TODAY": TODAY,
+        "PORTAL_URL": portal_url,
+        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+        "TELEGRAM_API_BASE_URL": f"{fakes.telegram_url}/bot",
+        **zalo_env(fakes, tmp_path_factory.mktemp("zalo-api") / "tokens.json"),
+        "MOTCUA_WEB_SESSION_SECRET": WEB_SECRET,
+        "RASA_JWT_SECRET_FILE": str(secret),
+    }
+    action_port = free_port()
+    actions = start_action_server(action_port, env=env)
+    try:
+        endpoints = write_endpoints(f"http://127.0.0.1:{action_port}/webhook", tmp_path_factory.mktemp("api"))
+        rasa_port = free_port()
+        rasa = start_rasa_server(rasa_port, Path(endpoints), env=env)
+        try:
+            yield Api(f"http://127.0.0.1:{rasa_port}")
+        finally:
+            stop(rasa)
+    finally:
+        stop(actions)
+
+
+async def test_a_helper_message_reaches_a_telegram_citizen(api: Api, fakes: Fakes) -> None:
+    chat = 7001
+    assert await telegram(api.webhook, text_update(701, chat, "làm giấy khai sinh cần giấy tờ gì")) == 200
+    wait_for(lambda: fakes.telegram.sent(chat))
+    assert (await api.push(f"tg:{chat}", HELPER, secret="not-the-secret-" + "x" * 40))[0] == 401
+    status, _ = await api.push(f"tg:{chat}", HELPER)
+    assert status == 200
+    assert fakes.telegram.sent(chat)[-1]["text"] == HELPER  # sent before the API call answered
+    assert (await api.bot_texts(f"tg:{chat}"))[-1] == HELPER
+    assert sum(m["text"] == HELPER for m in fakes.telegram.sent(chat)) == 1
+
+
+async def test_a_conversation_rasa_never_saw_needs_its_channel_named(api: Api, fakes: Fakes) -> None:
+    """`output_channel=latest` needs the tracker's last user message (lost with an in-memory tracker
+    store at a restart): without one Rasa collects the message, sends it nowhere, and answers 200."""
+    chat = 7002
+    assert (await api.push(f"tg:{chat}", HELPER))[0] == 200
+    time.sleep(0.5)
+    assert fakes.telegram.sent(chat) == []
+    assert (await api.push(f"tg:{chat}", HELPER, channel="telegram"))[0] == 200
+    assert [m["text"] for m in fakes.telegram.sent(chat)] == [HELPER]
+
+
+async def test_a_helper_message_reaches_a_zalo_citizen_and_a_closed_window_fails(api: Api, fakes: Fakes) -> None:
+    user = "z70"
+    await zalo(api.webhook, text_event(fakes.zalo.app_id, user, "làm căn cước mất bao lâu", "zm700"))
+    wait_for(lambda: fakes.zalo.sent_to(user))
+    status, _ = await api.push(f"zalo:{user}", HELPER)
+    assert status == 200 and fakes.zalo.sent_to(user)[-1] == {"text": HELPER}
+    fakes.zalo.silent_users.add(user)  # 7 days later
+    try:
+        status, error = await api.push(f"zalo:{user}", "Bạn còn cần hỗ trợ không?")
+    finally:
+        fakes.zalo.silent_users.discard(user)
+    assert status == 500 and error["reason"] == "ConversationError"
+    assert failure_code(error["message"]) == "zalo_window_closed"
+    assert "they must write to the OA first" in error["message"]
+    assert "Bạn còn cần hỗ trợ không?" not in await api.bot_texts(f"zalo:{user}")  # not recorded as said
+    assert fakes.zalo.sent_to(user)[-1] == {"text": HELPER}
+
+
+async def web_call(api: Api, path: str, body: Dict[str, Any]) -> Tuple[int, Any]:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+        async with session.post(f"{api.base}/webhooks/web/{path}", json=body) as response:
+            return response.status, await response.json(content_type=None)
+
+
+async def test_a_helper_message_reaches_a_web_chat_by_its_poll(api: Api) -> None:
+    _, answer = await web_call(api, "session", {})
+    session, conversation = answer["session"], "web:" + answer["session"].split(".")[0]
+    status, replies = await web_call(api, "webhook", {"session": session, "message": "làm căn cước ở đâu"})
+    assert status == 200 and replies
+    assert await web_call(api, "poll", {"session": session}) == (200, [])
+    assert (await api.push(conversation, HELPER))[0] == 200
+    assert await web_call(api, "poll", {"session": session}) == (200, [{"recipient_id": conversation, "text": HELPER}])
+    assert await web_call(api, "poll", {"session": session}) == (200, [])  # delivered once
+    waiting = asyncio.ensure_future(web_call(api, "poll", {"session": session, "wait": 15}))
+    await asyncio.sleep(0.5)
+    started = time.monotonic()
+    assert (await api.push(conversation, "Bạn nhớ mang CCCD nhé."))[0] == 200
+    assert (await waiting)[1] == [{"recipient_id": conversation, "text": "Bạn nhớ mang CCCD nhé."}]
+    assert time.monotonic() - started < 3
+
+
+async def test_a_helper_message_comes_first_in_the_next_rest_answer(api: Api) -> None:
+    sender = "e2e-rest-citizen"
+    await say(api.webhook, sender, "làm giấy khai sinh cần giấy tờ gì")
+    assert (await api.push(sender, HELPER))[0] == 200
+    replies = await say(api.webhook, sender, "còn lệ phí?")
+    assert replies[0] == {"recipient_id": sender, "text": HELPER}
+    assert replies[1]["text"].startswith("Lệ phí — Đăng ký khai sinh")
+    assert (await say(api.webhook, sender, "cảm ơn"))[0]["text"] != HELPER

@@ -1,7 +1,9 @@
 """A fake Telegram Bot API (aiohttp) speaking the real wire format, recording every call.
 
 `POST|GET /bot<token>/<method>` with form or JSON parameters (python-telegram-bot posts form
-fields, nested objects JSON-encoded) → `{"ok": true, "result": …}`.
+fields, nested objects JSON-encoded) → `{"ok": true, "result": …}`; a sendMessage to a chat in
+`blocked` → 403 `{"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by
+the user"}`, and every sendMessage while `flood_wait` is set → 429 with `parameters.retry_after`.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import itertools
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Set
 
 from aiohttp import web
 
@@ -25,7 +27,10 @@ class Call:
 class FakeTelegram:
     token: str
     calls: List[Call] = field(default_factory=list)
+    refused: List[Call] = field(default_factory=list)  # sends answered with an error
     updates: List[Dict[str, Any]] = field(default_factory=list)  # served by getUpdates
+    blocked: Set[int] = field(default_factory=set)  # chats whose user blocked the bot: 403
+    flood_wait: int = 0  # > 0: every sendMessage gets 429 with this retry_after
     _ids: Any = field(default_factory=lambda: itertools.count(1000))
 
     def sent(self, chat_id: int | str) -> List[Dict[str, Any]]:
@@ -49,6 +54,18 @@ class FakeTelegram:
                     params[key] = json.loads(text) if text[:1] in "[{" else text
                 except ValueError:
                     params[key] = text
+        if method == "sendMessage" and self.flood_wait:
+            self.refused.append(Call(method, params))
+            return web.json_response(
+                {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {self.flood_wait}",
+                 "parameters": {"retry_after": self.flood_wait}},
+                status=429,
+            )  # fmt: skip
+        if method == "sendMessage" and int(params.get("chat_id", 0)) in self.blocked:
+            self.refused.append(Call(method, params))
+            return web.json_response(
+                {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}, status=403
+            )
         self.calls.append(Call(method, params))
         return web.json_response({"ok": True, "result": self._result(method, params)})
 
