@@ -93,8 +93,10 @@ def create_app(actions: str = "bot.actions", token: Optional[str] = None) -> San
     @app.listener("after_server_stop")
     async def close(app: Sanic, loop: Any) -> None:
         from bot.dossier_services import close_services
+        from bot.handoff_client import handoff_client
 
         await close_services()  # the portal session and the Redis connections
+        await handoff_client().close()  # the console's session
 
     @app.exception(PayloadTooLarge)
     async def too_large(request: Request, exception: PayloadTooLarge) -> HTTPResponse:

@@ -2,6 +2,8 @@
 
     python -m bot.launcher run                 action server :5055 + Rasa server :5005 (REST),
                                                + the portal simulator :8085 unless PORTAL_URL is set
+                                               + the helper console :8090 unless MOTCUA_CONSOLE=off
+                                                 (bot/console_link.py: the human handoff)
     python -m bot.launcher chat                the same servers, talked to through `bot.server shell`
     python -m bot.launcher replica --port 5006 one more Rasa server sharing Redis and the action server
     python -m bot.launcher conversation-tests  `rasa test core` (through bot.server) on tests/conversations
@@ -30,6 +32,7 @@ import tempfile
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
+from bot.console_link import DEFAULT_CONSOLE_PORT, console_enabled, link_env
 from bot.processes import (
     MODEL_DIR,
     RASA,
@@ -37,6 +40,7 @@ from bot.processes import (
     rasa_command,
     spawn,
     start_action_server,
+    start_console,
     start_portal_simulator,
     start_rasa_server,
     stop,
@@ -87,6 +91,7 @@ __all__ = [
 ]
 
 RASA_SERVER, ACTION_SERVER, SIMULATOR, SHELL = "Rasa server", "action server", "portal simulator", "Rasa shell"
+CONSOLE = "helper console"
 
 SIMULATOR_WARNING = """
 ************************************************************************************
@@ -156,12 +161,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     check_config()
     require_model()
     watched: Dict[str, subprocess.Popen] = {}
+    link = link_env(args.console_port, args.rasa_port) if console_enabled() else {}
     with tempfile.TemporaryDirectory(prefix="motcua-") as tmp, portal(watched=watched) as portal_url:
         print(f"Starting the action server on :{args.action_port} …", flush=True)
-        with action_server(args.action_port, env={"PORTAL_URL": portal_url}, watched=watched) as action_url:
-            endpoints = write_endpoints(action_url, Path(tmp))
+        with (
+            action_server(args.action_port, env={"PORTAL_URL": portal_url, **link}, watched=watched) as action_url,
+            helper_console(args.console_port, link, watched),
+        ):
+            endpoints = write_endpoints(action_url, Path(tmp), env=link)
             print(f"Starting the Rasa server on :{args.rasa_port} (loading the model) …", flush=True)
-            rasa = start_rasa_server(args.rasa_port, endpoints)
+            rasa = start_rasa_server(args.rasa_port, endpoints, env=link)
             watched[RASA_SERVER] = rasa
             try:
                 url = f"http://localhost:{args.rasa_port}/webhooks/rest/webhook"
@@ -180,6 +189,25 @@ def cmd_run(args: argparse.Namespace) -> int:
                 return 0
             finally:
                 stop(rasa)
+
+
+@contextlib.contextmanager
+def helper_console(port: int, link: Dict[str, str], watched: Dict[str, subprocess.Popen]) -> Iterator[None]:
+    """The helper console for the block (added to `watched`), when the link is on."""
+    if not link:
+        yield
+        return
+    print(f"Starting the helper console on :{port} …", flush=True)
+    process = start_console(port, env=link)
+    watched[CONSOLE] = process
+    print(
+        f"Console: http://127.0.0.1:{port}/ (an account: .venv/bin/python -m console users add NAME --role helper)",
+        flush=True,
+    )
+    try:
+        yield
+    finally:
+        stop(process)
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -275,6 +303,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     run = commands.add_parser("run", help="action server + Rasa server with the REST channel")
     run.add_argument("--rasa-port", type=int, default=settings.rasa_port)
     run.add_argument("--action-port", type=int, default=settings.action_port)
+    run.add_argument("--console-port", type=int, default=DEFAULT_CONSOLE_PORT)
     run.set_defaults(func=cmd_run)
     commands.add_parser("chat", help="talk in this terminal").set_defaults(func=cmd_chat)
     replica = commands.add_parser("replica", help="one more Rasa server on Redis (REDIS_URL)")

@@ -283,3 +283,34 @@ STATUS_NEXT_STEP = {
     ),
     10: "Kết quả đã được trả; nếu bạn chưa nhận được, hãy liên hệ cơ quan giải quyết.",
 }
+
+# -- a helper in the chat (bot/actions/handoff.py) ---------------------------------------------------
+HANDOFF_OFFER = (
+    "Bạn có muốn nói chuyện với tình nguyện viên hỗ trợ của Trung tâm phục vụ hành chính công không? "
+    "Họ sẽ trả lời bạn ngay trong cuộc trò chuyện này."
+)
+HANDOFF_YES_BUTTON = "Có, gặp người hỗ trợ"
+HANDOFF_NO_BUTTON = "Không, cảm ơn"
+HANDOFF_DECLINED = "Vâng. Bạn cứ hỏi tiếp về thủ tục cần làm, mình sẽ trả lời."
+HANDOFF_WAITING = (
+    "Mình đã chuyển bạn tới tình nguyện viên hỗ trợ. Họ sẽ trả lời ngay trong cuộc trò chuyện này. "
+    "Bạn đang ở vị trí số {position} trong hàng chờ, thời gian chờ dự kiến {wait}. "
+    'Trong lúc chờ, bạn cứ nhắn câu hỏi để người hỗ trợ đọc trước. Muốn quay lại trợ lý tự động, nhắn "thôi".'
+)
+HANDOFF_ALREADY = "Tình nguyện viên hỗ trợ đang phụ trách cuộc trò chuyện này, bạn cứ nhắn, họ sẽ trả lời bạn tại đây."
+HANDOFF_WAIT_MINUTES = "khoảng {minutes} phút"
+HANDOFF_WAIT_SOON = "dưới 1 phút"
+HANDOFF_CLOSED = (
+    "Hiện ngoài giờ làm việc nên chưa có tình nguyện viên trực. Người hỗ trợ sẽ có mặt lại vào {when}. "
+    f"Bạn cần gấp, gọi tổng đài dịch vụ công {HOTLINE} (miễn phí). Mình vẫn trả lời câu hỏi về thủ tục ngay bây giờ."
+)
+HANDOFF_SOON = "giờ làm việc tiếp theo"
+HANDOFF_FULL = (
+    "Hiện các tình nguyện viên đều đang bận và hàng chờ đã đầy. Bạn vui lòng thử lại sau ít phút, hoặc gọi "
+    f"tổng đài dịch vụ công {HOTLINE} (miễn phí)."
+)
+HANDOFF_UNAVAILABLE = (
+    "Xin lỗi, hiện mình chưa kết nối được với tình nguyện viên hỗ trợ. Bạn gọi tổng đài dịch vụ công "
+    f"{HOTLINE} (miễn phí) hoặc đến Bộ phận một cửa của UBND xã, phường nơi bạn cư trú trong giờ hành chính."
+)
+NOT_UNDERSTOOD_AGAIN = "Xin lỗi, mình vẫn chưa hiểu ý bạn."

@@ -19,6 +19,7 @@ import urllib.request
 from pathlib import Path
 from typing import IO, Dict, List, Optional, Sequence, Tuple
 
+from bot.console_link import api_arguments
 from bot.rasa_config import ROOT, LaunchError, child_env, cors_arguments, settings_for, write_credentials
 
 BIN = Path(sys.executable).parent
@@ -116,17 +117,21 @@ def start_rasa_server(
     log: Optional[IO[str]] = None,
 ) -> subprocess.Popen:
     """Our Rasa server (`python -m bot.server run`); `stock=True` runs plain `rasa run`, without
-    bot.rasa_patches (the benchmarks' comparison). Never with --enable-api: the HTTP API (trackers,
-    parse, events) is not for the public side. It listens on 127.0.0.1, behind the reverse proxy
-    of the README, unless RASA_HOST names another address."""
+    bot.rasa_patches (the benchmarks' comparison). The HTTP API (trackers, parse, events) is on only
+    for the helper console, behind JWTs signed with the secret of RASA_JWT_SECRET_FILE
+    (bot/console_link.py); never with a token in URLs. It listens on 127.0.0.1, behind the reverse
+    proxy of the README, unless RASA_HOST names another address."""
+    settings = settings_for(env)
+    jwt_file = str(settings.rasa_jwt_secret_file) if settings.rasa_jwt_secret_file else None
     args = [
         *rasa_command(stock), "run",
         "--model", str(model),
         "--credentials", str(write_credentials(endpoints.parent, env)),
         "--endpoints", str(endpoints),
         "--port", str(port),
-        "--interface", settings_for(env).rasa_host,
+        "--interface", settings.rasa_host,
         *cors_arguments(env),
+        *api_arguments(jwt_file),
     ]  # fmt: skip
     return start_ready(args, f"http://127.0.0.1:{port}/", env, timeout, log)
 
@@ -140,3 +145,11 @@ def start_portal_simulator(
 ) -> subprocess.Popen:
     command = [sys.executable, "-m", "connectors.portal.simulator", "--port", str(port), *args]
     return start_ready(command, f"http://127.0.0.1:{port}/health", env, timeout, log)
+
+
+def start_console(
+    port: int, env: Optional[Dict[str, str]] = None, timeout: float = 60, log: Optional[IO[str]] = None
+) -> subprocess.Popen:
+    """The helper console (`python -m console serve`), migrated and answering /health."""
+    args = [sys.executable, "-m", "console", "serve", "--port", str(port)]
+    return start_ready(args, f"http://127.0.0.1:{port}/health", env, timeout, log)

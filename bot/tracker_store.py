@@ -32,11 +32,21 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from rasa.core.tracker_store import RedisTrackerStore
+from rasa.core.tracker_store import InMemoryTrackerStore, RedisTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.handoff_relay import handoff_relay
 from connectors.redis_clients import REDIS_TIMEOUT
+
+
+class HandoffInMemoryTrackerStore(InMemoryTrackerStore):
+    """Rasa's in-memory store (the embedded default), relaying a paused conversation's new
+    message to the helper console (bot/handoff_relay.py)."""
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await super().save(tracker)
+        handoff_relay().saved(tracker)
 
 
 class ResilientRedisTrackerStore(RedisTrackerStore):
@@ -45,6 +55,11 @@ class ResilientRedisTrackerStore(RedisTrackerStore):
         super().__init__(domain, *args, **kwargs)
         timeout = float(socket_timeout) if socket_timeout else REDIS_TIMEOUT
         self.red.connection_pool.connection_kwargs.update(socket_timeout=timeout, socket_connect_timeout=timeout)
+
+    async def save(self, tracker: DialogueStateTracker, timeout: Optional[float] = None) -> None:
+        """Rasa's save, then the relay of a paused conversation's new message (bot/handoff_relay.py)."""
+        await super().save(tracker, timeout)
+        handoff_relay().saved(tracker)
 
     @staticmethod
     def _merge_trackers(prior_tracker: DialogueStateTracker, tracker: DialogueStateTracker) -> DialogueStateTracker:

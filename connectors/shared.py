@@ -7,6 +7,7 @@ import logging
 from typing import Any, Awaitable, Callable, Coroutine, Optional, Set
 
 from connectors.dedupe import Deduplicator, MemoryDeduplicator, RedisDeduplicator
+from connectors.held import was_held
 from connectors.redis_clients import async_client
 from motcua.settings import get_settings
 
@@ -65,10 +66,12 @@ async def answer_or_apologise(
     apologise: Callable[[], Awaitable[Any]],
     what: str,
     deadline: float = REPLY_DEADLINE,
+    sender: Optional[str] = None,
 ) -> None:
     """Run the assistant on one message; if it fails (Redis away, a bug), takes longer than
     `deadline` (a slow action server) or produces no reply (the action server is down), the
-    citizen gets the short "tạm thời gián đoạn" apology instead of silence."""
+    citizen gets the short "tạm thời gián đoạn" apology instead of silence. No reply to the
+    `sender` whose conversation a helper has (connectors/held.py) is right: nothing is sent."""
     try:
         await asyncio.wait_for(handle(), deadline)
     except asyncio.TimeoutError:
@@ -78,6 +81,8 @@ async def answer_or_apologise(
     else:
         if replies_sent():
             return
+        if sender is not None and was_held(sender):
+            return  # a helper answers this conversation
         log.error("%s produced no reply (is the action server up?)", what)
     try:
         await apologise()

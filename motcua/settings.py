@@ -68,6 +68,20 @@ class Settings(BaseSettings):
     action_server_host: str = Field("127.0.0.1", env="ACTION_SERVER_HOST")
     action_port: int = Field(5055, env="ACTION_PORT", ge=1, le=65535)
     action_server_token: Optional[SecretStr] = Field(None, env="ACTION_SERVER_TOKEN")
+    # -- the human handoff (action server, Rasa server, console) ----------------------------------
+    console: bool = Field(True, description="`make run` starts the helper console (off: the hotline only)")
+    console_url: Optional[str] = Field(
+        None, env="CONSOLE_URL", description="the helper console's internal API (a citizen asks for a person)"
+    )
+    console_internal_token: Optional[SecretStr] = Field(
+        None, env="CONSOLE_INTERNAL_TOKEN", description="what the assistant's processes show the console's internal API"
+    )
+    rasa_jwt_secret_file: Optional[Path] = Field(
+        None,
+        env="RASA_JWT_SECRET_FILE",
+        description="the HS256 secret of the Rasa HTTP API's JWTs (a file); with it the API is on, for the console",
+    )
+    handoff_console_timeout_seconds: float = Field(3.0, gt=0, le=10, description="a call to the console answers within")
     # -- the launcher -----------------------------------------------------------------------------
     env: str = Field("", description="'production' refuses the portal simulator")
     portal_simulator_port: int = Field(8085, env="PORTAL_SIMULATOR_PORT", ge=1, le=65535)
@@ -111,6 +125,12 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"MOTCUA_TIMEZONE {value!r} is not a known time zone") from exc
         return value
+
+    @validator("console_url")
+    def _console_url(cls, value: Optional[str]) -> Optional[str]:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("CONSOLE_URL must start with http:// or https://")
+        return value.rstrip("/") if value else None
 
     @validator("portal_url", "redis_url")
     def _url(cls, value: Optional[str], field: Any) -> Optional[str]:

@@ -22,6 +22,7 @@ SLOT_AWAITED = "dossier_waiting"
 class Awaited(enum.Enum):
     CODE = "code"  # a dossier code
     DIGITS = "digits"  # the last 4 digits of the phone on file
+    PERSON = "person"  # yes or no to the offer of a helper in the chat (bot/actions/handoff.py)
 
 
 def user_turn(tracker: Tracker) -> int:

@@ -22,6 +22,7 @@ from bot.actions.awaiting import Awaited, await_input
 from bot.actions.base import CitizenAction
 from bot.actions.context import asked_in, is_switch, load_kb, message_text
 from bot.actions.dossier_flow import look_up
+from bot.actions.handoff import handoff_offered, offer_person
 from bot.render import Aspect
 from dossiers.codes import EXAMPLE, find_code, looks_like_code
 from procedures_kb.text import fold
@@ -122,6 +123,8 @@ class ActionRequestHuman(CitizenAction):
             aspect = await plain_procedure_question(dispatcher, tracker)
             if aspect is not None:
                 return await answer_question(dispatcher, tracker, aspect)
+        if handoff_offered():
+            return offer_person(dispatcher, tracker)
         dispatcher.utter_message(response="utter_human")
         return []
 
@@ -134,12 +137,28 @@ class ActionOutOfScope(_FixedReply):
 
 
 class ActionNotUnderstood(_FixedReply):
-    """The low-confidence fallback (it offers the main topics and the hotline)."""
+    """The low-confidence fallback (it offers the main topics and the hotline). The second in a
+    row offers a person in the chat too, when the helper console is there."""
 
     response = "utter_default"
 
     def name(self) -> Text:
         return "action_not_understood"
+
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        if handoff_offered() and _not_understood_before(tracker):
+            aspect = await plain_procedure_question(dispatcher, tracker)
+            if aspect is not None:
+                return await answer_question(dispatcher, tracker, aspect)
+            return offer_person(dispatcher, tracker, lead=msg.NOT_UNDERSTOOD_AGAIN)
+        return await super().respond(dispatcher, tracker)
+
+
+def _not_understood_before(tracker: Tracker) -> bool:
+    """Whether the assistant's previous answer (before this message) was also "not understood"."""
+    actions = [e.get("name") for e in tracker.events if e.get("event") == "action"]
+    answers = [a for a in actions if a and a not in ("action_listen", "action_session_start")]
+    return len(answers) >= 1 and answers[-1] == "action_not_understood"
 
 
 class ActionBotChallenge(_FixedReply):

@@ -173,6 +173,10 @@ async def handle_awaited_input(dispatcher: CollectingDispatcher, tracker: Tracke
     intent the NLU gave the message ("5678" may read as a number picked from a list). None when
     the message is not that: the calling action goes on as usual."""
     waiting = awaited(tracker)
+    if waiting is Awaited.PERSON:
+        from bot.actions.handoff import answer_offer  # the handoff needs the awaited input too
+
+        return await answer_offer(dispatcher, tracker)
     text = message_text(tracker)
     if waiting is Awaited.DIGITS:
         digits = last_digits(text)

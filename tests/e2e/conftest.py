@@ -137,3 +137,11 @@ async def say(webhook: str, sender: str, message: str) -> List[Dict[str, Any]]:
         async with session.post(webhook, json={"sender": sender, "message": message}) as response:
             assert response.status == 200
             return list(await response.json())
+
+
+@pytest.fixture(scope="session")
+def handoff(tmp_path_factory: pytest.TempPathFactory, portal_url: str, fakes: Fakes) -> Iterator[Any]:
+    """The assistant with the helper console, as `make run` starts them (tests/e2e/handoff_stack.py)."""
+    from tests.e2e.handoff_stack import handoff_stack
+
+    yield from handoff_stack(tmp_path_factory.mktemp("handoff"), portal_url, fakes)

@@ -1,0 +1,146 @@
+"""The console's client of the Rasa server's HTTP API (never public: on loopback or a private
+network, and every call carries a JWT the console signs with the secret shared with Rasa).
+
+- `say(conversation_id, text)`: a helper's reply, sent on the citizen's own channel: a `bot` event
+  appended with `output_channel=<the conversation's channel>&execute_side_effects=true`, so Rasa's
+  channel (Telegram, Zalo, the web chat's or REST's mailbox) delivers it and the conversation keeps
+  it. The channel is named from the conversation id (`connectors.delivery.output_channel_for`);
+  Rasa's `latest` would send nowhere, answering 200, for a conversation it no longer holds;
+- `pause` / `resume` with an optional bot message first (the end of a handoff);
+- `conversation(conversation_id)`: the citizen's and the assistant's messages so far.
+
+Rasa 3.6 checks the JWT with sanic-jwt (HS256 here): a payload with `user.role == "admin"` may
+call every endpoint; each token lives `TOKEN_SECONDS`. The secret comes from a file, so neither
+process has it on its command line. An HTTP error, a timeout or a refused delivery (Zalo's closed
+window) is `RasaUnavailable` / `DeliveryFailed`, with a message a helper can act on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
+from urllib.parse import quote
+
+import aiohttp
+import jwt
+
+from connectors.delivery import failure_code, output_channel_for
+
+log = logging.getLogger(__name__)
+
+TOKEN_SECONDS = 60
+TIMEOUT_SECONDS = 10.0
+
+
+class RasaUnavailable(Exception):
+    """The Rasa server did not answer, or refused the call."""
+
+
+class DeliveryFailed(Exception):
+    """Rasa took the call but the citizen's channel refused the message; `code` says why
+    (`zalo_window_closed`, `telegram_blocked`, … of connectors/delivery.py)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class ChatLine:
+    role: str  # "citizen" | "bot" | "helper"
+    text: str
+    at: float
+
+
+class RasaClient:
+    def __init__(self, base_url: str, jwt_secret: Optional[str], session: aiohttp.ClientSession):
+        self.base_url = base_url.rstrip("/")
+        self._secret = jwt_secret
+        self._session = session
+        self._token: Optional[str] = None
+        self._token_until = 0.0
+
+    def _headers(self) -> Dict[str, str]:
+        if not self._secret:
+            return {}
+        now = time.time()
+        if self._token is None or now > self._token_until - 10:
+            payload = {"user": {"username": "console", "role": "admin"}, "exp": int(now) + TOKEN_SECONDS}
+            self._token = jwt.encode(payload, self._secret, algorithm="HS256")
+            self._token_until = now + TOKEN_SECONDS
+        return {"Authorization": f"Bearer {self._token}"}
+
+    def _url(self, conversation_id: str, tail: str) -> str:
+        return f"{self.base_url}/conversations/{quote(conversation_id, safe='')}/{tail}"
+
+    async def append(self, conversation_id: str, events: List[Dict[str, Any]]) -> None:
+        """Append `events`, sending bot messages on the conversation's latest channel."""
+        channel = output_channel_for(conversation_id)  # named: `latest` needs a user message Rasa still holds
+        url = self._url(conversation_id, f"tracker/events?output_channel={channel}&execute_side_effects=true")
+        try:
+            async with self._session.post(
+                url, json=events, headers=self._headers(), timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)
+            ) as response:
+                if response.status == 200:
+                    return
+                detail = await _error_of(response)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            log.warning("Rasa API: events not appended (%s)", type(exc).__name__)
+            raise RasaUnavailable(type(exc).__name__) from exc
+        code = failure_code(detail) if response.status == 500 else None
+        log.warning("Rasa API: events not appended (HTTP %d, %s)", response.status, code or "no delivery code")
+        if code is not None:  # the channel refused the message (connectors/delivery.py)
+            raise DeliveryFailed(code)
+        raise RasaUnavailable(f"HTTP {response.status}")
+
+    async def say(self, conversation_id: str, text: str, helper: Optional[str] = None) -> None:
+        """Send `text` to the citizen; a helper's message is marked so the chat view can tell it."""
+        event: Dict[str, Any] = {"event": "bot", "text": text}
+        if helper:
+            event["metadata"] = {"helper": helper}
+        await self.append(conversation_id, [event])
+
+    async def resume(self, conversation_id: str, text: Optional[str] = None) -> None:
+        """Give the conversation back to the assistant (after a message, when given)."""
+        events: List[Dict[str, Any]] = [{"event": "bot", "text": text}] if text else []
+        # `action_listen` after `resume`, as after any turn of the assistant: its rules predict the
+        # next message's answer from "listened, then the citizen said …"; without it the paused
+        # turns would leave the next question to the fallback.
+        listen = {"event": "action", "name": "action_listen"}
+        await self.append(conversation_id, [*events, {"event": "resume"}, listen])
+
+    async def conversation(self, conversation_id: str) -> List[ChatLine]:
+        """The conversation's messages so far (citizen and assistant)."""
+        try:
+            async with self._session.get(
+                self._url(conversation_id, "tracker?include_events=ALL"),
+                headers=self._headers(),
+                timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS),
+            ) as response:
+                if response.status != 200:
+                    raise RasaUnavailable(f"HTTP {response.status}")
+                data = await response.json()
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            raise RasaUnavailable(type(exc).__name__) from exc
+        lines = []
+        for event in data.get("events") or []:
+            kind, text = event.get("event"), event.get("text")
+            if kind in ("user", "bot") and text:
+                role = "citizen" if kind == "user" else ("helper" if _by_helper(event) else "bot")
+                lines.append(ChatLine(role, text, float(event.get("timestamp") or 0)))
+        return lines
+
+
+def _by_helper(event: Dict[str, Any]) -> bool:
+    return bool((event.get("metadata") or {}).get("helper"))
+
+
+async def _error_of(response: aiohttp.ClientResponse) -> str:
+    try:
+        data = await response.json()
+        return str(data.get("message") or "")[:300]
+    except (aiohttp.ContentTypeError, ValueError):
+        return ""

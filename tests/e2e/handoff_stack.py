@@ -1,0 +1,121 @@
+"""The whole human handoff as `make run` starts it, on free ports: the action server and the Rasa
+server (HTTP API on, behind JWTs; the tracker store relaying paused conversations), the helper
+console (`python -m console serve`, its own SQLite), a fake Telegram API, and two helper accounts.
+Shared by the HTTP and the browser tests of the handoff (one Rasa start for both)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterator, Tuple
+
+import aiohttp
+import pytest
+
+from bot.launcher import MODEL_DIR, free_port, start_action_server, start_rasa_server, stop, write_endpoints
+from bot.processes import start_console
+from bot.rasa_config import ROOT, child_env
+from tests.e2e.conftest import TELEGRAM_SECRET, TELEGRAM_TOKEN, TODAY, Fakes
+
+PASSWORD = "mat-khau-cua-tinh-nguyen-vien"
+HELPERS = ("lan", "minh")
+# Helpers at work around the clock, so the tests do not depend on the hour they run at.
+ALWAYS_OPEN = """centres:
+  - id: default
+    name: Trung tâm thử nghiệm
+    timezone: Asia/Ho_Chi_Minh
+    hours:
+      mon-sun: ["00:00-24:00"]
+"""
+
+
+@dataclass
+class Stack:
+    rasa: str  # base URL
+    console: str  # base URL
+    env: Dict[str, str]
+
+    @property
+    def telegram_webhook(self) -> str:
+        return f"{self.rasa}/webhooks/telegram/webhook"
+
+
+def add_user(env: Dict[str, str], name: str, role: str = "helper") -> None:
+    subprocess.run(
+        [sys.executable, "-m", "console", "users", "add", name, "--role", role, "--password-stdin"],
+        input=PASSWORD + "\n",
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env=child_env(env),
+        capture_output=True,
+    )
+
+
+def handoff_stack(tmp: Path, portal_url: str, fakes: Fakes) -> Iterator[Stack]:
+    if not any(MODEL_DIR.glob("*.tar.gz")):
+        pytest.fail("no trained model in models/: run `make train` (make test does it)")
+    (tmp / "centres.yml").write_text(ALWAYS_OPEN, encoding="utf-8")
+    (tmp / "jwt").write_text("jwt-secret-of-the-handoff-tests-0123456789abcdef", encoding="utf-8")
+    console_port, rasa_port, action_port = free_port(), free_port(), free_port()
+    env = {
+        "MOTCUA_TODAY": TODAY,
+        "PORTAL_URL": portal_url,
+        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+        "TELEGRAM_API_BASE_URL": f"{fakes.telegram_url}/bot",
+        "TELEGRAM_BOT_USERNAME": "motcua_bot",
+        "RASA_JWT_SECRET_FILE": str(tmp / "jwt"),
+        "CONSOLE_INTERNAL_TOKEN": "internal-token-of-the-handoff-tests-0123456789",
+        "CONSOLE_URL": f"http://127.0.0.1:{console_port}",
+        "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+        "DATABASE_URL": f"sqlite:///{tmp / 'console.db'}",
+        "CONSOLE_SECRET_FILE": str(tmp / "console_secret"),
+        "CONSOLE_CENTRES": str(tmp / "centres.yml"),
+    }
+    console = start_console(console_port, env=env)
+    try:
+        for name in HELPERS:
+            add_user(env, name)
+        add_user(env, "admin1", "admin")
+        actions = start_action_server(action_port, env=env)
+        try:
+            endpoints = write_endpoints(f"http://127.0.0.1:{action_port}/webhook", tmp, env=env)
+            rasa = start_rasa_server(rasa_port, Path(endpoints), env=env)
+            try:
+                yield Stack(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{console_port}", env)
+            finally:
+                stop(rasa)
+        finally:
+            stop(actions)
+    finally:
+        stop(console)
+
+
+async def log_in(base: str, name: str) -> aiohttp.ClientSession:
+    """A helper's browser-like session (cookies), logged in through the login form."""
+    # unsafe=True: keep cookies of an IP address (127.0.0.1), as a browser does
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30), cookie_jar=aiohttp.CookieJar(unsafe=True))
+    async with session.get(f"{base}/login") as response:
+        page = await response.text()
+    token = csrf_of(page)
+    form = {"name": name, "password": PASSWORD, "csrf": token}
+    async with session.post(f"{base}/login", data=form, allow_redirects=False) as response:
+        assert response.status in (302, 303), await response.text()
+    return session
+
+
+def csrf_of(page: str) -> str:
+    found = re.search(r'name="csrf-token" content="([^"]+)"', page) or re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+async def page_and_token(session: aiohttp.ClientSession, url: str) -> Tuple[str, str]:
+    async with session.get(url) as response:
+        assert response.status == 200, response.status
+        page = await response.text()
+    return page, csrf_of(page)
