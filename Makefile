@@ -30,7 +30,7 @@ export PYTHONPATH := $(CURDIR)
 PYTHON310 := $(shell for c in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10 /usr/local/bin/python3.10; do \
 	if "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then echo "$$c"; break; fi; done)
 
-.PHONY: help install run chat train lint typecheck unit validate e2e conversations test kb-validate bench bench-kb fit-search security eval eval-pipelines replica clean
+.PHONY: help install run chat train lint browser typecheck unit validate e2e conversations test kb-validate bench bench-kb fit-search security eval eval-pipelines replica clean
 
 help:
 	@echo "make run    - start the assistant (creates .venv and trains a model when needed)"
@@ -90,7 +90,19 @@ validate: $(STAMP) kb-validate
 unit: $(STAMP) $(SEARCH_MODEL)
 	$(PY) -m pytest -m "not e2e"
 
-e2e: $(MODEL) $(SEARCH_MODEL)
+# The console's pages are tested in Debian's Chromium (driven by Playwright for Python); installed here
+# when missing (no browser is downloaded at test time).
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	@echo "Installing Debian's chromium for the browser tests …"
+	apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || \
+		{ apt-get update >/dev/null && apt-get install -y --no-install-recommends chromium >/dev/null; } || \
+		{ echo "error: could not install chromium (apt-get install chromium, as root)"; exit 1; }
+
+browser: $(CHROMIUM)
+
+e2e: $(MODEL) $(SEARCH_MODEL) | $(CHROMIUM)
 	$(PY) -m pytest -m e2e
 
 conversations: $(MODEL) $(SEARCH_MODEL)

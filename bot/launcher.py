@@ -267,10 +267,12 @@ def cmd_replica(args: argparse.Namespace) -> int:
     require_model()
     if not settings_for().redis_url:
         raise LaunchError("a replica shares conversations through Redis: set REDIS_URL (and use it for make run too)")
+    # the replica relays the paused conversations it receives to the console, as the first server does
+    link = link_env(args.console_port) if console_enabled() else {}
     with tempfile.TemporaryDirectory(prefix="motcua-replica-") as tmp:
-        endpoints = write_endpoints(f"http://127.0.0.1:{args.action_port}/webhook", Path(tmp))
+        endpoints = write_endpoints(f"http://127.0.0.1:{args.action_port}/webhook", Path(tmp), env=link)
         print(f"Starting a Rasa server replica on :{args.port} (loading the model) …", flush=True)
-        rasa = start_rasa_server(args.port, endpoints)
+        rasa = start_rasa_server(args.port, endpoints, env=link)
         try:
             print(f"Replica ready: http://localhost:{args.port}/webhooks/rest/webhook. Ctrl-C stops it.", flush=True)
             return stopped(*watch({RASA_SERVER: rasa}))
@@ -309,6 +311,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     replica = commands.add_parser("replica", help="one more Rasa server on Redis (REDIS_URL)")
     replica.add_argument("--port", type=int, default=5006)
     replica.add_argument("--action-port", type=int, default=settings.action_port)
+    replica.add_argument("--console-port", type=int, default=DEFAULT_CONSOLE_PORT)
     replica.set_defaults(func=cmd_replica)
     commands.add_parser("conversation-tests", help="rasa test core with an action server").set_defaults(
         func=cmd_conversation_tests

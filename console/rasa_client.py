@@ -56,12 +56,27 @@ class ChatLine:
 
 
 class RasaClient:
-    def __init__(self, base_url: str, jwt_secret: Optional[str], session: aiohttp.ClientSession):
+    def __init__(self, base_url: str, jwt_secret: Optional[str], session: Optional[aiohttp.ClientSession] = None):
+        """`session`: the one HTTP session to use (made on first use when not given, and closed by `close`)."""
         self.base_url = base_url.rstrip("/")
         self._secret = jwt_secret
-        self._session = session
+        self._given_session = session
+        self._own_session: Optional[aiohttp.ClientSession] = None
         self._token: Optional[str] = None
         self._token_until = 0.0
+
+    @property
+    def _session(self) -> aiohttp.ClientSession:
+        if self._given_session is not None:
+            return self._given_session
+        if self._own_session is None:
+            self._own_session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100), trust_env=False)
+        return self._own_session
+
+    async def close(self) -> None:
+        if self._own_session is not None:
+            await self._own_session.close()
+            self._own_session = None
 
     def _headers(self) -> Dict[str, str]:
         if not self._secret:

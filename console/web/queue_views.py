@@ -23,7 +23,6 @@ import json
 import logging
 from typing import Any, AsyncIterator, Dict, List, Optional
 
-import aiohttp
 from aiohttp import web
 
 from console import messages as msg
@@ -246,10 +245,9 @@ async def chat_stream(request: web.Request) -> web.StreamResponse:
 
 
 # -- the application's handoff parts -------------------------------------------------------------
-async def _handoff_context(app: web.Application) -> AsyncIterator[None]:
-    """The handoff service for the application's life: built at start-up, closed at cleanup."""
+def _service(app: web.Application) -> HandoffService:
+    """The handoff service of the application's settings (nothing connects until it is used)."""
     settings = app[SETTINGS]
-    http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100), trust_env=False)
     secret = None
     if settings.rasa_jwt_secret_file is not None:
         secret = settings.rasa_jwt_secret_file.read_text(encoding="utf-8").strip()
@@ -260,15 +258,19 @@ async def _handoff_context(app: web.Application) -> AsyncIterator[None]:
     ) -> None:
         await run(record, engine, user_id, action, conversation_id, **detail)
 
-    service = HandoffService(
+    return HandoffService(
         store=make_store(redis_url=settings.redis_url, engine=engine),
-        rasa=RasaClient(settings.rasa_url, secret, http),
+        rasa=RasaClient(settings.rasa_url, secret),
         hub=app[HUB],
         centres=load_centres(settings.centres_file),
         claim_minutes=settings.handoff_claim_minutes,
         audit=audit,
     )
-    app[SERVICE] = service
+
+
+async def _expiry_and_cleanup(app: web.Application) -> AsyncIterator[None]:
+    """Requests no helper claimed in time are missed (every few seconds); at cleanup, connections closed."""
+    service = app[SERVICE]
     expiry = asyncio.get_running_loop().create_task(service.expire_forever())
     try:
         yield
@@ -277,13 +279,14 @@ async def _handoff_context(app: web.Application) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await expiry
         await service.store.close()
-        await http.close()
+        await service.rasa.close()
 
 
 def setup(app: web.Application) -> None:
     app[HUB] = LiveHub()
     app[_STREAMS] = {}
-    app.cleanup_ctx.append(_handoff_context)
+    app[SERVICE] = _service(app)
+    app.cleanup_ctx.append(_expiry_and_cleanup)
     internal_api.setup(app)
     app.router.add_get("/queue", queue_page)
     app.router.add_get("/queue/items", queue_items)
