@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 import aiohttp
 import pytest
@@ -34,9 +34,10 @@ ALWAYS_OPEN = """centres:
 
 @dataclass
 class Stack:
-    rasa: str  # base URL
+    rasa: str  # base URL (the one the console calls)
     console: str  # base URL
     env: Dict[str, str]
+    replicas: List[str] = field(default_factory=list)  # every Rasa server's base URL, `rasa` first
 
     @property
     def telegram_webhook(self) -> str:
@@ -55,12 +56,17 @@ def add_user(env: Dict[str, str], name: str, role: str = "helper") -> None:
     )
 
 
-def handoff_stack(tmp: Path, portal_url: str, fakes: Fakes) -> Iterator[Stack]:
+def handoff_stack(
+    tmp: Path, portal_url: str, fakes: Fakes, redis_url: Optional[str] = None, replicas: int = 1
+) -> Iterator[Stack]:
+    """The stack; with `redis_url`, conversations and locks on Redis, shared by `replicas` Rasa servers."""
     if not any(MODEL_DIR.glob("*.tar.gz")):
         pytest.fail("no trained model in models/: run `make train` (make test does it)")
     (tmp / "centres.yml").write_text(ALWAYS_OPEN, encoding="utf-8")
     (tmp / "jwt").write_text("jwt-secret-of-the-handoff-tests-0123456789abcdef", encoding="utf-8")
-    console_port, rasa_port, action_port = free_port(), free_port(), free_port()
+    console_port, action_port = free_port(), free_port()
+    rasa_ports = [free_port() for _ in range(replicas)]
+    rasa_port = rasa_ports[0]
     env = {
         "MOTCUA_TODAY": TODAY,
         "PORTAL_URL": portal_url,
@@ -75,6 +81,7 @@ def handoff_stack(tmp: Path, portal_url: str, fakes: Fakes) -> Iterator[Stack]:
         "DATABASE_URL": f"sqlite:///{tmp / 'console.db'}",
         "CONSOLE_SECRET_FILE": str(tmp / "console_secret"),
         "CONSOLE_CENTRES": str(tmp / "centres.yml"),
+        **({"REDIS_URL": redis_url} if redis_url else {}),
     }
     console = start_console(console_port, env=env)
     try:
@@ -84,11 +91,15 @@ def handoff_stack(tmp: Path, portal_url: str, fakes: Fakes) -> Iterator[Stack]:
         actions = start_action_server(action_port, env=env)
         try:
             endpoints = write_endpoints(f"http://127.0.0.1:{action_port}/webhook", tmp, env=env)
-            rasa = start_rasa_server(rasa_port, Path(endpoints), env=env)
+            servers: List[subprocess.Popen] = []
             try:
-                yield Stack(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{console_port}", env)
+                for port in rasa_ports:
+                    servers.append(start_rasa_server(port, Path(endpoints), env=env))
+                urls = [f"http://127.0.0.1:{port}" for port in rasa_ports]
+                yield Stack(urls[0], f"http://127.0.0.1:{console_port}", env, urls)
             finally:
-                stop(rasa)
+                for server in servers:
+                    stop(server)
         finally:
             stop(actions)
     finally:
