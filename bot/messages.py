@@ -309,6 +309,10 @@ HANDOFF_FULL = (
     "Hiện các tình nguyện viên đều đang bận và hàng chờ đã đầy. Bạn vui lòng thử lại sau ít phút, hoặc gọi "
     f"tổng đài dịch vụ công {HOTLINE} (miễn phí)."
 )
+HANDOFF_LIMITED = (
+    "Bạn đã nhờ gặp người hỗ trợ nhiều lần trong giờ qua. Bạn vui lòng thử lại sau, hoặc gọi tổng đài "
+    f"dịch vụ công {HOTLINE} (miễn phí). Mình vẫn trả lời câu hỏi về thủ tục ngay bây giờ."
+)
 HANDOFF_UNAVAILABLE = (
     "Xin lỗi, hiện mình chưa kết nối được với tình nguyện viên hỗ trợ. Bạn gọi tổng đài dịch vụ công "
     f"{HOTLINE} (miễn phí) hoặc đến Bộ phận một cửa của UBND xã, phường nơi bạn cư trú trong giờ hành chính."

@@ -26,11 +26,13 @@ from console.handoff.model import ClaimResult, Handoff, State
 from console.handoff.store import HandoffStore
 from console.live import LiveHub
 from console.rasa_client import DeliveryFailed, RasaClient, RasaUnavailable
+from console.web.ratelimit import SlidingWindow
 from procedures_kb.text import fold
 
 log = logging.getLogger(__name__)
 
 MAX_WAITING = 500  # requests waiting at once, all centres: past it the citizen is given the hotline
+REQUESTS_PER_CONVERSATION = 5  # new requests of one conversation per hour (asked, cancelled, asked …)
 MAX_REPLY_CHARS = 2_000
 EXPIRE_EVERY_SECONDS = 5.0
 
@@ -81,6 +83,7 @@ class HandoffService:
         self.claim_timeout = dt.timedelta(minutes=claim_minutes)
         self.audit = audit
         self.clock = clock
+        self._requests = SlidingWindow(REQUESTS_PER_CONVERSATION, 3600.0)
 
     def centre(self, centre_id: Optional[str]) -> Centre:
         return self.centres.get(centre_id or "default") or next(iter(self.centres.values()))
@@ -96,6 +99,9 @@ class HandoffService:
         if existing is None and await self.store.waiting_count() >= MAX_WAITING:
             log.warning("handoff queue full (%d waiting): a request was refused", MAX_WAITING)
             return {"state": "full"}
+        if existing is None and not self._requests.allow(body["conversation_id"]):
+            log.warning("handoff request refused: %d requests of one conversation this hour", REQUESTS_PER_CONVERSATION)
+            return {"state": "limited"}
         messages = [(m["role"], m["text"]) for m in body.get("messages") or []]
         handoff, position = await self.store.request(
             body["conversation_id"],

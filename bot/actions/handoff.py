@@ -95,6 +95,9 @@ async def start_handoff(dispatcher: CollectingDispatcher, tracker: Tracker) -> L
     if reply.state == "closed":
         dispatcher.utter_message(text=msg.HANDOFF_CLOSED.format(when=reply.next_opening or msg.HANDOFF_SOON))
         return [await_input(None, tracker)]
+    if reply.state == "limited":  # asked (and cancelled) too often this hour
+        dispatcher.utter_message(text=msg.HANDOFF_LIMITED)
+        return [await_input(None, tracker)]
     if reply.state != "waiting":  # the queue is full
         dispatcher.utter_message(text=msg.HANDOFF_FULL)
         return [await_input(None, tracker)]

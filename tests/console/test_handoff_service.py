@@ -220,3 +220,12 @@ async def test_a_missed_request_on_a_closed_zalo_window_still_resumes(setup: Any
 
 def test_the_shipped_centres_file_loads() -> None:
     assert "default" in load_centres(Path(__file__).parents[2] / "console" / "centres.yml")
+
+
+async def test_asking_again_and_again_is_limited_per_conversation(setup: Any) -> None:
+    service, _, _, _ = setup
+    for _ in range(5):  # asked, then "thôi", five times
+        assert (await service.request(request("tg:77")))["state"] == "waiting"
+        await service.citizen_message("tg:77", "thôi", None)
+    assert (await service.request(request("tg:77")))["state"] == "limited"
+    assert (await service.request(request("tg:78")))["state"] == "waiting"  # another citizen is not affected

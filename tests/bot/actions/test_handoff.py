@@ -184,3 +184,10 @@ async def test_the_second_not_understood_in_a_row_offers_a_person(console: FakeC
 async def test_the_first_not_understood_does_not_offer_a_person(console: FakeConsole) -> None:
     messages, _ = await run(ActionNotUnderstood(), chat("zxcv uiop"))
     assert messages[0].get("response") == "utter_default"
+
+
+async def test_asking_too_often_is_told_so_with_the_hotline(console: FakeConsole) -> None:
+    console.answer = {"state": "limited"}
+    messages, events = await run(ActionAffirm(), chat("có", "affirm", [{"event": "user", "text": "x"}, offered_at(1)]))
+    assert messages[0]["text"] == msg.HANDOFF_LIMITED and "1800 1096" in messages[0]["text"]
+    assert all(e["event"] != "pause" for e in events)
