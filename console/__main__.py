@@ -101,7 +101,8 @@ def serve(args: argparse.Namespace, settings: ConsoleSettings, out: TextIO) -> N
     app.cleanup_ctx.append(dispose)
     logging.getLogger().setLevel(logging.INFO)
     print(f"Console: http://{host}:{port}/", file=out, flush=True)
-    web.run_app(app, host=host, port=port, print=None, access_log=None)
+    # handler_cancellation: a live stream whose browser went away ends at once (not at its next heartbeat)
+    web.run_app(app, host=host, port=port, print=None, access_log=None, handler_cancellation=True)
 
 
 def one_line(text: str) -> str:

@@ -9,8 +9,14 @@
   var id = root.dataset.chat;
   var log = root.querySelector("[data-log]");
   var statusLine = root.querySelector("[data-status]");
+  var stateLabel = root.querySelector("[data-state]");
   var who = { citizen: "Công dân", bot: "Trợ lý", helper: "Tình nguyện viên" };
   var base = "/chat/" + encodeURIComponent(id);
+  var over = false;
+
+  function scrollDown() {
+    log.scrollTop = log.scrollHeight;
+  }
 
   function append(message) {
     var li = document.createElement("li");
@@ -25,13 +31,16 @@
     li.appendChild(document.createTextNode(" "));
     li.appendChild(text);
     log.appendChild(li);
-    li.scrollIntoView({ block: "end" });
+    scrollDown();
   }
 
-  function ended(outcome) {
-    statusLine.textContent = outcome === "cancelled"
-      ? "Công dân đã quay lại trợ lý tự động. Cuộc trò chuyện đã kết thúc."
-      : "Cuộc trò chuyện đã kết thúc.";
+  // The chat is no longer this helper's: nothing can be sent from this page any more.
+  function closeForms(message, state) {
+    over = true;
+    statusLine.textContent = message;
+    if (state) {
+      stateLabel.textContent = state;
+    }
     root.querySelectorAll("form button, form textarea, form input, form select").forEach(function (el) {
       el.disabled = true;
     });
@@ -42,33 +51,54 @@
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(body),
-    }).then(function (response) { return response.json(); });
+    }).then(function (response) {
+      if (response.status === 401) {
+        window.location.reload();  // logged out: the login page, then back here
+        return { ok: false, error: "" };
+      }
+      return response.json().then(function (data) {
+        return { ok: Boolean(data.ok), error: data.error || "", next: data.next };
+      });
+    });
+  }
+
+  function offline() {
+    statusLine.textContent = "Không kết nối được máy chủ. Vui lòng thử lại.";
   }
 
   var stream = new EventSource(base + "/stream");
+  stream.onopen = function () {
+    root.dataset.live = "open";
+  };
   stream.onmessage = function (event) {
     var data = JSON.parse(event.data);
     if (data.type === "message") {
       append(data.message);
     } else if (data.type === "ended") {
-      ended(data.outcome);
       stream.close();
+      closeForms(data.outcome === "cancelled"
+        ? "Công dân đã quay lại trợ lý tự động. Cuộc trò chuyện đã kết thúc."
+        : "Cuộc trò chuyện đã kết thúc.", data.outcome === "cancelled" ? "Công dân đã quay lại trợ lý" : "Đã kết thúc");
     } else if (data.type === "transferred") {
-      statusLine.textContent = "Cuộc trò chuyện đã được chuyển cho " + data.helper + ".";
+      closeForms("Cuộc trò chuyện đã được chuyển cho " + data.helper + ".", null);
     }
   };
+  scrollDown();
 
   var reply = root.querySelector("[data-reply]");
   if (!reply) {
     return;
   }
   var textarea = reply.querySelector("textarea");
+  var send = reply.querySelector("button[type=submit]");
+
   reply.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = textarea.value.trim();
-    if (!text) {
+    if (!text || over) {
       return;
     }
+    send.disabled = true;
     statusLine.textContent = "Đang gửi…";
     post("/reply", { text: text }).then(function (data) {
       if (data.ok) {
@@ -79,7 +109,17 @@
       }
     }).catch(function () {
       statusLine.textContent = "Không kết nối được máy chủ. Tin nhắn chưa gửi.";
+    }).then(function () {
+      send.disabled = over;
+      textarea.focus();
     });
+  });
+
+  textarea.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      reply.requestSubmit();
+    }
   });
 
   root.querySelector("[data-insert-checklist]").addEventListener("click", function () {
@@ -96,34 +136,60 @@
         return response.json();
       })
       .then(function (data) {
-        textarea.value = (textarea.value ? textarea.value + "\n\n" : "") + data.text;
-        textarea.focus();
+        var before = textarea.value.trim() ? textarea.value.trim() + "\n\n" : "";
+        textarea.value = before + data.text;
+        statusLine.textContent = "Đã chèn danh sách giấy tờ: " + data.title + ". Xem lại rồi bấm Gửi.";
+        textarea.focus({ preventScroll: true });
+        textarea.setSelectionRange(before.length, before.length);  // read from the start of what was put in
+        if (!before) {
+          textarea.scrollTop = 0;
+        }
       })
       .catch(function () {
-        statusLine.textContent = "Không tìm thấy thủ tục này.";
+        statusLine.textContent = "Không tìm thấy thủ tục có mã này.";
       });
   });
 
-  root.querySelector("[data-transfer]").addEventListener("submit", function (event) {
+  var transfer = root.querySelector("[data-transfer]");
+  transfer.addEventListener("submit", function (event) {
     event.preventDefault();
-    post("/transfer", { to: event.target.to.value }).then(function (data) {
+    if (!transfer.elements.to) {
+      return;
+    }
+    post("/transfer", { to: transfer.elements.to.value }).then(function (data) {
       if (data.ok) {
         window.location.assign(data.next);
-      } else {
+      } else if (data.error) {
         statusLine.textContent = data.error;
       }
-    });
+    }).catch(offline);
   });
 
-  root.querySelector("[data-end]").addEventListener("submit", function (event) {
+  var end = root.querySelector("[data-end]");
+  var outcome = end.querySelector("[data-outcome]");
+  var counterRow = end.querySelector("[data-counter]");
+  var counter = counterRow.querySelector("input");
+
+  function showCounter() {
+    var toCounter = outcome.value === "sent_to_counter";
+    counterRow.hidden = !toCounter;
+    counter.required = toCounter;
+  }
+  outcome.addEventListener("change", showCounter);
+  showCounter();
+
+  end.addEventListener("submit", function (event) {
     event.preventDefault();
-    var form = event.target;
-    post("/end", { outcome: form.outcome.value, counter: form.counter.value }).then(function (data) {
+    var body = { outcome: outcome.value };
+    if (outcome.value === "sent_to_counter") {
+      body.counter = counter.value.trim();
+    }
+    post("/end", body).then(function (data) {
       if (data.ok) {
         window.location.assign(data.next);
-      } else {
+      } else if (data.error) {
         statusLine.textContent = data.error;
       }
-    });
+    }).catch(offline);
   });
 })();
