@@ -1,19 +1,22 @@
 """Every Vietnamese sentence the actions send, in one place (NFC).
 
 Fixed replies that need no data (greet, goodbye, out of scope…) are domain responses in
-bot/domain.yml; the templates here are the ones filled with knowledge-base facts.
+bot/domain.yml; the templates here are the ones filled with knowledge-base facts. How one fact is
+written (a paper, a fee, a time limit, a date, a channel, the deadline, who must go, the result, the
+record's date, the warning of a fact not verified) is `procedures_kb.wording`'s, with its sentences:
+the helpers' procedure desk writes the facts with it too.
 """
 
 from __future__ import annotations
 
 from connectors.messages import HOTLINE as HOTLINE  # one hotline, for the channels and the answers
+from procedures_kb.wording import OFFICIAL_PORTAL as OFFICIAL_PORTAL  # where every fact can be checked
 
 GREETING = (
     "Xin chào! Mình là trợ lý tự động hướng dẫn thủ tục hành chính. Bạn có thể hỏi giấy tờ cần "
     "chuẩn bị, lệ phí, thời hạn, nơi nộp hay cách nộp trực tuyến của một thủ tục — ví dụ: "
     '"làm giấy khai sinh cần giấy tờ gì?"'
 )
-OFFICIAL_PORTAL = "https://dichvucong.gov.vn"
 
 ASPECT_HEADINGS = {
     "documents": "Giấy tờ cần chuẩn bị",
@@ -46,43 +49,9 @@ ASPECT_WORDS = {
     "result": "kết quả và cách nhận",
 }
 
-CODE = "mã TTHC {code}"
 HEADING = "{heading} — {title}"
 
-CHANNEL_NAMES = {
-    "in_person": "Nộp trực tiếp",
-    "online": "Nộp trực tuyến",
-    "post": "Qua bưu chính",
-}
-CHANNEL_JOIN = " và "
-
-UNIT_NAMES = {
-    "working_days": "ngày làm việc",
-    "days": "ngày",
-    "hours": "giờ",
-}
-SAME_DAY = "Trong ngày"
-IMMEDIATELY = "Ngay khi nhận đủ hồ sơ hợp lệ"
-
-FEE_FREE = "Miễn lệ phí"
-FEE_PROVINCE = "Mức thu do Hội đồng nhân dân tỉnh, thành phố quy định (khác nhau giữa các tỉnh)"
-FEE_AMOUNT = "{amount} đồng"
-FEE_PER_UNIT = "/{unit}"
-FEE_EXEMPTIONS = "Miễn, giảm: {items}"
-FEE_UNTIL = "áp dụng đến hết {date}"
-FEE_FROM = "áp dụng từ {date}"
-
-DOC_FORM = "mẫu: {form}"
-DOC_ORIGINALS = "{count} bản chính"
-DOC_COPIES = "{count} bản sao"
-DOC_CONDITION = "({condition})"
-
-AGENCY = "Cơ quan giải quyết: {name}"
 WAYS_TO_FILE = "Cách nộp: {ways}"
-WAY_IN_PERSON = "trực tiếp tại Bộ phận một cửa"
-WAY_ONLINE = "trực tuyến"
-WAY_ONLINE_AT = "trực tuyến tại {url}"
-WAY_POST = "qua dịch vụ bưu chính"
 
 ONLINE_YES = "Có, thủ tục này nộp trực tuyến được{where}."
 ONLINE_WHERE = " tại {url}"
@@ -90,38 +59,13 @@ ONLINE_NO = "Thủ tục này chưa nhận hồ sơ trực tuyến. Bạn nộp 
 ONLINE_TIME = "Thời hạn khi nộp trực tuyến: {time}"
 ONLINE_FEE = "Lệ phí khi nộp trực tuyến: {fee}"
 
-RESULT = "Kết quả: {result}"
-
 # The aspects beyond the first six (issue 16).
-DEADLINE = "Chậm nhất {time} {counted_from}{who}."
-DEADLINE_WHO = " ({who})"
-DEADLINE_BASIS = "Căn cứ thời hạn: {basis}"
-DEADLINE_MISSED = "Nếu quá hạn: {consequence}"
-DEADLINE_UNITS = {"days": "ngày", "working_days": "ngày làm việc", "months": "tháng"}
-PRESENCE_WHO = "Người phải có mặt: {who}"
-PRESENCE_YES = "Người khác có thể nộp thay: có{how}"
-PRESENCE_NO = "Người khác có thể nộp thay: không — người yêu cầu phải tự đi{how}"
-PRESENCE_HOW = " — {how}"
-APPLICANTS = "Đối tượng thực hiện: {applicants}"
-AGES = "Độ tuổi: {ages}"
-AGE_FROM = "từ đủ {min} tuổi"
-AGE_UNDER = "dưới {limit} tuổi"
-AGE_BETWEEN = "từ đủ {min} đến dưới {limit} tuổi"
 REQUIREMENTS = "Yêu cầu, điều kiện:"
 FORM_LINE = "• {name}"
-FORM_CODE = "Mẫu {code}: {name}"
-FORM_ISSUED = " (ban hành kèm {issued_by})"
 FORM_GET = (
     "Mẫu lấy tại Bộ phận một cửa nơi nộp, hoặc tải / điền trực tuyến tại trang thủ tục: {source}. "
     "Khi nộp trực tuyến, tờ khai là biểu mẫu điện tử điền ngay trên cổng."
 )
-VALIDITY = "Thời hạn sử dụng: {validity}"
-DELIVERY = "Cách nhận kết quả: {ways}"
-DELIVERY_KINDS = {
-    "counter": "trực tiếp tại nơi nộp hồ sơ",
-    "post": "qua dịch vụ bưu chính công ích (gửi về địa chỉ bạn đăng ký, có thể mất phí gửi)",
-    "electronic": "bản điện tử trên tài khoản Cổng Dịch vụ công / VNeID",
-}
 MISSING_PART = "Chưa có thông tin về {part} trong cơ sở dữ liệu: xem {source} hoặc gọi tổng đài {hotline}."
 PART_VALIDITY = "thời hạn sử dụng của kết quả"
 PART_DELIVERY = "cách nhận kết quả"
@@ -135,20 +79,8 @@ PROVINCE_ASK = (
 PROVINCE_HAS_LOCAL = "Đã có thông tin riêng cho: {provinces}."
 OVERVIEW_ASK_MORE = "Bạn muốn biết thêm về giấy tờ, lệ phí, thời hạn, nơi nộp hay nộp trực tuyến?"
 
-NO_FACT = (
-    "Hiện chưa có thông tin {aspect} đã được kiểm chứng cho thủ tục này. "
-    "Bạn vui lòng xem tại {source} hoặc gọi tổng đài {hotline}."
-)
-UNVERIFIED = (
-    "⚠️ Thông tin {aspect} trên chưa được xác minh với nguồn chính thức{note}. "
-    "Bạn vui lòng kiểm tra lại tại {source} hoặc gọi tổng đài {hotline} trước khi đi nộp."
-)
-UNVERIFIED_NOTE = " ({note})"
-
 LEGAL_BASIS = "Căn cứ: {items}"
 SOURCE = "Nguồn: {items}"
-LAST_VERIFIED = "Cập nhật: {date}"
-IMPORTED_COPY = "Sao từ Cổng Dịch vụ công quốc gia ngày {date}, chưa được cán bộ rà soát."
 MORE_DOCUMENTS = "… và {count} giấy tờ khác: xem đủ danh sách tại {source}"
 
 ASK_WHICH_PROCEDURE = (

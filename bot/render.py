@@ -4,7 +4,9 @@ Every fact printed here is a field of the record; nothing is computed or guessed
 formatting. Each answer names the procedure and its official code, says when a fact group
 is not verified, and ends with the legal basis, the source and the last-verified date (for a
 record imported from the national catalogue and not yet reviewed, the date of the copy).
-Pure functions, no Rasa imports: tests and the helper console call them directly.
+How each fact is written (papers, fees, times, dates, channels, sources, the warning of a fact not
+verified) is `procedures_kb.wording`, which the helpers' desk uses too, so both word a fact alike;
+this module puts the facts together into answers. Pure functions, no Rasa imports.
 """
 
 from __future__ import annotations
@@ -15,13 +17,8 @@ from enum import Enum
 from typing import Dict, List, Optional, Tuple
 
 from bot import messages as msg
-from bot.formatting import channel_names, format_date, format_document, format_fee, format_time, grouped_by_channel
-from procedures_kb.schema import (
-    ChannelKind,
-    FactGroup,
-    Procedure,
-    Source,
-)
+from procedures_kb import wording
+from procedures_kb.schema import ChannelKind, FactGroup, Procedure, Source
 
 
 class Aspect(str, Enum):
@@ -72,27 +69,22 @@ class Place:
 
 
 def header(procedure: Procedure, aspect: Aspect) -> str:
-    title = procedure.title
-    if procedure.primary_code:
-        title += f" ({msg.CODE.format(code=procedure.primary_code)})"
-    return msg.HEADING.format(heading=msg.ASPECT_HEADINGS[aspect.value], title=title)
+    return msg.HEADING.format(heading=msg.ASPECT_HEADINGS[aspect.value], title=wording.titled(procedure))
 
 
 def _fee_lines(procedure: Procedure, today: dt.date) -> List[str]:
-    groups = grouped_by_channel(procedure.channels, lambda ch: [format_fee(f) for f in ch.fees_on(today)])
     lines = []
-    for kinds, fees in groups:
+    for channels, fees in wording.fees_by_channel(procedure, today):
         if len(fees) == 1:
-            lines.append(f"• {channel_names(kinds)}: {fees[0]}")
+            lines.append(f"• {channels}: {fees[0]}")
         else:
-            lines.append(f"• {channel_names(kinds)}:")
+            lines.append(f"• {channels}:")
             lines.extend(f"   – {fee}" for fee in fees)
     return lines
 
 
 def _time_lines(procedure: Procedure) -> List[str]:
-    groups = grouped_by_channel(procedure.channels, lambda ch: [format_time(ch.time_limit)] if ch.time_limit else [])
-    return [f"• {channel_names(kinds)}: {times[0]}" for kinds, times in groups]
+    return [f"• {channels}: {time}" for channels, time in wording.times_by_channel(procedure)]
 
 
 # Papers listed in one answer; a longer list (some catalogue records have dozens) ends with a
@@ -109,32 +101,20 @@ def _document_lines(procedure: Procedure) -> List[str]:
             continue
         if number >= MAX_DOCUMENTS:
             break
-        title = case.name + (f" ({case.condition})" if case.condition else "")
-        lines.append(f"{title}:")
+        lines.append(f"{wording.case_title(case)}:")
         for doc in case.documents[: MAX_DOCUMENTS - number]:
             number += 1
-            lines.append(f"{number}. {format_document(doc)}")
+            lines.append(f"{number}. {wording.format_document(doc)}")
     if number < total:
-        source = official_source(procedure, FactGroup.documents)
+        source = wording.official_source(procedure, FactGroup.documents)
         lines.append(msg.MORE_DOCUMENTS.format(count=total - number, source=source))
     return lines
 
 
 def _where_lines(procedure: Procedure) -> List[str]:
-    lines = []
-    if procedure.agency:
-        agency = procedure.agency.name + (f" ({procedure.agency.note})" if procedure.agency.note else "")
-        lines.append(msg.AGENCY.format(name=agency))
-    ways = []
-    for channel in procedure.channels:
-        if not channel.available:
-            continue
-        if channel.kind == ChannelKind.in_person:
-            ways.append(msg.WAY_IN_PERSON)
-        elif channel.kind == ChannelKind.online:
-            ways.append(msg.WAY_ONLINE_AT.format(url=channel.url) if channel.url else msg.WAY_ONLINE)
-        else:
-            ways.append(msg.WAY_POST)
+    agency = wording.agency_line(procedure)
+    lines = [agency] if agency else []
+    ways = [wording.way_of_filing(channel) for channel in procedure.channels if channel.available]
     if ways:
         lines.append(msg.WAYS_TO_FILE.format(ways="; ".join(ways)))
     return lines
@@ -151,20 +131,20 @@ def _online_lines(procedure: Procedure, today: dt.date) -> List[str]:
     if online.note:
         lines.append(online.note)
     if online.time_limit:
-        lines.append(msg.ONLINE_TIME.format(time=format_time(online.time_limit)))
+        lines.append(msg.ONLINE_TIME.format(time=wording.format_time(online.time_limit)))
     fees = online.fees_on(today)
     if len(fees) == 1:
-        lines.append(msg.ONLINE_FEE.format(fee=format_fee(fees[0])))
+        lines.append(msg.ONLINE_FEE.format(fee=wording.format_fee(fees[0])))
     elif fees:
         lines.append(msg.ONLINE_FEE.format(fee="").rstrip())
-        lines.extend(f"   – {format_fee(fee)}" for fee in fees)
+        lines.extend(f"   – {wording.format_fee(fee)}" for fee in fees)
     return lines
 
 
 def _steps_lines(procedure: Procedure) -> List[str]:
-    lines = [f"{i}. {step}" for i, step in enumerate(procedure.steps, start=1)]
+    lines = wording.step_lines(procedure)
     if lines and procedure.result:
-        lines.append(msg.RESULT.format(result=procedure.result))
+        lines.append(wording.RESULT.format(result=procedure.result))
     return lines
 
 
@@ -181,57 +161,8 @@ def _overview_lines(procedure: Procedure, today: dt.date) -> List[str]:
     return lines
 
 
-def _deadline_lines(procedure: Procedure) -> List[str]:
-    deadline = procedure.deadline
-    if deadline is None:
-        return []
-    time = f"{deadline.value} {msg.DEADLINE_UNITS[deadline.unit.value]}"
-    who = msg.DEADLINE_WHO.format(who=deadline.who) if deadline.who else ""
-    lines = [msg.DEADLINE.format(time=time, counted_from=deadline.counted_from, who=who)]
-    if deadline.if_missed:
-        lines.append(msg.DEADLINE_MISSED.format(consequence=deadline.if_missed))
-    if deadline.basis:
-        lines.append(msg.DEADLINE_BASIS.format(basis=deadline.basis))
-    return lines
-
-
-def _presence_lines(procedure: Procedure) -> List[str]:
-    presence = procedure.presence
-    if presence is None:
-        return []
-    lines = []
-    if presence.who:
-        lines.append(msg.PRESENCE_WHO.format(who=presence.who))
-    how = msg.PRESENCE_HOW.format(how=presence.how) if presence.how else ""
-    if presence.representation is True:
-        lines.append(msg.PRESENCE_YES.format(how=how))
-    elif presence.representation is False:
-        lines.append(msg.PRESENCE_NO.format(how=how))
-    elif presence.how:
-        lines.append(presence.how)
-    if presence.note:
-        lines.append(presence.note)
-    return lines
-
-
-def _ages(procedure: Procedure) -> Optional[str]:
-    ages = procedure.age_range
-    if ages is None:
-        return None
-    if ages.max is None:
-        return msg.AGE_FROM.format(min=ages.min)
-    if ages.min == 0:
-        return msg.AGE_UNDER.format(limit=ages.max + 1)
-    return msg.AGE_BETWEEN.format(min=ages.min, limit=ages.max + 1)
-
-
 def _condition_lines(procedure: Procedure) -> List[str]:
-    lines = []
-    if procedure.applicants:
-        lines.append(msg.APPLICANTS.format(applicants=procedure.applicants))
-    ages = _ages(procedure)
-    if ages:
-        lines.append(msg.AGES.format(ages=ages))
+    lines = wording.applicant_lines(procedure)
     if procedure.requirements:
         lines.append(msg.REQUIREMENTS)
         lines.extend(f"• {item}" for item in procedure.requirements)
@@ -240,43 +171,22 @@ def _condition_lines(procedure: Procedure) -> List[str]:
 
 def _form_lines(procedure: Procedure) -> List[str]:
     """The record's forms, then the forms its papers name; never a file of our own."""
-    lines = []
-    for form in procedure.forms:
-        name = msg.FORM_CODE.format(code=form.code, name=form.name) if form.code else form.name
-        issued = msg.FORM_ISSUED.format(issued_by=form.issued_by) if form.issued_by else ""
-        where = f" — {form.url}" if form.url else ""
-        lines.append(msg.FORM_LINE.format(name=name + issued + where))
-    named = {form.name.lower() for form in procedure.forms}
-    codes = [form.code for form in procedure.forms if form.code]
-    for case in procedure.cases:
-        for doc in case.documents:
-            listed = doc.name.lower() in named or any(code in f"{doc.name} {doc.form}" for code in codes)
-            if doc.form and not listed:
-                named.add(doc.name.lower())
-                lines.append(msg.FORM_LINE.format(name=f"{doc.name}: {doc.form}"))
+    names = [wording.form_name(form) + (f" — {form.url}" if form.url else "") for form in procedure.forms]
+    lines = [msg.FORM_LINE.format(name=name) for name in names + wording.paper_forms(procedure)]
     if lines:
-        lines.append(msg.FORM_GET.format(source=official_source(procedure, FactGroup.forms)))
+        lines.append(msg.FORM_GET.format(source=wording.official_source(procedure, FactGroup.forms)))
     return lines
 
 
 def _result_lines(procedure: Procedure) -> List[str]:
-    lines = []
-    if procedure.result:
-        lines.append(msg.RESULT.format(result=procedure.result))
-    if procedure.validity:
-        lines.append(msg.VALIDITY.format(validity=procedure.validity))
-    if procedure.delivery:
-        ways = "; ".join(
-            msg.DELIVERY_KINDS[way.kind.value] + (f" ({way.note})" if way.note else "") for way in procedure.delivery
-        )
-        lines.append(msg.DELIVERY.format(ways=ways))
+    lines = wording.result_lines(procedure)
     missing = [
         part
         for part, known in ((msg.PART_VALIDITY, procedure.validity), (msg.PART_DELIVERY, procedure.delivery))
         if not known
     ]
     if lines and missing:
-        source = official_source(procedure, FactGroup.result)
+        source = wording.official_source(procedure, FactGroup.result)
         lines.append(msg.MISSING_PART.format(part=" và ".join(missing), source=source, hotline=msg.HOTLINE))
     return lines
 
@@ -298,9 +208,9 @@ def body_lines(procedure: Procedure, aspect: Aspect, today: dt.date) -> List[str
     if aspect == Aspect.online:
         return _online_lines(procedure, today)
     if aspect == Aspect.deadline:
-        return _deadline_lines(procedure)
+        return wording.deadline_lines(procedure)
     if aspect == Aspect.presence:
-        return _presence_lines(procedure)
+        return wording.presence_lines(procedure)
     if aspect == Aspect.conditions:
         return _condition_lines(procedure)
     if aspect == Aspect.form:
@@ -308,15 +218,6 @@ def body_lines(procedure: Procedure, aspect: Aspect, today: dt.date) -> List[str
     if aspect == Aspect.result:
         return _result_lines(procedure)
     return _overview_lines(procedure, today)
-
-
-def official_source(procedure: Procedure, group: Optional[FactGroup] = None) -> str:
-    """Where a citizen can check a fact: a source URL of the record, else the national portal."""
-    candidates = (procedure.sources_for(group) if group else []) + procedure.sources
-    for source in candidates:
-        if source.url:
-            return source.url
-    return msg.OFFICIAL_PORTAL
 
 
 def _format_source(source: Source) -> str:
@@ -328,38 +229,21 @@ def footer_lines(procedure: Procedure, aspect: Aspect) -> List[str]:
     if procedure.legal_basis:
         items = "; ".join(doc.number for doc in procedure.legal_basis)
         lines.append(msg.LEGAL_BASIS.format(items=items))
-    sources: List[Source] = []
-    for group in ASPECT_GROUPS[aspect]:
-        for source in procedure.sources_for(group):
-            if source not in sources:
-                sources.append(source)
-    if not any(source.url for source in sources):
-        sources += [s for s in procedure.sources if s.url and s not in sources][:1]
-    if not sources:
-        sources = procedure.sources[:1]
+    sources = wording.sources_of(procedure, ASPECT_GROUPS[aspect])
     lines.append(msg.SOURCE.format(items="; ".join(_format_source(s) for s in sources[:2])))
-    if procedure.imported_from:
-        lines.append(msg.IMPORTED_COPY.format(date=format_date(procedure.last_verified)))
-    else:
-        lines.append(msg.LAST_VERIFIED.format(date=format_date(procedure.last_verified)))
+    lines.append(wording.verified_line(procedure))
     return lines
 
 
 def unverified_lines(procedure: Procedure, aspect: Aspect, has_body: bool) -> List[str]:
     """The warning shown when a fact group behind this answer is not verified."""
-    words = msg.ASPECT_WORDS[aspect.value]
     groups = ASPECT_GROUPS[aspect]
-    source = official_source(procedure, groups[0])
-    if not has_body:
-        return [msg.NO_FACT.format(aspect=words, source=source, hotline=msg.HOTLINE)]
+    source = wording.official_source(procedure, groups[0])
     if aspect in NEW_ASPECTS:  # a group the record does not hold is said missing, not unverified
         groups = tuple(g for g in groups if procedure.holds(g))
-    unverified = [g for g in groups if not procedure.is_verified(g)]
-    if not unverified:
-        return []
-    notes = [mark.note for g in unverified if (mark := procedure.provenance.get(g)) and mark.note]
-    note = msg.UNVERIFIED_NOTE.format(note="; ".join(notes)) if notes else ""
-    return [msg.UNVERIFIED.format(aspect=words, note=note, source=source, hotline=msg.HOTLINE)]
+    words = msg.ASPECT_WORDS[aspect.value]
+    warning = wording.fact_warning(procedure, groups, words, source, msg.HOTLINE, known=has_body)
+    return [warning] if warning else []
 
 
 def place_lines(procedure: Procedure, aspect: Aspect, today: dt.date, place: Place) -> Tuple[List[str], List[str]]:

@@ -1,10 +1,11 @@
 """A procedure as a helper hands it over: a structured checklist (for the desk's page and its A4/A5
 print) and a compact text to paste into a chat.
 
-Every line is a field of the knowledge-base record, written as the assistant writes it
-(`console.desk`). Each section carries its provenance: verified or not, its sources, the record's
-date. A section not verified says so and names the official page and the hotline; a core section
-the record does not hold (papers, fee, time, where) says that nothing verified is known yet.
+Every line is a field of the knowledge-base record, written as the assistant writes it (by
+`procedures_kb.wording`, which the assistant's answers use too). Each section carries its
+provenance: verified or not, its sources, the record's date. A section not verified says so and
+names the official page and the hotline; a core section the record does not hold (papers, fee, time,
+where) says that nothing verified is known yet.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import List, Optional, Sequence, Tuple
 
 from console import desk
 from motcua.settings import get_settings
-from procedures_kb import FactGroup, Procedure
+from procedures_kb import FactGroup, Procedure, wording
 from procedures_kb.schema import ChannelKind, DocumentMode
 from procedures_kb.text import nfc
 
@@ -98,42 +99,30 @@ def _documents(p: Procedure) -> List[Block]:
     blocks = []
     for case in p.cases:
         if case.documents:
-            title = case.name + (f" ({case.condition})" if case.condition else "")
             items = tuple(
-                Item(desk.format_document(doc), tick=True, shown=doc.mode == DocumentMode.show)
+                Item(wording.format_document(doc), tick=True, shown=doc.mode == DocumentMode.show)
                 for doc in case.documents
             )
-            blocks.append(Block(title, items))
+            blocks.append(Block(wording.case_title(case), items))
     return blocks
 
 
 def _fees(p: Procedure, today: dt.date) -> List[Block]:
-    groups = desk.grouped_by_channel(p.channels, lambda ch: [desk.format_fee(f) for f in ch.fees_on(today)])
-    return [Block(desk.channel_names(kinds), _items(fees)) for kinds, fees in groups]
+    return [Block(channels, _items(fees)) for channels, fees in wording.fees_by_channel(p, today)]
 
 
 def _times(p: Procedure) -> List[Block]:
-    groups = desk.grouped_by_channel(p.channels, lambda ch: [desk.format_time(ch.time_limit)] if ch.time_limit else [])
-    return [Block(None, _items([f"{desk.channel_names(kinds)}: {times[0]}" for kinds, times in groups]))]
+    return [Block(None, _items([f"{channels}: {time}" for channels, time in wording.times_by_channel(p)]))]
 
 
 def _where(p: Procedure) -> List[Block]:
-    blocks = []
-    if p.agency:
-        agency = p.agency.name + (f" ({p.agency.note})" if p.agency.note else "")
-        blocks.append(Block(None, (Item(desk.AGENCY.format(name=agency)),)))
+    agency = wording.agency_line(p)
+    blocks = [Block(None, (Item(agency),))] if agency else []
     ways = []
     for channel in p.channels:
-        if not channel.available:
-            continue
-        url = channel.url if channel.kind == ChannelKind.online else None
-        if channel.kind == ChannelKind.in_person:
-            text = desk.WAY_IN_PERSON
-        elif channel.kind == ChannelKind.online:
-            text = desk.WAY_ONLINE_AT.format(url=url) if url else desk.WAY_ONLINE
-        else:
-            text = desk.WAY_POST
-        ways.append(Item(text, url=url, note=channel.note))
+        if channel.available:
+            url = channel.url if channel.kind == ChannelKind.online else None
+            ways.append(Item(wording.way_of_filing(channel), url=url, note=channel.note))
     if ways:
         blocks.append(Block(desk.WAYS_HEADING, tuple(ways)))
     return blocks
@@ -141,19 +130,8 @@ def _where(p: Procedure) -> List[Block]:
 
 def _forms(p: Procedure) -> List[Block]:
     """The record's forms (code, name, who issued it, its link), then the forms its papers name."""
-    items = []
-    for form in p.forms:
-        name = desk.FORM_CODE.format(code=form.code, name=form.name) if form.code else form.name
-        issued = desk.FORM_ISSUED.format(issued_by=form.issued_by) if form.issued_by else ""
-        items.append(Item(name + issued, url=form.url))
-    named = {form.name.lower() for form in p.forms}
-    codes = [form.code for form in p.forms if form.code]
-    for case in p.cases:
-        for doc in case.documents:
-            listed = doc.name.lower() in named or any(code in f"{doc.name} {doc.form}" for code in codes)
-            if doc.form and not listed:
-                named.add(doc.name.lower())
-                items.append(Item(f"{doc.name}: {doc.form}"))
+    items = [Item(wording.form_name(form), url=form.url) for form in p.forms]
+    items += _items(wording.paper_forms(p))
     return [Block(None, tuple(items))] if items else []
 
 
@@ -169,47 +147,31 @@ def _blocks(p: Procedure, key: str, today: dt.date) -> List[Block]:
     if key == "forms":
         return _forms(p)
     lines = {
-        "deadline": desk.deadline_lines,
-        "presence": desk.presence_lines,
-        "conditions": desk.conditions_lines,
-        "steps": lambda rec: [f"{i}. {step}" for i, step in enumerate(rec.steps, start=1)],
-        "result": desk.result_lines,
+        "deadline": wording.deadline_lines,
+        "presence": wording.presence_lines,
+        "conditions": lambda rec: wording.applicant_lines(rec) + list(rec.requirements),
+        "steps": wording.step_lines,
+        "result": wording.result_lines,
         "legal_basis": desk.legal_basis_lines,
     }[key](p)
     return [Block(None, _items(lines))] if lines else []
-
-
-def _sources(p: Procedure, groups: Sequence[FactGroup]) -> Tuple[SourceLink, ...]:
-    found = [s for g in groups for s in p.sources_for(g)]
-    if not any(s.url for s in found):
-        found += [s for s in p.sources if s.url][:1] or p.sources[:1]
-    unique = {s.id: SourceLink(s.title, s.url) for s in found}
-    return tuple(unique.values())
 
 
 def _section(p: Procedure, key: str, groups: Tuple[FactGroup, ...], today: dt.date) -> Optional[Section]:
     blocks = [b for b in _blocks(p, key, today) if b.items]
     if not blocks and key not in CORE:
         return None
-    source = desk.official_source(p, groups[0])
+    source = wording.official_source(p, groups[0])
     held = [g for g in groups if p.holds(g)] or list(groups)
-    unverified = [g for g in held if not p.is_verified(g)]
-    warning = None
-    if not blocks:
-        warning = desk.NO_FACT.format(aspect=desk.WORDS[key], source=source, hotline=desk.HOTLINE)
-    elif unverified:
-        notes = [mark.note for g in unverified if (mark := p.provenance.get(g)) and mark.note]
-        note = desk.UNVERIFIED_NOTE.format(note="; ".join(notes)) if notes else ""
-        warning = desk.UNVERIFIED.format(aspect=desk.WORDS[key], note=note, source=source, hotline=desk.HOTLINE)
     return Section(
         key=key,
         heading=desk.HEADINGS[key],
         blocks=tuple(blocks),
         known=bool(blocks),
-        verified=bool(blocks) and not unverified,
-        sources=_sources(p, groups),
-        date=desk.verified_line(p),
-        warning=warning,
+        verified=bool(blocks) and all(p.is_verified(g) for g in held),
+        sources=tuple(SourceLink(s.title, s.url) for s in wording.sources_of(p, groups)),
+        date=wording.verified_line(p),
+        warning=wording.fact_warning(p, held, desk.WORDS[key], source, desk.HOTLINE, known=bool(blocks)),
     )
 
 
@@ -225,8 +187,8 @@ def build_checklist(p: Procedure, today: dt.date) -> Checklist:
         field=p.field,
         curated=p.imported_from is None,
         origin=desk.CURATED if p.imported_from is None else desk.IMPORTED,
-        source_url=desk.official_source(p),
-        date=desk.verified_line(p),
+        source_url=wording.official_source(p),
+        date=wording.verified_line(p),
         sections=tuple(s for s in sections if s is not None),
     )
 
@@ -276,8 +238,7 @@ def checklist_text(record: Procedure, today: Optional[dt.date] = None) -> str:
     `today` picks the fee lines in force (default: today in Vietnam, as the assistant counts it)."""
     checklist = build_checklist(record, today or get_settings().current_date())
     sections = {s.key: s for s in checklist.sections}
-    title = record.title + (f" ({desk.CODE.format(code=record.primary_code)})" if record.primary_code else "")
-    head = [_cut(title, 160)]
+    head = [_cut(wording.titled(record), 160)]
     unknown = [desk.WORDS[key] for key in ("documents", "fees", "time_limit", "where") if not sections[key].known]
     unsure = [
         desk.WORDS[key]
@@ -286,7 +247,7 @@ def checklist_text(record: Procedure, today: Optional[dt.date] = None) -> str:
     ]
     tail = [desk.TEXT_UNKNOWN.format(items=", ".join(unknown), hotline=desk.HOTLINE)] if unknown else []
     tail += [desk.TEXT_UNVERIFIED.format(items=", ".join(unsure), hotline=desk.HOTLINE)] if unsure else []
-    url = checklist.source_url if len(checklist.source_url) <= 200 else desk.OFFICIAL_PORTAL
+    url = checklist.source_url if len(checklist.source_url) <= 200 else wording.OFFICIAL_PORTAL
     tail += [desk.TEXT_SOURCE.format(url=url), checklist.date]
     budget = _Budget(MAX_TEXT_CHARS + 1 - sum(len(line) + 1 for line in head + tail))
     # Filled by priority (fee, time, where, then as many papers as fit), printed papers first.

@@ -33,7 +33,7 @@ from console.web.keys import SETTINGS
 from console.web.render import render
 from console.web.security import require_role, wants_json
 from motcua.settings import get_settings
-from procedures_kb import InvalidKnowledgeBase, KnowledgeBase, Procedure, UnknownProcedure
+from procedures_kb import InvalidKnowledgeBase, KnowledgeBase, Procedure, UnknownProcedure, wording
 from procedures_kb.kb import provinces_dir_for
 from procedures_kb.loader import DATA_DIR
 from procedures_kb.record_files import record_paths
@@ -223,7 +223,7 @@ async def checklist_page(request: web.Request) -> web.StreamResponse:
         title=desk.CHECKLIST_TITLE.format(title=record.title),
         checklist=build_checklist(record, today),
         size=size,
-        printed=desk.PRINTED_ON.format(date=desk.format_date(today)),
+        printed=desk.PRINTED_ON.format(date=wording.format_date(today)),
         links=_links(request, record.id),
     )
 

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from bot.formatting import format_amount
 from bot.render import Aspect, render_answer
 from procedures_kb import KnowledgeBase
+from procedures_kb.wording import format_amount
 
 
 @pytest.fixture(scope="module")

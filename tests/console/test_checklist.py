@@ -1,5 +1,6 @@
 """The desk's checklist and chat text: the real knowledge base's facts, each with its provenance,
-written as the assistant writes them."""
+written as the assistant writes them (both use `procedures_kb.wording`, tested in
+tests/procedures_kb/test_wording.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ from typing import Dict
 
 import pytest
 
-from bot import formatting as bot_formatting
-from bot import render as bot_render
 from console import desk
 from console.checklist import MAX_TEXT_CHARS, Checklist, Section, build_checklist, checklist_text
 from procedures_kb import KnowledgeBase
@@ -140,28 +139,24 @@ def test_a_long_list_of_papers_is_cut_with_a_count(kb: KnowledgeBase) -> None:
     assert f"… và {papers - len(shown)} giấy tờ khác (xem nguồn)" in text
 
 
-def test_facts_are_written_as_the_assistant_writes_them(kb: KnowledgeBase) -> None:
-    """The console may not import `bot`, so the wording is written twice: this keeps them alike."""
-    for record in kb.all():
-        for case in record.cases:
-            for doc in case.documents:
-                assert desk.format_document(doc) == bot_formatting.format_document(doc)
-        for channel in record.channels:
-            for fee in channel.fees:
-                assert desk.format_fee(fee) == bot_formatting.format_fee(fee)
-            if channel.time_limit:
-                assert desk.format_time(channel.time_limit) == bot_formatting.format_time(channel.time_limit)
-        assert desk.official_source(record) == bot_render.official_source(record)
-        assert desk.verified_line(record) in bot_render.footer_lines(record, bot_render.Aspect.documents)
-        assert desk.deadline_lines(record) == bot_render._deadline_lines(record)
-        assert desk.presence_lines(record) == bot_render._presence_lines(record)
-        assert desk.result_lines(record) == bot_render._result_lines(record)[: len(desk.result_lines(record))]
-
-
-def test_wording_constants_match_the_assistants() -> None:
-    from bot import messages as bot_messages
-
-    shared = [name for name in dir(desk) if name.isupper() and hasattr(bot_messages, name)]
-    assert len(shared) > 40
-    for name in shared:
-        assert getattr(desk, name) == getattr(bot_messages, name), name
+@pytest.mark.parametrize("procedure_id", ["khai-sinh", "can-cuoc"])
+def test_the_checklist_holds_the_records_values(kb: KnowledgeBase, procedure_id: str) -> None:
+    record = kb.get(procedure_id)
+    found = sections(build_checklist(record, TODAY))
+    papers = [doc for case in record.cases for doc in case.documents]
+    listed = texts(found["documents"])
+    assert all(text.startswith(doc.name) and (doc.form or "") in text for text, doc in zip(listed, papers, strict=True))
+    assert [block.title for block in found["documents"].blocks] == [
+        case.name for case in record.cases if case.documents
+    ]
+    fees = " ".join(texts(found["fees"]))
+    for channel in record.channels:
+        for fee in channel.fees_on(TODAY) if channel.available else []:
+            assert (fee.description or "") in fees
+        if channel.available and channel.time_limit and channel.time_limit.value:
+            assert f"{channel.time_limit.value:g} ngày" in " ".join(texts(found["time_limit"])), channel.kind
+    assert record.agency is not None and record.agency.name in texts(found["where"])[0]
+    forms = " ".join(texts(found["forms"]))
+    assert all(form.name in forms and (form.code or "") in forms for form in record.forms)
+    assert texts(found["steps"]) == [f"{number}. {step}" for number, step in enumerate(record.steps, start=1)]
+    assert found["documents"].date == f"Cập nhật: {record.last_verified:%d/%m/%Y}"
