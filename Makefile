@@ -116,6 +116,7 @@ bench: $(MODEL) $(SEARCH_MODEL)
 	$(PY) -m bench.dossier_latency --portal-latency-ms 150
 	$(PY) -m bench.tracker_store
 	$(PY) -m bench.load
+	$(PY) -m bench.handoff
 	$(PY) -m bench.profile_message
 
 bench-kb: $(STAMP) $(SEARCH_MODEL)

@@ -175,8 +175,10 @@ def write_endpoints(action_url: str, directory: Path, env: Optional[Dict[str, st
     if settings.redis_url:
         check_redis(settings.redis_url)
         config.update(redis_stores(settings.redis_url, settings))
-    elif settings.console_url:  # the in-memory store that relays a paused conversation to the console
-        config["tracker_store"] = {"type": "bot.tracker_store.HandoffInMemoryTrackerStore"}
+    else:  # the in-memory stores: the lock polled promptly; the tracker store relays to the console
+        config["lock_store"] = {"type": "bot.lock_store.PromptInMemoryLockStore"}
+        if settings.console_url:
+            config["tracker_store"] = {"type": "bot.tracker_store.HandoffInMemoryTrackerStore"}
     path = directory / "endpoints.yml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return path

@@ -33,6 +33,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from telegram import Bot, Update
+from telegram.request import HTTPXRequest
 
 from connectors import messages as msg
 from connectors import platforms
@@ -44,6 +45,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_API_BASE_URL = platforms.TELEGRAM_API_BASE_URL
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
+CONNECTIONS = 32  # to the Bot API at once, for the replies of every conversation this server answers
+POOL_TIMEOUT = 5.0  # seconds a send may wait for a free connection
 _PROCEDURE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
@@ -84,7 +87,10 @@ class TelegramInput(InputChannel):
         """The one Bot, created and initialised on the running (Rasa's) event loop."""
         async with self._starting:
             if self._bot is None:
-                bot = Bot(self.token, base_url=self.api_base_url)
+                # python-telegram-bot's default is one connection with a 1 s wait for it: under load
+                # the sends queue and time out (bench/handoff.py saw 206 of 250 helper replies fail).
+                request = HTTPXRequest(connection_pool_size=CONNECTIONS, pool_timeout=POOL_TIMEOUT)
+                bot = Bot(self.token, base_url=self.api_base_url, request=request)
                 await bot.initialize()
                 self._bot = bot
         return self._bot

@@ -100,8 +100,16 @@ def test_the_action_server_token_reaches_rasa_without_being_written(
 def test_without_a_token_the_action_endpoint_has_none(tmp_path: Path) -> None:
     path = write_endpoints("http://127.0.0.1:5055/webhook", tmp_path, {"ACTION_SERVER_TOKEN": "", "REDIS_URL": ""})
     assert yaml.safe_load(path.read_text(encoding="utf-8")) == {
-        "action_endpoint": {"url": "http://127.0.0.1:5055/webhook"}  # and the embedded in-memory stores
+        "action_endpoint": {"url": "http://127.0.0.1:5055/webhook"},
+        # the embedded in-memory stores: Rasa's tracker store; its lock store, polled every 50 ms
+        "lock_store": {"type": "bot.lock_store.PromptInMemoryLockStore"},
     }
+
+
+def test_with_the_console_the_in_memory_tracker_store_relays(tmp_path: Path) -> None:
+    env = {"REDIS_URL": "", "CONSOLE_URL": "http://127.0.0.1:8090"}
+    written = yaml.safe_load(write_endpoints("http://127.0.0.1:5055/webhook", tmp_path, env).read_text("utf-8"))
+    assert written["tracker_store"] == {"type": "bot.tracker_store.HandoffInMemoryTrackerStore"}
 
 
 def test_with_redis_the_endpoints_name_our_stores(tmp_path: Path) -> None:

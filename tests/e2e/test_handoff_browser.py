@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -21,21 +20,20 @@ from pathlib import Path
 from typing import Callable, Iterator, List
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from bot import messages as bot_msg
 from console import messages as console_msg
-from tests.console.browser.conftest import CHROMIUM, CHROMIUM_ARGS, need_chromium
+from tests.browser import CHROMIUM, in_ci, launched_chromium
 from tests.e2e.conftest import Fakes
 from tests.e2e.handoff_stack import PASSWORD, Stack
 from tests.e2e.test_handoff import next_text, telegram, texts
 
-_IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 pytestmark = [
     pytest.mark.e2e,
     # Skipped before the stack starts when chromium is missing; in CI the `browser` fixture fails instead.
     pytest.mark.skipif(
-        not CHROMIUM.is_file() and not _IN_CI, reason=f"{CHROMIUM} is missing (apt-get install chromium)"
+        not CHROMIUM.is_file() and not in_ci(), reason=f"{CHROMIUM} is missing (apt-get install chromium)"
     ),
 ]
 
@@ -48,13 +46,7 @@ WAITING = '[data-list="waiting"] li.handoff'
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    need_chromium()
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    yield from launched_chromium()
 
 
 @dataclass

@@ -8,10 +8,8 @@ Without /usr/bin/chromium the tests are skipped with the reason, unless CI is se
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Iterator, Optional
 
 import pytest
@@ -26,21 +24,11 @@ from console.web import desk_views
 from console.web.app import make_app
 from console.web.desk_views import DESK_KB, DeskKnowledge
 from procedures_kb import KnowledgeBase
+from tests.browser import launched_chromium, need_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 HELPER = "helper-an"
 PASSWORD = "mat-khau-du-dai-1"
 BOT_USERNAME = "motcua_bot"
-
-
-def need_chromium() -> None:
-    if CHROMIUM.is_file():
-        return
-    message = f"{CHROMIUM} is missing (apt-get install chromium); the browser tests need Debian's chromium"
-    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 class ServedApp:
@@ -118,12 +106,4 @@ def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    need_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    yield from launched_chromium()
