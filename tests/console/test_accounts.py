@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from typing import Iterator, Literal
+from typing import Literal
 
 import pytest
 import sqlalchemy as sa
@@ -15,9 +15,7 @@ from sqlalchemy.engine import Engine
 
 from console import audit
 from console.accounts import Accounts, LoginOutcome
-from console.db import make_engine
 from console.errors import DuplicateUser, InvalidName, InvalidRole, UnknownUser, WeakPassword
-from console.migrate import upgrade
 from console.tables import UTC, users
 
 PASSWORD = "mật khẩu dài 2026"
@@ -46,14 +44,6 @@ class CountingHasher(PasswordHasher):
     def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
         self.verified += 1
         return super().verify(hash, password)
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    upgrade(db_url)
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

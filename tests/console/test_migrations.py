@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -17,14 +17,6 @@ from console.migrate import alembic_config, current, head, upgrade
 from console.tables import UTC, audit, login_attempts, login_sessions, users
 
 ACCOUNT_TABLES = {"users", "audit", "login_attempts", "login_sessions"}
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    upgrade(db_url)
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 def test_a_new_database_is_migrated_to_the_newest_revision(db_url: str) -> None:

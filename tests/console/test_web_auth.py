@@ -8,7 +8,7 @@ import re
 import sys
 import unicodedata
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Iterator, Optional
+from typing import Any, Awaitable, Callable, Dict, Optional
 
 import pytest
 from aiohttp import web
@@ -19,8 +19,6 @@ from yarl import URL
 
 from console import messages
 from console.accounts import Accounts
-from console.db import make_engine
-from console.migrate import upgrade
 from console.settings import ConsoleSettings, load_console_settings
 from console.tables import UTC
 from console.web.app import make_app, view_setups
@@ -39,14 +37,6 @@ class Clock:
 
     def __call__(self) -> dt.datetime:
         return self.now
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    upgrade(db_url)
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

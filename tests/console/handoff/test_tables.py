@@ -4,7 +4,7 @@ and PostgreSQL, with the rule that a conversation has one open handoff at most."
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -18,14 +18,6 @@ from console.migrate import current, downgrade, upgrade
 
 OURS = {"handoffs", "handoff_messages"}
 AT = datetime(2026, 12, 7, 1, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    upgrade(db_url)
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 def table_of(difference: Any) -> str:
