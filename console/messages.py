@@ -123,3 +123,12 @@ OUTCOME_LABELS: Dict[str, str] = {
     "citizen_left": "Công dân đã rời đi",
 }
 CHANNEL_LABELS: Dict[str, str] = {"telegram": "Telegram", "zalo": "Zalo", "web": "Web", "rest": "REST"}
+WEEKDAYS: Dict[str, str] = {
+    "mon": "Thứ Hai",
+    "tue": "Thứ Ba",
+    "wed": "Thứ Tư",
+    "thu": "Thứ Năm",
+    "fri": "Thứ Sáu",
+    "sat": "Thứ Bảy",
+    "sun": "Chủ nhật",
+}

@@ -31,7 +31,7 @@ from console.audit import record
 from console.dbrun import run
 from console.handoff.errors import HandoffError, NotFound, NotHolder, WrongState
 from console.handoff.factory import make_store
-from console.handoff.hours import load_centres
+from console.handoff.hours import format_next_opening, is_open, load_centres, next_opening
 from console.handoff.model import Handoff, State
 from console.handoff_service import HandoffService, _summary
 from console.live import LiveHub, TooManySubscribers
@@ -73,7 +73,20 @@ async def _items(request: web.Request, user: User) -> Dict[str, Any]:
 @require_role("helper", "admin")
 async def queue_page(request: web.Request) -> web.Response:
     user = await _user(request)
-    return await render(request, "queue.html", title=msg.QUEUE_TITLE, items=await _items(request, user))
+    service = request.app[SERVICE]
+    now = service.clock()
+    centres = [
+        {
+            "name": centre.name,
+            "open": is_open(centre, now),
+            "next": "" if is_open(centre, now) else format_next_opening(next_opening(centre, now), now),
+            "hours": [(msg.WEEKDAYS[day], ", ".join(spans)) for day, spans in centre.hours.items() if spans],
+        }
+        for centre in service.centres.values()
+    ]
+    return await render(
+        request, "queue.html", title=msg.QUEUE_TITLE, items=await _items(request, user), centres=centres
+    )
 
 
 @require_role("helper", "admin")

@@ -114,6 +114,7 @@ async def test_the_queue_needs_a_login_and_claims_need_the_csrf_token(app: Any) 
     assert (await lan.post(f"/queue/{handoff}/claim")).status == 403  # no CSRF token
     page = await (await lan.get("/queue")).text()
     assert handoff in page and "Nhận hỗ trợ" in page
+    assert "đang trong giờ làm việc" in page and "Chủ nhật: 00:00-24:00" in page  # the centre's hours
 
 
 async def test_a_chat_is_the_holders_and_moves_with_a_transfer(app: Any) -> None:
