@@ -12,6 +12,10 @@ from typing import Any, Iterator
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[1]
+# The README's screenshots are taken by the browser tests: into docs/screenshots/ with
+# UPDATE_SCREENSHOTS=1, else into results/screenshots/ (a test run leaves the tracked files alone).
+SCREENSHOTS = ROOT / ("docs" if os.environ.get("UPDATE_SCREENSHOTS") == "1" else "results") / "screenshots"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 

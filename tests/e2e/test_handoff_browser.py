@@ -16,7 +16,6 @@ import contextlib
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable, Iterator, List
 
 import pytest
@@ -24,7 +23,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, exp
 
 from bot import messages as bot_msg
 from console import messages as console_msg
-from tests.browser import CHROMIUM, in_ci, launched_chromium
+from tests.browser import CHROMIUM, SCREENSHOTS, in_ci, launched_chromium
 from tests.e2e.conftest import Fakes
 from tests.e2e.handoff_stack import PASSWORD, Stack
 from tests.e2e.test_handoff import next_text, telegram, texts
@@ -37,7 +36,6 @@ pytestmark = [
     ),
 ]
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
 SLOW = 20_000  # ms: for what goes through the assistant (Rasa, the action server) before the page shows it
 QUEUE_PAGE_TITLE = f"{console_msg.QUEUE_TITLE} · {console_msg.APP_TITLE}"

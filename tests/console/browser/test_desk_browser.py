@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,11 +13,12 @@ import zxingcpp
 from PIL import Image
 
 from console.qr import telegram_link
+from tests.browser import SCREENSHOTS
 from tests.console.browser.conftest import Console
 
 pytestmark = pytest.mark.e2e
 
-SCREENSHOT = Path(__file__).resolve().parents[3] / "docs" / "screenshots" / "desk-checklist.png"
+SCREENSHOT = SCREENSHOTS / "desk-checklist.png"
 
 
 def log_in(page: Any, console: Console) -> None:
