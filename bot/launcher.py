@@ -201,7 +201,7 @@ def helper_console(port: int, link: Dict[str, str], watched: Dict[str, subproces
     process = start_console(port, env=link)
     watched[CONSOLE] = process
     print(
-        f"Console: http://127.0.0.1:{port}/ (an account: .venv/bin/python -m console users add NAME --role helper)",
+        "Helper accounts: .venv/bin/python -m console users add NAME --role helper (README: For helpers)",
         flush=True,
     )
     try:

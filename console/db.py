@@ -32,7 +32,10 @@ def make_engine(url: Optional[str] = None) -> Engine:
     """An engine for `url` (default: SQLite in var/); SQLite's folder is created when missing."""
     url = url or DEFAULT_URL
     if url.startswith("sqlite:///"):
-        Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(url[len("sqlite:///") :])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():  # accounts' hashes and citizens' messages: for this user only
+            path.touch(mode=0o600)
         # Many threads share one file: wait for a writer instead of failing at once.
         return sa.create_engine(url, future=True, connect_args={"check_same_thread": False, "timeout": 15})
     return sa.create_engine(url, future=True, pool_pre_ping=True)

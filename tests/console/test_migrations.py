@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -109,3 +110,12 @@ def test_the_other_tables_take_their_rows(engine: Engine) -> None:
         )
         assert connection.execute(sa.select(audit.c.detail)).scalar_one() == "{}"
         assert connection.execute(sa.select(sa.func.count()).select_from(login_sessions)).scalar_one() == 1
+
+
+def test_a_new_sqlite_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    """It holds the accounts' password hashes and citizens' messages."""
+    import stat
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'var' / 'console.db'}")
+    engine.dispose()
+    assert stat.S_IMODE((tmp_path / "var" / "console.db").stat().st_mode) == 0o600
