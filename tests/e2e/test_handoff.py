@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from pathlib import Path
 from typing import Any, Dict, List
 
 import aiohttp
@@ -204,36 +203,3 @@ async def test_the_internal_api_and_rasas_api_refuse_strangers(handoff: Stack) -
             assert r.status == 401
         async with session.get(f"{handoff.console}/queue/items", headers={"Accept": "application/json"}) as r:
             assert r.status == 401  # the console: no login, no queue
-
-
-async def test_a_citizen_back_after_the_session_expired_is_still_with_the_helpers(handoff: Stack, fakes: Fakes) -> None:
-    """Rasa starts a new session after 60 idle minutes, and its session start un-pauses: ours keeps
-    the pause of a chat the helpers still have (bot/actions/session.py)."""
-    chat = 7004
-    await queued(handoff, fakes, chat)
-    # An hour and more of silence: the citizen's last message is made two hours old.
-    secret = Path(handoff.env["RASA_JWT_SECRET_FILE"]).read_text(encoding="utf-8")
-    claims = {"user": {"username": "console", "role": "admin"}, "exp": int(time.time()) + 60}
-    headers = {"Authorization": "Bearer " + jwt.encode(claims, secret, algorithm="HS256")}
-    parse = {"intent": {"name": "greet", "confidence": 1.0}, "entities": []}
-    old = [{"event": "user", "text": "alo", "parse_data": parse, "timestamp": time.time() - 7200}]
-    async with aiohttp.ClientSession() as session:
-        url = f"{handoff.rasa}/conversations/tg:{chat}/tracker/events"
-        async with session.post(url, json=old, headers=headers) as response:
-            assert response.status == 200, await response.text()
-    seen = len(texts(fakes, chat))
-    await telegram(handoff, chat, "em quay lại rồi, cho em hỏi tiếp")
-    lan = await log_in(handoff.console, "lan")
-    try:
-        for _ in range(100):
-            item = await the_waiting(lan, handoff)
-            if any(m["text"] == "em quay lại rồi, cho em hỏi tiếp" for m in item["last"]):
-                break
-            await asyncio.sleep(0.1)
-        else:
-            raise AssertionError("the message after the new session did not reach the helpers")
-    finally:
-        await lan.close()
-    assert len(texts(fakes, chat)) == seen  # the assistant stayed silent
-    await telegram(handoff, chat, "thôi")
-    assert next_text(fakes, chat, seen) == console_msg.HANDOFF_BACK_TO_BOT
