@@ -90,6 +90,15 @@ def portal_url() -> Iterator[str]:
         stop(portal)
 
 
+def telegram_env(fakes: Fakes) -> Dict[str, str]:
+    """The Telegram channel's variables, pointed at the fake Telegram API."""
+    return {
+        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+        "TELEGRAM_API_BASE_URL": f"{fakes.telegram_url}/bot",
+    }
+
+
 def zalo_env(fakes: Fakes, token_file: Path) -> Dict[str, str]:
     """The Zalo channel's variables, pointed at the fake Zalo API."""
     return {
@@ -111,9 +120,7 @@ def webhook(tmp_path_factory: pytest.TempPathFactory, portal_url: str, fakes: Fa
     env = {
         "MOTCUA_TODAY": TODAY,
         "PORTAL_URL": portal_url,
-        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
-        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
-        "TELEGRAM_API_BASE_URL": f"{fakes.telegram_url}/bot",
+        **telegram_env(fakes),
         **zalo_env(fakes, tmp_path_factory.mktemp("zalo") / "tokens.json"),
         "MOTCUA_WEB_SESSION_SECRET": WEB_SECRET,
     }

@@ -18,7 +18,7 @@ import pytest
 from bot.launcher import MODEL_DIR, free_port, start_action_server, start_rasa_server, stop, write_endpoints
 from bot.processes import start_console
 from bot.rasa_config import ROOT, child_env
-from tests.e2e.conftest import TELEGRAM_SECRET, TELEGRAM_TOKEN, TODAY, Fakes
+from tests.e2e.conftest import TODAY, Fakes, telegram_env
 
 PASSWORD = "mat-khau-cua-tinh-nguyen-vien"
 HELPERS = ("lan", "minh")
@@ -70,9 +70,7 @@ def handoff_stack(
     env = {
         "MOTCUA_TODAY": TODAY,
         "PORTAL_URL": portal_url,
-        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
-        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
-        "TELEGRAM_API_BASE_URL": f"{fakes.telegram_url}/bot",
+        **telegram_env(fakes),
         "TELEGRAM_BOT_USERNAME": "motcua_bot",
         "RASA_JWT_SECRET_FILE": str(tmp / "jwt"),
         "CONSOLE_INTERNAL_TOKEN": "internal-token-of-the-handoff-tests-0123456789",

@@ -22,12 +22,12 @@ from connectors.delivery import failure_code
 from motcua.settings import Settings
 from tests.e2e.conftest import (
     TELEGRAM_SECRET,
-    TELEGRAM_TOKEN,
     TODAY,
     WEB_SECRET,
     ZALO_OA_KEY,
     Fakes,
     say,
+    telegram_env,
     wait_for,
     zalo_env,
 )
@@ -219,9 +219,7 @@ def api(tmp_path_factory: pytest.TempPathFactory, portal_url: str, fakes: Fakes)
     env = {
         "MOTCUA_TODAY": TODAY,
         "PORTAL_URL": portal_url,
-        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
-        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
-        "TELEGRAM_API_BASE_URL": f"{fakes.telegram_url}/bot",
+        **telegram_env(fakes),
         **zalo_env(fakes, tmp_path_factory.mktemp("zalo-api") / "tokens.json"),
         "MOTCUA_WEB_SESSION_SECRET": WEB_SECRET,
         "RASA_JWT_SECRET_FILE": str(secret),
