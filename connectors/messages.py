@@ -2,8 +2,7 @@
 bot/messages.py): the apology when the assistant fails, notes for messages it cannot read, and
 the national hotline that both quote. Vietnamese, NFC."""
 
-HOTLINE = "1800 1096"
-
+from procedures_kb.answer_text import HOTLINE as HOTLINE  # one hotline, for the channels and the answers
 
 CHANNEL_APOLOGY = (
     "Xin lỗi, hệ thống tạm thời gián đoạn, vui lòng thử lại sau ít phút. Cần hỗ trợ ngay, bạn gọi tổng đài {hotline}."

@@ -3,7 +3,7 @@
 A helper at a one-stop centre reads the same facts a citizen gets from the assistant, in the same
 wording: each fact (a paper, a fee, a time limit, a date, a channel, the deadline, who must go, the
 result, the record's date, the warning of a fact not verified or not known) is written by
-`procedures_kb.wording`, which the assistant's answers (`bot/render.py`) use too. What is here is
+`procedures_kb.wording`, which the assistant's answers (`procedures_kb/answers.py`) use too. What is here is
 the desk's own: its headings, its marks, the lines of the text for a chat. The search is the
 knowledge base's own (`KnowledgeBase.search`, the one the bot uses: accent-insensitive, aliases
 such as "cccd", "đk"). All text is Vietnamese, NFC.

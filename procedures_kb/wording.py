@@ -1,5 +1,5 @@
 """How one fact of a procedure record is written, for everyone who shows it: the assistant's answers
-(`bot/render.py`) and the helpers' procedure desk (`console/desk.py`, `console/checklist.py`).
+(`procedures_kb/answers.py`) and the helpers' procedure desk (`console/desk.py`, `console/checklist.py`).
 
 Papers, fees, time limits, dates, channels, where to file, the deadline, who must go, who may file,
 forms, the result, the record's sources and date, and the sentences said of a fact that is not

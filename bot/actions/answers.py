@@ -30,9 +30,9 @@ from bot.actions.context import (
     load_kb,
     message_text,
 )
-from bot.render import NEW_ASPECTS, Aspect, Place, render_answer
 from motcua.settings import get_settings
 from procedures_kb import Hit, KnowledgeBase, Procedure
+from procedures_kb.answers import NEW_ASPECTS, Aspect, Place, render_answer
 from procedures_kb.search import age_in
 from procedures_kb.text import fold
 

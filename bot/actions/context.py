@@ -13,9 +13,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot import messages as msg
 from bot.knowledge import current_knowledge_base
-from bot.render import Aspect
 from connectors.text import MAX_MESSAGE_CHARS
 from procedures_kb import InvalidKnowledgeBase, KnowledgeBase
+from procedures_kb.answers import Aspect
 
 log = logging.getLogger(__name__)
 

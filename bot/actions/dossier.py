@@ -23,8 +23,8 @@ from bot.actions.base import CitizenAction
 from bot.actions.context import asked_in, is_switch, load_kb, message_text
 from bot.actions.dossier_flow import look_up
 from bot.actions.handoff import handoff_offered, offer_person
-from bot.render import Aspect
 from dossiers.codes import EXAMPLE, find_code, looks_like_code
+from procedures_kb.answers import Aspect
 from procedures_kb.text import fold
 
 # A dossier code, or words of a status lookup (folded text).

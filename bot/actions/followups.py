@@ -31,7 +31,7 @@ from bot.actions.context import (
     load_kb,
     message_text,
 )
-from bot.render import Aspect
+from procedures_kb.answers import Aspect
 from procedures_kb.text import fold
 
 ORDINALS = {"mot": 1, "nhat": 1, "dau": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5}

@@ -12,8 +12,8 @@ from bot import messages as msg
 from bot.actions.answers import button
 from bot.actions.base import CitizenAction
 from bot.actions.context import load_kb
-from bot.render import Aspect
 from motcua.settings import get_settings
+from procedures_kb.answers import Aspect
 
 
 class ActionGreet(CitizenAction):

@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.answers import answer_question
 from bot.actions.base import CitizenAction
-from bot.render import Aspect
+from procedures_kb.answers import Aspect
 
 
 class AnswerAction(CitizenAction):

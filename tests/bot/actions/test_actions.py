@@ -21,7 +21,7 @@ from bot.actions.procedures import (
     ActionAnswerTime,
     ActionAnswerWhere,
 )
-from bot.render import Aspect
+from procedures_kb.answers import Aspect
 from motcua.settings import get_settings
 
 DOMAIN: Dict[str, Any] = yaml.safe_load((Path(__file__).parents[3] / "bot" / "domain.yml").read_text("utf-8"))

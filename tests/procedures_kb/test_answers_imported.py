@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.render import Aspect, render_answer
+from procedures_kb.answers import Aspect, render_answer
 from procedures_kb.schema import Procedure
 
 URL = "https://dichvucong.gov.vn/thu-tuc-hanh-chinh/019d2bfd-0000-7000-8000-000000000001"

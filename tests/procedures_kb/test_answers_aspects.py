@@ -8,8 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Dict
 
-from bot.render import Aspect, render_answer
 from procedures_kb import Procedure
+from procedures_kb.answers import Aspect, render_answer
 
 TODAY = dt.date(2026, 12, 6)
 SOURCE = {"id": "luat", "title": "Luật Hộ tịch 2014", "kind": "primary"}

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from bot.render import Aspect, render_answer
 from procedures_kb import KnowledgeBase
+from procedures_kb.answers import Aspect, render_answer
 from procedures_kb.wording import format_amount
 
 

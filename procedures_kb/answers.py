@@ -6,7 +6,8 @@ is not verified, and ends with the legal basis, the source and the last-verified
 record imported from the national catalogue and not yet reviewed, the date of the copy).
 How each fact is written (papers, fees, times, dates, channels, sources, the warning of a fact not
 verified) is `procedures_kb.wording`, which the helpers' desk uses too, so both word a fact alike;
-this module puts the facts together into answers. Pure functions, no Rasa imports.
+this module puts the facts together into answers, for the assistant and for the preview of a
+draft in the console's KB editor. Pure functions, no Rasa imports.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Dict, List, Optional, Tuple
 
-from bot import messages as msg
+from procedures_kb import answer_text as msg
 from procedures_kb import wording
 from procedures_kb.schema import ChannelKind, FactGroup, Procedure, Source
 
