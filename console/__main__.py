@@ -40,7 +40,9 @@ def parser() -> argparse.ArgumentParser:
     users = commands.add_parser("users", help="manage accounts").add_subparsers(dest="action", required=True)
     add = users.add_parser("add", help="create an account (the password is asked for, never an argument)")
     add.add_argument("name")
-    add.add_argument("--role", required=True, help=f"one of: {', '.join(ROLES)}")
+    add.add_argument(
+        "--role", required=True, help=f"one of: {', '.join(ROLES)}; several joined by commas (admin,reviewer)"
+    )
     add.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     users.add_parser("list", help="list the accounts")
     users.add_parser("disable", help="refuse an account's logins from now on").add_argument("name")

@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, Callable, FrozenSet, List, Optional, Tuple
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -29,7 +29,7 @@ from console.errors import DuplicateUser, InvalidName, InvalidRole, UnknownUser,
 from console.settings import ConsoleSettings, derive_key
 from console.tables import login_attempts, login_sessions, users, utcnow
 
-ROLES: Tuple[str, ...] = ("helper", "admin")
+ROLES: Tuple[str, ...] = ("helper", "admin", "reviewer")  # admin edits the KB, reviewer approves
 PRESENCES: Tuple[str, ...] = ("available", "away")
 NAME_PATTERN = re.compile(r"[A-Za-z0-9._-]{3,64}")
 MIN_PASSWORD_LENGTH = 10
@@ -66,6 +66,15 @@ class User:
     def locked_at(self, now: dt.datetime) -> bool:
         return self.locked_until is not None and self.locked_until > now
 
+    @property
+    def roles(self) -> FrozenSet[str]:
+        """The roles this person holds (one person may be admin and reviewer: `role` is "admin,reviewer")."""
+        return frozenset(part for part in self.role.split(",") if part)
+
+    def has_role(self, *roles: str) -> bool:
+        """Whether this person holds any of `roles`."""
+        return not self.roles.isdisjoint(roles)
+
 
 class LoginOutcome(enum.Enum):
     OK = "ok"
@@ -93,9 +102,11 @@ def check_name(name: str) -> str:
 
 
 def check_role(role: str) -> str:
-    if role not in ROLES:
-        raise InvalidRole(f"role must be one of: {', '.join(ROLES)}")
-    return role
+    """One role or several joined by commas ("admin,reviewer"); stored sorted, each once."""
+    parts = {part.strip() for part in role.split(",") if part.strip()}
+    if not parts or not parts <= set(ROLES):
+        raise InvalidRole(f"role must be one or more of: {', '.join(ROLES)} (several joined by commas)")
+    return ",".join(sorted(parts))
 
 
 def check_password(password: str) -> str:

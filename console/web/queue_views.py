@@ -117,7 +117,7 @@ async def _handoff_for(request: web.Request, user: User, *, holder_only: bool) -
     except NotFound:
         raise web.HTTPNotFound(text=msg.HANDOFF_GONE) from None
     mine = handoff.helper == user.name
-    if not mine and (holder_only or user.role != "admin"):
+    if not mine and (holder_only or not user.has_role("admin")):
         raise web.HTTPForbidden(text=msg.HANDOFF_TAKEN.format(helper=handoff.helper or "—"))
     return handoff
 
@@ -138,7 +138,7 @@ async def chat_page(request: web.Request) -> web.Response:
     helpers = [
         u.name
         for u in await run(request.app[ACCOUNTS].list_users)
-        if u.role in ("helper", "admin") and not u.disabled and u.name != user.name
+        if u.has_role("helper", "admin") and not u.disabled and u.name != user.name
     ]
     return await render(
         request,
@@ -184,7 +184,7 @@ async def transfer(request: web.Request) -> web.Response:
     handoff = await _handoff_for(request, user, holder_only=True)
     to = str((await _form(request)).get("to") or "")
     colleague = await run(request.app[ACCOUNTS].by_name, to) if to else None
-    if colleague is None or colleague.disabled or colleague.role not in ("helper", "admin"):
+    if colleague is None or colleague.disabled or not colleague.has_role("helper", "admin"):
         return _json_error(400, msg.TRANSFER_UNKNOWN)
     try:
         await request.app[SERVICE].transfer(handoff.id, user.name, user.id, colleague.name)

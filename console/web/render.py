@@ -36,7 +36,13 @@ def make_jinja(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
         role_labels=messages.ROLE_LABELS,
         msg=messages,
     )
+    env.filters["role_names"] = role_names
     return env
+
+
+def role_names(role: str) -> str:
+    """The Vietnamese names of the roles of a `User.role` ("admin,reviewer" → "Quản trị viên, Người duyệt")."""
+    return ", ".join(messages.ROLE_LABELS.get(part, part) for part in role.split(",") if part)
 
 
 async def render(

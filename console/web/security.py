@@ -99,7 +99,7 @@ def login_url(request: web.Request) -> str:
 
 
 def require_role(*roles: str) -> Callable[[Handler], Handler]:
-    """Let the handler run for a logged-in user with one of `roles` (any role when none given).
+    """Let the handler run for a logged-in user holding one of `roles` (any role when none given).
 
     Logged out: 401 (JSON) for an API call, else a redirect to the login page. Another role: 403.
     """
@@ -112,7 +112,7 @@ def require_role(*roles: str) -> Callable[[Handler], Handler]:
                 if wants_json(request):
                     raise web.HTTPUnauthorized(text='{"error": "login required"}', content_type="application/json")
                 raise web.HTTPSeeOther(login_url(request))
-            if roles and user.role not in roles:
+            if roles and not user.has_role(*roles):
                 raise web.HTTPForbidden(reason="Forbidden", text=FORBIDDEN)
             return await handler(request)
 

@@ -98,6 +98,8 @@ def test_a_hash_of_older_parameters_is_replaced_at_login(engine: Engine, account
         ("lân", "helper", PASSWORD, InvalidName),
         ("x" * 65, "helper", PASSWORD, InvalidName),
         ("lan", "boss", PASSWORD, InvalidRole),
+        ("lan", "admin,boss", PASSWORD, InvalidRole),
+        ("lan", ",", PASSWORD, InvalidRole),
         ("lan", "helper", "ngan-qua", WeakPassword),
         ("lan", "helper", "x" * 1025, WeakPassword),
     ],
@@ -108,6 +110,15 @@ def test_bad_names_roles_and_passwords_are_refused(
     with pytest.raises(error):
         accounts.create(name, role, password)
     assert accounts.list_users() == []
+
+
+def test_one_person_may_be_admin_and_reviewer(accounts: Accounts) -> None:
+    both = accounts.create("lan", "reviewer, admin,admin", PASSWORD)
+    assert both.role == "admin,reviewer"
+    assert both.roles == {"admin", "reviewer"}
+    assert both.has_role("reviewer") and both.has_role("admin") and not both.has_role("helper")
+    reviewer = accounts.create("minh", "reviewer", PASSWORD)
+    assert reviewer.has_role("admin", "reviewer") and not reviewer.has_role("admin")
 
 
 def test_a_name_is_taken_once_whatever_its_case(accounts: Accounts) -> None:

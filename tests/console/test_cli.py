@@ -70,7 +70,11 @@ def test_users_add_asks_twice_without_echo(console_env: str) -> None:
     ("argv", "stdin", "message"),
     [
         (["users", "add", "lan", "--role", "helper", "--password-stdin"], "ngan-qua\n", "at least 10 characters"),
-        (["users", "add", "lan", "--role", "boss", "--password-stdin"], PASSWORD, "role must be one of: helper, admin"),
+        (
+            ["users", "add", "lan", "--role", "boss", "--password-stdin"],
+            PASSWORD,
+            "role must be one or more of: helper, admin, reviewer",
+        ),
         (["users", "add", "l n", "--role", "helper", "--password-stdin"], PASSWORD, "a user name is 3–64"),
         (["users", "disable", "khong-co-ai"], "", "no user has that name"),
         (["users", "unlock", "khong-co-ai"], "", "no user has that name"),
@@ -122,7 +126,7 @@ def child_env(tmp_path: Path, **extra: str) -> dict:
 @pytest.mark.parametrize(
     ("argv", "extra_env", "message"),
     [
-        (["users", "add", "lan", "--role", "boss", "--password-stdin"], {}, "error: role must be one of"),
+        (["users", "add", "lan", "--role", "boss", "--password-stdin"], {}, "error: role must be one or more of"),
         (["db", "upgrade"], {"CONSOLE_PORT": "70000"}, "error: CONSOLE_PORT: ensure this value"),
         (["db", "upgrade"], {"DATABASE_URL": "mysql://db/console"}, "error: DATABASE_URL: must be"),
     ],
