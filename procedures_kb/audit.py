@@ -28,7 +28,16 @@ from typing import Callable, List, Mapping, Optional, Tuple
 
 from motcua.atomic_file import atomic_write
 from procedures_kb.audit_chain import GENESIS, AuditEntry, LogReading, last_line, read_log, sha256
-from procedures_kb.audit_changes import action_of, check_by, check_id, field_changes, os_user, sha256_of, validate
+from procedures_kb.audit_changes import (
+    action_of,
+    check_by,
+    check_id,
+    field_changes,
+    os_user,
+    record_file,
+    sha256_of,
+    validate,
+)
 from procedures_kb.errors import AuditLogBroken, ConcurrentChange, KnowledgeBaseError, UnknownProcedure
 from procedures_kb.kb_files import locked, read_file, replace_file
 from procedures_kb.loader import DATA_DIR
@@ -122,7 +131,11 @@ class AuditLog:
         action: str = "edit",
         expected: Optional[Mapping[str, Optional[str]]] = None,
     ) -> List[AuditEntry]:
-        """Validate, apply and log a change set {procedure id: new YAML text, None = delete}.
+        """Validate, apply and log a change set {procedure id: new text, None = delete}.
+
+        Each text replaces the procedure's file where it is (`audit_changes.record_file`): YAML in
+        `<id>.yml`, or JSON in `national/<id>.json` for an imported record (its format is validated
+        like any record's); a new procedure is written to `<id>.yml`.
 
         Raises InvalidKnowledgeBase (nothing written) if the resulting KB has any problem.
         Texts equal to the current file are skipped; returns one entry per changed procedure.
@@ -162,7 +175,8 @@ class AuditLog:
         action: str,
         expected: Mapping[str, Optional[str]],
     ) -> List[AuditEntry]:
-        current = {key: read_file(kb_dir / f"{key}.yml") for key in new_texts}
+        paths = {key: record_file(kb_dir, key) for key in new_texts}
+        current = {key: read_file(paths[key]) for key in new_texts}
         moved = [key for key in new_texts if key in expected and sha256_of(current[key]) != expected[key]]
         if moved:
             raise ConcurrentChange(moved)
@@ -183,7 +197,7 @@ class AuditLog:
             hashes = {"from_sha256": sha256_of(old), "to_sha256": sha256_of(new)}
             entries.append(AuditEntry(ts, by, kind, key, from_version, to_version, reason, changes, user, **hashes))
         for key, new in changed.items():
-            replace_file(kb_dir / f"{key}.yml", new)
+            replace_file(paths[key], new)
         return self._append(entries)
 
     def _append(self, entries: List[AuditEntry]) -> List[AuditEntry]:
@@ -212,17 +226,28 @@ class AuditLog:
             os.fsync(handle.fileno())
         return chained
 
-    def rollback(self, kb_dir: Path, procedure_id: str, to_version: int, by: str, reason: str = "") -> AuditEntry:
+    def rollback(
+        self,
+        kb_dir: Path,
+        procedure_id: str,
+        to_version: int,
+        by: str,
+        reason: str = "",
+        expected: Optional[str] = None,
+    ) -> AuditEntry:
         """Restore the exact text of a saved version; validated and logged like any change.
 
         Raises AuditLogBroken (nothing written) when the log's chain is broken or the saved text
         does not have the sha256 the log recorded for that version (or none was recorded).
+        `expected`: the sha256 of the file the rollback was decided on (ConcurrentChange if the file
+        differs under the lock, as for `record_change`); None checks nothing.
         """
         check_by(by)
         text = self._saved(procedure_id, to_version)
         self._check_version(procedure_id, to_version, text)  # the bytes checked are the bytes restored
         note = f"rollback to version {to_version}" + (f": {reason}" if reason else "")
-        entries = self._apply(Path(kb_dir), {procedure_id: text}, by, note, "rollback", {})
+        moved = {} if expected is None else {procedure_id: expected}
+        entries = self._apply(Path(kb_dir), {procedure_id: text}, by, note, "rollback", moved)
         if not entries:
             raise NoChange(f"procedure {procedure_id!r} already has the text of version {to_version}")
         return entries[0]

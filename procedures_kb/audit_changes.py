@@ -78,10 +78,20 @@ def check_by(by: str) -> None:
         raise ValueError("every change must name who made it (by)")
 
 
+def record_file(kb_dir: Path, procedure_id: str) -> Path:
+    """The file that holds a procedure: `<id>.yml`, or `national/<id>.json` for an imported record
+    that has no YAML file (changed in place: the importer keeps an admin's edits of its records);
+    `<id>.yml` for a new procedure."""
+    check_id(procedure_id)
+    editors = kb_dir / f"{procedure_id}.yml"
+    imported = kb_dir / NATIONAL_DIR / f"{procedure_id}.json"
+    return imported if not editors.is_file() and imported.is_file() else editors
+
+
 def validate(kb_dir: Path, changes: Mapping[str, Optional[bytes]]) -> None:
     """Build the would-be directory in a temp dir (the editors' records with the changes, and the
     imported ones, which a change must not clash with) and load it with the province overrides
-    of `kb_dir`; raises InvalidKnowledgeBase."""
+    of `kb_dir`; raises InvalidKnowledgeBase. Each change lands where `record_file` says."""
     with tempfile.TemporaryDirectory(prefix="kb-change-") as tmp:
         staged = Path(tmp)
         for path in kb_dir.glob("*.yml"):
@@ -90,7 +100,7 @@ def validate(kb_dir: Path, changes: Mapping[str, Optional[bytes]]) -> None:
         if (kb_dir / NATIONAL_DIR).is_dir():
             shutil.copytree(kb_dir / NATIONAL_DIR, staged / NATIONAL_DIR)
         for procedure_id, text in changes.items():
-            target = staged / f"{procedure_id}.yml"
+            target = staged / record_file(kb_dir, procedure_id).relative_to(kb_dir)
             if text is None:
                 target.unlink()
             else:

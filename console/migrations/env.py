@@ -11,6 +11,9 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import console.handoff.tables  # the handoff tables, for autogenerate
+import console.insights.rollup  # the insights' daily roll-ups, for autogenerate
+import console.insights.tables  # the insights, for autogenerate
+import console.kb_review.tables  # the KB drafts, for autogenerate
 import console.tables  # noqa: F401  (puts the tables on the metadata, for autogenerate)
 from console.db import make_engine, metadata
 

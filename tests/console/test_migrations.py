@@ -13,6 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
+import console.kb_review.tables  # noqa: F401  (the KB drafts, on the metadata compared)
 from console.db import make_engine, metadata
 from console.migrate import alembic_config, current, head, upgrade
 from console.tables import UTC, audit, login_attempts, login_sessions, users
