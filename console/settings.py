@@ -53,11 +53,21 @@ class ConsoleSettings(BaseSettings):
     telegram_bot_username: Optional[str] = Field(None, env="TELEGRAM_BOT_USERNAME")
     zalo_oa_id: Optional[str] = Field(None, env="ZALO_OA_ID")
     secure_cookies: bool = Field(False, env="CONSOLE_SECURE_COOKIES", description="true behind HTTPS")
+    kb_stale_days: int = Field(
+        365, env="CONSOLE_KB_STALE_DAYS", ge=1, description="a record not verified for longer is marked stale"
+    )
     login_attempts: int = Field(5, env="CONSOLE_LOGIN_ATTEMPTS", ge=1, le=100)
     lockout_minutes: int = Field(15, env="CONSOLE_LOCKOUT_MINUTES", ge=1, le=24 * 60)
     login_rate_per_minute: int = Field(
         10, env="CONSOLE_LOGIN_RATE_PER_MINUTE", ge=1, description="login attempts per address per minute"
     )
+    insights_retention_days: int = Field(
+        180, env="CONSOLE_INSIGHTS_RETENTION_DAYS", ge=1, le=3660, description="turns older than this are deleted"
+    )
+    insights_amqp_url: Optional[SecretStr] = Field(
+        None, env="INSIGHTS_AMQP_URL", description="RabbitMQ the assistant's events come through (default: SQL)"
+    )
+    insights_amqp_queue: str = Field("motcua_insights", env="INSIGHTS_AMQP_QUEUE", min_length=1, max_length=200)
 
     class Config:
         env_prefix = "CONSOLE_"
@@ -115,6 +125,12 @@ class ConsoleSettings(BaseSettings):
     def _redis_url(cls, value: Optional[str]) -> Optional[str]:
         if value is not None and not value.startswith(("redis://", "rediss://")):
             raise ValueError("must start with redis:// or rediss://")
+        return value
+
+    @validator("insights_amqp_url")
+    def _amqp_url(cls, value: Optional[SecretStr]) -> Optional[SecretStr]:
+        if value is not None and not value.get_secret_value().startswith(("amqp://", "amqps://")):
+            raise ValueError("must start with amqp:// or amqps://")
         return value
 
     @validator("centres_file", "rasa_jwt_secret_file")

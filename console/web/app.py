@@ -13,8 +13,9 @@ its own AppKeys. The modules of `DEFAULT_VIEW_MODULES` are imported and set up w
 other setups are passed as `extra_setups`. Handlers use `console.web.security.require_role`,
 `current_user`, `csrf_token` and `console.web.render.render`; see those modules.
 
-Every request passes the session, error-page, login rate-limit and CSRF middlewares (see
-console.web.middlewares), bodies are capped at 64 KB, and every response gets the security headers.
+Every request passes the session, error-page, login rate-limit, body-cap and CSRF middlewares (see
+console.web.middlewares), bodies are capped at 64 KB (a few logged-in POSTs more), and every response
+gets the security headers.
 """
 
 from __future__ import annotations
@@ -32,14 +33,22 @@ from console.accounts import Accounts
 from console.settings import ConsoleSettings, derive_key
 from console.web import auth_views, home_views
 from console.web.keys import ACCOUNTS, ENGINE, JINJA, LOGIN_GLOBAL_LIMIT, LOGIN_LIMIT, SETTINGS
-from console.web.middlewares import csrf_protect, error_pages, login_rate_limit, security_headers
+from console.web.middlewares import csrf_protect, error_pages, larger_bodies, login_rate_limit, security_headers
 from console.web.ratelimit import SlidingWindow
 from console.web.render import make_jinja
 from console.web.security import COOKIE_NAME
 
 Setup = Callable[[web.Application], None]
 
-DEFAULT_VIEW_MODULES = ("console.web.desk_views", "console.web.queue_views")
+# kb_edit_views before kb_list_views: /kb/procedures/new is not a procedure id.
+DEFAULT_VIEW_MODULES = (
+    "console.web.desk_views",
+    "console.web.queue_views",
+    "console.web.kb_review_views",
+    "console.web.kb_edit_views",
+    "console.web.kb_list_views",
+    "console.web.insights_views",
+)
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 MAX_BODY_BYTES = 64 * 1024
 SESSION_MAX_AGE = 12 * 3600  # seconds: a working day and a bit
@@ -89,7 +98,9 @@ def make_app(
     app[ACCOUNTS] = accounts or Accounts.from_settings(engine, settings)
     app[LOGIN_LIMIT] = SlidingWindow(settings.login_rate_per_minute, 60.0)
     app[LOGIN_GLOBAL_LIMIT] = SlidingWindow(GLOBAL_LOGINS_PER_MINUTE, 60.0)
-    app.middlewares.extend([session_middleware(session_storage(settings)), error_pages, login_rate_limit, csrf_protect])
+    app.middlewares.extend(
+        [session_middleware(session_storage(settings)), error_pages, login_rate_limit, larger_bodies, csrf_protect]
+    )
     app.on_response_prepare.append(security_headers)  # type: ignore[arg-type]  # aiosignal 1.4 vs aiohttp 3.9 stubs
     app.router.add_static("/static/", STATIC_DIR, name="static")
     for setup in [auth_views.setup, home_views.setup, *view_setups(view_modules), *extra_setups]:

@@ -2,13 +2,15 @@
 security headers on every response.
 
 Order (outermost first, set by `app.make_app`): aiohttp-session's middleware, `error_pages`,
-`login_rate_limit`, `csrf_protect`, then the handler.
+`login_rate_limit`, `larger_bodies`, `csrf_protect`, then the handler.
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
+import re
+from typing import Pattern, Sequence, Tuple
 
 from aiohttp import web
 from aiohttp_session import get_session
@@ -16,7 +18,7 @@ from aiohttp_session import get_session
 from console import messages
 from console.web.keys import LOGIN_GLOBAL_LIMIT, LOGIN_LIMIT
 from console.web.render import error_page
-from console.web.security import COOKIE_NAME, CSRF_FIELD, CSRF_HEADER, SESSION_CSRF, Handler, wants_json
+from console.web.security import COOKIE_NAME, CSRF_FIELD, CSRF_HEADER, SESSION_CSRF, Handler, current_user, wants_json
 
 log = logging.getLogger(__name__)
 
@@ -117,4 +119,23 @@ async def csrf_protect(request: web.Request, handler: Handler) -> web.StreamResp
         if wants_json(request):
             return web.json_response({"error": messages.CSRF_FAILED}, status=403)
         return await error_page(request, 403, messages.CSRF_FAILED)
+    return await handler(request)
+
+
+# POSTs that may carry more than the app's 64 KB, for a logged-in user only: the form of a big
+# procedure (an imported record with 20+ papers posts ~150 KB) and a spreadsheet upload.
+LARGER_BODIES: Sequence[Tuple[Pattern[str], int]] = (
+    (re.compile(r"/kb/procedures/(?:new|[a-z0-9-]{1,128}/edit)"), 512 * 1024),
+    (re.compile(r"/kb/import"), 6 * 1024 * 1024),
+)
+
+
+@web.middleware
+async def larger_bodies(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Raise the body cap of the POSTs of `LARGER_BODIES` for a logged-in user (anybody else keeps the
+    app's cap: an anonymous caller cannot make the CSRF check read megabytes)."""
+    if request.method == "POST":
+        for pattern, cap in LARGER_BODIES:
+            if pattern.fullmatch(request.path) and await current_user(request) is not None:
+                return await handler(request.clone(client_max_size=cap))
     return await handler(request)
