@@ -3,7 +3,9 @@
 - endpoints: a copy of endpoints.yml with the action server's URL; with ACTION_SERVER_TOKEN set,
   `token: ${ACTION_SERVER_TOKEN}` (expanded by Rasa from its environment: the secret is never
   written to a file); with REDIS_URL set, the Redis tracker store (bot.tracker_store) and lock
-  store (bot.lock_store), translated from the URL.
+  store (bot.lock_store), translated from the URL; the event broker of the insights
+  (bot.event_broker): into the console's database (DATABASE_URL, written as `${DATABASE_URL}`, else
+  var/console.db), or RabbitMQ with INSIGHTS_AMQP_URL set; none with MOTCUA_INSIGHTS=off.
 - credentials: credentials.yml (the REST channel, always on) plus each channel whose variables are
   all set (Telegram, Zalo, the web chat), written as `${VAR}` references too. credentials.yml
   alone works with a plain `rasa run`: it names no variable.
@@ -23,7 +25,7 @@ import yaml
 from pydantic import ValidationError
 
 from connectors import platforms
-from motcua.settings import Settings
+from motcua.settings import DEFAULT_DATABASE_URL, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS = ROOT / "endpoints.yml"
@@ -144,6 +146,24 @@ def redis_stores(redis_url: str, settings: Settings) -> Dict[str, Dict[str, obje
     return {"tracker_store": tracker, "lock_store": {"type": LOCK_STORE, "url": redis_url}}
 
 
+SQL_EVENT_BROKER = "bot.event_broker.MaskingSQLEventBroker"
+PIKA_EVENT_BROKER = "bot.event_broker.MaskingPikaEventBroker"
+
+
+def event_broker(settings: Settings) -> Optional[Dict[str, object]]:
+    """The endpoints entry of the insights' event broker (None: off). URLs that may hold a password
+    are `${VAR}` references, expanded by Rasa from its environment."""
+    if not settings.insights:
+        return None
+    if not (settings.console or settings.database_url or settings.insights_amqp_url):
+        return None  # the hotline only (MOTCUA_CONSOLE=false), and no database named: no one would read them
+    if settings.insights_amqp_url:
+        return {"type": PIKA_EVENT_BROKER, "url": "${INSIGHTS_AMQP_URL}", "queues": [settings.insights_amqp_queue]}
+    if settings.database_url:
+        return {"type": SQL_EVENT_BROKER, "url": "${DATABASE_URL}"}
+    return {"type": SQL_EVENT_BROKER, "url": DEFAULT_DATABASE_URL}
+
+
 def redact_url(url: str) -> str:
     parsed = urlparse(url)
     return url.replace(f":{parsed.password}@", ":***@") if parsed.password else url
@@ -179,6 +199,9 @@ def write_endpoints(action_url: str, directory: Path, env: Optional[Dict[str, st
         config["lock_store"] = {"type": "bot.lock_store.PromptInMemoryLockStore"}
         if settings.console_url:
             config["tracker_store"] = {"type": "bot.tracker_store.HandoffInMemoryTrackerStore"}
+    broker = event_broker(settings)
+    if broker:
+        config["event_broker"] = broker
     path = directory / "endpoints.yml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return path

@@ -23,6 +23,7 @@ from console import messages, migrate
 from console.accounts import ROLES, Accounts, check_name, check_password, check_role
 from console.db import make_engine
 from console.errors import ConsoleError
+from console.insights import ingest as insights_ingest
 from console.settings import ConsoleSettings, get_console_settings
 from console.tables import utcnow
 from console.web.app import make_app
@@ -94,7 +95,7 @@ def serve(args: argparse.Namespace, settings: ConsoleSettings, out: TextIO) -> N
     migrate.upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     host, port = args.host or settings.host, args.port or settings.port
-    app = make_app(settings, engine)
+    app = make_app(settings, engine, extra_setups=[insights_ingest.setup])  # the assistant's events → insights
 
     async def dispose(_app: web.Application) -> AsyncIterator[None]:
         yield

@@ -19,6 +19,10 @@ from pydantic import BaseSettings, Field, SecretStr, validator
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 VIETNAM = ZoneInfo(DEFAULT_TIMEZONE)  # the default zone; a process reads `Settings.zone`
+# The helper console's database when DATABASE_URL is unset (console/db.py says the same; the
+# assistant's event broker writes the insights' events there).
+DEFAULT_DATABASE_URL = f"sqlite:///{Path(__file__).resolve().parent.parent / 'var' / 'console.db'}"
+DEFAULT_INSIGHTS_QUEUE = "motcua_insights"
 
 
 class Settings(BaseSettings):
@@ -82,6 +86,15 @@ class Settings(BaseSettings):
         description="the HS256 secret of the Rasa HTTP API's JWTs (a file); with it the API is on, for the console",
     )
     handoff_console_timeout_seconds: float = Field(3.0, gt=0, le=10, description="a call to the console answers within")
+    # -- the insights: Rasa's event stream, read by the console (bot/event_broker.py) -------------
+    insights: bool = Field(True, description="send the conversations' events to the console's insights (off: none)")
+    database_url: Optional[str] = Field(
+        None, env="DATABASE_URL", description="the console's database, where events go (default: var/console.db)"
+    )
+    insights_amqp_url: Optional[SecretStr] = Field(
+        None, env="INSIGHTS_AMQP_URL", description="RabbitMQ (amqp://user:password@host:5672/vhost) instead of SQL"
+    )
+    insights_amqp_queue: str = Field(DEFAULT_INSIGHTS_QUEUE, env="INSIGHTS_AMQP_QUEUE", min_length=1, max_length=200)
     # -- the launcher -----------------------------------------------------------------------------
     env: str = Field("", description="'production' refuses the portal simulator")
     portal_simulator_port: int = Field(8085, env="PORTAL_SIMULATOR_PORT", ge=1, le=65535)
@@ -146,6 +159,18 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"{name} must start with {' or '.join(s + '://' for s in allowed)}" + (why if scheme == "unix" else "")
             )
+        return value
+
+    @validator("insights_amqp_url")
+    def _amqp_url(cls, value: Optional[SecretStr]) -> Optional[SecretStr]:
+        if value is not None and not value.get_secret_value().startswith(("amqp://", "amqps://")):
+            raise ValueError("INSIGHTS_AMQP_URL must start with amqp:// or amqps://")
+        return value
+
+    @validator("database_url")
+    def _database_url(cls, value: Optional[str]) -> Optional[str]:
+        if value and not value.startswith(("sqlite:///", "postgresql")):
+            raise ValueError("DATABASE_URL must be a sqlite:/// or postgresql:// URL")
         return value
 
     @validator("log_level")

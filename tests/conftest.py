@@ -12,6 +12,15 @@ from procedures_kb.loader import DATA_DIR
 from procedures_kb.provinces import PROVINCES_DIR
 
 
+@pytest.fixture(autouse=True, scope="session")
+def no_insights_by_default() -> Iterator[None]:
+    """The assistants tests start send no events to the insights (by default into var/console.db of this
+    checkout); a test of the insights turns them on in its processes' environment (MOTCUA_INSIGHTS=true)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MOTCUA_INSIGHTS", "false")
+        yield
+
+
 @pytest.fixture(autouse=True)
 def fixed_date(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Answers depend on today's date (fee lines with validity dates); tests fix it."""

@@ -30,6 +30,7 @@ from bot.actions.context import (
     load_kb,
     message_text,
 )
+from bot.actions.outcome import Outcome, mark
 from motcua.settings import get_settings
 from procedures_kb import Hit, KnowledgeBase, Procedure
 from procedures_kb.answers import NEW_ASPECTS, Aspect, Place, render_answer
@@ -255,7 +256,10 @@ def answer(
         local=local is not None,
         with_local_facts=tuple(p.name for p in kb.provinces.overridden_in(procedure.id)),
     )
-    dispatcher.utter_message(text=render_answer(local or procedure, aspect, today, place))
+    dispatcher.utter_message(
+        text=render_answer(local or procedure, aspect, today, place),
+        motcua=mark("answered", procedure=procedure.id, aspect=aspect.value),
+    )
     log.info("Answered %s for procedure %s (province %s)", aspect.value, procedure.id, province or "-")
     return [
         SlotSet(SLOT_PROCEDURE, procedure.id),
@@ -270,7 +274,10 @@ def answer(
 def say_not_held(dispatcher: CollectingDispatcher, not_held: FrozenSet[str]) -> List[EventType]:
     """The message names a variant of a procedure the KB does not hold: say so, and where to ask."""
     variant = ", ".join(f"«{q}»" for q in sorted(not_held))
-    dispatcher.utter_message(text=msg.NOT_HELD.format(variant=variant, portal=msg.OFFICIAL_PORTAL, hotline=msg.HOTLINE))
+    dispatcher.utter_message(
+        text=msg.NOT_HELD.format(variant=variant, portal=msg.OFFICIAL_PORTAL, hotline=msg.HOTLINE),
+        motcua=mark("no_procedure"),
+    )
     log.info("No procedure in the KB covers the variant asked about (%s)", ", ".join(sorted(not_held)))
     return [SlotSet(SLOT_PENDING_ASPECT, None), SlotSet(SLOT_SUGGESTED, None), SlotSet(SLOT_OFFERED, None)]
 
@@ -281,9 +288,12 @@ def ask_which_procedure(
     aspect: Aspect,
     suggestions: List[Hit],
     not_held: FrozenSet[str] = frozenset(),
+    searched: bool = True,
 ) -> List[EventType]:
     """Too vague or no match: ask, with buttons for the likely procedures (never, for a variant
-    the KB does not hold, procedures that do not cover it)."""
+    the KB does not hold, procedures that do not cover it). For the insights, a search that found
+    nothing is "no_procedure" (`searched=False`: the list was asked for, or a button carried no
+    procedure), else "clarified"."""
     if not_held and not suggestions:
         return say_not_held(dispatcher, not_held)
     words = msg.ASPECT_WORDS[aspect.value]
@@ -294,7 +304,11 @@ def ask_which_procedure(
             {"title": msg.BUTTON_YES, "payload": "/affirm"},
             {"title": msg.BUTTON_NO, "payload": "/deny"},
         ]
-        dispatcher.utter_message(text=msg.ASK_CONFIRM.format(title=hit.title), buttons=buttons)
+        dispatcher.utter_message(
+            text=msg.ASK_CONFIRM.format(title=hit.title),
+            buttons=buttons,
+            motcua=mark("clarified", procedure=hit.procedure_id, aspect=aspect.value),
+        )
         return [*events, SlotSet(SLOT_SUGGESTED, hit.procedure_id), SlotSet(SLOT_OFFERED, [hit.procedure_id])]
     if len(suggestions) > 1:
         offered = [kb.get(hit.procedure_id) for hit in suggestions[:MAX_BUTTONS]]
@@ -313,7 +327,8 @@ def ask_which_procedure(
             text = f"{msg.LIST_PROCEDURES}\n{others}\n{msg.LIST_OR_PICK}"
     numbered = "\n".join(msg.NUMBERED_OPTION.format(n=i, title=p.title) for i, p in enumerate(offered, start=1))
     buttons = [button(p.title, aspect, p.id) for p in offered]
-    dispatcher.utter_message(text=f"{text}\n{numbered}", buttons=buttons)
+    outcome: Outcome = "clarified" if suggestions or not searched else "no_procedure"
+    dispatcher.utter_message(text=f"{text}\n{numbered}", buttons=buttons, motcua=mark(outcome, aspect=aspect.value))
     return [*events, SlotSet(SLOT_SUGGESTED, None), SlotSet(SLOT_OFFERED, [p.id for p in offered])]
 
 
@@ -362,7 +377,7 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, as
         return []
     aspect = aspect_for(tracker, asked)
     if aspect == Aspect.overview and asks_for_the_list(message_text(tracker)):
-        return ask_which_procedure(dispatcher, kb, aspect, [])
+        return ask_which_procedure(dispatcher, kb, aspect, [], searched=False)
     found = resolve_procedure(
         kb,
         message_text(tracker),
@@ -374,7 +389,8 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, as
         if found.corrected and last in Aspect.__members__ and asked_in(fold(message_text(tracker))) is None:
             aspect = Aspect(last)  # "làm cho con tôi, cháu mới 10 tuổi": the same question, corrected
         return answer(dispatcher, kb, found.procedure, aspect, province_of(kb, tracker))
-    return ask_which_procedure(dispatcher, kb, aspect, found.suggestions, found.not_held)
+    searched = not message_text(tracker).startswith("/")
+    return ask_which_procedure(dispatcher, kb, aspect, found.suggestions, found.not_held, searched)
 
 
 async def plain_procedure_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[Aspect]:

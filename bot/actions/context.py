@@ -12,6 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import messages as msg
+from bot.actions.outcome import mark
 from bot.knowledge import current_knowledge_base
 from connectors.text import MAX_MESSAGE_CHARS
 from procedures_kb import InvalidKnowledgeBase, KnowledgeBase
@@ -212,5 +213,5 @@ async def load_kb(dispatcher: CollectingDispatcher) -> Optional[KnowledgeBase]:
         return await current_knowledge_base()
     except InvalidKnowledgeBase as exc:
         log.error("Knowledge base cannot be loaded: %s", exc)
-        dispatcher.utter_message(text=msg.KB_UNAVAILABLE.format(hotline=msg.HOTLINE))
+        dispatcher.utter_message(text=msg.KB_UNAVAILABLE.format(hotline=msg.HOTLINE), motcua=mark("other"))
         return None

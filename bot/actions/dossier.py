@@ -23,6 +23,7 @@ from bot.actions.base import CitizenAction
 from bot.actions.context import asked_in, is_switch, load_kb, message_text
 from bot.actions.dossier_flow import look_up
 from bot.actions.handoff import handoff_offered, offer_person
+from bot.actions.outcome import Outcome, mark
 from dossiers.codes import EXAMPLE, find_code, looks_like_code
 from procedures_kb.answers import Aspect
 from procedures_kb.text import fold
@@ -55,9 +56,13 @@ class ActionCheckDossierStatus(CitizenAction):
         if aspect is not None:
             return await answer_question(dispatcher, tracker, aspect)
         if looks_like_code(text):
-            dispatcher.utter_message(text=msg.DOSSIER_BAD_CODE.format(example=EXAMPLE))
+            dispatcher.utter_message(
+                text=msg.DOSSIER_BAD_CODE.format(example=EXAMPLE), motcua=mark("dossier", dossier="invalid_code")
+            )
         else:
-            dispatcher.utter_message(text=msg.DOSSIER_ASK_CODE.format(example=EXAMPLE))
+            dispatcher.utter_message(
+                text=msg.DOSSIER_ASK_CODE.format(example=EXAMPLE), motcua=mark("dossier", dossier="asked_code")
+            )
         return [await_input(Awaited.CODE, tracker)]
 
     @staticmethod
@@ -79,6 +84,7 @@ class _FixedReply(CitizenAction):
     question."""
 
     response = ""
+    outcome: Outcome = "other"  # for the insights
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         aspect = await plain_procedure_question(dispatcher, tracker)
@@ -87,7 +93,7 @@ class _FixedReply(CitizenAction):
         corrected = await _corrected(dispatcher, tracker)
         if corrected is not None:
             return corrected
-        dispatcher.utter_message(response=self.response)
+        dispatcher.utter_message(response=self.response, motcua=mark(self.outcome))
         return []
 
 
@@ -125,12 +131,13 @@ class ActionRequestHuman(CitizenAction):
                 return await answer_question(dispatcher, tracker, aspect)
         if handoff_offered():
             return offer_person(dispatcher, tracker)
-        dispatcher.utter_message(response="utter_human")
+        dispatcher.utter_message(response="utter_human", motcua=mark("handoff"))
         return []
 
 
 class ActionOutOfScope(_FixedReply):
     response = "utter_out_of_scope"
+    outcome: Outcome = "out_of_scope"
 
     def name(self) -> Text:
         return "action_out_of_scope"
@@ -141,6 +148,7 @@ class ActionNotUnderstood(_FixedReply):
     row offers a person in the chat too, when the helper console is there."""
 
     response = "utter_default"
+    outcome: Outcome = "not_understood"
 
     def name(self) -> Text:
         return "action_not_understood"
@@ -150,7 +158,7 @@ class ActionNotUnderstood(_FixedReply):
             aspect = await plain_procedure_question(dispatcher, tracker)
             if aspect is not None:
                 return await answer_question(dispatcher, tracker, aspect)
-            return offer_person(dispatcher, tracker, lead=msg.NOT_UNDERSTOOD_AGAIN)
+            return offer_person(dispatcher, tracker, lead=msg.NOT_UNDERSTOOD_AGAIN, outcome="not_understood")
         return await super().respond(dispatcher, tracker)
 
 
@@ -167,6 +175,7 @@ class ActionBotChallenge(_FixedReply):
     người đi được không" about the procedure just discussed) is answered instead."""
 
     response = "utter_iamabot"
+    outcome: Outcome = "smalltalk"
 
     def name(self) -> Text:
         return "action_bot_challenge"
@@ -180,5 +189,5 @@ class ActionBotChallenge(_FixedReply):
         corrected = await _corrected(dispatcher, tracker)  # "à ko, mình mất thẻ luôn rồi"
         if corrected is not None:
             return corrected
-        dispatcher.utter_message(response=self.response)
+        dispatcher.utter_message(response=self.response, motcua=mark(self.outcome))
         return []

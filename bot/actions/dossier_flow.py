@@ -22,6 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot import messages as msg
 from bot.actions.awaiting import Awaited, await_input, awaited
 from bot.actions.context import SLOT_PROCEDURE, load_kb, message_text
+from bot.actions.outcome import DossierOutcome, mark
 from bot.dossier_render import details_reply, has_details, status_reply
 from bot.dossier_services import services
 from connectors.portal.client import redact
@@ -41,18 +42,22 @@ async def _within_limits(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     if not verdict.allowed:
         log.info("dossier lookup limit reached for a sender (%d per %.0f s)", limiter.limit, limiter.window)
         dispatcher.utter_message(
+            motcua=mark("dossier", dossier="limited"),
             text=msg.DOSSIER_LIMIT.format(
                 limit=limiter.limit,
                 window=round(limiter.window / 60),
                 minutes=max(1, math.ceil(verdict.retry_after / 60)),
                 hotline=msg.HOTLINE,
-            )
+            ),
         )
         return False
     everyone = services().global_limiter()
     if not (await everyone.hit("all")).allowed:
         log.warning("dossier lookups: the budget for all senders (%d a minute) is spent", everyone.limit)
-        dispatcher.utter_message(text=msg.DOSSIER_GLOBAL_BUSY.format(portal=msg.OFFICIAL_PORTAL, hotline=msg.HOTLINE))
+        dispatcher.utter_message(
+            text=msg.DOSSIER_GLOBAL_BUSY.format(portal=msg.OFFICIAL_PORTAL, hotline=msg.HOTLINE),
+            motcua=mark("dossier", dossier="limited"),
+        )
         return False
     return True
 
@@ -66,16 +71,21 @@ async def _fetch(dispatcher: CollectingDispatcher, code: str, not_found: bool = 
     that does not exist is None and nothing is said)."""
     if not services().configured:
         text = msg.DOSSIER_NOT_CONFIGURED.format(portal=msg.OFFICIAL_PORTAL, hotline=msg.HOTLINE)
-        dispatcher.utter_message(text=text)
+        dispatcher.utter_message(text=text, motcua=mark("dossier", dossier="portal_unavailable"))
         return None
     try:
         return await services().portal().get_dossier(code)
     except DossierNotFound:
         if not_found:
-            dispatcher.utter_message(text=msg.DOSSIER_NOT_FOUND.format(code=code, hotline=msg.HOTLINE))
+            dispatcher.utter_message(
+                text=msg.DOSSIER_NOT_FOUND.format(code=code, hotline=msg.HOTLINE),
+                motcua=mark("dossier", dossier="not_found"),
+            )
     except PortalError as exc:
         log.warning("dossier lookup for %s failed: %s", redact(code), exc)
-        dispatcher.utter_message(text=msg.DOSSIER_BUSY.format(hotline=msg.HOTLINE))
+        dispatcher.utter_message(
+            text=msg.DOSSIER_BUSY.format(hotline=msg.HOTLINE), motcua=mark("dossier", dossier="portal_unavailable")
+        )
         raise _Answered from exc
     return None
 
@@ -94,7 +104,7 @@ async def look_up(dispatcher: CollectingDispatcher, tracker: Tracker, code: str)
     if not await _within_limits(dispatcher, tracker):
         return [await_input(None, tracker)]
     if not services().settings.dossier_status_before_check and services().configured:
-        dispatcher.utter_message(text=_ask_digits(code))
+        dispatcher.utter_message(text=_ask_digits(code), motcua=mark("dossier", dossier="asked_code"))
         return [SlotSet(SLOT_DOSSIER_CODE, code), await_input(Awaited.DIGITS, tracker)]
     try:
         dossier = await _fetch(dispatcher, code)
@@ -103,7 +113,9 @@ async def look_up(dispatcher: CollectingDispatcher, tracker: Tracker, code: str)
     if dossier is None:
         return [await_input(None, tracker)]
     ask = has_details(dossier) and bool(dossier.phone)
-    dispatcher.utter_message(text=status_reply(dossier, services().settings.now(), ask_digits=ask))
+    dispatcher.utter_message(
+        text=status_reply(dossier, services().settings.now(), ask_digits=ask), motcua=mark("dossier", dossier="found")
+    )
     return [SlotSet(SLOT_DOSSIER_CODE, code), await_input(Awaited.DIGITS if ask else None, tracker)]
 
 
@@ -120,7 +132,9 @@ async def verify(dispatcher: CollectingDispatcher, tracker: Tracker, digits: str
     An attempt that proves the owner is given back."""
     code = tracker.get_slot(SLOT_DOSSIER_CODE)
     if not code:
-        dispatcher.utter_message(text=msg.DOSSIER_ASK_CODE.format(example=EXAMPLE))
+        dispatcher.utter_message(
+            text=msg.DOSSIER_ASK_CODE.format(example=EXAMPLE), motcua=mark("dossier", dossier="asked_code")
+        )
         return [await_input(Awaited.CODE, tracker)]
     if not await _within_limits(dispatcher, tracker):
         return [await_input(None, tracker)]
@@ -128,13 +142,16 @@ async def verify(dispatcher: CollectingDispatcher, tracker: Tracker, digits: str
     key = _dossier_key(code)
     attempt = await attempts.hit(key)
     if not attempt.allowed:
+        why: DossierOutcome
         if attempt.unavailable:
             log.warning("digits for dossier %s not checked: the attempt limit is unavailable", redact(code))
-            text = msg.DOSSIER_DETAILS_UNAVAILABLE
+            text, why = msg.DOSSIER_DETAILS_UNAVAILABLE, "portal_unavailable"
         else:
             log.warning("details of dossier %s locked: too many wrong digits", redact(code))
-            text = msg.DOSSIER_LOCKED
-        dispatcher.utter_message(text=text.format(portal=msg.OFFICIAL_PORTAL, hotline=msg.HOTLINE))
+            text, why = msg.DOSSIER_LOCKED, "limited"
+        dispatcher.utter_message(
+            text=text.format(portal=msg.OFFICIAL_PORTAL, hotline=msg.HOTLINE), motcua=mark("dossier", dossier=why)
+        )
         return [await_input(None, tracker)]
     try:
         dossier = await _fetch(dispatcher, code, not_found=services().settings.dossier_status_before_check)
@@ -146,13 +163,16 @@ async def verify(dispatcher: CollectingDispatcher, tracker: Tracker, digits: str
         return [await_input(None, tracker)]
     if dossier is None or not dossier.phone_ends_with(digits):
         log.info("wrong phone digits for dossier %s", redact(code))
-        dispatcher.utter_message(text=msg.DOSSIER_WRONG_DIGITS)
+        dispatcher.utter_message(text=msg.DOSSIER_WRONG_DIGITS, motcua=mark("dossier", dossier="owner_check_failed"))
         return [await_input(Awaited.DIGITS, tracker)]
     await attempts.release(key, attempt.token)
     procedure_id = await _kb_procedure(dispatcher, dossier)
     kb = await load_kb(dispatcher) if procedure_id else None
     title = kb.get(procedure_id).title if kb is not None and procedure_id else None
-    dispatcher.utter_message(text=details_reply(dossier, services().settings.now(), title))
+    dispatcher.utter_message(
+        text=details_reply(dossier, services().settings.now(), title),
+        motcua=mark("dossier", procedure=procedure_id, dossier="found"),
+    )
     events: List[EventType] = [await_input(None, tracker)]
     if procedure_id:
         events.append(SlotSet(SLOT_PROCEDURE, procedure_id))  # "cần giấy tờ gì?" now means this procedure
@@ -187,6 +207,8 @@ async def handle_awaited_input(dispatcher: CollectingDispatcher, tracker: Tracke
         if code:
             return await look_up(dispatcher, tracker, code)
         if waiting is Awaited.CODE and looks_like_code(text):
-            dispatcher.utter_message(text=msg.DOSSIER_BAD_CODE.format(example=EXAMPLE))
+            dispatcher.utter_message(
+                text=msg.DOSSIER_BAD_CODE.format(example=EXAMPLE), motcua=mark("dossier", dossier="invalid_code")
+            )
             return [await_input(Awaited.CODE, tracker)]
     return None

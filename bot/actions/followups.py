@@ -31,6 +31,7 @@ from bot.actions.context import (
     load_kb,
     message_text,
 )
+from bot.actions.outcome import mark
 from procedures_kb.answers import Aspect
 from procedures_kb.text import fold
 
@@ -67,13 +68,13 @@ class ActionAffirm(CitizenAction):
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         suggested = tracker.get_slot(SLOT_SUGGESTED)
         if not suggested:
-            dispatcher.utter_message(text=msg.AFFIRM_NOTHING_PENDING)
+            dispatcher.utter_message(text=msg.AFFIRM_NOTHING_PENDING, motcua=mark("other"))
             return []
         kb = await load_kb(dispatcher)
         if kb is None:
             return []
         if suggested not in kb:
-            dispatcher.utter_message(text=msg.AFTER_DENY)
+            dispatcher.utter_message(text=msg.AFTER_DENY, motcua=mark("clarified"))
             return [SlotSet(SLOT_SUGGESTED, None)]
         return answer(dispatcher, kb, kb.get(suggested), _aspect(tracker), province_of(kb, tracker))
 
@@ -98,9 +99,9 @@ class ActionDeny(CitizenAction):
         if found is not None:
             return answer(dispatcher, kb, found, _aspect(tracker), province_of(kb, tracker))
         if tracker.get_slot(SLOT_SUGGESTED):
-            dispatcher.utter_message(text=msg.AFTER_DENY)
+            dispatcher.utter_message(text=msg.AFTER_DENY, motcua=mark("clarified"))
             return [SlotSet(SLOT_SUGGESTED, None)]
-        dispatcher.utter_message(text=msg.DENY_NOTHING_PENDING)
+        dispatcher.utter_message(text=msg.DENY_NOTHING_PENDING, motcua=mark("other"))
         return []
 
 
@@ -113,18 +114,18 @@ class ActionChooseOption(CitizenAction):
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         offered = tracker.get_slot(SLOT_OFFERED) or []
         if not offered:
-            dispatcher.utter_message(text=msg.NOTHING_TO_CHOOSE)
+            dispatcher.utter_message(text=msg.NOTHING_TO_CHOOSE, motcua=mark("other"))
             return []
         number = chosen_number(message_text(tracker))
         if number is None or not 1 <= number <= len(offered):
-            dispatcher.utter_message(text=msg.CHOOSE_OUT_OF_RANGE.format(count=len(offered)))
+            dispatcher.utter_message(text=msg.CHOOSE_OUT_OF_RANGE.format(count=len(offered)), motcua=mark("clarified"))
             return []
         kb = await load_kb(dispatcher)
         if kb is None:
             return []
         procedure_id = offered[number - 1]
         if procedure_id not in kb:
-            dispatcher.utter_message(text=msg.NOTHING_TO_CHOOSE)
+            dispatcher.utter_message(text=msg.NOTHING_TO_CHOOSE, motcua=mark("other"))
             return [SlotSet(SLOT_OFFERED, None)]
         return answer(dispatcher, kb, kb.get(procedure_id), _aspect(tracker), province_of(kb, tracker))
 
@@ -141,7 +142,7 @@ class ActionProvideProvince(CitizenAction):
             return []
         province = kb.find_province(message_text(tracker))
         if province is None:
-            dispatcher.utter_message(text=msg.PROVINCE_NOT_FOUND)
+            dispatcher.utter_message(text=msg.PROVINCE_NOT_FOUND, motcua=mark("other"))
             return []
         procedure_id = tracker.get_slot(SLOT_PROCEDURE)
         if procedure_id in kb:
@@ -151,5 +152,5 @@ class ActionProvideProvince(CitizenAction):
         aspect = await plain_procedure_question(dispatcher, tracker)
         if aspect is not None:
             return await answer_question(dispatcher, tracker, aspect)
-        dispatcher.utter_message(text=msg.PROVINCE_NOTED.format(province=province.name))
+        dispatcher.utter_message(text=msg.PROVINCE_NOTED.format(province=province.name), motcua=mark("other"))
         return [SlotSet(SLOT_PROVINCE, province.slug)]

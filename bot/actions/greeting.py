@@ -12,6 +12,7 @@ from bot import messages as msg
 from bot.actions.answers import button
 from bot.actions.base import CitizenAction
 from bot.actions.context import load_kb
+from bot.actions.outcome import mark
 from motcua.settings import get_settings
 from procedures_kb.answers import Aspect
 
@@ -28,5 +29,9 @@ class ActionGreet(CitizenAction):
         if kb is None:
             return []
         popular = [kb.get(pid) for pid in get_settings().popular_procedures if pid in kb]
-        dispatcher.utter_message(text=msg.GREETING, buttons=[button(p.title, Aspect.overview, p.id) for p in popular])
+        dispatcher.utter_message(
+            text=msg.GREETING,
+            buttons=[button(p.title, Aspect.overview, p.id) for p in popular],
+            motcua=mark("smalltalk"),
+        )
         return []

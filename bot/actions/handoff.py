@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot import messages as msg
 from bot.actions.awaiting import Awaited, await_input
 from bot.actions.context import SLOT_PROCEDURE, load_kb, message_text
+from bot.actions.outcome import Outcome, mark
 from bot.handoff_client import MAX_RECENT, ConsoleUnavailable, handoff_client
 from procedures_kb.text import fold
 
@@ -32,14 +33,17 @@ def handoff_offered() -> bool:
     return handoff_client().configured
 
 
-def offer_person(dispatcher: CollectingDispatcher, tracker: Tracker, lead: Optional[str] = None) -> List[EventType]:
-    """Offer a helper in this chat, and await the yes or no."""
+def offer_person(
+    dispatcher: CollectingDispatcher, tracker: Tracker, lead: Optional[str] = None, outcome: Outcome = "handoff"
+) -> List[EventType]:
+    """Offer a helper in this chat, and await the yes or no (`outcome`: why, for the insights)."""
     dispatcher.utter_message(
         text=f"{lead}\n\n{msg.HANDOFF_OFFER}" if lead else msg.HANDOFF_OFFER,
         buttons=[
             {"title": msg.HANDOFF_YES_BUTTON, "payload": "/affirm"},
             {"title": msg.HANDOFF_NO_BUTTON, "payload": "/deny"},
         ],
+        motcua=mark(outcome),
     )
     return [await_input(Awaited.PERSON, tracker)]
 
@@ -62,7 +66,7 @@ async def answer_offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> Op
     if said is None:
         return None
     if not said:
-        dispatcher.utter_message(text=msg.HANDOFF_DECLINED)
+        dispatcher.utter_message(text=msg.HANDOFF_DECLINED, motcua=mark("handoff"))
         return [await_input(None, tracker)]
     return await start_handoff(dispatcher, tracker)
 
@@ -90,19 +94,23 @@ async def start_handoff(dispatcher: CollectingDispatcher, tracker: Tracker) -> L
             tracker.sender_id, tracker.get_latest_input_channel(), procedure_id, procedure_name, _recent(tracker)
         )
     except ConsoleUnavailable:
-        dispatcher.utter_message(text=msg.HANDOFF_UNAVAILABLE)
+        dispatcher.utter_message(text=msg.HANDOFF_UNAVAILABLE, motcua=mark("handoff"))
         return [await_input(None, tracker)]
     if reply.state == "closed":
-        dispatcher.utter_message(text=msg.HANDOFF_CLOSED.format(when=reply.next_opening or msg.HANDOFF_SOON))
+        dispatcher.utter_message(
+            text=msg.HANDOFF_CLOSED.format(when=reply.next_opening or msg.HANDOFF_SOON), motcua=mark("handoff")
+        )
         return [await_input(None, tracker)]
     if reply.state == "limited":  # asked (and cancelled) too often this hour
-        dispatcher.utter_message(text=msg.HANDOFF_LIMITED)
+        dispatcher.utter_message(text=msg.HANDOFF_LIMITED, motcua=mark("handoff"))
         return [await_input(None, tracker)]
     if reply.state != "waiting":  # the queue is full
-        dispatcher.utter_message(text=msg.HANDOFF_FULL)
+        dispatcher.utter_message(text=msg.HANDOFF_FULL, motcua=mark("handoff"))
         return [await_input(None, tracker)]
     wait = (
         msg.HANDOFF_WAIT_MINUTES.format(minutes=reply.wait_minutes) if reply.wait_minutes > 0 else msg.HANDOFF_WAIT_SOON
     )
-    dispatcher.utter_message(text=msg.HANDOFF_WAITING.format(position=reply.position, wait=wait))
+    dispatcher.utter_message(
+        text=msg.HANDOFF_WAITING.format(position=reply.position, wait=wait), motcua=mark("handoff")
+    )
     return [await_input(None, tracker), ConversationPaused()]

@@ -25,6 +25,7 @@ from bot.rasa_config import (
     write_credentials,
     write_endpoints,
 )
+from motcua.settings import DEFAULT_DATABASE_URL
 from tests.redis_server import start_redis_server
 
 CHANNEL_ENV: Dict[str, str] = {
@@ -98,9 +99,12 @@ def test_the_action_server_token_reaches_rasa_without_being_written(
 
 
 def test_without_a_token_the_action_endpoint_has_none(tmp_path: Path) -> None:
-    path = write_endpoints("http://127.0.0.1:5055/webhook", tmp_path, {"ACTION_SERVER_TOKEN": "", "REDIS_URL": ""})
+    env = {"ACTION_SERVER_TOKEN": "", "REDIS_URL": "", "DATABASE_URL": "", "INSIGHTS_AMQP_URL": ""}
+    path = write_endpoints("http://127.0.0.1:5055/webhook", tmp_path, {**env, "MOTCUA_INSIGHTS": "true"})
     assert yaml.safe_load(path.read_text(encoding="utf-8")) == {
         "action_endpoint": {"url": "http://127.0.0.1:5055/webhook"},
+        # the insights' events, into the console's default database (tests/bot/test_event_broker.py)
+        "event_broker": {"type": "bot.event_broker.MaskingSQLEventBroker", "url": DEFAULT_DATABASE_URL},
         # the embedded in-memory stores: Rasa's tracker store; its lock store, polled every 50 ms
         "lock_store": {"type": "bot.lock_store.PromptInMemoryLockStore"},
     }

@@ -123,11 +123,13 @@ def webhook(tmp_path_factory: pytest.TempPathFactory, portal_url: str, fakes: Fa
         **telegram_env(fakes),
         **zalo_env(fakes, tmp_path_factory.mktemp("zalo") / "tokens.json"),
         "MOTCUA_WEB_SESSION_SECRET": WEB_SECRET,
+        # the assistant's events go to a database of this run's own, not to var/console.db
+        "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('insights') / 'console.db'}",
     }
     action_port = free_port()
     actions = start_action_server(action_port, env=env)
     try:
-        endpoints = write_endpoints(f"http://127.0.0.1:{action_port}/webhook", tmp_path_factory.mktemp("e2e"))
+        endpoints = write_endpoints(f"http://127.0.0.1:{action_port}/webhook", tmp_path_factory.mktemp("e2e"), env=env)
         rasa_port = free_port()
         rasa = start_rasa_server(rasa_port, Path(endpoints), env=env)
         try:

@@ -18,8 +18,8 @@ from typing import Any, Dict, List
 import pytest
 
 from bot import messages as msg
-from procedures_kb.answers import Aspect, header
 from procedures_kb import KnowledgeBase
+from procedures_kb.answers import Aspect, header
 from procedures_kb.schema import Procedure
 from tests.e2e.conftest import say
 

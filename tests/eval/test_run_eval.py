@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from bot import messages as msg
-from procedures_kb.answers import Aspect
 from eval.run_eval import ASPECT_SETS, E2E_CASES, FACTS, judge, load_nlu_test
 from procedures_kb import KnowledgeBase
+from procedures_kb.answers import Aspect
 from procedures_kb.text import fold
 
 TITLES = {"cap-lai-can-cuoc": "Cấp lại thẻ căn cước", "cap-doi-can-cuoc": "Cấp đổi thẻ căn cước"}

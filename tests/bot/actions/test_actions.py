@@ -21,8 +21,8 @@ from bot.actions.procedures import (
     ActionAnswerTime,
     ActionAnswerWhere,
 )
-from procedures_kb.answers import Aspect
 from motcua.settings import get_settings
+from procedures_kb.answers import Aspect
 
 DOMAIN: Dict[str, Any] = yaml.safe_load((Path(__file__).parents[3] / "bot" / "domain.yml").read_text("utf-8"))
 

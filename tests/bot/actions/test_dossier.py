@@ -12,9 +12,9 @@ from bot.actions.dossier import ActionCheckDossierStatus, ActionNotUnderstood, A
 from bot.actions.followups import ActionChooseOption
 from bot.actions.procedures import ActionAnswerDocuments
 from bot.dossier_services import DossierServices, reset_services
-from procedures_kb.answers import Aspect
 from connectors.portal.simulator import Simulator
 from motcua.settings import get_settings
+from procedures_kb.answers import Aspect
 from tests.bot.actions.dossier_chat import Chat
 from tests.bot.actions.test_actions import run
 
