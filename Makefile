@@ -117,6 +117,7 @@ bench: $(MODEL) $(SEARCH_MODEL)
 	$(PY) -m bench.tracker_store
 	$(PY) -m bench.load
 	$(PY) -m bench.handoff
+	$(PY) -m bench.insights
 	$(PY) -m bench.profile_message
 
 bench-kb: $(STAMP) $(SEARCH_MODEL)
