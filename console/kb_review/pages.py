@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 from zoneinfo import ZoneInfo
 
+import yaml
 from pydantic import ValidationError
 
 from console.accounts import User
@@ -19,6 +20,7 @@ from console.kb_review.model import Draft, LiveRecord
 from console.kb_review.service import KbReview
 from procedures_kb.answers import Aspect, render_answer
 from procedures_kb.audit_changes import diff as field_diff
+from procedures_kb.record_files import record_data
 from procedures_kb.schema import Procedure
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -124,13 +126,17 @@ def draft_page(review: KbReview, draft: Draft, user: User) -> DraftPage:
     needs_rebase = record_draft and draft.state == "waiting" and live_sha != draft.base_sha256
     author = user.id == draft.author_id
     open_for_review = draft.state in ("waiting", "published_unreviewed")
-    refusal = msg.SELF_REVIEW if author and open_for_review and user.has_role("reviewer") else None
+    refusal = None
+    if open_for_review and author:
+        refusal = msg.SELF_REVIEW  # the two-person rule, whatever the author's roles
+    elif open_for_review and not user.has_role("reviewer"):
+        refusal = msg.NOT_REVIEWER
     return DraftPage(
         draft=draft,
         live=live,
         old_text=old_text,
         new_text=new_text,
-        rows=side_by_side(old_text, new_text) if record_draft else [],
+        rows=side_by_side(canonical(old_data), canonical(draft.data)) if record_draft else [],
         changes=changes(old_data, draft.data) if record_draft else [],
         previews=previews(old_data, draft.data, today(review)) if record_draft else [],
         needs_rebase=needs_rebase,
@@ -153,12 +159,22 @@ class VersionDiff:
 
 
 def version_diff(review: KbReview, procedure_id: str, old: int, new: int) -> VersionDiff:
-    """Two saved versions of a procedure side by side (their exact texts) and their changed fields."""
-    old_text, new_text = review.version_text(procedure_id, old), review.version_text(procedure_id, new)
+    """Two saved versions of a procedure side by side and their changed fields."""
+    old_data = records.data_of_text(review.version_text(procedure_id, old))
+    new_data = records.data_of_text(review.version_text(procedure_id, new))
     return VersionDiff(
-        procedure_id,
-        old,
-        new,
-        side_by_side(old_text, new_text),
-        changes(records.data_of_text(old_text), records.data_of_text(new_text)),
+        procedure_id, old, new, side_by_side(canonical(old_data), canonical(new_data)), changes(old_data, new_data)
     )
+
+
+def canonical(data: Dict[str, Any]) -> str:
+    """A record's data as YAML in one layout (the schema's field order, two-space lists), so a diff
+    shows what changed, not how a file happened to be indented or quoted (a hand-written file, or an
+    imported record's JSON, against the text publishing writes)."""
+    if not data:
+        return ""
+    try:
+        data = record_data(Procedure.parse_obj(data))
+    except ValidationError:  # a version that no longer validates: shown as it is
+        pass
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)

@@ -6,6 +6,7 @@ Shared by the HTTP and the browser tests of the handoff (one Rasa start for both
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -18,10 +19,13 @@ import pytest
 from bot.launcher import MODEL_DIR, free_port, start_action_server, start_rasa_server, stop, write_endpoints
 from bot.processes import start_console
 from bot.rasa_config import ROOT, child_env
+from procedures_kb.kb import provinces_dir_for
+from procedures_kb.loader import DATA_DIR
 from tests.e2e.conftest import TODAY, Fakes, telegram_env
 
 PASSWORD = "mat-khau-cua-tinh-nguyen-vien"
 HELPERS = ("lan", "minh")
+KB_PEOPLE = {"bientap1": "admin,reviewer", "bientap2": "admin", "duyet": "reviewer"}  # the KB admins' tests
 # Helpers at work around the clock, so the tests do not depend on the hour they run at.
 ALWAYS_OPEN = """centres:
   - id: default
@@ -36,7 +40,7 @@ ALWAYS_OPEN = """centres:
 class Stack:
     rasa: str  # base URL (the one the console calls)
     console: str  # base URL
-    env: Dict[str, str]
+    env: Dict[str, str]  # MOTCUA_KB_DIR: the copy of the KB the stack answers from
     replicas: List[str] = field(default_factory=list)  # every Rasa server's base URL, `rasa` first
 
     @property
@@ -56,6 +60,15 @@ def add_user(env: Dict[str, str], name: str, role: str = "helper") -> None:
     )
 
 
+def copy_kb(tmp: Path) -> Path:
+    """A copy of the shipped KB (records, national records, province files beside them) in `tmp`;
+    its audit log and versions go to `tmp/audit` (beside the copy, as for the shipped KB)."""
+    data = tmp / "kb" / "data"
+    shutil.copytree(DATA_DIR, data, ignore=shutil.ignore_patterns(".*"))
+    shutil.copytree(provinces_dir_for(DATA_DIR), provinces_dir_for(data))
+    return data
+
+
 def handoff_stack(
     tmp: Path, portal_url: str, fakes: Fakes, redis_url: Optional[str] = None, replicas: int = 1
 ) -> Iterator[Stack]:
@@ -63,6 +76,7 @@ def handoff_stack(
     if not any(MODEL_DIR.glob("*.tar.gz")):
         pytest.fail("no trained model in models/: run `make train` (make test does it)")
     (tmp / "centres.yml").write_text(ALWAYS_OPEN, encoding="utf-8")
+    kb_dir = copy_kb(tmp)
     (tmp / "jwt").write_text("jwt-secret-of-the-handoff-tests-0123456789abcdef", encoding="utf-8")
     console_port, action_port = free_port(), free_port()
     rasa_ports = [free_port() for _ in range(replicas)]
@@ -79,6 +93,8 @@ def handoff_stack(
         "DATABASE_URL": f"sqlite:///{tmp / 'console.db'}",
         "CONSOLE_SECRET_FILE": str(tmp / "console_secret"),
         "CONSOLE_CENTRES": str(tmp / "centres.yml"),
+        "MOTCUA_KB_DIR": str(kb_dir),  # a copy: the KB admins' tests publish changes to it
+        "MOTCUA_INSIGHTS": "true",  # events into this stack's console database (tests/e2e/test_insights.py)
         **({"REDIS_URL": redis_url} if redis_url else {}),
     }
     console = start_console(console_port, env=env)
@@ -86,6 +102,8 @@ def handoff_stack(
         for name in HELPERS:
             add_user(env, name)
         add_user(env, "admin1", "admin")
+        for name, role in KB_PEOPLE.items():
+            add_user(env, name, role)
         actions = start_action_server(action_port, env=env)
         try:
             endpoints = write_endpoints(f"http://127.0.0.1:{action_port}/webhook", tmp, env=env)
