@@ -12,6 +12,8 @@ and the names citizens use for them; `provinces/<slug>.yml` holds one province's
         provenance: {fees: ...}  # and provenance (merged by fact group)
 
 The merged record must be a valid Procedure; problems are reported with file and field.
+The console's review checks one override with the same rules (`check_override`) and writes a
+province file with `province_file_text`.
 """
 
 from __future__ import annotations
@@ -44,9 +46,9 @@ class Province:
         return f"Province({self.slug!r})"
 
 
-def _read(path: Path, problems: List[Problem]) -> Any:
+def _read(path: Path, problems: List[Problem], text: Optional[str] = None) -> Any:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=StrictLoader)  # noqa: S506
+        return yaml.load(path.read_text(encoding="utf-8") if text is None else text, Loader=StrictLoader)  # noqa: S506
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -56,7 +58,9 @@ def _read(path: Path, problems: List[Problem]) -> Any:
         return None
 
 
-def _merge(national: Procedure, override: Mapping[str, Any]) -> Dict[str, Any]:
+def merge_override(national: Procedure, override: Mapping[str, Any]) -> Dict[str, Any]:
+    """The data of the national record with a province's override applied (sources merged by id,
+    provenance by fact group, any other field replaced)."""
     merged = national.dict(exclude_none=True)
     for key, value in override.items():
         if key == "sources":
@@ -163,14 +167,62 @@ def _load_province_file(
         if procedure_id not in national:
             problems.append(problem(path.name, where, Code.override_unknown_procedure, id=procedure_id))
             continue
-        if not isinstance(override, dict):
-            problems.append(problem(path.name, where, Code.override_not_a_mapping))
-            continue
-        for key in sorted(set(override) & NOT_OVERRIDABLE):
-            problems.append(problem(path.name, f"{where}.{key}", Code.national_field))
-        merged = _merge(national[procedure_id], override)
-        try:
-            found[(str(slug), procedure_id)] = Procedure.parse_obj(merged)
-        except ValidationError as exc:
-            problems.extend(schema_problems(path.name, where, exc, merged))
+        record, found_problems = check_override(national[procedure_id], override, path.name, where)
+        problems.extend(found_problems)
+        if record is not None:
+            found[(str(slug), procedure_id)] = record
     return found
+
+
+def check_override(
+    national: Procedure, override: Any, file: str = "", where: str = ""
+) -> Tuple[Optional[Procedure], List[Problem]]:
+    """The merged record of one province's override of `national`, or None and the problems the
+    loader reports for it (located under `where`: a field of the override, or of the merged record)."""
+    if not isinstance(override, dict):
+        return None, [problem(file, where, Code.override_not_a_mapping)]
+    problems = [
+        problem(file, f"{where}.{key}" if where else key, Code.national_field)
+        for key in sorted(set(override) & NOT_OVERRIDABLE)
+    ]
+    merged = merge_override(national, override)
+    try:
+        record = Procedure.parse_obj(merged)
+    except ValidationError as exc:
+        return None, [*problems, *schema_problems(file, where, exc, merged)]
+    return (None if problems else record), problems
+
+
+def read_index(directory: Path = PROVINCES_DIR) -> Dict[str, Province]:
+    """The provinces of `directory`'s index.yml by slug; InvalidKnowledgeBase if it is broken."""
+    problems: List[Problem] = []
+    provinces = _load_index(directory / INDEX_FILE, problems)
+    if problems:
+        raise InvalidKnowledgeBase(problems)
+    return provinces
+
+
+def read_province_text(name: str, text: str) -> Dict[str, Any]:
+    """The overrides of a province file's text, by procedure id ({} for an empty file or none);
+    InvalidKnowledgeBase if it cannot be read or is not a province file."""
+    problems: List[Problem] = []
+    raw = _read(Path(name), problems, text)
+    if problems:
+        raise InvalidKnowledgeBase(problems)
+    if raw is None:
+        return {}
+    overrides = raw.get("overrides") if isinstance(raw, dict) else None
+    if (
+        not isinstance(raw, dict)
+        or set(raw) - {"province", "overrides"}
+        or not isinstance(overrides, (dict, type(None)))
+    ):
+        raise InvalidKnowledgeBase([problem(name, "", Code.province_file_keys)])
+    return dict(overrides or {})
+
+
+def province_file_text(slug: str, overrides: Mapping[str, Any]) -> str:
+    """A province file holding `overrides` (procedure id → fields), in one layout; it reads back as
+    the same data (`read_province_text`)."""
+    data = {"province": slug, "overrides": dict(overrides)}
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100, default_flow_style=False)

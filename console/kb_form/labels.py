@@ -205,3 +205,17 @@ ID_TAKEN = "Đã có thủ tục với id này."
 NOT_YOUR_DRAFT = "Bản nháp này không phải của bạn hoặc không còn chờ duyệt."
 REQUIRED_MARK = "(bắt buộc)"
 ROW_ERRORS = "Lỗi của {what}"
+
+# -- a province's override of a procedure (console.kb_form.overrides) ------------------------------
+PROVINCE_TITLE = "Thông tin riêng của {province}: {title}"
+PROVINCE_USE = "Dùng thông tin riêng của tỉnh"
+PROVINCE_USE_HINT = "Bỏ chọn: phần này dùng thông tin chung cả nước (không ghi vào tệp của tỉnh)."
+PROVINCE_NOTICE = (
+    "Chỉ các phần được chọn “Dùng thông tin riêng của tỉnh” được ghi vào tệp của tỉnh; các phần khác lấy "
+    "theo thông tin chung cả nước. Lưu sẽ tạo bản nháp; thông tin chỉ đổi khi một người duyệt khác duyệt."
+)
+PROVINCE_NO_OVERRIDE = "Tỉnh chưa có thông tin riêng cho thủ tục này: biểu mẫu điền sẵn thông tin chung cả nước."
+PROVINCE_MOVED_NOW = "Tệp của tỉnh hiện ghi cho thủ tục này:"
+PROVINCE_REOPEN = "Mở lại biểu mẫu với thông tin đang dùng"
+PROVINCE_HISTORY = "Lịch sử thay đổi thông tin riêng của tỉnh"
+PROVINCE_NO_HISTORY = "Chưa có bản nháp nào cho thông tin riêng của tỉnh về thủ tục này."

@@ -45,6 +45,15 @@ class NeedsRebase(KbReviewError):
         super().__init__(msg.NEEDS_REBASE)
 
 
+class ProvinceMoved(NeedsRebase):
+    """The province file changed since the form was opened: the author opens the form again (a
+    province draft is not rebased). `override` is what the file holds now for the procedure (YAML)."""
+
+    def __init__(self, label: str, override: str):
+        self.label, self.override = label, override
+        KbReviewError.__init__(self, msg.PROVINCE_MOVED.format(file=label))
+
+
 class NotAllowed(KbReviewError):
     """The draft is not in a state for this, or the person may not do it; the message says which."""
 

@@ -42,6 +42,13 @@ WORKBOOK_UNREADABLE = "Tệp bảng tính có {count} lỗi, không tạo bản 
 WORKBOOK_NO_CHANGE = "Tệp bảng tính không thay đổi thủ tục nào so với kho."
 WORKBOOK_MISSING = "Hãy chọn tệp bảng tính (.xlsx) xuất từ trang này."
 WORKBOOK_TOO_LARGE = "Tệp bảng tính quá lớn (tối đa 5 MB)."
+PROVINCE_MOVED = (
+    "Tệp thông tin riêng của tỉnh ({file}) đã thay đổi sau khi biểu mẫu được mở. Hãy mở lại biểu mẫu "
+    "(thông tin đang dùng của tỉnh được nạp lại) rồi sửa lại; bản nháp này không thể duyệt."
+)
+PROVINCE_FILE_BROKEN = "Không đọc được tệp {file}: {detail}"
+PROVINCE_UNKNOWN = "Tỉnh {slug} không có trong danh sách tỉnh (provinces/index.yml)."
+PROVINCE_NOT_REBASED = "Bản nháp thông tin riêng của tỉnh không cập nhật tự động được: hãy mở lại biểu mẫu."
 MOVED_MEANWHILE = "Thủ tục {ids} vừa thay đổi trong lúc xử lý; hãy thử lại."
 
 # -- states and kinds ----------------------------------------------------------------------------
@@ -58,6 +65,7 @@ KIND_LABELS: Dict[str, str] = {
     "delete": "Xóa thủ tục",
     "rollback": "Khôi phục phiên bản cũ",
     "nlu_example": "Câu ví dụ cho trợ lý",
+    "province": "Thông tin riêng của tỉnh",
 }
 ACTION_LABELS: Dict[str, str] = {
     "create": "Thêm",
@@ -97,3 +105,7 @@ NLU_TAKES_EFFECT = "Câu ví dụ chỉ có hiệu lực sau lần huấn luyệ
 NEW_RECORD = "(thủ tục mới)"
 DELETED_RECORD = "(thủ tục bị xóa)"
 ABSENT = "(không có)"
+PROVINCE_OVERRIDE_REMOVED = "(bỏ thông tin riêng của tỉnh: dùng thông tin chung cả nước)"
+PROVINCE_NOW_HOLDS = "Tệp của tỉnh hiện ghi cho thủ tục này:"
+PROVINCE_NOW_NOTHING = "Tệp của tỉnh hiện không có thông tin riêng cho thủ tục này."
+PROVINCE_REOPEN = "Mở lại biểu mẫu"

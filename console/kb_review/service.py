@@ -9,6 +9,11 @@ own draft at once with a written reason (`publish_urgent`); it stays flagged
 `published_unreviewed` until another reviewer approves it. Every action is in the console's audit
 table, in the same transaction as the draft's change of state. The bot and the desk reload the KB
 files by themselves.
+
+A province's override of a procedure (`save_province_draft`, kind "province") is reviewed the same
+way; it is written to `provinces/<slug>.yml` (see `province_drafts`), not through the audit log,
+so its trail is the drafts table (author, reviewer, reasons, base text, the text published) and
+the console's audit table. A province file that moved is never rebased: the form is opened again.
 """
 
 from __future__ import annotations
@@ -24,17 +29,19 @@ from sqlalchemy.engine import Connection, Engine
 from console import audit
 from console.accounts import User
 from console.kb_review import messages as msg
-from console.kb_review import nlu_drafts, records, xlsx_drafts
+from console.kb_review import nlu_drafts, province_drafts, records, xlsx_drafts
 from console.kb_review.errors import (
     InvalidDraft,
     NeedsRebase,
     NotAllowed,
+    ProvinceMoved,
     ReasonRequired,
     SelfReview,
     UnknownDraft,
 )
 from console.kb_review.merge import three_way
 from console.kb_review.model import Draft, LiveRecord, RebaseResult
+from console.kb_review.province_drafts import ProvinceLive
 from console.kb_review.publish import write_draft
 from console.kb_review.tables import kb_drafts
 from console.tables import utcnow
@@ -53,6 +60,11 @@ def _required(text: str, message: str) -> str:
     if not text or len(text) > MAX_NOTE:
         raise ReasonRequired(message)
     return text
+
+
+def _place(values: Dict[str, Any]) -> Dict[str, Any]:
+    """The province of a province draft, for the console's audit table ({} for any other draft)."""
+    return {"province": values["data"].get("province")} if values.get("kind") == "province" else {}
 
 
 class KbReview:
@@ -123,6 +135,9 @@ class KbReview:
         """The text publishing the draft writes (None: a deletion or an NLU example)."""
         if draft.kind == "rollback" and draft.procedure_id and draft.rollback_version is not None:
             return self.version_text(draft.procedure_id, draft.rollback_version)
+        if draft.kind == "province":
+            data = draft.data
+            return province_drafts.file_text(data["province"], data["procedure_id"], draft.base_text, data["override"])
         if draft.kind in ("delete", "nlu_example") or not draft.procedure_id:
             return None
         label = records.label_of(self.kb_dir, draft.procedure_id)
@@ -177,6 +192,48 @@ class KbReview:
         values = {"kind": kind, "procedure_id": procedure_id, "data": data, "base_sha256": base_sha256}
         return self._store(author, note, values, base_text, draft_id)
 
+    def province_live(self, slug: str, procedure_id: str) -> Optional[ProvinceLive]:
+        return province_drafts.live(self.kb_dir, slug, procedure_id)
+
+    def province_drafts(self, slug: str, procedure_id: str) -> List[Draft]:
+        """The drafts of this province's override of the procedure, the newest first: its trail."""
+        return [
+            draft
+            for draft in self.drafts(procedure_id=procedure_id)
+            if draft.kind == "province" and draft.data.get("province") == slug
+        ]
+
+    def save_province_draft(
+        self,
+        author: User,
+        slug: str,
+        procedure_id: str,
+        override: Dict[str, Any],
+        base_sha256: Optional[str],
+        note: str,
+        *,
+        draft_id: Optional[int] = None,
+    ) -> Draft:
+        """A waiting draft of the province's override of a procedure (`{}`: remove it), checked as the
+        loader checks province files. `base_sha256` is the province file's when the form was opened
+        (None: there was no file); a file that moved since is refused (ProvinceMoved)."""
+        note = _required(note, msg.NOTE_REQUIRED)
+        current = self.province_live(slug, procedure_id)
+        if current is None:
+            if slug not in province_drafts.provinces(self.kb_dir):
+                raise NotAllowed(msg.PROVINCE_UNKNOWN.format(slug=slug))
+            raise NotAllowed(msg.NO_SUCH_PROCEDURE.format(id=procedure_id))
+        if current.sha256 != base_sha256:
+            raise ProvinceMoved(current.label, province_drafts.override_text(current.override))
+        clean = province_drafts.checked(current, override)
+        if clean == (current.override or {}):
+            raise NotAllowed(msg.NO_CHANGE)
+        text = province_drafts.file_text(slug, procedure_id, current.text or None, clean)
+        province_drafts.check_whole(self.kb_dir, slug, text)
+        data = {"province": slug, "procedure_id": procedure_id, "override": clean}
+        values = {"kind": "province", "procedure_id": procedure_id, "data": data, "base_sha256": current.sha256}
+        return self._store(author, note, values, current.text or None, draft_id)
+
     def save_nlu_draft(self, author: User, intent: str, text: str, note: str) -> Draft:
         """A draft of one NLU example for an intent of the bot's domain."""
         example = nlu_drafts.clean_example(intent, text, nlu_drafts.domain_intents(self.domain_file))
@@ -203,7 +260,9 @@ class KbReview:
                 if not changed:
                     self._refuse(connection, draft_id, author)
                 action = "kb_draft_updated"
-            audit.record(connection, author.id, action, draft=draft_id, procedure=values["procedure_id"])
+            audit.record(
+                connection, author.id, action, draft=draft_id, procedure=values["procedure_id"], **_place(values)
+            )
         return self.get(draft_id)
 
     def _refuse(self, connection: Connection, draft_id: int, user: User) -> None:
@@ -307,7 +366,7 @@ class KbReview:
             raise NotAllowed(msg.NOT_WAITING.format(state=msg.STATE_LABELS.get(str(state), str(state))))
 
     def _publish(self, actor: User, draft: Draft, state: str, values: Dict[str, Any], reason: str) -> None:
-        if draft.kind != "nlu_example" and draft.procedure_id is not None:
+        if draft.kind not in ("nlu_example", "province") and draft.procedure_id is not None:
             current = self.live(draft.procedure_id)
             if (None if current is None else current.sha256) != draft.base_sha256:
                 raise NeedsRebase(draft.procedure_id)
@@ -315,6 +374,9 @@ class KbReview:
             self._claim(connection, draft, "waiting", state, values)
             if draft.kind == "nlu_example":
                 nlu_drafts.append_example(self.nlu_file, draft.data["intent"], draft.data["text"])
+                version = None
+            elif draft.kind == "province":
+                province_drafts.publish(self.kb_dir, draft)  # checks the base under the KB's lock
                 version = None
             else:
                 version = write_draft(self, draft, reason)
@@ -324,7 +386,15 @@ class KbReview:
                 .values(published_at=self.clock(), published_version=version)
             )
             action = "kb_draft_approved" if state == "published" else "kb_draft_published_urgent"
-            audit.record(connection, actor.id, action, draft=draft.id, procedure=draft.procedure_id, version=version)
+            audit.record(
+                connection,
+                actor.id,
+                action,
+                draft=draft.id,
+                procedure=draft.procedure_id,
+                version=version,
+                **_place({"kind": draft.kind, "data": draft.data}),
+            )
 
     # -- rebase ------------------------------------------------------------------------------
     def rebase(self, author: User, draft_id: int) -> RebaseResult:
@@ -333,6 +403,11 @@ class KbReview:
         if author.id != draft.author_id and not author.has_role("admin"):
             raise NotAllowed(msg.NOT_AUTHOR)
         self._check_waiting(draft)
+        if draft.kind == "province":
+            refusal = province_drafts.moved(self.kb_dir, draft)
+            if refusal is not None:
+                raise refusal
+            return RebaseResult(draft)
         if draft.procedure_id is None or draft.kind == "nlu_example":
             return RebaseResult(draft)
         current = self.live(draft.procedure_id)
@@ -384,4 +459,4 @@ class KbReview:
         return xlsx_drafts.export(self.kb_dir, self.audit_log)
 
 
-__all__ = ["Draft", "KbReview", "LiveRecord", "RebaseResult"]
+__all__ = ["Draft", "KbReview", "LiveRecord", "ProvinceLive", "RebaseResult"]

@@ -1,9 +1,11 @@
-"""The table of migration 0003 (KB drafts), as the code uses it, on `console.db.metadata`.
+"""The table of migrations 0003 and 0006 (KB drafts), as the code uses it, on `console.db.metadata`.
 
 One row per draft. `data` is the JSON of the record as files hold it (`{}` for a deletion,
-`{"intent", "text"}` for an NLU example). `base_text` keeps the exact live text the draft was
-based on (its sha256 is `base_sha256`): the common ancestor of a rebase, even when the change that
-moved the live record did not go through the audit log's version store.
+`{"intent", "text"}` for an NLU example, `{"province", "procedure_id", "override"}` for a
+province's override of a procedure). `base_text` keeps the exact live text the draft was based on
+(its sha256 is `base_sha256`; the province file's for a province draft): the common ancestor of a
+rebase, even when the change that moved the live record did not go through the audit log's
+version store.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from console.db import metadata
 from console.tables import UTCDateTime
 
 STATES = ("waiting", "published", "published_unreviewed", "rejected", "withdrawn")
-KINDS = ("edit", "create", "delete", "rollback", "nlu_example")
+KINDS = ("edit", "create", "delete", "rollback", "nlu_example", "province")
 
 kb_drafts = sa.Table(
     "kb_drafts",
@@ -42,7 +44,7 @@ kb_drafts = sa.Table(
     sa.CheckConstraint(
         "state IN ('waiting', 'published', 'published_unreviewed', 'rejected', 'withdrawn')", name="state"
     ),
-    sa.CheckConstraint("kind IN ('edit', 'create', 'delete', 'rollback', 'nlu_example')", name="kind"),
+    sa.CheckConstraint("kind IN ('edit', 'create', 'delete', 'rollback', 'nlu_example', 'province')", name="kind"),
     sa.Index("ix_kb_drafts_state_updated_at", "state", "updated_at"),
     sa.Index("ix_kb_drafts_procedure_id_state", "procedure_id", "state"),
 )

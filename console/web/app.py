@@ -46,6 +46,7 @@ DEFAULT_VIEW_MODULES = (
     "console.web.queue_views",
     "console.web.kb_review_views",
     "console.web.kb_edit_views",
+    "console.web.kb_province_views",
     "console.web.kb_list_views",
     "console.web.insights_views",
 )

@@ -4,7 +4,8 @@
   verified, stale, unverified fact groups, a draft waiting, published without review; filters and
   the assistant's own search
 - GET /kb/procedures/{procedure_id}      one procedure: its badges, its drafts, links to edit it, to
-  its history and to the helpers' desk
+  its history and to the helpers' desk, and the provinces of provinces/index.yml with or without
+  facts of their own for it (each with its form, console.web.kb_province_views)
 
 The records are the assistant's (`DESK_KB`, reloaded when the files change); the drafts are the
 review service's (`console.kb_review`).
@@ -85,6 +86,8 @@ async def procedure_page(request: web.Request) -> web.StreamResponse:
         record, get_settings().current_date(), request.app[SETTINGS].kb_stale_days, waiting, unreviewed
     )
     drafts = await asyncio.to_thread(review.drafts, procedure_id=procedure_id)
+    overridden = {province.slug for province in kb.provinces.overridden_in(procedure_id)}
+    provinces = [(province, province.slug in overridden) for province in kb.provinces.provinces.values()]
     return await render(
         request,
         "kb_procedure.html",
@@ -92,7 +95,9 @@ async def procedure_page(request: web.Request) -> web.StreamResponse:
         record=record,
         row=row,
         drafts=drafts,
+        provinces=provinces,
         states=review_messages.STATE_LABELS,
+        kinds=review_messages.KIND_LABELS,
     )
 
 

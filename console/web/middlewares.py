@@ -126,6 +126,7 @@ async def csrf_protect(request: web.Request, handler: Handler) -> web.StreamResp
 # procedure (an imported record with 20+ papers posts ~150 KB) and a spreadsheet upload.
 LARGER_BODIES: Sequence[Tuple[Pattern[str], int]] = (
     (re.compile(r"/kb/procedures/(?:new|[a-z0-9-]{1,128}/edit)"), 512 * 1024),
+    (re.compile(r"/kb/provinces/[a-z0-9-]{1,64}/[a-z0-9-]{1,128}/edit"), 512 * 1024),
     (re.compile(r"/kb/import"), 6 * 1024 * 1024),
 )
 
