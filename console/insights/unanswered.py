@@ -1,7 +1,9 @@
 """The citizens' questions the assistant could not answer, grouped so that a reviewer reads each once.
 
 Unanswered turns are those with the outcome not_understood, fallback, out_of_scope or
-no_procedure. They are grouped by `text_key` (the normalised text part C stores: lower case,
+no_procedure, read from their daily roll-up (`console.insights.rollup.day_unanswered`: one row per
+day, channel, text and outcome; reading the turns themselves took too long over 90 days). They are
+grouped by `text_key` (the normalised text part C stores: lower case,
 accents folded, punctuation removed), then groups are merged "by similarity where cheap":
 
 - the same words in another order ("ho chieu lam o dau" / "lam ho chieu o dau");
@@ -26,7 +28,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from console.insights.queries import Filters
-from console.insights.tables import UNANSWERED, insight_turns
+from console.insights.rollup import day_unanswered
+from console.insights.tables import UNANSWERED
 
 PER_PAGE = 50
 MAX_GROUPS = 20_000
@@ -64,19 +67,22 @@ class Page:
 
 
 def read_variants(connection: Connection, filters: Filters, limit: int = MAX_GROUPS) -> Tuple[List[Variant], bool]:
-    t = insight_turns
-    where = [t.c.day >= filters.start, t.c.day <= filters.end, t.c.outcome.in_(UNANSWERED)]
+    """The texts asked in the range, most asked first (at most `limit`), and whether there were more."""
+    u = day_unanswered
+    where = [u.c.day >= filters.start, u.c.day <= filters.end]
     if filters.channel:
-        where.append(t.c.channel == filters.channel)
-    per_outcome = [sa.func.sum(sa.case((t.c.outcome == name, 1), else_=0)) for name in UNANSWERED]
-    count = sa.func.count()
+        where.append(u.c.channel == filters.channel)
+    per_outcome = [sa.func.sum(sa.case((u.c.outcome == name, u.c.turns), else_=0)) for name in UNANSWERED]
+    count = sa.func.sum(u.c.turns)
+    sample = u.c.sample.collate("C") if connection.dialect.name == "postgresql" else u.c.sample
     statement = (
-        sa.select(t.c.text_key, count, sa.func.min(t.c.at), sa.func.max(t.c.at), sa.func.min(t.c.text), *per_outcome)
+        sa.select(u.c.text_key, count, sa.func.min(u.c.first_at), sa.func.max(u.c.last_at), sa.func.min(sample),
+                  *per_outcome)
         .where(*where)
-        .group_by(t.c.text_key)
-        .order_by(count.desc(), t.c.text_key)
+        .group_by(u.c.text_key)
+        .order_by(count.desc(), u.c.text_key)
         .limit(limit + 1)
-    )
+    )  # fmt: skip
     rows = connection.execute(statement).all()
     variants = [
         Variant(
@@ -93,7 +99,10 @@ def read_variants(connection: Connection, filters: Filters, limit: int = MAX_GRO
 
 
 def _sorted_outcomes(found: Dict[str, int]) -> Tuple[Tuple[str, int], ...]:
-    return tuple(sorted(((k, n) for k, n in found.items() if n), key=lambda item: (-item[1], item[0])))
+    counted = [(k, n) for k, n in found.items() if n]
+    if len(counted) < 2:
+        return tuple(counted)
+    return tuple(sorted(counted, key=lambda item: (-item[1], item[0])))
 
 
 class _Sets:
@@ -135,11 +144,16 @@ def merge(variants: List[Variant]) -> List[Group]:
     for index, variant in enumerate(variants):
         members.setdefault(sets.find(index), []).append(variant)
     groups = [_group(found) for found in members.values()]
-    groups.sort(key=lambda g: (-g.count, -g.last_seen.timestamp(), g.key))
+    # most asked first, then the latest asked, then by key: two stable sorts (reverse keeps ties in order)
+    groups.sort(key=lambda g: g.key)
+    groups.sort(key=lambda g: (g.count, g.last_seen), reverse=True)
     return groups
 
 
 def _group(variants: List[Variant]) -> Group:
+    if len(variants) == 1:  # most texts: nothing merged
+        v = variants[0]
+        return Group(v.text_key, v.sample, v.count, v.first_seen, v.last_seen, v.outcomes, (v,))
     variants = sorted(variants, key=lambda v: (-v.count, v.first_seen, v.text_key))
     outcomes: Dict[str, int] = {}
     for variant in variants:

@@ -1,6 +1,6 @@
-"""The roll-up tables of `console.insights.rollup` are what the migration 0005_insight_rollups
-makes (the lead's tests/console/test_migrations.py compares the account tables only), and a
-batch of turns as the ingester passes them (`classify.Turn` objects) is counted like dicts."""
+"""The roll-up tables of `console.insights.rollup` are what the migrations 0005_insight_rollups and
+0007_unanswered_rollup make (the lead's tests/console/test_migrations.py compares the account tables
+only), and a batch of turns as the ingester passes them (`classify.Turn` objects) is counted like dicts."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from console.insights.classify import Turn
 from console.insights.queries import Filters, dashboard
 from tests.console.insights_views.conftest import DAY1, at, turn
 
-ROLLUPS = {t.name for t in (rollup.day_conversations, rollup.day_outcomes, rollup.day_procedures)}
+ROLLUPS = {t.name for t in rollup.ROLLUPS}
 
 
 def _table(difference: Any) -> str:
