@@ -18,6 +18,9 @@ Soak: `--soak-messages` over 200 conversations through the two replicas (at most
 messages waiting at once, each conversation going on for ~50 turns); every reply is checked
 to answer its own message (the asked aspect of the conversation's procedure), so a lost or
 out-of-order reply is counted; the Rasa servers' memory (RSS) is read before and after.
+Insights: our servers report their events (bot.event_broker, into a SQLite database of the run's
+own; the baseline reports none); at the end the console's ingester turns them into insight turns
+in one go, and its rate is set against ours' messages/s: the console keeps up when it is higher.
 Loopback only; bounded in count and time.
 """
 
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import itertools
 import random
 import shutil
@@ -36,6 +40,7 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Tuple
 
 import aiohttp
+import sqlalchemy as sa
 
 from bench.reply_latency import percentile
 from bot.launcher import (
@@ -47,6 +52,10 @@ from bot.launcher import (
     stop,
     write_endpoints,
 )
+from console import migrate
+from console.db import make_engine
+from console.insights.ingest import ingest
+from console.insights.tables import events
 from eval.run_eval import train_baseline
 from tests.redis_server import start_redis_server
 
@@ -201,6 +210,22 @@ def table(title: str, runs: Dict[str, Run]) -> None:
         print(line(run, runs["baseline"]))
 
 
+def ingestion(url: str) -> Tuple[int, int, float]:
+    """Ingest every event our servers reported: (events read, turns made, seconds)."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            waiting = connection.execute(sa.select(sa.func.count()).select_from(events)).scalar() or 0
+        started, turns, read = time.monotonic(), 0, 0
+        while True:
+            made, rows = ingest(engine, b"bench-load-insights-secret-0123456789", grace=dt.timedelta(0))
+            turns, read = turns + made, read + rows
+            if rows == 0 or read >= waiting:
+                return read, turns, time.monotonic() - started
+    finally:
+        engine.dispose()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--concurrency", type=int, default=20)
@@ -227,7 +252,10 @@ def main() -> int:
         started = time.monotonic()
         baseline_model = train_baseline(directory)
         print(f"baseline trained in {time.monotonic() - started:.0f} s", flush=True)
-        env = {"MOTCUA_TODAY": "2026-11-22"}
+        insights_url = f"sqlite:///{directory / 'console.db'}"
+        migrate.upgrade(insights_url)
+        env = {"MOTCUA_TODAY": "2026-11-22", "DATABASE_URL": insights_url, "MOTCUA_INSIGHTS": "true"}
+        vanilla = {**env, "MOTCUA_INSIGHTS": "false"}  # the baseline reports no events
         action_port = free_port()
         actions = start_action_server(action_port, env=env)
         action_url = f"http://127.0.0.1:{action_port}/webhook"
@@ -236,8 +264,9 @@ def main() -> int:
                        ("ours", MODEL_DIR, False))  # fmt: skip
             for name, model, stock in singles:
                 port = free_port()
-                endpoints = write_endpoints(action_url, directory, env)
-                rasa = start_rasa_server(port, endpoints, model=model, env=env, stock=stock)
+                own_env = vanilla if name == "baseline" else env
+                endpoints = write_endpoints(action_url, directory, own_env)
+                rasa = start_rasa_server(port, endpoints, model=model, env=own_env, stock=stock)
                 try:
                     measure(name, [f"http://127.0.0.1:{port}/webhooks/rest/webhook"], args, runs, paced)
                 finally:
@@ -266,6 +295,7 @@ def main() -> int:
                 redis_server.stop()
         finally:
             stop(actions)
+        read, made, ingest_seconds = ingestion(insights_url)
     low, high = args.think
     table(f"Saturated: {args.concurrency} concurrent conversations, each message sent as soon as the last "
           f"reply came (no pause), {args.messages} messages per run, over REST", runs)  # fmt: skip
@@ -277,6 +307,11 @@ def main() -> int:
     print(f"\nTargets: ours x{ratio:.2f} the baseline's throughput (target x2): {'met' if ratio >= 2 else 'NOT met'}; "
           f"ours p95 at {args.concurrency} paced conversations {p95:.0f} ms (target 300 ms): "
           f"{'met' if p95 <= 300 else 'NOT met'}")  # fmt: skip
+    served = runs["ours"].throughput
+    rate = made / ingest_seconds if ingest_seconds else 0.0
+    verdict = f"keeps up (x{rate / served:.0f})" if served and rate >= served else "does NOT keep up"
+    print(f"\nInsights: the console ingested {read} events of our runs into {made} turns in {ingest_seconds:.1f} s "
+          f"({rate:.0f} turns/s) against ours' {served:.1f} messages/s: {verdict}")  # fmt: skip
     if soak is not None:
         print(
             f"\nSoak through two replicas: {len(soak.latencies)} replies to 200 conversations in "

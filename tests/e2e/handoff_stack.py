@@ -6,7 +6,6 @@ Shared by the HTTP and the browser tests of the handoff (one Rasa start for both
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -19,9 +18,8 @@ import pytest
 from bot.launcher import MODEL_DIR, free_port, start_action_server, start_rasa_server, stop, write_endpoints
 from bot.processes import start_console
 from bot.rasa_config import ROOT, child_env
-from procedures_kb.kb import provinces_dir_for
-from procedures_kb.loader import DATA_DIR
 from tests.e2e.conftest import TODAY, Fakes, telegram_env
+from tests.kb_copy import copy_kb
 
 PASSWORD = "mat-khau-cua-tinh-nguyen-vien"
 HELPERS = ("lan", "minh")
@@ -60,15 +58,6 @@ def add_user(env: Dict[str, str], name: str, role: str = "helper") -> None:
     )
 
 
-def copy_kb(tmp: Path) -> Path:
-    """A copy of the shipped KB (records, national records, province files beside them) in `tmp`;
-    its audit log and versions go to `tmp/audit` (beside the copy, as for the shipped KB)."""
-    data = tmp / "kb" / "data"
-    shutil.copytree(DATA_DIR, data, ignore=shutil.ignore_patterns(".*"))
-    shutil.copytree(provinces_dir_for(DATA_DIR), provinces_dir_for(data))
-    return data
-
-
 def handoff_stack(
     tmp: Path, portal_url: str, fakes: Fakes, redis_url: Optional[str] = None, replicas: int = 1
 ) -> Iterator[Stack]:
@@ -76,7 +65,7 @@ def handoff_stack(
     if not any(MODEL_DIR.glob("*.tar.gz")):
         pytest.fail("no trained model in models/: run `make train` (make test does it)")
     (tmp / "centres.yml").write_text(ALWAYS_OPEN, encoding="utf-8")
-    kb_dir = copy_kb(tmp)
+    kb_dir = copy_kb(tmp / "kb", national=None)  # the whole KB: the KB admins' tests publish to it
     (tmp / "jwt").write_text("jwt-secret-of-the-handoff-tests-0123456789abcdef", encoding="utf-8")
     console_port, action_port = free_port(), free_port()
     rasa_ports = [free_port() for _ in range(replicas)]

@@ -3,7 +3,6 @@ files beside it), users of each role, and the review service over the test's dat
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Dict
 
@@ -13,8 +12,7 @@ from sqlalchemy.engine import Engine
 
 from console.accounts import Accounts, User
 from console.kb_review.service import KbReview
-from procedures_kb.kb import PROVINCES_DIR
-from procedures_kb.loader import DATA_DIR
+from tests.kb_copy import copy_kb as copy_records
 
 PASSWORD = "mật khẩu dài 2026"
 NATIONAL = ("tthc-1-000005", "tthc-1-000014")
@@ -23,14 +21,7 @@ ROLES = {"anh": "admin", "binh": "reviewer", "chi": "reviewer", "dung": "admin,r
 
 def copy_kb(root: Path) -> Path:
     """`root/data` with the editors' records and two imported records; `root/provinces` beside it."""
-    kb_dir = root / "data"
-    (kb_dir / "national").mkdir(parents=True)
-    for path in DATA_DIR.glob("*.yml"):
-        shutil.copy(path, kb_dir / path.name)
-    for procedure_id in NATIONAL:
-        shutil.copy(DATA_DIR / "national" / f"{procedure_id}.json", kb_dir / "national")
-    shutil.copytree(PROVINCES_DIR, root / "provinces")
-    return kb_dir
+    return copy_records(root, national=NATIONAL)
 
 
 @pytest.fixture
