@@ -38,7 +38,8 @@ async def test_a_rest_message_becomes_an_answered_turn(handoff: Stack) -> None:
     assert replies and all("motcua" not in reply for reply in replies)  # the mark is not sent to the citizen
     engine = make_engine(handoff.env["DATABASE_URL"])
     try:
-        deadline, rows = time.monotonic() + 20, []
+        deadline = time.monotonic() + 20
+        rows: List[Any] = []
         while not rows and time.monotonic() < deadline:
             ingest_once(engine, b"e2e")  # the console's own ingester may have taken them first (its secret)
             with engine.connect() as connection:

@@ -15,7 +15,7 @@ LATER = dt.datetime.fromtimestamp(NOW + 3600, dt.timezone.utc)
 GRACE = dt.timedelta(seconds=60)
 
 
-def sort(events: List[Dict[str, Any]], now: dt.datetime = LATER, more: bool = False):  # type: ignore[no-untyped-def]
+def sort(events: List[Dict[str, Any]], now: dt.datetime = LATER, more: bool = False):  # type: ignore[no-untyped-def,unused-ignore]
     return sort_events(rows(events), SECRET, now, more_may_follow=more, grace=GRACE)
 
 

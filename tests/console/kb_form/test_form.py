@@ -48,7 +48,9 @@ def test_the_form_covers_every_field_and_fact_group_of_the_schema() -> None:
     shown = {field.name for section in F.sections() for field in section.fields} | {"schema_version", "provenance"}
     assert shown == set(Procedure.__fields__)
     marks = [key for section in F.sections() for key, _ in section.marks]
-    assert sorted(marks) == sorted(group.value for group in Procedure.__fields__["provenance"].key_field.type_)
+    key_field = Procedure.__fields__["provenance"].key_field
+    assert key_field is not None
+    assert sorted(marks) == sorted(group.value for group in key_field.type_)
     by_pattern = F.fields_by_pattern()
     assert by_pattern["channels.fees.amount"].kind == F.INT
     assert by_pattern["channels.fees.valid_from"].kind == F.DATE

@@ -85,7 +85,8 @@ async def test_a_bad_amount_shows_at_its_field_and_a_good_one_is_published_by_a_
     national = review.live(PASSPORT).data
     admin, token = await logged_in(make, "anh")
     page = await (await admin.get(EDIT)).text()
-    assert 'name="use.channels"' in page and "checked" not in re.search(r'name="use.channels"[^>]*>', page).group(0)
+    use_channels = re.search(r'name="use.channels"[^>]*>', page)
+    assert use_channels is not None and "checked" not in use_channels.group(0)
     assert 'id="f-title"' not in page and 'id="f-channels-0-fees-0-amount"' in page  # national fields are not here
     base = hidden(page, "base_sha256")
     assert base == ""  # Đà Nẵng has no file yet

@@ -59,7 +59,7 @@ async def logged_in(make: Make, name: str) -> Tuple[TestClient, str]:
 
 async def test_the_draft_page_shows_the_diff_and_the_preview_and_refuses_the_author(site: Any) -> None:
     make, review, users = site
-    data = edited(review, applicants="Công dân Việt Nam")
+    data: Dict[str, Any] = edited(review, applicants="Công dân Việt Nam")
     data["channels"][0]["fees"][0]["amount"] = 250000
     draft = review.save_draft(users["dung"], PASSPORT, data, None, "phí mới 2026")
 
