@@ -6,46 +6,15 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Dict, Tuple
+from typing import Any, Callable, Dict
 
-import pytest
 from aiohttp import FormData
 from aiohttp.test_utils import TestClient
-from sqlalchemy.engine import Engine
 
-from console.accounts import Accounts, User
-from console.kb_review.service import KbReview
-from console.settings import load_console_settings
-from console.web.app import DEFAULT_VIEW_MODULES, make_app, view_setups
-from console.web.desk_views import DESK_KB, DeskKnowledge
-from console.web.kb_review_views import KB_REVIEW
-from tests.console.kb_review.conftest import copy_kb, make_users
 from tests.console.kb_review.test_service import PASSPORT, edited
 from tests.console.kb_review.test_views import logged_in
 
 Make = Callable[[], Any]
-
-
-@pytest.fixture
-async def site(
-    engine: Engine, tmp_path: Path, aiohttp_client: Any
-) -> AsyncIterator[Tuple[Make, KbReview, Dict[str, User]]]:
-    users = make_users(engine)
-    kb_dir = copy_kb(tmp_path)
-    review = KbReview(engine, kb_dir, nlu_file=tmp_path / "intents" / "reviewed.yml")
-    settings = load_console_settings(
-        database_url=str(engine.url), secret="s" * 40, secret_file=tmp_path / "secret", login_rate_per_minute=100
-    )
-
-    def fixed(app: Any) -> None:
-        app[KB_REVIEW] = review
-        app[DESK_KB] = DeskKnowledge(kb_dir, reload_seconds=0)
-
-    # The default view modules, as `python -m console serve` has them, over this test's KB copy.
-    setups = [fixed, *view_setups(DEFAULT_VIEW_MODULES)]
-    application = make_app(settings, engine, accounts=Accounts(engine), view_modules=(), extra_setups=setups)
-    yield (lambda: aiohttp_client(application)), review, users
 
 
 def rows(page: str) -> Dict[str, str]:
@@ -54,7 +23,7 @@ def rows(page: str) -> Dict[str, str]:
 
 
 async def test_a_waiting_draft_and_an_urgent_publish_show_as_badges(site: Any) -> None:
-    make, review, users = site
+    make, review, users, _ = site
     live = review.live(PASSPORT)
     draft = review.save_draft(users["anh"], PASSPORT, edited(review, result="Hộ chiếu mới"), live.sha256, "phí mới")
     client, _ = await logged_in(make, "binh")
@@ -71,7 +40,7 @@ async def test_a_waiting_draft_and_an_urgent_publish_show_as_badges(site: Any) -
 
 
 async def test_the_list_searches_like_the_assistant_and_filters(site: Any) -> None:
-    make, _, _ = site
+    make, _, _, _ = site
     client, _ = await logged_in(make, "anh")
     page = await (await client.get("/kb/procedures?q=dk+tam+tru")).text()
     assert next(iter(rows(page))) == "tam-tru"
@@ -83,7 +52,7 @@ async def test_the_list_searches_like_the_assistant_and_filters(site: Any) -> No
 
 
 async def test_helpers_do_not_see_the_kb_pages(site: Any) -> None:
-    make, _, _ = site
+    make, _, _, _ = site
     client, _ = await logged_in(make, "lan")
     assert (await client.get("/kb/procedures")).status == 403
     assert (await client.get("/kb/procedures/khai-sinh")).status == 403
@@ -92,7 +61,7 @@ async def test_helpers_do_not_see_the_kb_pages(site: Any) -> None:
 
 
 async def test_a_big_form_passes_for_a_logged_in_admin_only(site: Any) -> None:
-    make, _, _ = site
+    make, _, _, _ = site
     big = {"csrf": "x", "title": "a" * (200 * 1024)}
     anonymous: TestClient = await make()
     refused = await anonymous.post("/kb/procedures/khai-sinh/edit", data=big)

@@ -7,24 +7,13 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
-import pytest
-from sqlalchemy.engine import Engine
-
-from console.accounts import Accounts, User
 from console.kb_form.parse import form_pairs
 from console.kb_review import messages as kbmsg
-from console.kb_review.service import KbReview
-from console.settings import load_console_settings
-from console.web.app import DEFAULT_VIEW_MODULES, make_app, view_setups
-from console.web.desk_views import DESK_KB, DeskKnowledge
-from console.web.kb_review_views import KB_REVIEW
 from procedures_kb.answer_text import PROVINCE_APPLIES
 from procedures_kb.kb import KnowledgeBase
 from procedures_kb.problems import Code, vietnamese
-from tests.console.kb_review.conftest import copy_kb, make_users
 from tests.console.kb_review.test_service import PASSPORT
 from tests.console.kb_review.test_views import logged_in
 
@@ -32,26 +21,6 @@ Make = Callable[[], Any]
 Pairs = List[Tuple[str, str]]
 EDIT = f"/kb/provinces/da-nang/{PASSPORT}/edit"
 AMOUNT = "channels[0].fees[0].amount"
-
-
-@pytest.fixture
-async def site(
-    engine: Engine, tmp_path: Path, aiohttp_client: Any
-) -> AsyncIterator[Tuple[Make, KbReview, Dict[str, User], Path]]:
-    users = make_users(engine)
-    kb_dir = copy_kb(tmp_path)
-    review = KbReview(engine, kb_dir, nlu_file=tmp_path / "intents" / "reviewed.yml")
-    settings = load_console_settings(
-        database_url=str(engine.url), secret="s" * 40, secret_file=tmp_path / "secret", login_rate_per_minute=100
-    )
-
-    def fixed(app: Any) -> None:
-        app[KB_REVIEW] = review
-        app[DESK_KB] = DeskKnowledge(kb_dir, reload_seconds=0)
-
-    setups = [fixed, *view_setups(DEFAULT_VIEW_MODULES)]
-    application = make_app(settings, engine, accounts=Accounts(engine), view_modules=(), extra_setups=setups)
-    yield (lambda: aiohttp_client(application)), review, users, kb_dir
 
 
 def hidden(page: str, name: str) -> str:
