@@ -158,7 +158,19 @@ async def run_ingester(
                     "insights: the events cannot be read (%s); retrying", type(getattr(exc, "orig", exc)).__name__
                 )
             failing = True
+        except Exception as exc:  # noqa: BLE001 (a bug must not end the insights until a restart)
+            if not failing:  # by type only: the message may quote an event, hence a citizen's words
+                log.error("insights: ingesting failed (%s at %s); retrying", type(exc).__name__, _where(exc))
+            failing = True
         await asyncio.sleep(0 if rows >= batch_size else poll_seconds)
+
+
+def _where(exc: BaseException) -> str:
+    """The innermost file:line of an exception (for the log, without its message)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return f"{tb.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno}" if tb else "?"
 
 
 def setup(app: web.Application) -> None:

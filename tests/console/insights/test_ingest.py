@@ -136,3 +136,38 @@ async def test_the_background_loop_ingests_as_events_arrive(engine: Engine) -> N
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
+
+
+async def test_a_failure_of_ours_is_logged_without_text_and_the_loop_goes_on(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import asyncio
+    import time
+
+    from console.insights import ingest as ingest_module
+
+    real = ingest_module.ingest
+    calls = {"n": 0}
+
+    def broken_once(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise KeyError("số 0912345678 của công dân")  # a bug quoting an event
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "ingest", broken_once)
+    task = asyncio.create_task(ingest_module.run_ingester(engine, SECRET, 180, poll_seconds=0.05))
+    try:
+        now = dt.datetime.now(dt.timezone.utc).timestamp()
+        put(engine, turn("lệ phí", "ask_fee", "action_answer_fee", "answered", at=now))
+        deadline = time.monotonic() + 10
+        while not turns(engine) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert [t.outcome for t in turns(engine)] == ["answered"]  # the loop went on after the failure
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    logged = [r.getMessage() for r in caplog.records if r.name == "console.insights.ingest"]
+    assert any("ingesting failed (KeyError at test_ingest.py:" in line for line in logged), logged
+    assert not any("0912345678" in line for line in logged)
