@@ -122,7 +122,7 @@ async def csrf_protect(request: web.Request, handler: Handler) -> web.StreamResp
     return await handler(request)
 
 
-# POSTs that may carry more than the app's 64 KB, for a logged-in user only: the form of a big
+# POSTs that may carry more than the app's 64 KB, for a logged-in admin only: the form of a big
 # procedure (an imported record with 20+ papers posts ~150 KB) and a spreadsheet upload.
 LARGER_BODIES: Sequence[Tuple[Pattern[str], int]] = (
     (re.compile(r"/kb/procedures/(?:new|[a-z0-9-]{1,128}/edit)"), 512 * 1024),
@@ -133,10 +133,12 @@ LARGER_BODIES: Sequence[Tuple[Pattern[str], int]] = (
 
 @web.middleware
 async def larger_bodies(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Raise the body cap of the POSTs of `LARGER_BODIES` for a logged-in user (anybody else keeps the
-    app's cap: an anonymous caller cannot make the CSRF check read megabytes)."""
+    """Raise the body cap of the POSTs of `LARGER_BODIES` for a logged-in admin (anybody else keeps the
+    app's cap: an anonymous caller or a helper cannot make the CSRF check read megabytes)."""
     if request.method == "POST":
         for pattern, cap in LARGER_BODIES:
-            if pattern.fullmatch(request.path) and await current_user(request) is not None:
-                return await handler(request.clone(client_max_size=cap))
+            if pattern.fullmatch(request.path):
+                user = await current_user(request)
+                if user is not None and user.has_role("admin"):  # the only role these routes serve
+                    return await handler(request.clone(client_max_size=cap))
     return await handler(request)

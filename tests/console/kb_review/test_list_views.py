@@ -66,6 +66,9 @@ async def test_a_big_form_passes_for_a_logged_in_admin_only(site: Any) -> None:
     anonymous: TestClient = await make()
     refused = await anonymous.post("/kb/procedures/khai-sinh/edit", data=big)
     assert refused.status == 413  # the app's 64 KB: an anonymous caller cannot make the server read more
+    helper, helper_token = await logged_in(make, "lan")
+    too_big = await helper.post("/kb/procedures/khai-sinh/edit", data={**big, "csrf": helper_token})
+    assert too_big.status == 413  # nor can a helper, whom these routes do not serve
     client, token = await logged_in(make, "anh")
     response = await client.post("/kb/procedures/khai-sinh/edit", data={**big, "csrf": token, "note": "x"})
     assert response.status == 422  # read whole, then judged by the form's validation
