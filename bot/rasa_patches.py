@@ -1,4 +1,4 @@
-"""The two Rasa internals replaced at start-up, where Rasa 3.6 offers no seam to extend.
+"""The Rasa internals replaced at start-up, where Rasa 3.6 offers no seam to extend (or only a costly one).
 
 Everything else we change in Rasa goes through its extension points: the Redis tracker store
 (bot/tracker_store.py, named in endpoints), the lock store (bot/lock_store.py, named in
@@ -22,6 +22,15 @@ Rasa starts) puts them in place, and refuses any Rasa but the one they were writ
    found for a type name is remembered here; an unknown name still takes Rasa's own path (its
    `topic`, default and error answers).
 
+3. The start of a new session (`ActionSessionStart.run`) on a paused conversation. A helper has
+   the chat (console/handoff_service.py paused it); after `session_expiration_time` (60 min)
+   without an event, the citizen's next message starts a new session, and `SessionStarted`
+   un-pauses the tracker: the assistant would answer beside the helper, who still holds the chat.
+   Here a session started on a paused conversation is paused again (`ConversationPaused` after
+   `SessionStarted` and the carried-over slots, before the `action_listen`), so the message goes
+   to the helper as before. A custom `action_session_start` on the action server could do the
+   same, but would cost every new conversation a round trip to the action server.
+
 Upgrading Rasa: `install()` refuses any version but RASA_VERSION. Before raising it, re-check
 (tests/bot/test_rasa_patches.py does, against the installed Rasa):
 - that `RemoteAction._validate_action_result(self, result)` still only validates `result` against
@@ -30,6 +39,8 @@ Upgrading Rasa: `install()` refuses any version but RASA_VERSION. Before raising
   `event` const (`_validators_by_part` raises if two parts share a name);
 - that `Event.resolve_by_type(type_name, default)` is still a pure function of its arguments
   (no event class is defined at run time after the first lookup);
+- that `ActionSessionStart.run` still returns `SessionStarted`, the slots, then `action_listen`,
+  and that `SessionStarted` still resets the pause;
 - and whether the new Rasa made either fix unnecessary (then delete it here).
 """
 
@@ -41,13 +52,14 @@ from typing import Any, Dict, List, Optional, Tuple, Type
 
 import jsonschema
 import rasa
-from rasa.core.actions.action import RemoteAction
+from rasa.core.actions.action import ActionSessionStart, RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import ActionExecuted, ConversationPaused, Event
 
 RASA_VERSION = "3.6.21"
 
 _rasa_resolve_by_type = Event.resolve_by_type
+_rasa_session_start = ActionSessionStart.run
 _event_classes: Dict[str, Type[Event]] = {}
 
 
@@ -115,10 +127,22 @@ def _resolve_event_type(type_name: str, default: Optional[Type[Event]] = None) -
     return found
 
 
+async def _start_session(
+    self: ActionSessionStart, output_channel: Any, nlg: Any, tracker: Any, domain: Any
+) -> List[Event]:
+    """Rasa's new session, paused again when the conversation was paused (a helper has the chat)."""
+    events: List[Event] = await _rasa_session_start(self, output_channel, nlg, tracker, domain)
+    if tracker.is_paused():
+        at = len(events) - 1 if events and isinstance(events[-1], ActionExecuted) else len(events)
+        events.insert(at, ConversationPaused())
+    return events
+
+
 # (class, attribute, what install() puts there)
 PATCHES: List[Tuple[type, str, Any]] = [
     (RemoteAction, "_validate_action_result", _validate_action_result),
     (Event, "resolve_by_type", staticmethod(_resolve_event_type)),
+    (ActionSessionStart, "run", _start_session),
 ]
 
 

@@ -109,4 +109,54 @@ def test_only_the_rasa_checked_is_patched(rasa_as_shipped: None, monkeypatch: py
 
 def test_the_installed_rasa_is_the_one_checked() -> None:
     rasa_patches.check_rasa_version()  # fails on an upgrade: re-check what bot/rasa_patches.py lists
-    assert [name for _, name, _ in rasa_patches.PATCHES] == ["_validate_action_result", "resolve_by_type"]
+    assert [name for _, name, _ in rasa_patches.PATCHES] == ["_validate_action_result", "resolve_by_type", "run"]
+
+
+async def _new_session(paused: bool) -> tuple:
+    """A conversation (paused or not) whose session expired: the events of the new session's start,
+    and the tracker they leave."""
+    from rasa.core.actions.action import ActionSessionStart
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, ConversationPaused, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.from_dict(
+        {
+            "slots": {"procedure": {"type": "any", "mappings": [{"type": "custom"}]}},
+            "session_config": {"session_expiration_time": 60, "carry_over_slots_to_new_session": True},
+        }
+    )
+    tracker = DialogueStateTracker.from_events(
+        "tg:42",
+        [
+            ActionExecuted("action_listen"),
+            UserUttered("làm giấy khai sinh cần giấy tờ gì", {"name": "ask_documents", "confidence": 0.9}),
+            SlotSet("procedure", "khai-sinh"),
+            *([ConversationPaused()] if paused else []),
+        ],
+        domain.slots,
+    )
+    events = await ActionSessionStart().run(None, None, tracker, domain)  # type: ignore[arg-type]
+    for event in events:
+        tracker.update(event)
+    return events, tracker
+
+
+async def test_a_new_session_of_a_chat_a_helper_holds_stays_paused(rasa_as_shipped: None) -> None:
+    from rasa.shared.core.events import ActionExecuted, ConversationPaused, SessionStarted, SlotSet
+
+    _, stock = await _new_session(paused=True)
+    assert not stock.is_paused()  # Rasa's own: the assistant would answer beside the helper
+    install()
+    events, tracker = await _new_session(paused=True)
+    assert [type(event) for event in events] == [SessionStarted, SlotSet, ConversationPaused, ActionExecuted]
+    assert tracker.is_paused()  # the citizen's next message goes to the helper, not the assistant
+    assert tracker.get_slot("procedure") == "khai-sinh"
+
+
+async def test_a_new_session_of_any_other_chat_is_rasas(rasa_as_shipped: None) -> None:
+    stock_events, _ = await _new_session(paused=False)
+    install()
+    events, tracker = await _new_session(paused=False)
+    assert events == stock_events
+    assert not tracker.is_paused()
