@@ -136,7 +136,7 @@ async def _new_session(paused: bool) -> tuple:
         ],
         domain.slots,
     )
-    events = await ActionSessionStart().run(None, None, tracker, domain)  # type: ignore[arg-type]
+    events = await ActionSessionStart().run(None, None, tracker, domain)
     for event in events:
         tracker.update(event)
     return events, tracker
