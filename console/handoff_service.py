@@ -8,6 +8,8 @@ apologises and gives the hotline, and the request stays in the list of missed on
 
 The conversation is paused by the assistant when it queues the request, and resumed here at every
 way out: the helper ends it, the citizen says "thôi"/"hủy"/"quay lại trợ lý", or nobody claims it.
+A chat the helper ends with a goodbye is followed by the assistant's satisfaction prompt
+(`action_ask_rating`, run through Rasa's HTTP API), with how it ended in the slot `handoff_outcome`.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ log = logging.getLogger(__name__)
 MAX_WAITING = 500  # requests waiting at once, all centres: past it the citizen is given the hotline
 REQUESTS_PER_CONVERSATION = 5  # new requests of one conversation per hour (asked, cancelled, asked …)
 MAX_REPLY_CHARS = 2_000
+NO_GOODBYE = ("abusive", "citizen_left")  # outcomes ended without a goodbye, nor a rating prompt
+OUTCOME_SLOT = "handoff_outcome"  # the assistant's slot of how the helper's chat ended
+ASK_RATING = "action_ask_rating"
 EXPIRE_EVERY_SECONDS = 5.0
 
 # A whole message that takes the citizen back to the assistant (folded: no diacritics, lower case).
@@ -178,10 +183,23 @@ class HandoffService:
         goodbye = msg.HANDOFF_ENDED_COUNTER.format(counter=counter) if counter else msg.HANDOFF_ENDED
         if outcome == "sent_to_hotline":
             goodbye = msg.HANDOFF_ENDED_HOTLINE
-        await self._resume(handoff, None if outcome in ("abusive", "citizen_left") else goodbye)
+        said_goodbye = outcome not in NO_GOODBYE
+        await self._resume(handoff, goodbye if said_goodbye else None)
         self.hub.publish(f"handoff:{handoff_id}", {"type": "ended", "outcome": outcome})
         self.hub.publish("queue", {"type": "ended", "id": handoff_id})
+        await self._after_end(handoff, outcome, ask_rating=said_goodbye)
         return handoff
+
+    async def _after_end(self, handoff: Handoff, outcome: str, ask_rating: bool) -> None:
+        """Tell the assistant how the chat ended (the slot `handoff_outcome`, which the rating keeps)
+        and, after a goodbye, have it ask for a rating (bot/actions/rating.py). A failure is logged:
+        the chat is ended whatever happens here."""
+        try:
+            await self.rasa.append(handoff.conversation_id, [{"event": "slot", "name": OUTCOME_SLOT, "value": outcome}])
+            if ask_rating:
+                await self.rasa.execute(handoff.conversation_id, ASK_RATING)
+        except (RasaUnavailable, DeliveryFailed) as exc:
+            log.warning("handoff %s: the rating was not asked (%s)", handoff.id, type(exc).__name__)
 
     async def expire(self) -> List[Handoff]:
         """Requests no helper claimed in time: missed; the assistant resumes with the hotline."""

@@ -7,6 +7,8 @@ network, and every call carries a JWT the console signs with the secret shared w
   it. The channel is named from the conversation id (`connectors.delivery.output_channel_for`);
   Rasa's `latest` would send nowhere, answering 200, for a conversation it no longer holds;
 - `pause` / `resume` with an optional bot message first (the end of a handoff);
+- `execute(conversation_id, action)`: an action of the assistant run in the conversation (the rating
+  prompt after a handoff: `action_ask_rating`), then `action_listen`;
 - `conversation(conversation_id)`: the citizen's and the assistant's messages so far.
 
 Rasa 3.6 checks the JWT with sanic-jwt (HS256 here): a payload with `user.role == "admin"` may
@@ -91,25 +93,38 @@ class RasaClient:
     def _url(self, conversation_id: str, tail: str) -> str:
         return f"{self.base_url}/conversations/{quote(conversation_id, safe='')}/{tail}"
 
-    async def append(self, conversation_id: str, events: List[Dict[str, Any]]) -> None:
-        """Append `events`, sending bot messages on the conversation's latest channel."""
-        channel = output_channel_for(conversation_id)  # named: `latest` needs a user message Rasa still holds
-        url = self._url(conversation_id, f"tracker/events?output_channel={channel}&execute_side_effects=true")
+    async def _post(self, url: str, body: Any, what: str) -> None:
+        """POST `body`; a refused delivery is DeliveryFailed, anything else but 200 RasaUnavailable."""
         try:
             async with self._session.post(
-                url, json=events, headers=self._headers(), timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)
+                url, json=body, headers=self._headers(), timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)
             ) as response:
                 if response.status == 200:
                     return
                 detail = await _error_of(response)
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            log.warning("Rasa API: events not appended (%s)", type(exc).__name__)
+            log.warning("Rasa API: %s (%s)", what, type(exc).__name__)
             raise RasaUnavailable(type(exc).__name__) from exc
         code = failure_code(detail) if response.status == 500 else None
-        log.warning("Rasa API: events not appended (HTTP %d, %s)", response.status, code or "no delivery code")
+        log.warning("Rasa API: %s (HTTP %d, %s)", what, response.status, code or "no delivery code")
         if code is not None:  # the channel refused the message (connectors/delivery.py)
             raise DeliveryFailed(code)
         raise RasaUnavailable(f"HTTP {response.status}")
+
+    async def append(self, conversation_id: str, events: List[Dict[str, Any]]) -> None:
+        """Append `events`, sending bot messages on the conversation's latest channel."""
+        channel = output_channel_for(conversation_id)  # named: `latest` needs a user message Rasa still holds
+        url = self._url(conversation_id, f"tracker/events?output_channel={channel}&execute_side_effects=true")
+        await self._post(url, events, "events not appended")
+
+    async def execute(self, conversation_id: str, action: str) -> None:
+        """Run the assistant's `action` in the conversation (`POST /conversations/{id}/execute`), its
+        messages sent on the conversation's channel; then `action_listen`, as after any turn of the
+        assistant (Rasa's execute does not add it, and the rules predict the next answer from it)."""
+        channel = output_channel_for(conversation_id)
+        url = self._url(conversation_id, f"execute?output_channel={channel}")
+        await self._post(url, {"name": action}, f"{action} not run")
+        await self.append(conversation_id, [{"event": "action", "name": "action_listen"}])
 
     async def say(self, conversation_id: str, text: str, helper: Optional[str] = None) -> None:
         """Send `text` to the citizen; a helper's message is marked so the chat view can tell it."""

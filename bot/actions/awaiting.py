@@ -23,6 +23,9 @@ class Awaited(enum.Enum):
     CODE = "code"  # a dossier code
     DIGITS = "digits"  # the last 4 digits of the phone on file
     PERSON = "person"  # yes or no to the offer of a helper in the chat (bot/actions/handoff.py)
+    RATING = "rating"  # a rating of 1-5, or "không" (bot/actions/rating.py)
+    COMMENT = "comment"  # the optional comment after a rating (bot/actions/rating.py)
+    SUBSCRIBE = "subscribe"  # yes or no to notifications of a dossier's changes (bot/actions/notify.py)
 
 
 def user_turn(tracker: Tracker) -> int:

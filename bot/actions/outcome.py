@@ -8,7 +8,7 @@ it) without the console guessing from the text. Channels ignore the key.
 
 from __future__ import annotations
 
-from typing import Dict, Literal, Optional
+from typing import Any, Dict, Literal, Optional
 
 Outcome = Literal[
     "answered",  # a KB answer
@@ -20,6 +20,7 @@ Outcome = Literal[
     "not_understood",
     "fallback",
     "smalltalk",  # greet, goodbye, thanks, bot challenge
+    "rating",  # the citizen's answer to the satisfaction prompt (bot/actions/rating.py): see `rating`
     "other",
 ]
 DossierOutcome = Literal[
@@ -33,6 +34,16 @@ def mark(
     procedure: Optional[str] = None,
     aspect: Optional[str] = None,
     dossier: Optional[DossierOutcome] = None,
-) -> Dict[str, Optional[str]]:
-    """The `motcua` key of a message."""
-    return {"outcome": outcome, "procedure": procedure, "aspect": aspect, "dossier": dossier}
+    rating: Optional[Dict[str, Any]] = None,
+) -> Dict[str, Any]:
+    """The `motcua` key of a message.
+
+    `rating` (the satisfaction prompt and its answers, bot/actions/rating.py): {"stage": "asked" |
+    "rated" | "skipped" | "comment_asked" | "commented" | "done" (no comment), "id": the prompt's id (one a session),
+    "score": 1-5 or None, "comment": masked, at most 500 characters, or None, "procedure": the
+    procedure in context, "channel", "helper_outcome": how a helper's chat of this session ended,
+    or None}. The console stores the rated, skipped and commented ones (console/insights/ratings.py)."""
+    found: Dict[str, Any] = {"outcome": outcome, "procedure": procedure, "aspect": aspect, "dossier": dossier}
+    if rating is not None:
+        found["rating"] = rating
+    return found

@@ -4,7 +4,9 @@ A turn is a `user` event and the events of the same sender after it, up to the `
 that ends Rasa's answer (or the sender's next message). Its outcome is the highest-priority mark
 among its bot messages (`metadata.motcua`, added by bot/actions/outcome.py), else what the action
 names say (`action_default_fallback`, `action_not_understood`, `utter_*` domain responses), else
-the intent (`nlu_fallback`), else "other".
+the intent (`nlu_fallback`), else "other". A reply to the satisfaction prompt is "rating" whatever
+action took it ("tốt" may reach `action_not_understood`: it is not an unanswered question), and
+carries the rating to keep (console/insights/ratings.py).
 
 Rasa may save a conversation between a message and its answer (a batch may end there too): a turn
 with no `action_listen` yet is *held* — its rows stay for the next batch — unless it is older than
@@ -21,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from connectors.masking import mask
+from console.insights.ratings import Rating, rating_of
 from console.insights.tables import DOSSIER_OUTCOMES, OUTCOMES, TEXT_CHARS
 from console.insights.textkey import text_key
 from motcua.settings import VIETNAM
@@ -68,9 +71,13 @@ class Turn:
     procedure_id: Optional[str] = None
     aspect: Optional[str] = None
     dossier_outcome: Optional[str] = None
+    rating: Optional[Rating] = None  # what a reply to the satisfaction prompt said (not a column)
 
     def row(self) -> Dict[str, Any]:
-        return asdict(self)
+        """The row of `insight_turns`."""
+        found = asdict(self)
+        del found["rating"]
+        return found
 
 
 @dataclass
@@ -141,6 +148,7 @@ def turn_of(user: Dict[str, Any], following: Sequence[Dict[str, Any]], secret: b
         text=text,
         text_key=text_key(text),
         **outcome_of(intent, following),  # type: ignore[arg-type]
+        rating=rating_of(following),
     )
 
 

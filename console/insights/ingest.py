@@ -13,7 +13,7 @@ first statement of the transaction updates it) and records how far the ingester 
 `setup(app)` runs it in the console: every second (at once again while there is a backlog), the
 retention once a day, and with INSIGHTS_AMQP_URL the RabbitMQ consumer (console.insights.amqp).
 After inserting turns it calls `console.insights.rollup.record(connection, turns)` in the same
-transaction, when that module exists.
+transaction, when that module exists, and `console.insights.ratings.record` (the satisfaction ratings).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from aiohttp import web
 from sqlalchemy.engine import Connection, Engine
 
 from console.dbrun import run
+from console.insights import ratings
 from console.insights.classify import Turn, sort_events
 from console.insights.retention import purge
 from console.insights.tables import events, insight_cursor, insight_turns
@@ -103,6 +104,7 @@ def ingest(
             record = _rollup()
             if record is not None:
                 record(connection, found.turns)
+            ratings.record(connection, found.turns)
         _delete(connection, found.consumed)
         if found.consumed:
             connection.execute(

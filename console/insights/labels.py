@@ -8,7 +8,15 @@ DASHBOARD_TITLE = "Thống kê"
 UNANSWERED_TITLE = "Câu hỏi chưa trả lời được"
 ALIAS_TITLE = "Tạo tên gọi khác cho thủ tục"
 RETENTION = "Dữ liệu được giữ {days} ngày; dữ liệu cũ hơn được xoá tự động."
-SATISFACTION = "Đánh giá mức độ hài lòng: sẽ có khi tính năng đánh giá được bật"
+SATISFACTION_TITLE = "Mức độ hài lòng"
+SATISFACTION = (
+    "Người dân chấm từ 1 đến 5 sao khi cảm ơn hoặc chào sau khi được trả lời, hoặc khi người hỗ trợ kết thúc "
+    "trao đổi (mỗi phiên tối đa một lần), kèm góp ý nếu muốn. Góp ý đã được che số điện thoại, số giấy tờ, mã hồ sơ."
+)
+NO_PROCEDURE = "Chưa rõ thủ tục"
+NO_HELPER = "Không qua người hỗ trợ"
+WITH_HELPER = "Có người hỗ trợ: {outcome}"
+STARS = "{score} sao"
 NO_DATA = "Không có dữ liệu trong khoảng thời gian này"
 ALL_CHANNELS = "Tất cả kênh"
 
@@ -85,4 +93,10 @@ TABLE_TITLES: Dict[str, str] = {
     "handoffs": "Chuyển cho người hỗ trợ",
     "handoff-outcomes": "Kết quả các lần chuyển cho người hỗ trợ",
     "unanswered": "Câu hỏi chưa trả lời được",
+    "ratings": "Số lượt đánh giá theo số sao",
+    "ratings-summary": "Tổng hợp đánh giá",
+    "ratings-by-procedure": "Đánh giá theo thủ tục",
+    "ratings-by-channel": "Đánh giá theo kênh",
+    "ratings-by-helper": "Đánh giá theo người hỗ trợ",
+    "rating-comments": "Góp ý mới nhất",
 }

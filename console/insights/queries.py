@@ -7,7 +7,8 @@ time in that zone), both ends included, and optionally one channel. Sources, cho
 - conversations and messages per day and channel, the outcome shares, the dossier outcomes,
   questions per procedure and aspect (answered and clarified turns): the daily roll-ups of
   `console.insights.rollup` (why: see there);
-- handoffs: the console's `handoffs` table (its own rows, not events).
+- handoffs: the console's `handoffs` table (its own rows, not events);
+- the satisfaction ratings: `insight_ratings` (console.insights.rating_queries).
 
 Everything comes back as frozen dataclasses; the views add the titles and labels.
 """
@@ -25,6 +26,7 @@ from sqlalchemy.engine import Connection
 
 from console.handoff.tables import handoffs
 from console.insights import labels
+from console.insights.rating_queries import RatingSummary, rating_summary
 from console.insights.rollup import day_conversations, day_outcomes, day_procedures
 from motcua.settings import VIETNAM
 
@@ -138,6 +140,7 @@ class Dashboard:
     procedures: Tuple[ProcedureQuestions, ...]
     dossier: Tuple[Count, ...]
     handoffs: HandoffSummary
+    ratings: RatingSummary
 
 
 def _percent(part: int, whole: int) -> float:
@@ -280,4 +283,5 @@ def dashboard(connection: Connection, filters: Filters, top: int = TOP_PROCEDURE
         procedures=procedures(connection, filters, top),
         dossier=dossier_outcomes(outcome_rows),
         handoffs=handoff_summary(connection, filters, conversations),
+        ratings=rating_summary(connection, filters.start, filters.end, filters.channel),
     )

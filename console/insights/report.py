@@ -8,7 +8,6 @@ A `Table` holds raw cells (dates, ints, floats, texts); the template formats the
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Sequence, Tuple
 
 from markupsafe import Markup
@@ -18,22 +17,13 @@ from console.insights import labels
 from console.insights.charts import Series, bar_chart, line_chart, stacked_bar_chart
 from console.insights.csv_export import Cell
 from console.insights.queries import Count, Dashboard
+from console.insights.rating_report import rating_tables
+from console.insights.table import Table, channel_label
 from console.insights.unanswered import Group
 
+__all__ = ["Table", "Titles", "channel_label", "dashboard_tables", "unanswered_table"]
+
 Titles = Callable[[str], str]  # a procedure's title from its id
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str  # in the CSV's address: /insights/<name>.csv
-    title: str
-    header: Tuple[str, ...]
-    rows: Tuple[Tuple[Cell, ...], ...]
-    charts: Tuple[Markup, ...] = field(default=())
-
-
-def channel_label(channel: str) -> str:
-    return console_msg.CHANNEL_LABELS.get(channel, channel)
 
 
 def _count_rows(counts: Sequence[Count], names: Dict[str, str]) -> Tuple[Tuple[Cell, ...], ...]:
@@ -139,6 +129,7 @@ def dashboard_tables(board: Dashboard, titles: Titles) -> List[Table]:
         procedures_table(board, titles),
         dossier_table(board),
         *handoff_tables(board),
+        *rating_tables(board.ratings, titles),
     ]
 
 

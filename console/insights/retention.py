@@ -1,8 +1,8 @@
 """Retention: what citizens asked is kept `CONSOLE_INSIGHTS_RETENTION_DAYS` (180 by default), no longer.
 
-`purge(engine, days, now)` deletes the turns of the days before the cutoff (days as in Vietnam,
-as the dashboard counts them) and the raw events older than the cutoff that no ingester consumed
-(the console was off for that long). The console's ingester runs it once a day.
+`purge(engine, days, now)` deletes the turns and the satisfaction ratings of the days before the
+cutoff (days as in Vietnam, as the dashboard counts them) and the raw events older than the cutoff
+that no ingester consumed (the console was off for that long). The console's ingester runs it once a day.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import List, Tuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from console.insights import rollup
+from console.insights import ratings, rollup
 from console.insights.tables import events, insight_turns
 from motcua.settings import VIETNAM
 
@@ -55,4 +55,5 @@ def purge(engine: Engine, days: int, now: dt.datetime) -> Tuple[int, int]:
     with engine.begin() as connection:
         turns = connection.execute(sa.delete(insight_turns).where(insight_turns.c.day < first_kept)).rowcount
         rollup.forget_before(connection, first_kept)
+        ratings.forget_before(connection, first_kept)
     return int(turns or 0), _stale_events(engine, (now - dt.timedelta(days=days)).timestamp())

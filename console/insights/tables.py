@@ -6,6 +6,9 @@
   ingesters lock so that two console processes never consume the same events.
 - `insight_turns`: one row per citizen message: when, where from, the conversation as an HMAC of
   its sender id (never the id), the masked text and its normalised key, and the outcome.
+- `insight_ratings` (migration `0008_ratings`): one row per satisfaction prompt answered
+  (console/insights/ratings.py): the score (NULL when skipped), the masked comment, the channel, the
+  procedure in context and how a helper's chat of that session ended.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from console.db import metadata
 from console.tables import UTCDateTime
 
 OUTCOMES = (
+    "rating",  # a reply the rating flow took (bot/actions/rating.py), whatever the action's name says
     "answered",
     "clarified",
     "dossier",
@@ -75,4 +79,23 @@ insight_turns = sa.Table(
     sa.Index("ix_insight_turns_outcome_day", "outcome", "day"),
     sa.Index("ix_insight_turns_text_key", "text_key"),
     sa.Index("ix_insight_turns_procedure_id", "procedure_id"),
+)
+
+RATING_COMMENT_CHARS = 500
+
+insight_ratings = sa.Table(
+    "insight_ratings",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("conversation", sa.String(64), nullable=False),
+    sa.Column("prompt", sa.String(32), nullable=False),  # the prompt's id: one row a prompt
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("channel", sa.String(32), nullable=False),
+    sa.Column("procedure_id", sa.String(128)),
+    sa.Column("helper_outcome", sa.String(32)),
+    sa.Column("score", sa.SmallInteger),  # 1-5; NULL: the citizen skipped the prompt
+    sa.Column("comment", sa.String(RATING_COMMENT_CHARS)),
+    sa.UniqueConstraint("conversation", "prompt"),
+    sa.Index("ix_insight_ratings_day_channel", "day", "channel"),
 )

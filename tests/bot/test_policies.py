@@ -35,7 +35,7 @@ def _long_conversation() -> list:
     turns = [
         ("greet", "action_greet"), ("ask_documents", "action_answer_documents"), ("ask_fee", "action_answer_fee"),
         ("ask_processing_time", "action_answer_time"), ("affirm", "action_affirm"), ("ask_fee", "action_answer_fee"),
-        ("deny", "action_deny"), ("thanks", "utter_thanks"), ("ask_where", "action_answer_where"),
+        ("deny", "action_deny"), ("thanks", "action_thanks"), ("ask_where", "action_answer_where"),
     ]  # fmt: skip
     for n in range(3):
         for k, (intent, action) in enumerate(turns):
@@ -75,7 +75,7 @@ RULES = {
     _rule_key(("action_listen", "greet")): "action_greet",
     _rule_key(("action_listen", "greet"), ("action_greet", "greet")): "action_listen",
     # longer than any rule of ours, so that the end kept is more than one turn
-    _rule_key(("action_listen", "affirm"), ("action_affirm", "affirm"), ("action_listen", "ask_fee")): "utter_thanks",
+    _rule_key(("action_listen", "affirm"), ("action_affirm", "affirm"), ("action_listen", "ask_fee")): "action_thanks",
 }
 
 
@@ -115,7 +115,7 @@ def test_rule_states_from_the_conversation_end_are_rasas(policies: tuple) -> Non
         ours = [policy._find_action_from_rules(tracker, domain, use_text)[0::2] for use_text in (True, False)]
         assert ours == stock, length
         predicted[ours[1][0]] = predicted.get(ours[1][0], 0) + 1
-    assert {"action_answer_fee", "action_listen", "action_greet", "utter_thanks"} <= set(predicted)
+    assert {"action_answer_fee", "action_listen", "action_greet", "action_thanks"} <= set(predicted)
 
 
 def test_rule_states_take_rasas_way_after_an_undo_or_restart(policies: tuple) -> None:

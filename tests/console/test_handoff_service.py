@@ -25,22 +25,44 @@ from console.rasa_client import DeliveryFailed, RasaClient
 SECRET = "jwt-secret-of-the-console-tests-0123456789"
 VN = dt.timezone(dt.timedelta(hours=7))
 MONDAY_9 = dt.datetime(2026, 12, 7, 9, 0, tzinfo=VN)  # a working day, in working hours
+RATING_PROMPT = "Bạn chấm mức hài lòng với hỗ trợ hôm nay từ 1 đến 5 sao nhé?"  # what action_ask_rating says
+LISTEN = {"event": "action", "name": "action_listen"}
 
 
 class FakeRasa:
+    """Rasa's `tracker/events` and `execute` endpoints. An executed action is recorded in the
+    conversation as Rasa records it: the action, then its message (the rating prompt's, for
+    `action_ask_rating`)."""
+
     def __init__(self) -> None:
         self.appended: List[Tuple[str, Dict[str, str], List[Dict[str, Any]]]] = []
         self.refuse_bot_messages: Optional[str] = None  # a delivery code
+        self.execute_status = 200
 
-    async def events(self, request: web.Request) -> web.Response:
+    def _check(self, request: web.Request) -> None:
         token = request.headers["Authorization"].removeprefix("Bearer ")
         assert jwt.decode(token, SECRET, algorithms=["HS256"])["user"]["role"] == "admin"
+
+    async def events(self, request: web.Request) -> web.Response:
+        self._check(request)
         events = await request.json()
         if self.refuse_bot_messages and any(e["event"] == "bot" for e in events):
             message = f"An unexpected error occurred. Error: [{self.refuse_bot_messages}] refused"
             return web.json_response({"status": "failure", "message": message}, status=500)
         self.appended.append((request.match_info["id"], dict(request.query), events))
         return web.json_response({})
+
+    async def execute(self, request: web.Request) -> web.Response:
+        self._check(request)
+        name = (await request.json())["name"]
+        if self.refuse_bot_messages:
+            message = f"An unexpected error occurred. Error: [{self.refuse_bot_messages}] refused"
+            return web.json_response({"status": "failure", "message": message}, status=500)
+        if self.execute_status != 200:
+            return web.json_response({"status": "failure"}, status=self.execute_status)
+        events = [{"event": "action", "name": name}, {"event": "bot", "text": RATING_PROMPT}]
+        self.appended.append((request.match_info["id"], dict(request.query), events))
+        return web.json_response({"tracker": {}})
 
     def sent(self, conversation: str) -> List[Any]:
         return [e for c, _, events in self.appended if c == conversation for e in events]
@@ -59,6 +81,7 @@ async def setup() -> AsyncIterator[Tuple[HandoffService, FakeRasa, Clock, List[A
     rasa = FakeRasa()
     app = web.Application()
     app.router.add_post("/conversations/{id}/tracker/events", rasa.events)
+    app.router.add_post("/conversations/{id}/execute", rasa.execute)
     server = TestServer(app)
     await server.start_server()
     clock = Clock()
@@ -163,11 +186,17 @@ async def test_claim_greets_reply_reaches_the_citizen_and_end_resumes(setup: Any
     assert (await service.reply(queued["handoff_id"], "lan", 7, "  Bạn mang giấy chứng sinh nhé.  "))["ok"]
     assert rasa.sent("tg:501")[-1]["text"] == "Bạn mang giấy chứng sinh nhé."
     await service.end(queued["handoff_id"], "lan", 7, "sent_to_counter", "3")
-    assert rasa.sent("tg:501")[-3:] == [
+    assert rasa.sent("tg:501")[-7:] == [
         {"event": "bot", "text": msg.HANDOFF_ENDED_COUNTER.format(counter="3")},
         {"event": "resume"},
-        {"event": "action", "name": "action_listen"},
+        LISTEN,
+        {"event": "slot", "name": "handoff_outcome", "value": "sent_to_counter"},  # kept with the rating
+        {"event": "action", "name": "action_ask_rating"},
+        {"event": "bot", "text": RATING_PROMPT},
+        LISTEN,  # as after any turn of the assistant: the rules predict the reply's answer from it
     ]
+    [execute] = [q for _, q, events in rasa.appended if events[0].get("name") == "action_ask_rating"]
+    assert execute == {"output_channel": "telegram"}
     assert [a[1] for a in audited] == ["claim", "reply", "end"] and all(a[0] == 7 for a in audited)
     assert (await service.store.get(queued["handoff_id"])).state is State.ENDED
 
@@ -177,7 +206,11 @@ async def test_an_abusive_chat_ends_without_a_goodbye(setup: Any) -> None:
     queued = await service.request(request())
     await service.claim(queued["handoff_id"], "lan", 7)
     await service.end(queued["handoff_id"], "lan", 7, "abusive")
-    assert rasa.sent("tg:501")[-2:] == [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+    assert rasa.sent("tg:501")[-3:] == [
+        {"event": "resume"},
+        LISTEN,
+        {"event": "slot", "name": "handoff_outcome", "value": "abusive"},
+    ]  # and no rating prompt
 
 
 async def test_a_closed_zalo_window_is_told_to_the_helper_and_nothing_is_kept(setup: Any) -> None:
@@ -190,9 +223,13 @@ async def test_a_closed_zalo_window_is_told_to_the_helper_and_nothing_is_kept(se
     assert failed.value.code == "zalo_window_closed"
     assert msg.DELIVERY_FAILURES["zalo_window_closed"] == msg.DELIVERY_ZALO_WINDOW
     assert all(m.text != "chào bạn" for m in await service.store.messages(queued["handoff_id"]))
-    # ending it still gives the conversation back to the assistant, without the goodbye
+    # ending it still gives the conversation back to the assistant, without the goodbye nor the prompt
     await service.end(queued["handoff_id"], "lan", 7, "citizen_left")
-    assert rasa.sent("zalo:9")[-2:] == [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+    assert rasa.sent("zalo:9")[-3:] == [
+        {"event": "resume"},
+        LISTEN,
+        {"event": "slot", "name": "handoff_outcome", "value": "citizen_left"},
+    ]
 
 
 async def test_no_claim_in_time_is_missed_with_an_apology_and_the_hotline(setup: Any) -> None:
@@ -229,3 +266,37 @@ async def test_asking_again_and_again_is_limited_per_conversation(setup: Any) ->
         await service.citizen_message("tg:77", "thôi", None)
     assert (await service.request(request("tg:77")))["state"] == "limited"
     assert (await service.request(request("tg:78")))["state"] == "waiting"  # another citizen is not affected
+
+
+async def test_the_rating_prompt_on_the_web_chat_and_rest_channels(setup: Any) -> None:
+    service, rasa, _, _ = setup
+    for conversation, channel in (("web:abc123", "web"), ("citizen-7", "rest")):
+        queued = await service.request(request(conversation, channel=channel))
+        await service.claim(queued["handoff_id"], "lan", 7)
+        await service.end(queued["handoff_id"], "lan", 7, "answered")
+        assert rasa.sent(conversation)[-3:] == [
+            {"event": "action", "name": "action_ask_rating"},
+            {"event": "bot", "text": RATING_PROMPT},
+            LISTEN,
+        ]
+        [execute] = [q for c, q, e in rasa.appended if c == conversation and e[0].get("name") == "action_ask_rating"]
+        assert execute == {"output_channel": channel}
+
+
+@pytest.mark.parametrize("failure", ["zalo_window_closed", "http"])
+async def test_a_prompt_that_cannot_be_sent_never_stops_the_end(
+    setup: Any, failure: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    service, rasa, _, _ = setup
+    queued = await service.request(request("zalo:9", channel="zalo"))
+    await service.claim(queued["handoff_id"], "lan", 7)
+    if failure == "http":
+        rasa.execute_status = 404  # e.g. an assistant without the action
+    else:
+        rasa.refuse_bot_messages = failure
+    ended = await service.end(queued["handoff_id"], "lan", 7, "answered")
+    assert ended.state is State.ENDED and (await service.store.get(queued["handoff_id"])).state is State.ENDED
+    sent = rasa.sent("zalo:9")
+    assert {"event": "action", "name": "action_ask_rating"} not in sent
+    assert sent[-1] == {"event": "slot", "name": "handoff_outcome", "value": "answered"}  # no listen after nothing
+    assert "the rating was not asked" in caplog.text

@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 
 from bot import messages as bot_msg
+from bot.actions import rating_text
 from bot.launcher import free_port
 from console import messages as console_msg
 from tests.e2e.conftest import TELEGRAM_SECRET, Fakes, wait_for
@@ -77,9 +78,10 @@ async def test_a_handoff_across_two_replicas(replicas: Stack, fakes: Fakes) -> N
         assert status == 200 and next_text(fakes, chat, 3) == "Bạn cần sổ đỏ gì?"
         status, _ = await post(lan, f"{replicas.console}{claimed['chat']}/end", token, {"outcome": "answered"})
         assert status == 200 and next_text(fakes, chat, 4) == console_msg.HANDOFF_ENDED
+        assert next_text(fakes, chat, 5) == rating_text.PROMPT  # then the satisfaction prompt
     finally:
         await lan.close()
 
     await telegram_to(second, chat, "đăng ký thường trú cần giấy tờ gì")  # the assistant again, on either
-    assert "thường trú" in next_text(fakes, chat, 5).lower()
-    wait_for(lambda: len(texts(fakes, chat)) == 6)
+    assert "thường trú" in next_text(fakes, chat, 6).lower()  # a question, not a rating: answered
+    wait_for(lambda: len(texts(fakes, chat)) == 7)

@@ -10,7 +10,7 @@ from console.db import metadata
 from console.migrate import downgrade, upgrade
 from tests.console.test_migrations import table_of
 
-INSIGHT_TABLES = {"events", "insight_cursor", "insight_turns"}
+INSIGHT_TABLES = {"events", "insight_cursor", "insight_turns", "insight_ratings"}
 
 
 def test_the_tables_of_the_code_match_the_migrated_schema(engine: Engine) -> None:

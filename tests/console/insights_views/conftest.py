@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from console.accounts import Accounts, User
 from console.handoff.tables import handoffs
 from console.insights import rollup
-from console.insights.tables import insight_turns
+from console.insights.tables import insight_ratings, insight_turns
 from console.insights.textkey import text_key
 from console.settings import load_console_settings
 from console.web import insights_views
@@ -86,6 +86,30 @@ def add_handoff(
         )  # fmt: skip
 
 
+def add_rating(
+    engine: Engine, when: dt.datetime, channel: str, conversation: str, score: Optional[int],
+    comment: Optional[str] = None, procedure: Optional[str] = None, helper: Optional[str] = None,
+) -> None:  # fmt: skip
+    """A row of insight_ratings, as the ingester writes it."""
+    with engine.begin() as connection:
+        connection.execute(
+            insight_ratings.insert().values(
+                conversation=conversation, prompt=f"p-{conversation}", at=when, day=when.astimezone(VIETNAM).date(),
+                channel=channel, procedure_id=procedure, helper_outcome=helper, score=score, comment=comment,
+            )
+        )  # fmt: skip
+
+
+def scripted_ratings(engine: Engine) -> None:
+    """Three ratings and a skip in the range, one rating before it."""
+    add_rating(engine, at(DAY1, 9, 5), "telegram", "c1", 5, "Trả lời nhanh, dễ hiểu", "khai-sinh")
+    add_rating(engine, at(DAY1, 10, 10), "telegram", "c2", 2, "Chờ ở quầy lâu, gọi 09******78 không ai nghe",
+               "ho-chieu", "sent_to_counter")  # fmt: skip
+    add_rating(engine, at(DAY2, 8, 3), "telegram", "c3", None, procedure="can-cuoc")  # skipped
+    add_rating(engine, at(DAY2, 9, 41), "zalo", "z2", 4, helper="answered")
+    add_rating(engine, at(dt.date(2026, 11, 19), 23, 0), "web", "w9", 1, "ngoài khoảng thời gian", "khai-sinh")
+
+
 def scripted(engine: Engine) -> None:
     """3 conversations on Telegram and 2 on Zalo over 2 days (the tests' figures are counted from here)."""
     add_turns(
@@ -112,6 +136,7 @@ def scripted(engine: Engine) -> None:
     add_handoff(engine, "h2", "telegram", at(DAY1, 10, 6), "ended", 90, "sent_to_counter")
     add_handoff(engine, "h3", "telegram", at(DAY2, 12), "missed", outcome="missed")
     add_handoff(engine, "h4", "telegram", at(dt.date(2026, 11, 19), 12), "ended", 5, "answered")  # outside
+    scripted_ratings(engine)
 
 
 @dataclass

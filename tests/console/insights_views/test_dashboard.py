@@ -27,7 +27,10 @@ async def page(make_client: MakeClient, engine: Engine, **query: str) -> str:
 
 async def test_the_dashboard_shows_the_scripted_figures(make_client: MakeClient, engine: Engine) -> None:
     html = await page(make_client, engine, **RANGE)
-    assert figures_of(html) == {"conversations": "5", "messages": "13", "handoffs": "3"}
+    assert figures_of(html) == {
+        "conversations": "5", "messages": "13", "handoffs": "3", "ratings": "3", "rating-mean": "3,7",
+        "rating-skipped": "1",
+    }  # fmt: skip
     tables = tables_of(html)
     assert tables["per-day"] == [
         ["20/11/2026", "Telegram", "2", "5"],
@@ -63,12 +66,12 @@ async def test_the_dashboard_shows_the_scripted_figures(make_client: MakeClient,
         ["Đã giải đáp", "1", "33,3"],
     ]
     assert "Dữ liệu được giữ 180 ngày" in html
-    assert "Đánh giá mức độ hài lòng: sẽ có khi tính năng đánh giá được bật" in html
+    assert "Người dân chấm từ 1 đến 5 sao" in html
 
 
 async def test_the_charts_are_svg_with_titles_and_no_inline_style(make_client: MakeClient, engine: Engine) -> None:
     html = await page(make_client, engine, **RANGE)
-    assert html.count('<svg class="chart"') == 6
+    assert html.count('<svg class="chart"') == 7  # with the ratings' distribution
     assert '<title id="chart-conversations-t">Số hội thoại mỗi ngày, theo kênh</title>' in html
     assert 'aria-labelledby="chart-outcomes-t"' in html
     assert "<title>20/11 · Telegram: 2</title>" in html  # the conversations bar of the first day
@@ -77,7 +80,10 @@ async def test_the_charts_are_svg_with_titles_and_no_inline_style(make_client: M
 
 async def test_a_channel_filter(make_client: MakeClient, engine: Engine) -> None:
     html = await page(make_client, engine, **RANGE, channel="zalo")
-    assert figures_of(html) == {"conversations": "2", "messages": "5", "handoffs": "1"}
+    assert figures_of(html) == {
+        "conversations": "2", "messages": "5", "handoffs": "1", "ratings": "1", "rating-mean": "4,0",
+        "rating-skipped": "0",
+    }  # fmt: skip
     tables = tables_of(html)
     assert tables["per-day"] == [["20/11/2026", "Zalo", "1", "1"], ["21/11/2026", "Zalo", "2", "4"]]
     assert tables["handoffs"][:4] == [
@@ -92,7 +98,10 @@ async def test_a_channel_filter(make_client: MakeClient, engine: Engine) -> None
 
 async def test_a_date_filter(make_client: MakeClient, engine: Engine) -> None:
     html = await page(make_client, engine, **{"from": "2026-11-21", "to": "2026-11-21"})
-    assert figures_of(html) == {"conversations": "3", "messages": "7", "handoffs": "2"}
+    assert figures_of(html) == {
+        "conversations": "3", "messages": "7", "handoffs": "2", "ratings": "1", "rating-mean": "4,0",
+        "rating-skipped": "1",
+    }  # fmt: skip
     assert tables_of(html)["per-day"] == [["21/11/2026", "Telegram", "1", "3"], ["21/11/2026", "Zalo", "2", "4"]]
 
 

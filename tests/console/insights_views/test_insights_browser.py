@@ -73,7 +73,13 @@ def test_the_dashboard_draws_its_charts_and_filters(console_url: str, browser: A
         page.fill("#password", PASSWORD)
         page.click("form[action='/login'] button[type=submit]")
         page.wait_for_url(console_url + "/insights")
-        assert page.locator("svg.chart").count() == 6
+        assert page.locator("svg.chart").count() == 7
+        # the satisfaction section: the ratings of the last 30 days (19/11's 1 star too), their chart
+        assert page.locator("[data-figure=ratings]").inner_text() == "4"
+        assert page.locator("[data-figure=rating-mean]").inner_text() == "3,0"
+        assert page.locator("#t-ratings svg.chart rect.chart-bar").count() == 4  # 1, 2, 4 and 5 stars: no 3
+        assert page.get_by_role("heading", name="Mức độ hài lòng").is_visible()
+        page.locator("#t-satisfaction").screenshot(path=str(SCREENSHOT.with_name("insights-ratings.png")), type="png")
         bar = page.locator("#t-outcomes svg.chart rect.chart-bar").first
         assert bar.is_visible() and float(bar.get_attribute("height") or 0) > 0
         # the colour comes from insights.css (a class): not the black an unstyled SVG shape gets
