@@ -9,6 +9,10 @@ operator gives them:
 - `CONSOLE_INTERNAL_TOKEN`: what the action server (a citizen asks for a person) and the Rasa
   server (a paused conversation's messages) show the console's internal API.
 
+The web chat's session secret is kept there too (`web_chat_env`): `make run` turns the web chat on
+with it unless the operator set `MOTCUA_WEB_SESSION_SECRET` (which every replica on other machines
+must then share).
+
 `MOTCUA_CONSOLE=off` runs the assistant without the console (the citizen is then given the hotline,
 as before). The Rasa server listens on 127.0.0.1 (RASA_HOST): its API is never public; a reverse
 proxy in front passes only /webhooks/ (README, "Security").
@@ -20,13 +24,15 @@ import secrets
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from bot.rasa_config import settings_for
+from bot.rasa_config import child_env, settings_for
 from motcua.atomic_file import atomic_write
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 JWT_SECRET_FILE = VAR / "rasa_jwt_secret"
 INTERNAL_TOKEN_FILE = VAR / "console_internal_token"
+WEB_SESSION_SECRET_FILE = VAR / "web_session_secret"
+WEB_SESSION_SECRET = "MOTCUA_WEB_SESSION_SECRET"  # noqa: S105 (the variable's name)
 DEFAULT_CONSOLE_PORT = 8090
 
 
@@ -65,3 +71,12 @@ def api_arguments(jwt_secret_file: Optional[str]) -> List[str]:
     if not jwt_secret_file:
         return []
     return ["--enable-api", "--jwt-secret", jwt_secret_file, "--jwt-method", "HS256"]
+
+
+def web_chat_env(var: Path = VAR, env: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    """The web chat's session secret for the Rasa servers: nothing to add when the operator set
+    MOTCUA_WEB_SESSION_SECRET, else the one kept in `var` (made once, mode 0600): the web chat is
+    on with `make run`, and its sessions outlive a restart."""
+    if child_env(env).get(WEB_SESSION_SECRET):
+        return {}
+    return {WEB_SESSION_SECRET: _kept_secret(var / WEB_SESSION_SECRET_FILE.name)}

@@ -4,6 +4,9 @@
                                                + the portal simulator :8085 unless PORTAL_URL is set
                                                + the helper console :8090 unless MOTCUA_CONSOLE=off
                                                  (bot/console_link.py: the human handoff)
+                                               + with the console, the dossier watcher (notifications)
+                                               + the web chat (a session secret kept in var/ unless
+                                                 MOTCUA_WEB_SESSION_SECRET is set), its demo page printed
     python -m bot.launcher chat                the same servers, talked to through `bot.server shell`
     python -m bot.launcher replica --port 5006 one more Rasa server sharing Redis and the action server
     python -m bot.launcher conversation-tests  `rasa test core` (through bot.server) on tests/conversations
@@ -32,15 +35,16 @@ import tempfile
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
-from bot.console_link import DEFAULT_CONSOLE_PORT, console_enabled, link_env
+from bot.console_link import DEFAULT_CONSOLE_PORT, console_enabled, link_env, web_chat_env
 from bot.processes import (
     MODEL_DIR,
     RASA,
+    dossier_watcher,
     free_port,
+    helper_console,
     rasa_command,
     spawn,
     start_action_server,
-    start_console,
     start_portal_simulator,
     start_rasa_server,
     stop,
@@ -91,7 +95,6 @@ __all__ = [
 ]
 
 RASA_SERVER, ACTION_SERVER, SIMULATOR, SHELL = "Rasa server", "action server", "portal simulator", "Rasa shell"
-CONSOLE = "helper console"
 
 SIMULATOR_WARNING = """
 ************************************************************************************
@@ -162,6 +165,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     require_model()
     watched: Dict[str, subprocess.Popen] = {}
     link = link_env(args.console_port, args.rasa_port) if console_enabled() else {}
+    web = web_chat_env()
     with tempfile.TemporaryDirectory(prefix="motcua-") as tmp, portal(watched=watched) as portal_url:
         print(f"Starting the action server on :{args.action_port} …", flush=True)
         with (
@@ -170,20 +174,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         ):
             endpoints = write_endpoints(action_url, Path(tmp), env=link)
             print(f"Starting the Rasa server on :{args.rasa_port} (loading the model) …", flush=True)
-            rasa = start_rasa_server(args.rasa_port, endpoints, env=link)
+            rasa = start_rasa_server(args.rasa_port, endpoints, env={**link, **web})
             watched[RASA_SERVER] = rasa
             try:
-                url = f"http://localhost:{args.rasa_port}/webhooks/rest/webhook"
-                print(
-                    "\nThe assistant is ready. Talk to it over REST:\n"
-                    f"  curl -s {url} -H 'Content-Type: application/json' \\\n"
-                    '    -d \'{"sender": "demo", "message": "làm giấy khai sinh cần giấy tờ gì"}\'\n'
-                    f"Dossier lookups go to {redact_url(portal_url)} (demo codes: README).\n"
-                    f"Channels: {', '.join(['rest', *enabled_channels()])} (POST /webhooks/<channel>/webhook).\n"
-                    "Or in a terminal: make chat. Press Ctrl-C to stop.\n",
-                    flush=True,
-                )
-                return stopped(*watch(watched))
+                with dossier_watcher(link, portal_url, watched):
+                    print(ready_text(args.rasa_port, portal_url, web), flush=True)
+                    return stopped(*watch(watched))
             except KeyboardInterrupt:
                 print("\nStopping …", flush=True)
                 return 0
@@ -191,23 +187,23 @@ def cmd_run(args: argparse.Namespace) -> int:
                 stop(rasa)
 
 
-@contextlib.contextmanager
-def helper_console(port: int, link: Dict[str, str], watched: Dict[str, subprocess.Popen]) -> Iterator[None]:
-    """The helper console for the block (added to `watched`), when the link is on."""
-    if not link:
-        yield
-        return
-    print(f"Starting the helper console on :{port} …", flush=True)
-    process = start_console(port, env=link)
-    watched[CONSOLE] = process
-    print(
-        "Helper accounts: .venv/bin/python -m console users add NAME --role helper (README: For helpers)",
-        flush=True,
+def ready_text(rasa_port: int, portal_url: str, web: Dict[str, str]) -> str:
+    """What `make run` prints once the assistant answers."""
+    url = f"http://localhost:{rasa_port}/webhooks/rest/webhook"
+    channels = enabled_channels(web)
+    text = (
+        "\nThe assistant is ready. Talk to it over REST:\n"
+        f"  curl -s {url} -H 'Content-Type: application/json' \\\n"
+        '    -d \'{"sender": "demo", "message": "làm giấy khai sinh cần giấy tờ gì"}\'\n'
+        f"Dossier lookups go to {redact_url(portal_url)} (demo codes: README).\n"
+        f"Channels: {', '.join(['rest', *channels])} (POST /webhooks/<channel>/webhook).\n"
     )
-    try:
-        yield
-    finally:
-        stop(process)
+    if "web" in channels and not settings_for().production:
+        text += (
+            f"Web chat: open http://localhost:{rasa_port}/webhooks/web/demo (the widget on a demo page; "
+            "README: Web chat on the province's website).\n"
+        )
+    return text + "Or in a terminal: make chat. Press Ctrl-C to stop.\n"
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -272,7 +268,8 @@ def cmd_replica(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="motcua-replica-") as tmp:
         endpoints = write_endpoints(f"http://127.0.0.1:{args.action_port}/webhook", Path(tmp), env=link)
         print(f"Starting a Rasa server replica on :{args.port} (loading the model) …", flush=True)
-        rasa = start_rasa_server(args.port, endpoints, env=link)
+        # the web chat's sessions are signed with the first server's secret (var/), so either replica checks them
+        rasa = start_rasa_server(args.port, endpoints, env={**link, **web_chat_env()})
         try:
             print(f"Replica ready: http://localhost:{args.port}/webhooks/rest/webhook. Ctrl-C stops it.", flush=True)
             return stopped(*watch({RASA_SERVER: rasa}))

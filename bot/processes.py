@@ -2,12 +2,14 @@
 
 Each server runs in its own process group (so Ctrl-C reaches the launcher, which then stops its
 children in order), and is started only when its readiness URL answers. `watch` waits on several
-at once and says which one stopped first.
+at once and says which one stopped first. The helper console and the dossier watcher run for a
+block (`helper_console`, `dossier_watcher`) when the console link is on (bot/console_link.py).
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import signal
 import socket
@@ -17,11 +19,12 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import IO, Dict, List, Optional, Sequence, Tuple
+from typing import IO, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from bot.console_link import api_arguments
 from bot.rasa_config import ROOT, LaunchError, child_env, cors_arguments, settings_for, write_credentials
 
+CONSOLE, WATCHER = "helper console", "dossier watcher"
 BIN = Path(sys.executable).parent
 RASA = str(BIN / "rasa")
 MODEL_DIR = ROOT / "models"
@@ -153,3 +156,52 @@ def start_console(
     """The helper console (`python -m console serve`), migrated and answering /health."""
     args = [sys.executable, "-m", "console", "serve", "--port", str(port)]
     return start_ready(args, f"http://127.0.0.1:{port}/health", env, timeout, log)
+
+
+WATCHER_MODULE = "connectors.portal.watcher"
+
+
+def watcher_available() -> bool:
+    """Is the dossier watcher (status notifications) part of this assistant?"""
+    return importlib.util.find_spec(WATCHER_MODULE) is not None
+
+
+def start_watcher(env: Optional[Dict[str, str]] = None, log: Optional[IO[str]] = None) -> subprocess.Popen:
+    """`python -m connectors.portal.watcher`: polls the subscribed dossiers and sends the notices
+    through the Rasa HTTP API (RASA_URL, RASA_JWT_SECRET_FILE); it has no port to wait for."""
+    return spawn([sys.executable, "-m", WATCHER_MODULE], env, log)
+
+
+@contextlib.contextmanager
+def dossier_watcher(link: Dict[str, str], portal_url: str, watched: Dict[str, subprocess.Popen]) -> Iterator[None]:
+    """The dossier watcher for the block (added to `watched`), when the console link is on (its
+    notices go through the Rasa HTTP API, which the link turns on) and the watcher is installed."""
+    if not link or not watcher_available():
+        yield
+        return
+    print("Starting the dossier watcher (notifications of dossier changes) …", flush=True)
+    process = start_watcher(env={**link, "PORTAL_URL": portal_url})
+    watched[WATCHER] = process
+    try:
+        yield
+    finally:
+        stop(process)
+
+
+@contextlib.contextmanager
+def helper_console(port: int, link: Dict[str, str], watched: Dict[str, subprocess.Popen]) -> Iterator[None]:
+    """The helper console for the block (added to `watched`), when the link is on."""
+    if not link:
+        yield
+        return
+    print(f"Starting the helper console on :{port} …", flush=True)
+    process = start_console(port, env=link)
+    watched[CONSOLE] = process
+    print(
+        "Helper accounts: .venv/bin/python -m console users add NAME --role helper (README: For helpers)",
+        flush=True,
+    )
+    try:
+        yield
+    finally:
+        stop(process)

@@ -7,8 +7,9 @@
   (bot.event_broker): into the console's database (DATABASE_URL, written as `${DATABASE_URL}`, else
   var/console.db), or RabbitMQ with INSIGHTS_AMQP_URL set; none with MOTCUA_INSIGHTS=off.
 - credentials: credentials.yml (the REST channel, always on) plus each channel whose variables are
-  all set (Telegram, Zalo, the web chat), written as `${VAR}` references too. credentials.yml
-  alone works with a plain `rasa run`: it names no variable.
+  all set (Telegram, Zalo, the web chat: `make run` sets its secret, bot/console_link.py), written
+  as `${VAR}` references too. credentials.yml alone works with a plain `rasa run`: it names no
+  variable.
 - the environment every process started here gets (`child_env`), which Rasa expands `${VAR}` from.
 
 Nothing here starts a process (bot/processes.py does) or reads a socket, except `check_redis`.
@@ -25,6 +26,7 @@ import yaml
 from pydantic import ValidationError
 
 from connectors import platforms
+from connectors.web_widget.origins import Origins
 from motcua.settings import DEFAULT_DATABASE_URL, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -225,9 +227,14 @@ def check_portal(env: Optional[Dict[str, str]] = None) -> None:
 
 
 def check_config(env: Optional[Dict[str, str]] = None) -> None:
-    """What can be refused before anything starts: the portal, REDIS_URL and the channels."""
+    """What can be refused before anything starts: the portal, REDIS_URL and the channels (the web
+    chat's allowed origins included)."""
     settings = settings_for(env)
     check_portal(env)
     channel_credentials(env)
+    try:
+        Origins.parse(settings.web_allowed_origins)
+    except ValueError as exc:
+        raise LaunchError(str(exc)) from None
     if settings.redis_url:
         check_redis(settings.redis_url)

@@ -25,7 +25,10 @@ Limits (in memory, or on Redis when REDIS_URL is set, shared by every replica):
 Past a limit the caller gets 429 with a short Vietnamese sentence. Messages are capped like every
 channel's (`MAX_MESSAGE_CHARS`), bodies by Sanic's REQUEST_MAX_SIZE and `MAX_BODY_BYTES` here.
 
-The channel is on when `MOTCUA_WEB_SESSION_SECRET` is set (at least 32 characters).
+The channel is on when `MOTCUA_WEB_SESSION_SECRET` is set (at least 32 characters; `make run`
+keeps one in var/ when it is not). It also serves the embeddable widget (GET /webhooks/web/widget.js,
+widget.css, and the demo page /webhooks/web/demo) and answers CORS for pages of other origins
+(`MOTCUA_WEB_ALLOWED_ORIGINS`): connectors/web_widget/routes.py.
 """
 
 from __future__ import annotations
@@ -52,6 +55,8 @@ from connectors.portal.ratelimit import MemoryRateLimiter, RateLimiter, RedisRat
 from connectors.rest import collect_answer, note_instead
 from connectors.shared import redis_from_env
 from connectors.text import too_long_note
+from connectors.web_widget.origins import Origins
+from connectors.web_widget.routes import Widget, add_widget
 from motcua.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -153,10 +158,17 @@ class WebChatInput(InputChannel):
             raise ValueError("the web chat needs MOTCUA_WEB_SESSION_SECRET")
         return cls(Sessions(secret))
 
-    def __init__(self, sessions: Sessions, limits: Limits = Limits(), mailbox: Optional[Mailbox] = None):
+    def __init__(
+        self,
+        sessions: Sessions,
+        limits: Limits = Limits(),
+        mailbox: Optional[Mailbox] = None,
+        origins: Optional[Origins] = None,
+    ):
         self.sessions = sessions
         self.limits = limits
         self.mailbox = mailbox or mailbox_from_env()
+        self.origins = origins or Origins.parse(get_settings().web_allowed_origins)
         self._new_per_address = _per_minute(limits.sessions_per_address, "new-per-address")
         self._new_for_everyone = _per_minute(limits.sessions_for_everyone, "new-all")
         self._per_session = _per_minute(limits.messages_per_session, "per-session")
@@ -178,11 +190,13 @@ class WebChatInput(InputChannel):
         def unknown_session() -> HTTPResponse:
             return response.json({"error": "session missing, invalid or expired: ask for a new one"}, status=401)
 
+        add_widget(hook, self.origins, Widget(), demo=not get_settings().production)
+
         @hook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        @hook.route("/session", methods=["POST"])
+        @hook.route("/session", methods=["POST", "OPTIONS"])
         async def new_session(request: Request) -> HTTPResponse:
             address = caller_address(request)
             if not (await self._new_per_address.hit(address)).allowed:
@@ -197,7 +211,7 @@ class WebChatInput(InputChannel):
                 return busy()
             return response.json({"session": self.sessions.issue(), "expires_in": int(self.sessions.lifetime)})
 
-        @hook.route("/webhook", methods=["POST"])
+        @hook.route("/webhook", methods=["POST", "OPTIONS"])
         async def receive(request: Request) -> HTTPResponse:
             if len(request.body or b"") > MAX_BODY_BYTES:
                 return response.json({"error": "body too large", "text": too_long_note()}, status=413)
@@ -218,7 +232,7 @@ class WebChatInput(InputChannel):
             replies = await collect_answer(on_new_message, sender, data["message"].strip(), self.name())
             return response.json([*waiting, *replies])
 
-        @hook.route("/poll", methods=["POST"])
+        @hook.route("/poll", methods=["POST", "OPTIONS"])
         async def poll(request: Request) -> HTTPResponse:
             data = _object(request.body) if len(request.body or b"") <= MAX_BODY_BYTES else None
             wait = wait_of(data.get("wait")) if data is not None else None

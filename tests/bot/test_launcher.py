@@ -1,16 +1,23 @@
-"""What the launcher refuses before it starts anything, and how it tells a process that stopped."""
+"""What the launcher refuses before it starts anything, how it tells a process that stopped, and what
+it adds by itself: the web chat's kept secret, the demo page's address, the dossier watcher."""
 
 from __future__ import annotations
 
+import stat
 import subprocess
 import sys
 import time
-from typing import Dict
+from pathlib import Path
+from typing import Any, Dict, List, Optional
 
 import pytest
 
-from bot.launcher import ROOT, child_env, free_port, stopped
+from bot import processes
+from bot.console_link import WEB_SESSION_SECRET, web_chat_env
+from bot.launcher import ROOT, child_env, free_port, ready_text, stopped
 from bot.processes import spawn, stop, watch
+from bot.rasa_config import enabled_channels
+from connectors.web import Sessions
 
 
 def run_launcher(env: Dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
@@ -73,3 +80,58 @@ def test_a_process_that_stopped_is_named_and_the_exit_is_an_error(capsys: pytest
     err = capsys.readouterr().err
     assert "error: the action server stopped (was killed by signal 9); stopping the assistant." in err
     assert "the portal simulator stopped (exited with code 0)" in err
+
+
+def test_the_web_chat_is_on_with_a_secret_kept_in_var_unless_the_operator_gave_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(WEB_SESSION_SECRET, raising=False)
+    made = web_chat_env(tmp_path)
+    secret = made[WEB_SESSION_SECRET]
+    assert len(secret) >= 32 and Sessions(secret)  # long enough for the channel
+    kept = tmp_path / "web_session_secret"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600 and kept.read_text().strip() == secret
+    assert web_chat_env(tmp_path) == made  # the same after a restart: the pages' sessions still hold
+    assert "web" in enabled_channels(made)
+    monkeypatch.setenv(WEB_SESSION_SECRET, "o" * 40)
+    assert web_chat_env(tmp_path / "other") == {} and not (tmp_path / "other").exists()
+
+
+def test_the_ready_text_names_the_demo_page_except_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MOTCUA_ENV", raising=False)
+    web = {WEB_SESSION_SECRET: "w" * 40}
+    text = ready_text(5005, "http://127.0.0.1:8085", web)
+    assert "Web chat: open http://localhost:5005/webhooks/web/demo" in text
+    assert "Channels: rest, web" in text and text.rstrip().endswith("Press Ctrl-C to stop.")
+    monkeypatch.setenv("MOTCUA_ENV", "production")
+    assert "/webhooks/web/demo" not in ready_text(5005, "https://portal.example", web)  # no demo page there
+
+
+def test_the_dossier_watcher_runs_with_the_console_link_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    started: List[Dict[str, str]] = []
+
+    def start(env: Optional[Dict[str, str]] = None, log: Any = None) -> subprocess.Popen:
+        started.append(dict(env or {}))
+        return spawn([sys.executable, "-c", "import time; time.sleep(60)"])
+
+    monkeypatch.setattr(processes, "start_watcher", start)
+    monkeypatch.setattr(processes, "watcher_available", lambda: True)
+    watched: Dict[str, subprocess.Popen] = {}
+    with processes.dossier_watcher({}, "http://127.0.0.1:8085", watched):  # MOTCUA_CONSOLE=off: no Rasa API
+        assert watched == {}
+    link = {"RASA_URL": "http://127.0.0.1:5005", "RASA_JWT_SECRET_FILE": "/var/jwt"}
+    with processes.dossier_watcher(link, "http://127.0.0.1:8085", watched):
+        process = watched[processes.WATCHER]
+        assert process.poll() is None
+    assert process.poll() is not None  # stopped with the assistant
+    assert started == [{**link, "PORTAL_URL": "http://127.0.0.1:8085"}]
+    monkeypatch.setattr(processes, "watcher_available", lambda: False)  # a build without the watcher
+    with processes.dossier_watcher(link, "http://127.0.0.1:8085", {}):
+        assert len(started) == 1
+
+
+def test_an_allowed_web_origin_that_is_not_an_origin_stops_the_start() -> None:
+    done = run_launcher({"MOTCUA_WEB_ALLOWED_ORIGINS": "dichvucong.example.gov.vn", "PORTAL_URL": "http://x"})
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    assert "MOTCUA_WEB_ALLOWED_ORIGINS: 'dichvucong.example.gov.vn' is not an origin" in done.stderr
+    assert "Starting" not in done.stdout

@@ -1,13 +1,15 @@
 """`make run` starts everything and stops everything it started, on Ctrl-C and on kill, and when one
 of its processes dies (saying which, with an error exit); safe by default: the simulator is
 announced loudly and keeps its fault switches off, the action server listens on loopback only, and
-the Rasa server sends no CORS headers."""
+the Rasa server sends no CORS headers but for the web chat, which is on (its secret kept in var/,
+mode 0600) with its demo page printed."""
 
 from __future__ import annotations
 
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -19,7 +21,9 @@ from typing import Dict, Optional, Tuple
 
 import pytest
 
+from bot.console_link import WEB_SESSION_SECRET_FILE
 from bot.launcher import child_env, free_port
+from bot.processes import watcher_available
 from tests.bot.test_action_server import listening_addresses
 
 pytestmark = pytest.mark.e2e
@@ -53,6 +57,16 @@ def check_safe_defaults(rasa_port: int, action_port: int, portal_port: int, warn
     origin = {"Origin": "https://elsewhere.example", "Content-Type": "application/json"}
     status, headers = fetch(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", "POST", origin)
     assert status == 200 and "Access-Control-Allow-Origin" not in headers
+    # The web chat is on with nothing configured, for pages of any origin (signed sessions, no cookie).
+    status, headers = fetch(f"http://127.0.0.1:{rasa_port}/webhooks/web/session", "POST", origin)
+    assert status == 200 and headers.get("Access-Control-Allow-Origin") == "*"
+    assert stat.S_IMODE(WEB_SESSION_SECRET_FILE.stat().st_mode) == 0o600
+    status, headers = fetch(f"http://127.0.0.1:{rasa_port}/webhooks/web/demo")
+    assert status == 200 and "default-src 'self'" in headers["Content-Security-Policy"]
+    status, headers = fetch(f"http://127.0.0.1:{rasa_port}/webhooks/web/widget.js")
+    assert (
+        status == 200 and {k.lower(): v for k, v in headers.items()}["content-type"] == "text/javascript; charset=utf-8"
+    )
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
@@ -65,6 +79,8 @@ def test_run_then_stop_leaves_nothing_running(stop_signal: signal.Signals) -> No
         "ACTION_SERVER_HOST",
         "MOTCUA_SIMULATOR_FAULTS",
         "RASA_HOST",
+        "MOTCUA_WEB_SESSION_SECRET",
+        "MOTCUA_WEB_ALLOWED_ORIGINS",
     )
     env = {k: v for k, v in child_env({"PORTAL_SIMULATOR_PORT": str(portal_port)}).items() if k not in unset}
     errors = tempfile.TemporaryFile("w+", encoding="utf-8")
@@ -88,7 +104,10 @@ def test_run_then_stop_leaves_nothing_running(stop_signal: signal.Signals) -> No
         assert "The assistant is ready" in printed, printed
         assert f"http://localhost:{rasa_port}/webhooks/rest/webhook" in printed
         assert f"Dossier lookups go to http://127.0.0.1:{portal_port}" in printed
+        assert f"Web chat: open http://localhost:{rasa_port}/webhooks/web/demo" in printed
         assert listening(rasa_port) and listening(action_port) and listening(portal_port)
+        watchers = [pid for pid, command in children(launcher.pid).items() if "connectors.portal.watcher" in command]
+        assert len(watchers) == (1 if watcher_available() else 0)  # with the console link (on by default)
         errors.seek(0)
         check_safe_defaults(rasa_port, action_port, portal_port, errors.read())
 
@@ -101,6 +120,7 @@ def test_run_then_stop_leaves_nothing_running(stop_signal: signal.Signals) -> No
         assert not listening(rasa_port), "the Rasa server outlived the launcher"
         assert not listening(action_port), "the action server outlived the launcher"
         assert not listening(portal_port), "the portal simulator outlived the launcher"
+        assert not any(Path(f"/proc/{pid}").exists() for pid in watchers), "the dossier watcher outlived it"
     finally:
         errors.close()
         if launcher.stdout is not None:
@@ -123,7 +143,16 @@ def children(pid: int) -> Dict[int, str]:
 
 
 @pytest.mark.parametrize(
-    "dies, name", [("bot.action_server", "action server"), ("connectors.portal.simulator", "portal simulator")]
+    "dies, name",
+    [
+        ("bot.action_server", "action server"),
+        ("connectors.portal.simulator", "portal simulator"),
+        pytest.param(
+            "connectors.portal.watcher",
+            "dossier watcher",
+            marks=pytest.mark.skipif(not watcher_available(), reason="no dossier watcher in this build"),
+        ),
+    ],
 )
 def test_a_process_that_dies_stops_the_launcher_with_an_error_naming_it(dies: str, name: str) -> None:
     rasa_port, action_port, portal_port = free_port(), free_port(), free_port()
@@ -143,7 +172,11 @@ def test_a_process_that_dies_stops_the_launcher_with_an_error_naming_it(dies: st
                 break
             printed += line
         assert "The assistant is ready" in printed, printed
-        [victim] = [pid for pid, command in children(launcher.pid).items() if dies in command]
+        running = children(launcher.pid)
+        victims = [pid for pid, command in running.items() if dies in command]
+        errors.seek(0)
+        assert len(victims) == 1, (running, errors.read()[-3000:])
+        victim = victims[0]
         os.kill(victim, signal.SIGKILL)  # a crash: no chance to clean up
         assert launcher.wait(timeout=60) == 1
         errors.seek(0)
