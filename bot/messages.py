@@ -10,6 +10,9 @@ the helpers' procedure desk writes the facts with it too.
 from __future__ import annotations
 
 from connectors.messages import HOTLINE as HOTLINE  # one hotline, for the channels and the answers
+from dossiers import wording  # a dossier's words, shared with the notifications of its changes (dossiers/notice.py)
+from dossiers.wording import STATUS_NEXT_STEP as STATUS_NEXT_STEP  # plain words of the 10 statuses, the next step
+from dossiers.wording import STATUS_WORDS as STATUS_WORDS
 from procedures_kb.answer_text import *  # noqa: F403 (the answers' sentences: procedures_kb.answers)
 from procedures_kb.wording import OFFICIAL_PORTAL as OFFICIAL_PORTAL  # where every fact can be checked
 
@@ -84,7 +87,7 @@ DOSSIER_GLOBAL_BUSY = (
     "Hiện có rất nhiều người cùng tra cứu hồ sơ, mình chưa tra được ngay. Bạn vui lòng thử lại sau 1–2 phút, "
     "tra cứu tại {portal} hoặc gọi tổng đài {hotline}."
 )
-DOSSIER_SIMULATED = "(Dữ liệu mô phỏng để thử nghiệm, không phải hồ sơ thật.)"
+DOSSIER_SIMULATED = wording.SIMULATED
 DOSSIER_HEADING = "Hồ sơ {code}"
 DOSSIER_APPLICANT = "Người nộp: {name}"
 DOSSIER_STATUS = "Tình trạng: {status}"
@@ -113,44 +116,10 @@ DOSSIER_APPOINTMENT = "Ngày hẹn trả: {date}"
 DOSSIER_COMPLETED = "Ngày có kết quả: {date}"
 DOSSIER_RETURNED = "Ngày trả kết quả: {date}"
 DOSSIER_AGENCY = "Cơ quan giải quyết: {agency}"
-DOSSIER_NOTE = {
-    "SUPPLEMENT": "Giấy tờ cần bổ sung: {note}",
-    "NOT_ACCEPTED": "Lý do: {note}",
-    "STOPPED": "Lý do: {note}",
-    "PAYMENT": "Cần nộp: {note}",
-}
-DOSSIER_NOTE_OTHER = "Ghi chú: {note}"
+DOSSIER_NOTE = wording.NOTE
+DOSSIER_NOTE_OTHER = wording.NOTE_OTHER
 DOSSIER_NEXT = "Bước tiếp theo: {step}"
 DOSSIER_PAPERS_HINT = 'Muốn xem danh mục giấy tờ của thủ tục «{title}», bạn hỏi "cần giấy tờ gì?".'
-
-# Plain words for the 10 national status codes, and what the citizen does next.
-STATUS_WORDS = {
-    1: "đã nộp trực tuyến, chưa được tiếp nhận",
-    2: "đã được tiếp nhận",
-    3: "không được tiếp nhận",
-    4: "đang được giải quyết",
-    5: "cần bổ sung giấy tờ",
-    6: "đang chờ bạn nộp thuế, phí, lệ phí",
-    7: "đã rút hồ sơ",
-    8: "đã dừng xử lý",
-    9: "đã có kết quả, chờ bạn đến nhận",
-    10: "đã trả kết quả",
-}
-STATUS_NEXT_STEP = {
-    1: "Cơ quan sẽ kiểm tra để tiếp nhận hồ sơ; nếu cần bổ sung, bạn sẽ được thông báo.",
-    2: "Hồ sơ đang chờ giải quyết; bạn chưa cần làm gì thêm.",
-    3: "Bạn khắc phục theo lý do nêu trong thông báo rồi nộp lại hồ sơ mới.",
-    4: "Cơ quan đang giải quyết; bạn chưa cần làm gì thêm.",
-    5: "Bạn bổ sung giấy tờ theo yêu cầu tại nơi đã nộp hồ sơ (hoặc trên cổng dịch vụ công nếu đã nộp trực tuyến).",
-    6: "Bạn nộp khoản thuế, phí, lệ phí theo thông báo để hồ sơ được giải quyết tiếp.",
-    7: "Hồ sơ đã được rút theo yêu cầu; nếu cần, bạn nộp hồ sơ mới.",
-    8: "Bạn liên hệ cơ quan giải quyết hoặc gọi tổng đài 1800 1096 để biết cách xử lý tiếp.",
-    9: (
-        "Kết quả đã có: bạn mang giấy tiếp nhận hồ sơ (phiếu hẹn) và giấy tờ tùy thân đến nơi nộp hồ sơ để "
-        "nhận, hoặc chờ bưu điện chuyển nếu đã đăng ký nhận qua bưu chính."
-    ),
-    10: "Kết quả đã được trả; nếu bạn chưa nhận được, hãy liên hệ cơ quan giải quyết.",
-}
 
 # -- a helper in the chat (bot/actions/handoff.py) ---------------------------------------------------
 HANDOFF_OFFER = (
@@ -186,3 +155,41 @@ HANDOFF_UNAVAILABLE = (
     f"{HOTLINE} (miễn phí) hoặc đến Bộ phận một cửa của UBND xã, phường nơi bạn cư trú trong giờ hành chính."
 )
 NOT_UNDERSTOOD_AGAIN = "Xin lỗi, mình vẫn chưa hiểu ý bạn."
+
+# -- notices of a dossier's changes (bot/actions/notify.py; the notices themselves: dossiers/notice.py) --
+NOTIFY_OFFER = "Bạn có muốn nhận thông báo khi hồ sơ có thay đổi không?"
+NOTIFY_YES_BUTTON = "Có, nhận thông báo"
+NOTIFY_NO_BUTTON = "Không, cảm ơn"
+NOTIFY_SUBSCRIBED = (
+    "Đã đăng ký nhận thông báo cho hồ sơ {code}. Khi hồ sơ đổi tình trạng, mình sẽ nhắn bạn ngay tại đây; "
+    "đến ngày hẹn trả mà hồ sơ chưa có kết quả, mình cũng nhắc bạn. Thông báo tự dừng khi hồ sơ đã trả kết quả "
+    'hoặc sau {days} ngày. Muốn dừng sớm, bạn nhắn "hủy theo dõi".'
+)
+NOTIFY_ZALO_ZNS = (
+    "Lưu ý: Zalo chỉ cho phép nhắn cho bạn trong 7 ngày kể từ tin nhắn gần nhất của bạn. Sau 7 ngày, thông báo "
+    "sẽ được gửi bằng tin nhắn Zalo chính thức (ZNS) tới số điện thoại bạn đã đăng ký khi nộp hồ sơ."
+)
+NOTIFY_ZALO_WINDOW = (
+    "Lưu ý: Zalo chỉ cho phép nhắn cho bạn trong 7 ngày kể từ tin nhắn gần nhất của bạn. Nếu quá 7 ngày bạn "
+    'chưa nhắn gì, mình sẽ không gửi được thông báo, vì vậy thỉnh thoảng bạn nhắn một tin bất kỳ (ví dụ "xin chào") '
+    "để tiếp tục nhận."
+)
+NOTIFY_REST = "Thông báo sẽ nằm chờ trong hộp thư của cuộc trò chuyện này và đến cùng lần nhận tin tiếp theo."
+NOTIFY_DECLINED = "Vâng, mình sẽ không gửi thông báo. Khi cần, bạn cứ tra cứu lại hồ sơ nhé."
+NOTIFY_ALREADY = 'Hồ sơ {code} đã được đăng ký nhận thông báo rồi. Muốn dừng, bạn nhắn "hủy theo dõi".'
+NOTIFY_CAP = (
+    'Bạn đang theo dõi {count} hồ sơ, đã đủ số tối đa. Muốn theo dõi hồ sơ này, bạn nhắn "hủy theo dõi" để dừng '
+    "các hồ sơ đang theo dõi, rồi tra cứu lại hồ sơ này."
+)
+NOTIFY_FINAL = "Hồ sơ {code} đã kết thúc nên không còn thay đổi để thông báo."
+NOTIFY_FAILED = (
+    "Xin lỗi, hiện mình chưa đăng ký nhận thông báo được do hệ thống đang gặp sự cố. Bạn thử lại sau ít phút "
+    f"(tra cứu lại hồ sơ) hoặc gọi tổng đài {HOTLINE}."
+)
+NOTIFY_UNSUBSCRIBED = "Đã dừng thông báo của {count} hồ sơ. Bạn sẽ không nhận thêm tin nhắn nào về các hồ sơ này."
+NOTIFY_UNSUBSCRIBED_ONE = "Đã dừng thông báo của hồ sơ {code}. Bạn sẽ không nhận thêm tin nhắn nào về hồ sơ này."
+NOTIFY_NONE = "Bạn chưa đăng ký nhận thông báo hồ sơ nào, nên không có gì cần hủy."
+NOTIFY_UNSUBSCRIBE_FAILED = (
+    f"Xin lỗi, hiện mình chưa hủy theo dõi được do hệ thống đang gặp sự cố. Bạn thử lại sau ít phút hoặc gọi tổng đài "
+    f"{HOTLINE}."
+)

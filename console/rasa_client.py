@@ -12,29 +12,25 @@ network, and every call carries a JWT the console signs with the secret shared w
 - `conversation(conversation_id)`: the citizen's and the assistant's messages so far.
 
 Rasa 3.6 checks the JWT with sanic-jwt (HS256 here): a payload with `user.role == "admin"` may
-call every endpoint; each token lives `TOKEN_SECONDS`. The secret comes from a file, so neither
-process has it on its command line. An HTTP error, a timeout or a refused delivery (Zalo's closed
-window) is `RasaUnavailable` / `DeliveryFailed`, with a message a helper can act on.
+call every endpoint; each token lives a minute (connectors/rasa_api.py makes them, for the watcher
+too). The secret comes from a file, so neither process has it on its command line. An HTTP error,
+a timeout or a refused delivery (Zalo's closed window) is `RasaUnavailable` / `DeliveryFailed`,
+with a message a helper can act on.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
-from urllib.parse import quote
 
 import aiohttp
-import jwt
 
-from connectors.delivery import failure_code, output_channel_for
+from connectors.delivery import output_channel_for
+from connectors.rasa_api import TIMEOUT_SECONDS, RasaApi
 
 log = logging.getLogger(__name__)
-
-TOKEN_SECONDS = 60
-TIMEOUT_SECONDS = 10.0
 
 
 class RasaUnavailable(Exception):
@@ -61,11 +57,9 @@ class RasaClient:
     def __init__(self, base_url: str, jwt_secret: Optional[str], session: Optional[aiohttp.ClientSession] = None):
         """`session`: the one HTTP session to use (made on first use when not given, and closed by `close`)."""
         self.base_url = base_url.rstrip("/")
-        self._secret = jwt_secret
         self._given_session = session
         self._own_session: Optional[aiohttp.ClientSession] = None
-        self._token: Optional[str] = None
-        self._token_until = 0.0
+        self._api = RasaApi(base_url, jwt_secret, lambda: self._session, username="console")
 
     @property
     def _session(self) -> aiohttp.ClientSession:
@@ -81,35 +75,23 @@ class RasaClient:
             self._own_session = None
 
     def _headers(self) -> Dict[str, str]:
-        if not self._secret:
-            return {}
-        now = time.time()
-        if self._token is None or now > self._token_until - 10:
-            payload = {"user": {"username": "console", "role": "admin"}, "exp": int(now) + TOKEN_SECONDS}
-            self._token = jwt.encode(payload, self._secret, algorithm="HS256")
-            self._token_until = now + TOKEN_SECONDS
-        return {"Authorization": f"Bearer {self._token}"}
+        return self._api.headers()
 
     def _url(self, conversation_id: str, tail: str) -> str:
-        return f"{self.base_url}/conversations/{quote(conversation_id, safe='')}/{tail}"
+        return self._api.url(conversation_id, tail)
 
     async def _post(self, url: str, body: Any, what: str) -> None:
         """POST `body`; a refused delivery is DeliveryFailed, anything else but 200 RasaUnavailable."""
-        try:
-            async with self._session.post(
-                url, json=body, headers=self._headers(), timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)
-            ) as response:
-                if response.status == 200:
-                    return
-                detail = await _error_of(response)
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            log.warning("Rasa API: %s (%s)", what, type(exc).__name__)
-            raise RasaUnavailable(type(exc).__name__) from exc
-        code = failure_code(detail) if response.status == 500 else None
-        log.warning("Rasa API: %s (HTTP %d, %s)", what, response.status, code or "no delivery code")
-        if code is not None:  # the channel refused the message (connectors/delivery.py)
-            raise DeliveryFailed(code)
-        raise RasaUnavailable(f"HTTP {response.status}")
+        pushed = await self._api.post(url, body)
+        if pushed.ok:
+            return
+        if pushed.status is None:
+            log.warning("Rasa API: %s (%s)", what, pushed.error)
+            raise RasaUnavailable(pushed.error or "no answer")
+        log.warning("Rasa API: %s (HTTP %d, %s)", what, pushed.status, pushed.code or "no delivery code")
+        if pushed.code is not None:  # the channel refused the message (connectors/delivery.py)
+            raise DeliveryFailed(pushed.code)
+        raise RasaUnavailable(f"HTTP {pushed.status}")
 
     async def append(self, conversation_id: str, events: List[Dict[str, Any]]) -> None:
         """Append `events`, sending bot messages on the conversation's latest channel."""
@@ -166,11 +148,3 @@ class RasaClient:
 
 def _by_helper(event: Dict[str, Any]) -> bool:
     return bool((event.get("metadata") or {}).get("helper"))
-
-
-async def _error_of(response: aiohttp.ClientResponse) -> str:
-    try:
-        data = await response.json()
-        return str(data.get("message") or "")[:300]
-    except (aiohttp.ContentTypeError, ValueError):
-        return ""

@@ -1,5 +1,6 @@
-"""The base of every action: first the input the assistant awaits (a dossier code, the phone
-digits), whatever intent the NLU gave the message; otherwise the action's own answer."""
+"""The base of every action: first a request to stop the notices of a dossier's changes ("hủy theo
+dõi"), then the input the assistant awaits (a dossier code, the phone digits), whatever intent the
+NLU gave the message; otherwise the action's own answer."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.dossier_flow import handle_awaited_input
+from bot.actions.notify import stop_requested
 
 
 class CitizenAction(Action, ABC):
@@ -18,6 +20,9 @@ class CitizenAction(Action, ABC):
     def name(self) -> Text: ...
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        stopped = await stop_requested(dispatcher, tracker)
+        if stopped is not None:
+            return stopped
         handled = await handle_awaited_input(dispatcher, tracker)
         if handled is not None:
             return handled

@@ -22,6 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot import messages as msg
 from bot.actions.awaiting import Awaited, await_input, awaited
 from bot.actions.context import SLOT_PROCEDURE, load_kb, message_text
+from bot.actions.notify import offer_updates
 from bot.actions.outcome import DossierOutcome, mark
 from bot.dossier_render import details_reply, has_details, status_reply
 from bot.dossier_services import services
@@ -173,7 +174,7 @@ async def verify(dispatcher: CollectingDispatcher, tracker: Tracker, digits: str
         text=details_reply(dossier, services().settings.now(), title),
         motcua=mark("dossier", procedure=procedure_id, dossier="found"),
     )
-    events: List[EventType] = [await_input(None, tracker)]
+    events: List[EventType] = [await offer_updates(dispatcher, tracker, dossier)]  # notices of its changes?
     if procedure_id:
         events.append(SlotSet(SLOT_PROCEDURE, procedure_id))  # "cần giấy tờ gì?" now means this procedure
     return events
@@ -197,6 +198,14 @@ async def handle_awaited_input(dispatcher: CollectingDispatcher, tracker: Tracke
         from bot.actions.handoff import answer_offer  # the handoff needs the awaited input too
 
         return await answer_offer(dispatcher, tracker)
+    if waiting in (Awaited.RATING, Awaited.COMMENT):
+        from bot.actions.rating import answer_rating  # the rating needs the awaited input too
+
+        return await answer_rating(dispatcher, tracker, waiting)
+    if waiting is Awaited.SUBSCRIBE:
+        from bot.actions.notify import answer_subscribe  # the subscription offer too
+
+        return await answer_subscribe(dispatcher, tracker)
     text = message_text(tracker)
     if waiting is Awaited.DIGITS:
         digits = last_digits(text)

@@ -48,7 +48,7 @@ def offer_person(
     return [await_input(Awaited.PERSON, tracker)]
 
 
-def _answer(tracker: Tracker) -> Optional[bool]:
+def yes_or_no(tracker: Tracker) -> Optional[bool]:
     """Yes (True), no (False) or neither (None) to the offer."""
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     folded = fold(message_text(tracker))
@@ -62,7 +62,7 @@ def _answer(tracker: Tracker) -> Optional[bool]:
 async def answer_offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
     """The citizen's answer to the offer; None when the message is something else (a question,
     which the calling action answers as usual)."""
-    said = _answer(tracker)
+    said = yes_or_no(tracker)
     if said is None:
         return None
     if not said:

@@ -5,14 +5,20 @@ GET  /dossiers/{code}   200 the dossier | 404 {"error": "not_found"} | 401 witho
 GET  /health            200 {"status": "ok"}
 POST /_sim/faults       {"mode": "500"|"429"|"timeout"|"malformed"|null, "latency_ms": 0, "times": N}
                         makes the next N answers (all, without "times") fail that way
-GET  /_sim/stats        {"requests": n}: how many dossier requests arrived (tests count retries)
+GET  /_sim/stats        {"requests": n, "per_second": {"<epoch second>": n}}: dossier requests that
+                        arrived (tests count retries; the watcher's benchmark checks its rate; last hour)
+POST /_sim/dossiers/{code}   {"status_code": 1-10, "appointment_at", "note", …}: the dossier changes
+                        (the watcher's tests); DELETE: it is gone (404 from then on)
+GET  /_sim/changes      {"changes": [{"code", "status_code", "at" (epoch s)}]}: changes made so far
 
 `/_sim/*` lets anyone who reaches it slow down or break lookups, so the command line serves it only
 with MOTCUA_SIMULATOR_FAULTS=1 (404 otherwise), and then, if MOTCUA_SIMULATOR_TOKEN is set, only
 to `Authorization: Bearer <MOTCUA_SIMULATOR_TOKEN>` (401 otherwise).
 
 Dossiers come from connectors/portal/fixtures/dossiers.yml, with dates relative to the
-simulator's today (`--today`, or MOTCUA_TODAY, or the real date in Asia/Ho_Chi_Minh).
+simulator's today (`--today`, or MOTCUA_TODAY, or the real date in Asia/Ho_Chi_Minh); with
+`--synthetic N`, also N invented dossiers whose statuses move on a schedule
+(connectors/portal/simulator_synthetic.py, for the watcher's benchmark).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import hmac
 import json
 import logging
 import re
+import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -31,11 +38,15 @@ import yaml
 from aiohttp import web
 
 from connectors import logs
+from connectors.portal.simulator_synthetic import Synthetic
 from dossiers.model import VIETNAM
 from motcua.settings import get_settings
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "dossiers.yml"
 DATE_FIELDS = ("received_at", "appointment_at", "completed_at", "returned_at")
+# What POST /_sim/dossiers/{code} may change.
+CHANGEABLE = ("status_code", "status_text", "note", *DATE_FIELDS)
+PER_SECOND_KEPT = 3600
 FAULTS = ("500", "429", "timeout", "malformed")
 _RELATIVE = re.compile(r"^([+-])(\d+)d(?: (\d{1,2}):(\d{2}))?$")
 SIMULATOR_HEADER = "X-Portal-Simulator"  # on every dossier answer: the portal client marks the data as simulated
@@ -71,6 +82,7 @@ class Simulator:
         latency_ms: int = 0,
         faults_api: bool = True,
         faults_token: Optional[str] = None,
+        synthetic: Optional[Synthetic] = None,
     ):
         """`faults_api`: serve /_sim/* (in-process tests switch faults by attribute or over HTTP;
         the command line turns it off unless MOTCUA_SIMULATOR_FAULTS=1); `faults_token`: require
@@ -84,11 +96,21 @@ class Simulator:
         self.mode: Optional[str] = None
         self.times: Optional[int] = None  # None: every request
         self.requests = 0
+        self.per_second: Dict[int, int] = {}  # epoch second -> dossier requests (the last hour)
+        self.synthetic = synthetic
+        self.changes: List[Dict[str, Any]] = []  # made through /_sim/dossiers
 
     def today(self) -> dt.date:
         return self.fixed_today or dt.datetime.now(VIETNAM).date()
 
+    def knows(self, code: str) -> bool:
+        return code in self.dossiers or (self.synthetic is not None and self.synthetic.index(code) is not None)
+
     def record(self, code: str) -> Dict[str, Any]:
+        if code not in self.dossiers and self.synthetic is not None:
+            made = self.synthetic.record(code)
+            if made is not None:
+                return made
         item = {k: v for k, v in self.dossiers[code].items() if k != "fault"}
         for name in DATE_FIELDS:
             item[name] = resolve_date(item.get(name), self.today())
@@ -113,6 +135,10 @@ class Simulator:
 
     async def _dossier(self, request: web.Request) -> web.StreamResponse:
         self.requests += 1
+        second = int(time.time())
+        self.per_second[second] = self.per_second.get(second, 0) + 1
+        while len(self.per_second) > PER_SECOND_KEPT:
+            del self.per_second[next(iter(self.per_second))]
         if self.token and request.headers.get("Authorization") != f"Bearer {self.token}":
             return web.json_response({"error": "unauthorized"}, status=401)
         if self.latency_ms:
@@ -128,7 +154,7 @@ class Simulator:
             return web.json_response({"error": "too late"}, status=504)
         if fault == "malformed":
             return web.Response(text='{"code": "' + code + '", "status_code": 4,', content_type="application/json")
-        if code not in self.dossiers:
+        if not self.knows(code):
             return web.json_response({"error": "not_found"}, status=404)
         return web.json_response(self.record(code), dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
@@ -159,7 +185,35 @@ class Simulator:
         return web.json_response({"mode": self.mode, "times": self.times, "latency_ms": self.latency_ms})
 
     async def stats(self, request: web.Request) -> web.Response:
-        return web.json_response({"requests": self.requests})
+        return web.json_response({"requests": self.requests, "per_second": self.per_second})
+
+    async def change_dossier(self, request: web.Request) -> web.Response:
+        """A dossier moves (or is gone, DELETE): what the watcher must notice."""
+        code = request.match_info["code"]
+        if not self.knows(code):
+            return web.json_response({"error": "not_found"}, status=404)
+        if request.method == "DELETE":
+            self.dossiers.pop(code, None)
+            if self.synthetic is not None and self.synthetic.index(code) is not None:
+                self.synthetic.removed.add(self.synthetic.index(code))
+            return web.json_response({"code": code, "deleted": True})
+        try:
+            body = await request.json()
+            if not isinstance(body, dict) or not body or set(body) - set(CHANGEABLE):
+                raise ValueError(f"send a JSON object with some of {CHANGEABLE}")
+            if "status_code" in body and int(body["status_code"]) not in range(1, 11):
+                raise ValueError("status_code must be within 1..10")
+        except (ValueError, TypeError, json.JSONDecodeError) as exc:
+            return web.json_response({"error": str(exc)}, status=400)
+        record = {**self.record(code), **body}
+        self.dossiers[code] = record
+        change = {"code": code, "status_code": record["status_code"], "at": time.time()}
+        self.changes.append(change)
+        return web.json_response(change)
+
+    async def list_changes(self, request: web.Request) -> web.Response:
+        made = self.synthetic.changes() if self.synthetic is not None else []
+        return web.json_response({"changes": sorted(made + self.changes, key=lambda c: c["at"])})
 
     async def health(self, request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
@@ -172,6 +226,9 @@ class Simulator:
                 web.get("/health", self.health),
                 web.post("/_sim/faults", self.set_faults),
                 web.get("/_sim/stats", self.stats),
+                web.post("/_sim/dossiers/{code:.+}", self.change_dossier),
+                web.delete("/_sim/dossiers/{code:.+}", self.change_dossier),
+                web.get("/_sim/changes", self.list_changes),
             ]
         )
         return app
@@ -192,23 +249,38 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--token", default=token, help="require this Bearer token (default: PORTAL_TOKEN)")
     parser.add_argument("--latency-ms", type=int, default=0)
     parser.add_argument("--fault", choices=FAULTS, default=None, help="answer every request this way")
+    parser.add_argument("--synthetic", type=int, default=0, metavar="N", help="also serve N invented dossiers")
+    parser.add_argument("--synthetic-seed", type=int, default=1)
+    parser.add_argument("--synthetic-changes", type=float, default=0.03, help="share of them that move once")
+    parser.add_argument("--synthetic-duration", type=float, default=300.0, help="within this many seconds")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logs.level_from_env(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logs.install()
+    today = args.today or settings.today
+    synthetic = None
+    if args.synthetic:
+        synthetic = Synthetic(
+            args.synthetic,
+            today or dt.datetime.now(VIETNAM).date(),
+            seed=args.synthetic_seed,
+            duration=args.synthetic_duration,
+            changes=args.synthetic_changes,
+        )
     simulator = Simulator(
         load_fixtures(args.fixtures),
-        today=args.today or settings.today,
+        today=today,
         token=args.token,
         latency_ms=args.latency_ms,
         faults_api=settings.simulator_faults,
         faults_token=settings.simulator_token.get_secret_value() if settings.simulator_token else None,
+        synthetic=synthetic,
     )
     simulator.mode = args.fault
     log.info(
         "portal simulator on http://%s:%d with %d dossiers (invented data); /_sim/* %s",
         args.host,
         args.port,
-        len(simulator.dossiers),
+        len(simulator.dossiers) + (synthetic.count if synthetic else 0),
         ("on, token required" if simulator.faults_token else "on") if simulator.faults_api else "off",
     )
     web.run_app(simulator.app(), host=args.host, port=args.port, print=None, handle_signals=True)

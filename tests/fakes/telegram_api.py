@@ -3,7 +3,9 @@
 `POST|GET /bot<token>/<method>` with form or JSON parameters (python-telegram-bot posts form
 fields, nested objects JSON-encoded) → `{"ok": true, "result": …}`; a sendMessage to a chat in
 `blocked` → 403 `{"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by
-the user"}`, and every sendMessage while `flood_wait` is set → 429 with `parameters.retry_after`.
+the user"}`, and every sendMessage while `flood_wait` is set (or to a chat in `flooded`, with its
+own retry_after) → 429 with `parameters.retry_after`. Each call records when it came (`Call.at`,
+`time.monotonic()`), so a test measures the pace of sends at the server.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from aiohttp import web
 class Call:
     method: str
     params: Dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -31,11 +34,17 @@ class FakeTelegram:
     updates: List[Dict[str, Any]] = field(default_factory=list)  # served by getUpdates
     blocked: Set[int] = field(default_factory=set)  # chats whose user blocked the bot: 403
     flood_wait: int = 0  # > 0: every sendMessage gets 429 with this retry_after
+    flooded: Dict[int, int] = field(default_factory=dict)  # chat -> retry_after of the 429 its sends get
     _ids: Any = field(default_factory=lambda: itertools.count(1000))
 
     def sent(self, chat_id: int | str) -> List[Dict[str, Any]]:
         chat = str(chat_id)
         return [c.params for c in self.calls if c.method == "sendMessage" and str(c.params.get("chat_id")) == chat]
+
+    def sent_at(self, chat_id: int | str) -> List[float]:
+        """When each message to the chat reached the server (monotonic seconds)."""
+        chat = str(chat_id)
+        return [c.at for c in self.calls if c.method == "sendMessage" and str(c.params.get("chat_id")) == chat]
 
     def calls_of(self, method: str) -> List[Dict[str, Any]]:
         return [c.params for c in self.calls if c.method == method]
@@ -54,11 +63,12 @@ class FakeTelegram:
                     params[key] = json.loads(text) if text[:1] in "[{" else text
                 except ValueError:
                     params[key] = text
-        if method == "sendMessage" and self.flood_wait:
+        wait = (self.flood_wait or self.flooded.get(int(params.get("chat_id", 0)), 0)) if method == "sendMessage" else 0
+        if wait:
             self.refused.append(Call(method, params))
             return web.json_response(
-                {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {self.flood_wait}",
-                 "parameters": {"retry_after": self.flood_wait}},
+                {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {wait}",
+                 "parameters": {"retry_after": wait}},
                 status=429,
             )  # fmt: skip
         if method == "sendMessage" and int(params.get("chat_id", 0)) in self.blocked:
