@@ -103,7 +103,7 @@ $(CHROMIUM):
 browser: $(CHROMIUM)
 
 e2e: $(MODEL) $(SEARCH_MODEL) | $(CHROMIUM)
-	$(PY) -m pytest -m e2e
+	$(PY) -m pytest -m e2e --durations=15
 
 conversations: $(MODEL) $(SEARCH_MODEL)
 	$(PY) -m bot.launcher conversation-tests
@@ -118,6 +118,7 @@ bench: $(MODEL) $(SEARCH_MODEL)
 	$(PY) -m bench.load
 	$(PY) -m bench.handoff
 	$(PY) -m bench.insights
+	$(PY) -m bench.watcher
 	$(PY) -m bench.profile_message
 
 bench-kb: $(STAMP) $(SEARCH_MODEL)

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
         "", description="comma-separated addresses of reverse proxies on other machines whose X-Real-IP is believed"
     )
     cors_origins: str = Field("", description="web origins allowed to call the Rasa server (comma- or space-separated)")
+    web_allowed_origins: str = Field(
+        "*", description="origins whose pages may use the web chat (comma- or space-separated; * any: the default)"
+    )
     zalo_token_file: Optional[Path] = Field(None, env="ZALO_TOKEN_FILE", description="where Zalo's token pair is kept")
     # -- the action server ------------------------------------------------------------------------
     action_server_host: str = Field("127.0.0.1", env="ACTION_SERVER_HOST")
@@ -102,6 +105,36 @@ class Settings(BaseSettings):
     # -- the bundled portal simulator (demos and tests; never a citizen's portal) ----------------
     simulator_faults: bool = Field(False, description="turn on the simulator's /_sim fault API (tests)")
     simulator_token: Optional[SecretStr] = Field(None, description="the token /_sim requires")
+    # -- the dossier watcher (python -m connectors.portal.watcher: status notifications) ----------
+    watcher_portal_rps: float = Field(
+        5.0, gt=0, env="WATCHER_PORTAL_RPS", description="portal requests per second, all watchers together"
+    )
+    watcher_poll_seconds: float = Field(21_600.0, gt=0, description="a watched dossier's poll interval (6 h)")
+    watcher_poll_soon_seconds: float = Field(
+        3_600.0, gt=0, description="… within `watcher_soon_days` of the appointment"
+    )
+    watcher_poll_near_seconds: float = Field(900.0, gt=0, description="… on the appointment day and when overdue")
+    watcher_soon_days: float = Field(3.0, ge=0, description="how close to the appointment the 'soon' interval starts")
+    watcher_jitter: float = Field(0.1, ge=0, lt=1, description="each interval is drawn within ± this share")
+    watcher_lease_seconds: float = Field(
+        120.0, gt=0, description="a claimed dossier or notification is another's after"
+    )
+    watcher_subscription_days: int = Field(90, ge=1, description="a subscription ends by itself after")
+    # -- notifications of a dossier's changes: the offer (action server), the delivery (watcher) --
+    notifications: bool = Field(
+        True, description="offer notices of a dossier's changes after the owner check (needs RASA_JWT_SECRET_FILE)"
+    )
+    notify_max_subscriptions: int = Field(5, ge=1, description="dossiers one conversation may follow at once")
+    rasa_url: str = Field("http://127.0.0.1:5005", env="RASA_URL", description="the Rasa HTTP API notices go through")
+    notify_telegram_per_second: float = Field(30.0, gt=0, description="notices sent to Telegram per second, in all")
+    notify_telegram_chat_seconds: float = Field(1.0, ge=0, description="at least this long between two to one chat")
+    notify_max_wait_seconds: float = Field(10.0, ge=0, description="past this wait for its turn, a notice is retried")
+    zalo_zns_template_id: Optional[str] = Field(
+        None, env="ZALO_ZNS_TEMPLATE_ID", description="the approved ZNS template for notices past Zalo's 7-day window"
+    )
+    zalo_zns_base_url: Optional[str] = Field(
+        None, env="ZALO_ZNS_BASE_URL", description="where ZNS is (default: connectors.platforms.ZALO_ZNS_BASE_URL)"
+    )
 
     class Config:
         env_prefix = "MOTCUA_"
@@ -144,6 +177,15 @@ class Settings(BaseSettings):
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("CONSOLE_URL must start with http:// or https://")
         return value.rstrip("/") if value else None
+
+    @validator("rasa_url", "zalo_zns_base_url")
+    def _http_url(cls, value: Optional[str], field: Any) -> Optional[str]:
+        if value is None:
+            return None
+        if not value.startswith(("http://", "https://")):
+            name = "RASA_URL" if field.name == "rasa_url" else "ZALO_ZNS_BASE_URL"
+            raise ValueError(f"{name} must start with http:// or https://")
+        return value.rstrip("/")
 
     @validator("portal_url", "redis_url")
     def _url(cls, value: Optional[str], field: Any) -> Optional[str]:
