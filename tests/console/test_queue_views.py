@@ -149,7 +149,10 @@ async def test_a_chat_is_the_holders_and_moves_with_a_transfer(app: Any) -> None
     assert wrong.status == 400 and (await wrong.json())["error"] == msg.END_BAD_OUTCOME
     ended = await minh.post(f"/chat/{handoff}/end", json={"outcome": "answered"}, headers=minh_headers)
     assert (await ended.json()) == {"ok": True, "next": "/queue"}
-    assert rasa.events[-1][1][-2:] == [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+    resumed = [events for _, events in rasa.events if {"event": "resume"} in events]
+    assert resumed[-1][-2:] == [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+    # then how it ended, which the satisfaction rating keeps (bot/actions/rating.py)
+    assert {"event": "slot", "name": "handoff_outcome", "value": "answered"} in rasa.events[-1][1]
 
 
 async def test_an_admin_may_look_at_any_chat(app: Any) -> None:

@@ -2,17 +2,19 @@
 in a page of ANOTHER origin (a stand-in for the province's site, with a strict CSP naming the
 assistant), against the whole stack of `make run` (tests/e2e/handoff_stack.py with the web chat on):
 a citizen opens the bubble with the keyboard, asks, follows up, reloads and goes on; taps buttons; a
-helper claims the chat in the console and their reply reaches the open page; the assistant goes
-down (its reverse proxy answers 502) and the page shows the channels' apology, then recovers; and
-the panel fills a 390×844 phone screen (docs/screenshots/widget-phone.png with UPDATE_SCREENSHOTS=1).
+helper claims the chat in the console and their reply reaches the open page, and so does a notice of
+the citizen's dossier; the assistant goes down (its reverse proxy answers 502) and the page shows the
+channels' apology, then recovers; and the panel fills a 390×844 phone screen (docs/screenshots/widget-phone.png with UPDATE_SCREENSHOTS=1).
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Iterator, List, Optional
 
 import aiohttp
@@ -22,8 +24,12 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from bot import messages as bot_msg
 from connectors import messages as msg
+from connectors.portal.notify import DeliveryResult, Notifier, Sent
+from connectors.portal.watch_store import Subscription
+from connectors.rasa_api import RasaApi
 from connectors.web_widget.texts import widget_texts
 from console import messages as console_msg
+from dossiers.model import VIETNAM, Dossier, Status
 from tests.browser import CHROMIUM, SCREENSHOTS, in_ci, launched_chromium
 from tests.e2e.conftest import WEB_SECRET, Fakes, serve_in_thread
 from tests.e2e.handoff_stack import Stack, handoff_stack, log_in, page_and_token
@@ -420,3 +426,41 @@ def assert_contrast(page: Page) -> None:
         }"""
     )
     assert low == []
+
+
+def test_a_notice_of_the_citizens_dossier_reaches_the_open_page(visit: Callable[..., Visitor], stack: Stack) -> None:
+    """The watcher's notice (connectors/portal/notify.py, through Rasa's HTTP API as in production)
+    reaches the web chat by the page's long poll, the panel closed: the bubble says so."""
+    lan = visit()
+    bubble = lan.page.get_by_role("button", name=T["open"].replace("{title}", TITLE))
+    bubble.click()
+    assert "khai sinh" in lan.asks("làm giấy khai sinh cần giấy tờ gì").lower()
+    token = lan.page.evaluate(
+        "() => { for (const key of Object.keys(localStorage)) if (key.endsWith(':session'))"
+        " return JSON.parse(localStorage.getItem(key)).token; return null; }"
+    )
+    assert isinstance(token, str), token
+    now = dt.datetime.now(VIETNAM)
+    code = "000.00.53.H48-261101-0007"
+    dossier = Dossier.parse_obj(
+        {"code": code, "procedure_name": "Đăng ký thường trú", "applicant_name": "Trần Thị Bình",
+         "phone": "0905123407", "status_code": Status.SUPPLEMENT, "note": "Bản sao giấy khai sinh"}
+    )  # fmt: skip
+    followed = Subscription(
+        id=1, sender_id=f"web:{token.split('.')[0]}", channel="web", code=code, last_status="PROCESSING",
+        appointment=None, phone=None, state="active", created_at=now, expires_at=now + dt.timedelta(days=90),
+    )  # fmt: skip
+    lan.page.keyboard.press("Escape")
+
+    async def notify() -> DeliveryResult:
+        secret = Path(stack.env["RASA_JWT_SECRET_FILE"]).read_text(encoding="utf-8").strip()
+        async with aiohttp.ClientSession() as http:
+            return await Notifier(RasaApi(stack.rasa, secret, http)).notify(followed, dossier, "status", now)
+
+    assert run(notify).outcome is Sent.SENT
+    expect(bubble).to_have_attribute("aria-label", re.compile(T["unread"].replace("{count}", r"\d+")), timeout=SLOW)
+    bubble.click()
+    notice = lan.bot_texts().filter(has_text="000.00.53.H48-261101-****")
+    expect(notice).to_have_count(1, timeout=SLOW)
+    assert code not in lan.widget.inner_text()  # the code masked, as on every channel
+    assert "Bản sao giấy khai sinh" in str(notice.inner_text())  # what to add
