@@ -4,7 +4,8 @@ assistant), against the whole stack of `make run` (tests/e2e/handoff_stack.py wi
 a citizen opens the bubble with the keyboard, asks, follows up, reloads and goes on; taps buttons; a
 helper claims the chat in the console and their reply reaches the open page, and so does a notice of
 the citizen's dossier; the assistant goes down (its reverse proxy answers 502) and the page shows the
-channels' apology, then recovers; and the panel fills a 390×844 phone screen (docs/screenshots/widget-phone.png with UPDATE_SCREENSHOTS=1).
+channels' apology, then recovers; and the panel fills a 390×844 phone screen
+(docs/screenshots/widget-phone.png with UPDATE_SCREENSHOTS=1).
 """
 
 from __future__ import annotations
