@@ -165,6 +165,12 @@ NOTIFY_SUBSCRIBED = (
     "đến ngày hẹn trả mà hồ sơ chưa có kết quả, mình cũng nhắc bạn. Thông báo tự dừng khi hồ sơ đã trả kết quả "
     'hoặc sau {days} ngày. Muốn dừng sớm, bạn nhắn "hủy theo dõi".'
 )
+NOTIFY_SUBSCRIBED_WEB = (
+    "Đã đăng ký nhận thông báo cho hồ sơ {code}. Khi hồ sơ đổi tình trạng, mình sẽ nhắn ngay trong khung chat "
+    "này, khi trang đang mở hoặc khi bạn mở lại trong {hours} giờ tới (trình duyệt giữ cuộc trò chuyện {hours} "
+    "giờ). Muốn nhận lâu hơn, bạn tra cứu hồ sơ qua Zalo hoặc Telegram của tỉnh và đăng ký ở đó. Muốn dừng sớm, "
+    'bạn nhắn "hủy theo dõi".'
+)
 NOTIFY_ZALO_ZNS = (
     "Lưu ý: Zalo chỉ cho phép nhắn cho bạn trong 7 ngày kể từ tin nhắn gần nhất của bạn. Sau 7 ngày, thông báo "
     "sẽ được gửi bằng tin nhắn Zalo chính thức (ZNS) tới số điện thoại bạn đã đăng ký khi nộp hồ sơ."

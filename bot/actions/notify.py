@@ -13,12 +13,13 @@ write only within 7 days of their last message, and what happens after (ZNS to t
 ZALO_ZNS_TEMPLATE_ID is set, else nothing); the phone is kept only in that case. A REST conversation
 is subscribed too: its notices wait in the mailbox for its next poll (connectors/rest.py).
 
-This module imports neither the actions' base nor the dossier flow (both import it).
+This module imports neither the actions' base nor the dossier flow at import time (both import it).
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import re
 from typing import Any, Awaitable, Dict, List, Optional, Text, TypeVar
@@ -28,7 +29,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import messages as msg
-from bot.actions.awaiting import Awaited, await_input, awaited
+from bot.actions.awaiting import Awaited, await_input
 from bot.actions.context import message_text
 from bot.actions.handoff import yes_or_no  # the same yes and no as the offer of a person
 from bot.actions.outcome import mark
@@ -45,9 +46,14 @@ from procedures_kb.text import fold
 log = logging.getLogger(__name__)
 
 SLOT_DOSSIER_CODE = "dossier_code"  # bot.actions.dossier_flow's slot (that module imports this one)
+# A web chat's conversation lives as long as its signed session (connectors/web.py SESSION_SECONDS): its
+# notices, past that, would wait in a mailbox nobody reads, so its subscription ends with it.
+WEB_SESSION_HOURS = 24
 STORE_SECONDS = 4.0  # a store call answers within this, or the citizen is told it failed
 # "hủy theo dõi", "dừng thông báo", "ngừng nhận thông báo", "tắt thông báo", "hủy đăng ký nhận thông báo"…
 _STOP = re.compile(r"\b(huy|dung|ngung|tat|bo|thoi)\s+(dang ky\s+)?(nhan\s+)?(theo doi|thong bao)\b")
+# A message the NLU reads as "stop the notices" must speak of them to end any ("đừng báo nữa").
+_ABOUT_NOTICES = re.compile(r"\b(thong bao|theo doi|bao nua|nhan tin|tin bao)\b")
 # The NLU's reading of a question: never taken for a yes to the offer ("cần giấy tờ gì?" folds to "can …").
 _QUESTIONS = ("check_dossier_status", "request_human")
 T = TypeVar("T")
@@ -153,11 +159,16 @@ async def _subscribe(sender: str, code: str) -> str:
             return msg.NOTIFY_CAP.format(count=len(active))
         zns = channel == "zalo" and bool(settings.zalo_zns_template_id)
         phone = dossier.phone if zns else None  # ZNS needs it; otherwise it is not kept
-        await _timely(store.subscribe(sender, channel, code, dossier.status_code.name, dossier.appointment_at, phone))
+        lifetime = dt.timedelta(hours=WEB_SESSION_HOURS) if channel == "web" else None
+        await _timely(
+            store.subscribe(sender, channel, code, dossier.status_code.name, dossier.appointment_at, phone, lifetime)
+        )
     except Exception as exc:  # noqa: BLE001 (SQL, a thread, a timeout: the citizen is told; nothing else is lost)
         log.error("no subscription to dossier %s: the store failed (%s)", redact(code), type(exc).__name__)
         return msg.NOTIFY_FAILED
     log.info("a %s conversation subscribed to dossier %s", channel, redact(code))
+    if channel == "web":
+        return msg.NOTIFY_SUBSCRIBED_WEB.format(code=mask_code(code), hours=WEB_SESSION_HOURS)
     lines = [msg.NOTIFY_SUBSCRIBED.format(code=mask_code(code), days=settings.watcher_subscription_days)]
     if channel == "zalo":
         lines.append(msg.NOTIFY_ZALO_ZNS if settings.zalo_zns_template_id else msg.NOTIFY_ZALO_WINDOW)
@@ -198,14 +209,23 @@ async def stop_requested(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
 
 class ActionUnsubscribeUpdates(Action):
     """The intent `unsubscribe_updates` ("không nhận thông báo nữa"). Not a `CitizenAction` (its base
-    imports this module); right after the offer, such a message is a no to it."""
+    imports this module), but it does what one does first: the stop words, then the awaited input
+    (right after the offer, such a message is a no to it). The NLU's guess alone never ends a
+    subscription: a message without a word about the notices ("rồi sao nữa") is not understood."""
 
     def name(self) -> Text:
         return "action_unsubscribe_updates"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        if awaited(tracker) is Awaited.SUBSCRIBE and not wants_to_stop(message_text(tracker)):
-            answered = await answer_subscribe(dispatcher, tracker)
-            if answered is not None:
-                return answered
-        return await unsubscribe(dispatcher, tracker)
+        from bot.actions.dossier import ActionNotUnderstood  # both import this module
+        from bot.actions.dossier_flow import handle_awaited_input
+
+        stopped = await stop_requested(dispatcher, tracker)
+        if stopped is not None:
+            return stopped
+        handled = await handle_awaited_input(dispatcher, tracker)
+        if handled is not None:
+            return handled
+        if _ABOUT_NOTICES.search(fold(message_text(tracker))):
+            return await unsubscribe(dispatcher, tracker)
+        return await ActionNotUnderstood().respond(dispatcher, tracker)

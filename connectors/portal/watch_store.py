@@ -204,9 +204,13 @@ class SubscriptionStore:
         status: str,
         appointment: Optional[dt.datetime],
         phone: Optional[str] = None,
+        lifetime: Optional[dt.timedelta] = None,
     ) -> Subscription:
-        """Watch `code` for this conversation; again for the same pair: active again, 90 days from now."""
-        return await self._run(lambda: self.subscribe_sync(sender_id, channel, code, status, appointment, phone))
+        """Watch `code` for this conversation; again for the same pair: active again, 90 days from now
+        (or for `lifetime`, shorter: a web chat's conversation lasts as long as its session)."""
+        return await self._run(
+            lambda: self.subscribe_sync(sender_id, channel, code, status, appointment, phone, lifetime)
+        )
 
     def subscribe_sync(
         self,
@@ -216,6 +220,7 @@ class SubscriptionStore:
         status: str,
         appointment: Optional[dt.datetime],
         phone: Optional[str] = None,
+        lifetime: Optional[dt.timedelta] = None,
     ) -> Subscription:
         now = self.clock()
         name = status_name(status)
@@ -225,7 +230,7 @@ class SubscriptionStore:
             "appointment": naive(appointment),
             "phone": phone,
             "state": ACTIVE,
-            "expires_at": naive(now + dt.timedelta(days=self.days)),
+            "expires_at": naive(now + min(lifetime or dt.timedelta(days=self.days), dt.timedelta(days=self.days))),
             "updated_at": naive(now),
         }
         first_poll = self.schedule.next_poll(now, appointment, Status[name] if name else None)

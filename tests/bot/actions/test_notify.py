@@ -4,6 +4,7 @@ subscribes on the citizen's channel, "hủy theo dõi" whatever the intent, the 
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any, AsyncIterator, Dict, List
 
@@ -21,6 +22,7 @@ from bot.actions.notify import ActionUnsubscribeUpdates
 from bot.actions.procedures import ActionAnswerDocuments
 from bot.dossier_services import reset_services
 from connectors.portal.watch_store import SubscriptionStore, make_engine, subscriptions
+from connectors.web import SESSION_SECONDS
 from motcua.settings import Settings
 from tests.bot.actions.dossier_chat import services_for
 from tests.bot.actions.test_actions import DOMAIN
@@ -256,3 +258,29 @@ def test_stop_words() -> None:
         assert notify.wants_to_stop(text), text
     for text in ("thông báo hồ sơ của tôi", "theo dõi hồ sơ", "hủy hồ sơ", "cần giấy tờ gì", ""):
         assert not notify.wants_to_stop(text), text
+
+
+async def test_the_nlus_guess_alone_ends_no_subscription(notices: SubscriptionStore) -> None:
+    """The NLU may read "rồi sao nữa" as `unsubscribe_updates`: without a word about the notices
+    it is not understood, and the subscription stays."""
+    await notices.subscribe("tg:7020", "telegram", CODE, "PROCESSING", None)
+    chat = Chat("tg:7020")
+    assert await chat.say(ActionUnsubscribeUpdates(), "rồi sao nữa", "unsubscribe_updates") == ""
+    assert [m.get("response") for m in chat.messages] == ["utter_default"]  # "Xin lỗi, mình chưa hiểu câu hỏi…"
+    assert [s.code for s in await notices.active_for("tg:7020")] == [CODE]
+    reply = await Chat("tg:7020").say(ActionUnsubscribeUpdates(), "thôi đừng báo nữa", "unsubscribe_updates")
+    assert reply == msg.NOTIFY_UNSUBSCRIBED.format(count=1)
+
+
+async def test_a_web_chat_follows_a_dossier_while_its_session_lives(notices: SubscriptionStore) -> None:
+    """The web chat's conversation ends with its signed session (24 h): so does its subscription,
+    and the citizen is told so, and where to follow longer."""
+    chat = Chat("web:" + "ab" * 16)
+    await chat.owner_of(CODE, "3405")
+    reply = await chat.say(ActionAffirm(), "có", "affirm")
+    assert reply == msg.NOTIFY_SUBSCRIBED_WEB.format(code="000.00.53.H48-261101-****", hours=24)
+    assert "Zalo hoặc Telegram" in reply
+    [subscription] = await notices.active_for("web:" + "ab" * 16)
+    assert subscription.channel == "web"
+    assert dt.timedelta(hours=23) < subscription.expires_at - subscription.created_at <= dt.timedelta(hours=24)
+    assert notify.WEB_SESSION_HOURS * 3600 == SESSION_SECONDS
