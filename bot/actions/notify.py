@@ -13,7 +13,8 @@ write only within 7 days of their last message, and what happens after (ZNS to t
 ZALO_ZNS_TEMPLATE_ID is set, else nothing); the phone is kept only in that case. A REST conversation
 is subscribed too: its notices wait in the mailbox for its next poll (connectors/rest.py).
 
-This module imports neither the actions' base nor the dossier flow at import time (both import it).
+This module imports neither the actions' base nor the dossier flow (both import it); the action of the
+intent `unsubscribe_updates` is in bot/actions/notify_actions.py.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ import asyncio
 import datetime as dt
 import logging
 import re
-from typing import Any, Awaitable, Dict, List, Optional, Text, TypeVar
+from typing import Awaitable, List, Optional, TypeVar
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -54,6 +55,12 @@ STORE_SECONDS = 4.0  # a store call answers within this, or the citizen is told 
 _STOP = re.compile(r"\b(huy|dung|ngung|tat|bo|thoi)\s+(dang ky\s+)?(nhan\s+)?(theo doi|thong bao)\b")
 # A message the NLU reads as "stop the notices" must speak of them to end any ("đừng báo nữa").
 _ABOUT_NOTICES = re.compile(r"\b(thong bao|theo doi|bao nua|nhan tin|tin bao)\b")
+
+
+def speaks_of_notices(text: str) -> bool:
+    return bool(_ABOUT_NOTICES.search(fold(text)))
+
+
 # The NLU's reading of a question: never taken for a yes to the offer ("cần giấy tờ gì?" folds to "can …").
 _QUESTIONS = ("check_dossier_status", "request_human")
 T = TypeVar("T")
@@ -205,27 +212,3 @@ async def stop_requested(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     if not notices_on() or not wants_to_stop(message_text(tracker)):
         return None
     return await unsubscribe(dispatcher, tracker)
-
-
-class ActionUnsubscribeUpdates(Action):
-    """The intent `unsubscribe_updates` ("không nhận thông báo nữa"). Not a `CitizenAction` (its base
-    imports this module), but it does what one does first: the stop words, then the awaited input
-    (right after the offer, such a message is a no to it). The NLU's guess alone never ends a
-    subscription: a message without a word about the notices ("rồi sao nữa") is not understood."""
-
-    def name(self) -> Text:
-        return "action_unsubscribe_updates"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        from bot.actions.dossier import ActionNotUnderstood  # both import this module
-        from bot.actions.dossier_flow import handle_awaited_input
-
-        stopped = await stop_requested(dispatcher, tracker)
-        if stopped is not None:
-            return stopped
-        handled = await handle_awaited_input(dispatcher, tracker)
-        if handled is not None:
-            return handled
-        if _ABOUT_NOTICES.search(fold(message_text(tracker))):
-            return await unsubscribe(dispatcher, tracker)
-        return await ActionNotUnderstood().respond(dispatcher, tracker)

@@ -18,7 +18,7 @@ from bot.actions import notify
 from bot.actions.dossier import ActionCheckDossierStatus, ActionOutOfScope
 from bot.actions.followups import ActionAffirm, ActionChooseOption, ActionDeny
 from bot.actions.greeting import ActionGreet
-from bot.actions.notify import ActionUnsubscribeUpdates
+from bot.actions.notify_actions import ActionUnsubscribeUpdates
 from bot.actions.procedures import ActionAnswerDocuments
 from bot.dossier_services import reset_services
 from connectors.portal.watch_store import SubscriptionStore, make_engine, subscriptions
