@@ -24,12 +24,17 @@ async def answer_at_once(message: UserMessage) -> None:
 
 @contextlib.asynccontextmanager
 async def serving(
-    channel: InputChannel, on_new_message: Callable[[UserMessage], Awaitable[Any]] = answer_at_once
+    channel: InputChannel,
+    on_new_message: Callable[[UserMessage], Awaitable[Any]] = answer_at_once,
+    setup: Optional[Callable[[Sanic], Any]] = None,
 ) -> AsyncIterator[str]:
-    """Yields the channel's base URL, `http://127.0.0.1:<port>/webhooks/<name>`."""
+    """Yields the channel's base URL, `http://127.0.0.1:<port>/webhooks/<name>`; `setup(app)` runs
+    before the channel is mounted (Rasa's CORS, for one)."""
     port = free_port()
     Sanic.test_mode = True
     app = Sanic(f"{channel.name()}-{uuid.uuid4().hex}")
+    if setup is not None:
+        setup(app)
     app.blueprint(channel.blueprint(on_new_message), url_prefix=f"/webhooks/{channel.name()}")
     server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
     assert server is not None

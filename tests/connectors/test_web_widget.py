@@ -7,19 +7,15 @@ gets 403 for a POST when it does not."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import re
 import unicodedata
-import uuid
-from typing import AsyncIterator, Dict, Optional, Tuple
+from typing import AsyncContextManager, Dict, Optional, Tuple
 
 import aiohttp
 import pytest
 from multidict import CIMultiDict
-from sanic import Sanic
 
-from bot.launcher import free_port
 from connectors import messages as msg
 from connectors.mailbox import MemoryMailbox
 from connectors.text import MAX_MESSAGE_CHARS, too_long_note
@@ -28,34 +24,17 @@ from connectors.web_widget.origins import Origins
 from connectors.web_widget.routes import CONFIG_MARK, Widget
 from connectors.web_widget.texts import widget_texts
 from motcua.settings import get_settings
-from tests.connectors.serve import answer_at_once
+from tests.connectors.serve import serving
 
 SITE = "https://dichvucong.minhan.example.gov.vn"
 Answer = Tuple[int, CIMultiDict[str], bytes]
 
 
-@contextlib.asynccontextmanager
-async def rasa_like(channel: WebChatInput, cors: Optional[str]) -> AsyncIterator[str]:
+def rasa_like(channel: WebChatInput, cors: Optional[str]) -> AsyncContextManager[str]:
     """The channel mounted as Rasa mounts it, with Rasa's CORS set up for `cors` (None: no --cors)."""
     from rasa.server import configure_cors
 
-    port = free_port()
-    Sanic.test_mode = True
-    app = Sanic(f"web-{uuid.uuid4().hex}")
-    configure_cors(app, cors)
-    app.blueprint(channel.blueprint(answer_at_once), url_prefix="/webhooks/web")
-    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
-    assert server is not None
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    try:
-        yield f"http://127.0.0.1:{port}/webhooks/web"
-    finally:
-        await server.before_stop()
-        server.close()
-        await server.wait_closed()
-        await server.after_stop()
+    return serving(channel, setup=lambda app: configure_cors(app, cors))
 
 
 async def call(
