@@ -14,6 +14,8 @@ Quality, on two query sets in tests/procedures_kb/:
   search_national_heldout3.yml  questions on imported procedures written from the portal copy
                        alone, by someone who had not seen the search, its sets or the import's
                        output; measured, never tuned on
+  search_national_heldout4.yml  the same, written later (2026-12-06) by another writer, after the
+                       editors' citizen names were added to the imported records; measured, never tuned on
   top-1      the right procedure is the confident match
   asked      no confident match: the assistant asks (safe, but slower for the citizen)
   wrong      a confident match on the wrong procedure (the failure that matters most)
@@ -212,6 +214,8 @@ def main() -> int:
         "Blind set on national procedures (written from the portal copy alone, after the search was built)",
         quality(kb, blind),
     )
+    blind4 = load_set("search_national_heldout4.yml")
+    report("Blind set no. 4 on national procedures (from the portal copy alone, 2026-12-06)", quality(kb, blind4))
     national_dev = load_set("search_national_dev.yml")
     report("Development set on national procedures (tuned on)", quality(kb, national_dev))
     national_dev2 = load_set("search_national_dev2.yml")
@@ -220,7 +224,7 @@ def main() -> int:
     )
     queries = [
         query_text(item)
-        for data in (dev, heldout, heldout2, national, blind, national_dev, national_dev2)
+        for data in (dev, heldout, heldout2, national, blind, blind4, national_dev, national_dev2)
         for item in data["queries"] + data["no_match"]
     ]
     print(f"\nLatency of one search ({len(queries)} queries x {args.rounds} rounds):")
