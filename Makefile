@@ -19,7 +19,8 @@ TRAIN_ARGS := --config config.yml --domain bot/domain.yml --data intents bot/dat
 # the search's code and its development sets, reproducibly (a fixed hash seed).
 SEARCH_MODEL := procedures_kb/search_confidence.json
 SEARCH_INPUTS := $(wildcard procedures_kb/search*.py) procedures_kb/qualifiers.py bench/fit_confidence.py \
-	$(wildcard tests/procedures_kb/search_*.yml)
+	$(wildcard tests/procedures_kb/search_*.yml) $(wildcard procedures_kb/data/*.yml) \
+	$(wildcard procedures_kb/data/national/*.json)
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2

@@ -123,18 +123,23 @@ class SearchIndex:
         self._ages = {pid: age for pid, age in ages.items() if age is not None}
         self._fields = {p.id: field_words(p.field) for p in procedures}
         doc_freq: Dict[str, int] = defaultdict(int)
-        raw: List[Tuple[str, str, List[Tuple[str, str]], bool, bool]] = []
+        raw: List[Tuple[str, str, List[Tuple[str, str]], bool, bool, bool]] = []
         keys = search_keys(procedures)
         dropped = {p.id: dropped_qualifiers(p) for p in procedures if keys[p.id]}
         for procedure in procedures:
             seen: Set[str] = set()
-            texts = [(t, False, False) for t in [procedure.title, *procedure.aliases]]
-            texts += [(t, False, True) for t in keys[procedure.id]]
-            texts += [(t, True, False) for t in procedure.excludes]
-            for text, excludes, is_key in texts:
+            # An imported record's aliases are citizens' names for it, written by editors; one that
+            # names a qualifier ("khai sinh cho con sinh ở nước ngoài") counts only when the question
+            # names it too: its other words are the plain procedure's.
+            imported = procedure.imported_from is not None
+            texts = [(procedure.title, False, False, False)]
+            texts += [(t, False, False, imported) for t in procedure.aliases]
+            texts += [(t, False, True, False) for t in keys[procedure.id]]
+            texts += [(t, True, False, False) for t in procedure.excludes]
+            for text, excludes, is_key, is_citizens in texts:
                 pairs = list(name_pairs(text))
                 if pairs:
-                    raw.append((procedure.id, text, pairs, excludes, is_key))
+                    raw.append((procedure.id, text, pairs, excludes, is_key, is_citizens))
                     seen.update(folded for _, folded in pairs)
             for token in seen:
                 doc_freq[token] += 1
@@ -144,7 +149,7 @@ class SearchIndex:
         named: Dict[str, Set[str]] = defaultdict(set)  # procedure -> the qualifiers its names name
         # qualifier -> the names naming it, with the words (and weights) that name it there
         self._qualifier_words: Dict[str, List[Tuple[int, List[Tuple[str, float]]]]] = defaultdict(list)
-        for pid, text, pairs, excludes, is_key in raw:
+        for pid, text, pairs, excludes, is_key, is_citizens in raw:
             weights = tuple(
                 self._idf[folded] * (GENERIC_FACTOR if word in GENERIC_WORDS else 1.0) for word, folded in pairs
             )
@@ -157,6 +162,8 @@ class SearchIndex:
                     self._qualifier_words[covered_key].append((len(self._names), phrase))
             qualifiers = frozenset(found)
             requires = dropped.get(pid, {}).get(text, frozenset()) if is_key else frozenset()
+            if is_citizens:
+                requires = frozenset(found)
             self._names.append(Name(pid, text, words, tokens, weights, excludes, qualifiers, requires))
             if not excludes:
                 named[pid] |= found.keys()

@@ -40,6 +40,7 @@ from procedures_kb.schema import Level
 from procedures_kb.search_rank import Profile, renewals
 from procedures_kb.search_recall import Recalled
 from procedures_kb.search_result import Hit, SearchResult
+from procedures_kb.text import fold
 
 log = logging.getLogger(__name__)
 
@@ -299,6 +300,46 @@ def _best_other(values: Mapping[str, float], own: float) -> float:
     return ranked[1] if own == ranked[0] else ranked[0]
 
 
+# A plain procedure close behind its own variant (at least this share of its probability) is put
+# first when the question names none of the variant's qualifiers.
+PLAIN_NEAR = 0.2
+
+
+def _title_words(title: str) -> Tuple[str, ...]:
+    words = tuple(fold(title).replace(",", " ").replace("(", " ").replace(")", " ").split())
+    return words[2:] if words[:2] == ("thu", "tuc") else words
+
+
+def _within(part: Tuple[str, ...], whole: Tuple[str, ...]) -> bool:
+    return len(part) < len(whole) and any(whole[i : i + len(part)] == part for i in range(len(whole) - len(part) + 1))
+
+
+def plain_first(
+    scored: List[Tuple[float, float, str]],
+    titles: Mapping[str, str],
+    profiles: Mapping[str, Profile],
+    asked: FrozenSet[str],
+) -> List[Tuple[float, float, str]]:
+    """A variant ("… có yếu tố nước ngoài", "… lưu động") whose qualifier the question does not name
+    gives way to its plain procedure, whose whole title its own contains, when that one is close
+    behind: "cải chính hộ tịch sai ngày sinh" is the plain correction, whatever words a variant's
+    citizen names share with the question. The first place keeps the variant's probability."""
+    if len(scored) < 2 or not profiles[scored[0][2]].named - asked:
+        return scored
+    first = scored[0]
+    variant, qualifiers = _title_words(titles[first[2]]), profiles[first[2]].named
+    for item in scored[1:4]:
+        own = profiles[item[2]].named
+        extra = qualifiers - own
+        if item[0] < PLAIN_NEAR * first[0] or not own <= qualifiers or not extra or extra & asked:
+            continue
+        plain = _title_words(titles[item[2]])
+        if len(plain) >= 3 and _within(plain, variant):
+            rest = [other for other in scored if other is not item]
+            return [(first[0], item[1], item[2]), *rest]
+    return scored
+
+
 def decide(
     named: SearchResult,
     found: List[Candidate],
@@ -317,6 +358,7 @@ def decide(
         ((p, c.features[0], c.procedure_id) for p, c in zip(probabilities, found, strict=True)),
         key=lambda item: (-item[0], -item[1], item[2]),
     )
+    scored = plain_first(scored, titles, profiles, named.qualifiers)
     confident = bool(scored) and scored[0][0] >= model.answer
     match = named.match.procedure_id if named.match else None
     kept = next((item for item in scored if item[2] == match), None)
