@@ -204,15 +204,22 @@ def test_development_set_on_national_procedures() -> None:
 
 
 @pytest.mark.skipif(not _has_national_records(), reason="no imported records in procedures_kb/data/national/")
-def test_blind_set_on_national_procedures() -> None:
+@pytest.mark.parametrize(
+    ("name", "min_top1", "max_wrong"),
+    [("search_national_heldout3.yml", 0.87, 0.065), ("search_national_heldout4.yml", 0.65, 0.115)],
+)
+def test_blind_set_on_national_procedures(name: str, min_top1: float, max_wrong: float) -> None:
     """Written from the portal copy alone by someone who had not seen the search; measured, never
-    tuned on. First measured with the name search alone: top-1 58.4 %, wrong 16.9 %, every
+    tuned on. Set 3, first measured with the name search alone: top-1 58.4 %, wrong 16.9 %, every
     unrelated message unanswered. With the confidence model (`search_confidence`): top-1 70.6 %,
     wrong 5.9 %, 19 of its 20 unrelated messages unanswered; 70.2 % and 6.3 % on 2026-12-06, then
-    71.4 % and 6.3 % (the frame of a yes/no question and "chuẩn bị", "ý là" dropped).
-    Floors just under that, so they catch a regression; the issue's target is 90 % and 3 %."""
+    71.4 % and 6.3 % (the frame of a yes/no question and "chuẩn bị", "ý là" dropped); 89.4 % and
+    5.1 % with the editors' citizen names of the imported records. Set 4, written 2026-12-06 after
+    those names: 37.5 % and 13.3 % without them, 67.1 % and 9.2 % with them (its first measure),
+    68.3 % and 10.0 % with the search as committed. Floors just under that, so they catch a
+    regression; the issue's target is 90 % and 3 %."""
     assert MODEL_PATH.exists(), "the search's confidence model is fitted by make (make fit-search)"
-    data: Dict[str, Any] = yaml.safe_load((HERE / "search_national_heldout3.yml").read_text(encoding="utf-8"))
+    data: Dict[str, Any] = yaml.safe_load((HERE / name).read_text(encoding="utf-8"))
     kb = _full_kb()
     holders: Dict[str, set] = {}
     for procedure in kb.all():
@@ -223,8 +230,8 @@ def test_blind_set_on_national_procedures() -> None:
         match = kb.search(item["q"]).match
         right += bool(match and match.procedure_id in holders[item["code"]])
         wrong += bool(match and match.procedure_id not in holders[item["code"]])
-    assert right / len(data["queries"]) >= 0.69
-    assert wrong / len(data["queries"]) <= 0.08
+    assert right / len(data["queries"]) >= min_top1
+    assert wrong / len(data["queries"]) <= max_wrong
     assert sum(kb.search(message).match is None for message in data["no_match"]) >= 18
 
 
