@@ -147,12 +147,16 @@ def without_lead(text: str) -> str:
 
 
 def joined(text: str, thing: str) -> str:
-    """The message followed by the object, without repeating the words it ends with ("tôi làm mất
-    thẻ" + "thẻ căn cước" -> "tôi làm mất thẻ căn cước")."""
+    """The message with the object completed where it starts it ("tôi làm mất thẻ" + "thẻ căn
+    cước" -> "tôi làm mất thẻ căn cước"; "mình mất thẻ luôn rồi" -> "mình mất thẻ căn cước luôn
+    rồi"), or followed by the object when it names none of it."""
     said, named = text.split(), thing.split()
+    folded_said, folded_named = [fold(w) for w in said], [fold(w) for w in named]
     for size in range(min(len(said), len(named)), 0, -1):
-        if [fold(w) for w in said[-size:]] == [fold(w) for w in named[:size]]:
-            return " ".join(said + named[size:])
+        for start in range(len(said) - size, -1, -1):
+            if folded_said[start : start + size] == folded_named[:size]:
+                end = start + size
+                return " ".join(said[:end] + named[size:] + said[end:])
     return f"{text} {thing}"
 
 

@@ -550,6 +550,21 @@ def test_only_the_opening_words_of_a_correction_are_left_out(text: str, kept: st
 
 
 @pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("tôi làm mất thẻ", "tôi làm mất thẻ căn cước"),
+        ("mình mất thẻ luôn rồi", "mình mất thẻ căn cước luôn rồi"),  # "mất thẻ căn cước" stays one name
+        ("làm lại vì mất", "làm lại vì mất thẻ căn cước"),
+        ("mat the can cuoc roi", "mat the can cuoc roi"),
+    ],
+)
+def test_a_correction_is_read_with_the_object_where_it_starts_it(text: str, read: str) -> None:
+    from bot.actions.answers import joined
+
+    assert joined(text, "thẻ căn cước") == read
+
+
+@pytest.mark.parametrize(
     ("text", "current", "heading"),
     [
         ("à ko, mình mất thẻ luôn rồi", "cap-doi-can-cuoc", "Nơi nộp hồ sơ — Cấp lại thẻ căn cước"),
