@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
 
@@ -216,7 +217,7 @@ def age_in(query: str) -> Optional[int]:
 
 def bigrams(tokens: Sequence[str]) -> Set[str]:
     """Single tokens and adjacent pairs, as "a" and "a b" (for action look-ups)."""
-    return set(tokens) | {f"{a} {b}" for a, b in itertools.pairwise(tokens)}
+    return set(tokens) | {sys.intern(f"{a} {b}") for a, b in itertools.pairwise(tokens)}
 
 
 def contains(tokens: Sequence[str], part: Sequence[str]) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import sys
 from collections import Counter, defaultdict
 from typing import Container, Dict, FrozenSet, Iterable, List, Mapping, Sequence, Tuple
 
@@ -83,7 +84,7 @@ def terms(pairs: Sequence[Tuple[str, str]], accented: Container[str] = (), quest
         if not stop[index]
     ]
     joined = [
-        f"{a}_{b}"
+        sys.intern(f"{a}_{b}")
         for index, (a, b) in enumerate(itertools.pairwise(tokens))
         if not (stop[index] and stop[index + 1]) and index not in aspect and index + 1 not in aspect
     ]
@@ -95,7 +96,8 @@ def _text_terms(text: str) -> Tuple[str, ...]:
     """A record's terms: as `terms`, each word both folded and as written. Cached: a reload
     splits the same texts again (never a question's: citizens' texts would fill the cache)."""
     pairs = name_pairs(text)
-    return tuple(terms(pairs) + [f"~{word}" for word, folded in pairs if word != folded and not _stop(word, folded)])
+    marked = [sys.intern(f"~{word}") for word, folded in pairs if word != folded and not _stop(word, folded)]
+    return tuple(terms(pairs) + marked)
 
 
 class _Bm25:

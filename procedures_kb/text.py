@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 import unicodedata
 from typing import List, Tuple
 
@@ -40,11 +41,14 @@ def tokens(text: str) -> List[str]:
 
 
 def word_pairs(text: str) -> List[Tuple[str, str]]:
-    """(lower-case NFC word, folded word) pairs, so a match can tell "cần" from "căn"."""
+    """(lower-case NFC word, folded word) pairs, so a match can tell "cần" from "căn". The words
+    are interned: the index of the catalogue holds each of a few thousand words once, not once per
+    name it appears in (tens of megabytes)."""
     pairs = []
     for word in _WORD_RE.findall(new_style_tones(text.lower())):
         for folded in _FOLDED_RE.findall(fold(word)):
-            pairs.append((word if folded == fold(word) else folded, folded))
+            folded = sys.intern(folded)
+            pairs.append((sys.intern(word) if folded == fold(word) else folded, folded))
     return pairs
 
 
