@@ -110,12 +110,24 @@ def _shared_object(name: str) -> List[str]:
     return keys + [key.split(",")[0] for key in keys if "," in key]
 
 
+def official_names(procedure: Procedure) -> List[str]:
+    """The title and the aliases that are part of it (the importer's name without "Thủ tục"):
+    keys are cut from official names only, not from the names citizens use, which editors write
+    short already ("kết hôn lại khi sổ gốc bị mất" must not give the key "kết hôn lại")."""
+    title = tokens(procedure.title)
+    return [procedure.title] + [alias for alias in procedure.aliases if _run_in(tuple(tokens(alias)), title)]
+
+
+def _run_in(part: Tuple[str, ...], whole: Sequence[str]) -> bool:
+    return bool(part) and any(tuple(whole[i : i + len(part)]) == part for i in range(len(whole) - len(part) + 1))
+
+
 def _keys_of(procedure: Procedure) -> List[str]:
-    """A procedure's names without the parts that only file them; each alternative of a name
-    joined with ";", "/" or "hoặc" (outside its parentheses); their heads; and the actions of a
-    leading list with their shared object."""
+    """A procedure's official names without the parts that only file them; each alternative of a
+    name joined with ";", "/" or "hoặc" (outside its parentheses); their heads; and the actions of
+    a leading list with their shared object."""
     keys = []
-    for name in [procedure.title, *procedure.aliases]:
+    for name in official_names(procedure):
         cleaned = _clean(name)
         for part in [cleaned, *(_clean(part) for part in _ALTERNATIVES_RE.split(cleaned))]:
             keys += [part, *_heads(part), *_shared_object(part)]
@@ -136,7 +148,7 @@ def dropped_qualifiers(procedure: Procedure) -> Dict[str, FrozenSet[str]]:
     the name only when the question names them, or it would name a plain procedure the
     catalogue may not hold."""
     dropped: Dict[str, FrozenSet[str]] = {}
-    for name in [procedure.title, *procedure.aliases]:
+    for name in official_names(procedure):
         cleaned = _clean(name)
         for part in [cleaned, *(_clean(part) for part in _ALTERNATIVES_RE.split(cleaned))]:
             named = _named(part)
