@@ -30,6 +30,7 @@ import functools
 import json
 import logging
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
@@ -305,13 +306,18 @@ def _best_other(values: Mapping[str, float], own: float) -> float:
 PLAIN_NEAR = 0.2
 
 
+_ASIDE = re.compile(r"\([^)]*\)")
+
+
 def _title_words(title: str) -> Tuple[str, ...]:
-    words = tuple(fold(title).replace(",", " ").replace("(", " ").replace(")", " ").split())
+    """A title's folded words, without "Thủ tục" and what it says in parentheses ("(trong nước)")."""
+    words = tuple(_ASIDE.sub(" ", fold(title)).replace(",", " ").split())
     return words[2:] if words[:2] == ("thu", "tuc") else words
 
 
 def _within(part: Tuple[str, ...], whole: Tuple[str, ...]) -> bool:
-    return len(part) < len(whole) and any(whole[i : i + len(part)] == part for i in range(len(whole) - len(part) + 1))
+    """Every word of the plain title is in the variant's ("đăng ký kết hôn" in "đăng ký lại kết hôn")."""
+    return len(part) < len(whole) and set(part) <= set(whole)
 
 
 def plain_first(
@@ -321,9 +327,10 @@ def plain_first(
     asked: FrozenSet[str],
 ) -> List[Tuple[float, float, str]]:
     """A variant ("… có yếu tố nước ngoài", "… lưu động") whose qualifier the question does not name
-    gives way to its plain procedure, whose whole title its own contains, when that one is close
+    gives way to its plain procedure, every word of whose title its own has, when that one is close
     behind: "cải chính hộ tịch sai ngày sinh" is the plain correction, whatever words a variant's
-    citizen names share with the question. The first place keeps the variant's probability."""
+    citizen names share with the question. It keeps its own probability: unless that one is
+    confident, the citizen is asked, the plain procedure offered first."""
     if len(scored) < 2 or not profiles[scored[0][2]].named - asked:
         return scored
     first = scored[0]
@@ -335,8 +342,7 @@ def plain_first(
             continue
         plain = _title_words(titles[item[2]])
         if len(plain) >= 3 and _within(plain, variant):
-            rest = [other for other in scored if other is not item]
-            return [(first[0], item[1], item[2]), *rest]
+            return [item, *(other for other in scored if other is not item)]
     return scored
 
 
@@ -358,7 +364,6 @@ def decide(
         ((p, c.features[0], c.procedure_id) for p, c in zip(probabilities, found, strict=True)),
         key=lambda item: (-item[0], -item[1], item[2]),
     )
-    scored = plain_first(scored, titles, profiles, named.qualifiers)
     confident = bool(scored) and scored[0][0] >= model.answer
     match = named.match.procedure_id if named.match else None
     kept = next((item for item in scored if item[2] == match), None)
@@ -368,6 +373,9 @@ def decide(
         if kept[0] >= keep and others < kept[0] + model.overrule:
             scored = [kept, *(item for item in scored if item is not kept)]
             confident = True
+    plain = plain_first(scored, titles, profiles, named.qualifiers)
+    if plain and plain[0] is not scored[0]:
+        scored, confident = plain, plain[0][0] >= model.answer
     hits = []
     for probability, _, pid in scored[:limit]:
         known = by_name.get(pid)
