@@ -60,7 +60,9 @@ async def test_a_rest_message_becomes_an_answered_turn(handoff: Stack) -> None:
 # shared with the other e2e tests, so the test compares the figures before and after the script.
 KHAI_SINH_FEE = "lệ phí đăng ký khai sinh bao nhiêu"  # answered: khai-sinh, fee
 KHAI_SINH_PAPERS = "làm giấy khai sinh cần giấy tờ gì"  # answered: khai-sinh, documents
-VAGUE = "đăng ký cần giấy tờ gì"  # clarified: which procedure? (buttons)
+# Clarified (which procedure? the likely ones as buttons) or, when the search finds none likely,
+# the popular procedures as buttons (no_procedure): the dashboard counts what the citizen was shown.
+VAGUE = "đăng ký cần giấy tờ gì"
 NOT_HELD = "làm thủ tục xyzabc cần gì"  # no_procedure: the search finds nothing (a conversation of its own)
 GIBBERISH = "zzz"  # not_understood (nlu_fallback: no intent above 0.21)
 OUT_OF_SCOPE = "giá vàng hôm nay bao nhiêu, gọi 0912345678, mã 0000053H482611010005"  # out_of_scope
@@ -162,6 +164,7 @@ async def test_the_dashboard_counts_a_scripted_set_of_real_conversations(handoff
         assert (await ask("r1", KHAI_SINH_PAPERS))["text"].startswith("Giấy tờ cần chuẩn bị — Đăng ký khai sinh")
         vague = await ask("r2", VAGUE)
         assert vague["text"].startswith("Bạn muốn hỏi giấy tờ của thủ tục nào") and len(vague["buttons"]) >= 2
+        likely = vague["text"].startswith("Bạn muốn hỏi giấy tờ của thủ tục nào trong các thủ tục sau")
         assert (await ask("r6", NOT_HELD))["text"].startswith("Mình có thể hướng dẫn các thủ tục sau")
         assert (await ask("r3", GIBBERISH))["text"].startswith("Xin lỗi, mình chưa hiểu câu hỏi")
         assert (await ask("r3", OUT_OF_SCOPE))["text"].startswith("Xin lỗi, mình chỉ hướng dẫn thủ tục hành chính")
@@ -181,10 +184,9 @@ async def test_the_dashboard_counts_a_scripted_set_of_real_conversations(handoff
             "conversations": {"REST": 6, "Telegram": 2},
             "outcomes": {
                 "Đã trả lời": 4,
-                "Hỏi lại cho rõ": 1,
+                **({"Hỏi lại cho rõ": 1, "Không có thủ tục": 1} if likely else {"Không có thủ tục": 2}),
                 "Không hiểu": 1,
                 "Ngoài phạm vi": 1,
-                "Không có thủ tục": 1,
                 "Khác": 5,  # two dossier lookups, two handoff turns, a thank-you
             },
             "procedures": {
