@@ -115,11 +115,8 @@ def official_names(procedure: Procedure) -> List[str]:
     keys are cut from official names only, not from the names citizens use, which editors write
     short already ("kết hôn lại khi sổ gốc bị mất" must not give the key "kết hôn lại")."""
     title = tokens(procedure.title)
-    return [procedure.title] + [alias for alias in procedure.aliases if _run_in(tuple(tokens(alias)), title)]
-
-
-def _run_in(part: Tuple[str, ...], whole: Sequence[str]) -> bool:
-    return bool(part) and any(tuple(whole[i : i + len(part)]) == part for i in range(len(whole) - len(part) + 1))
+    parts = [alias for alias in procedure.aliases if tokens(alias) and contains(title, tokens(alias))]
+    return [procedure.title, *parts]
 
 
 def _keys_of(procedure: Procedure) -> List[str]:
