@@ -14,8 +14,8 @@ Quality, on two query sets in tests/procedures_kb/:
   search_national_heldout3.yml  questions on imported procedures written from the portal copy
                        alone, by someone who had not seen the search, its sets or the import's
                        output; measured, never tuned on
-  search_national_heldout4.yml  the same, written later (2026-12-06) by another writer, after the
-                       editors' citizen names were added to the imported records; measured, never tuned on
+  search_national_heldout4.yml  the same, written 2026-12-06 by another writer, who did not see
+                       the editors' citizen names of the imported records either; measured, never tuned on
   top-1      the right procedure is the confident match
   asked      no confident match: the assistant asks (safe, but slower for the citizen)
   wrong      a confident match on the wrong procedure (the failure that matters most)
