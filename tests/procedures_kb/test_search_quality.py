@@ -8,7 +8,7 @@ what was measured when they were added, so they only catch regressions.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Set
 
 import pytest
 import yaml
@@ -20,22 +20,35 @@ HERE = Path(__file__).parent
 
 def rates(kb: KnowledgeBase, name: str) -> Dict[str, float]:
     data: Dict[str, Any] = yaml.safe_load((HERE / name).read_text(encoding="utf-8"))
-    top1 = wrong = 0
+    holders: Dict[str, Set[str]] = {}
+    for procedure in kb.all():
+        for code in procedure.codes:
+            holders.setdefault(code.code, set()).add(procedure.id)
+    # A question relabelled with an imported procedure's code is unrelated to a KB not holding it
+    # (the curated records alone): there it counts with the unrelated messages, as written.
+    queries, unrelated = [], [item["q"] for item in data["no_match"]]
     for item in data["queries"]:
-        match = kb.search(item["q"]).match
-        top1 += bool(match and match.procedure_id == item["id"])
-        wrong += bool(match and match.procedure_id != item["id"])
-    no_match = sum(kb.search(item["q"]).match is None for item in data["no_match"])
+        expected = {item["id"]} if "id" in item else holders.get(item["code"], set())
+        if expected:
+            queries.append((item["q"], expected))
+        else:
+            unrelated.append(item["q"])
+    top1 = wrong = 0
+    for question, expected in queries:
+        match = kb.search(question).match
+        top1 += bool(match and match.procedure_id in expected)
+        wrong += bool(match and match.procedure_id not in expected)
+    no_match = sum(kb.search(question).match is None for question in unrelated)
     # Unrelated to the curated records: on the full KB an imported procedure may be the right
-    # answer ("sang tên xe máy cũ"), but a curated record never is.
+    # answer ("tư vấn luật miễn phí"), but a curated record never is.
     curated = {p.id for p in kb.all() if not p.imported_from}
-    not_curated = sum(_answer(kb, item["q"]) not in curated for item in data["no_match"])
-    n = len(data["queries"])
+    not_curated = sum(_answer(kb, question) not in curated for question in unrelated)
+    n = len(queries)
     return {
         "top1": top1 / n,
         "wrong": wrong / n,
-        "no_match": no_match / len(data["no_match"]),
-        "no_curated_answer": not_curated / len(data["no_match"]),
+        "no_match": no_match / len(unrelated),
+        "no_curated_answer": not_curated / len(unrelated),
     }
 
 
@@ -76,9 +89,9 @@ def test_held_out_sets(kb: KnowledgeBase, name: str, top1: float, wrong: float, 
 @pytest.mark.parametrize(
     ("name", "top1", "wrong", "no_curated_answer"),
     [
-        ("search_queries.yml", 0.97, 0.01, 0.98),
+        ("search_queries.yml", 0.96, 0.013, 0.98),
         ("search_heldout.yml", 0.93, 0.04, 0.97),
-        ("search_heldout2.yml", 0.905, 0.03, 0.95),
+        ("search_heldout2.yml", 0.905, 0.035, 0.95),
     ],
 )
 def test_the_same_sets_on_the_full_kb(
@@ -90,9 +103,13 @@ def test_the_same_sets_on_the_full_kb(
     2.5 % (a catalogue variant's name now shares words with some curated questions: "cap ho chieu
     o phong xuat nhap canh tinh" gets the report of a lost passport there); the floor follows
     it, the loss is open work. The "unrelated" questions were unrelated to the curated records: on
-    the full KB many
-    name an imported procedure and get it ("sang tên xe máy cũ", "rút bhxh 1 lần"), so what must
-    not happen is that a curated record answers one."""
+    the full KB many name an imported procedure. On 2026-12-06 those were relabelled with the
+    imported record a clerk would pick (8, 15 and 26 of them; 14 naming a need held only in part
+    or by several records equally went to an unscored `several` list). Measured then, the sets as
+    written / the relabelled questions / both: development 97.1 % and 0.8 % wrong / 7 of 8 and 1
+    wrong / 96.8 % and 1.2 %; held-out 1 93.9 % and 0.6 % / 15 of 15 / 94.4 % and 0.6 %; held-out
+    2 91.5 % and 3.0 % / 24 of 26 and 1 wrong / 91.6 % and 3.1 %. The floors sit under the
+    last. What must never happen is that a curated record answers a message still unrelated."""
     found = rates(full_kb, name)
     assert found["top1"] >= top1
     assert found["wrong"] <= wrong
