@@ -61,7 +61,16 @@ import numpy as np
 
 from procedures_kb.qualifiers import also_named, name_spans, purpose_at, qualifiers_in, situation_at
 from procedures_kb.schema import Procedure
-from procedures_kb.search_confidence import CANDIDATES, Candidate, Model, Question, candidates, decide, renewed
+from procedures_kb.search_confidence import (
+    CANDIDATES,
+    Candidate,
+    Model,
+    Question,
+    acts_in,
+    candidates,
+    decide,
+    renewed,
+)
 from procedures_kb.search_explain import explained, positions_of, refit
 from procedures_kb.search_match import (
     GENERIC_FACTOR,
@@ -81,7 +90,7 @@ from procedures_kb.search_match import (
 )
 from procedures_kb.search_names import age_in_name, dropped_qualifiers, level_asked, search_keys
 from procedures_kb.search_rank import covering, profile, rank
-from procedures_kb.search_recall import Recall
+from procedures_kb.search_recall import Recall, names_nothing
 from procedures_kb.search_result import DEFAULT_THRESHOLD, SUGGEST_FLOOR, Hit, SearchResult
 from procedures_kb.search_typos import Vocabulary
 from procedures_kb.search_veto import field_words, is_look_alike
@@ -256,6 +265,9 @@ class SearchIndex:
         if self._model is None or any(code in self._codes for code in _CODE_RE.findall(query)):
             named, _ = self._by_names(query, limit)
             return named
+        if names_nothing(query_pairs(query)):
+            # Nothing to weigh: the citizen is asked which procedure, with the popular ones.
+            return SearchResult(query, [], self.threshold)
         named, found = self.candidates(query)
         return replace(decide(named, found, self._model, self._titles, self._profiles, limit), query=query)
 
@@ -271,7 +283,13 @@ class SearchIndex:
         admitted = frozenset(
             pid for pid in recalled_best if age is None or pid not in self._ages or self._ages[pid].admits(age)
         )
-        question = Question(renewed(pairs), named.qualifiers, level_asked(pairs), len(recalled.terms))
+        question = Question(
+            renewed(pairs),
+            named.qualifiers,
+            level_asked(pairs),
+            len(recalled.terms),
+            acts_in([folded for _, folded in pairs]),
+        )
         return named, candidates(named, recalled, question, self._profiles, self._title_tokens, admitted)
 
     def _by_names(self, query: str, limit: int = 5) -> Tuple[SearchResult, str]:
@@ -356,6 +374,8 @@ class SearchIndex:
             weights,
             frozenset(folded for _, folded in pairs),
             self._name_tokens,
+            renewed(pairs),
+            self._title_tokens,
         )
         hits = [Hit(pid, self._titles[pid], round(s.score, 4), s.name, s.qualifiers) for pid, s in ranked[:limit]]
         clear = self._clear(hits, asked)

@@ -80,6 +80,9 @@ FEATURES: Tuple[str, ...] = (
     "covered_by_names_gap",  # less the best other candidate's
     "curated_x_covered_gap",
     "curated_x_covered_by_names_gap",
+    "missed_renewal",  # the question renews ("cấp lại", "đổi") and the title does not, another's does
+    "missed_action",  # the question types an act ("thu hồi", "gia hạn") the title lacks and another's has
+    "unasked_action",  # the title names an act the question does not type and another's title lacks
 )
 
 
@@ -175,7 +178,9 @@ class Model:
     def probabilities(self, rows: Sequence[Sequence[float]]) -> List[float]:
         if not rows:
             return []
-        logit = self.prior + self.rate * self._forest.total(np.array(rows, dtype=np.float64))  # type: ignore[attr-defined]
+        # As scikit-learn reads them: its trees split on features cast to float32.
+        features = np.array(rows, dtype=np.float32).astype(np.float64)
+        logit = self.prior + self.rate * self._forest.total(features)  # type: ignore[attr-defined]
         return [float(p) for p in 1.0 / (1.0 + np.exp(-np.clip(logit, -40.0, 40.0)))]
 
 
@@ -207,6 +212,23 @@ def renewed(pairs: Sequence[Tuple[str, str]]) -> FrozenSet[str]:
     return frozenset(folded for word, folded in pairs if word in RENEWAL_FORMS)
 
 
+# Acts that make siblings of one object ("Cấp …", "Gia hạn …", "Thu hồi …", "Điều chỉnh …"), folded.
+ACTS: Tuple[Tuple[str, ...], ...] = tuple(
+    tuple(phrase.split())
+    for phrase in (
+        "gia han", "dieu chinh", "thu hoi", "cham dut", "sua doi", "bo sung", "thay doi", "tam ngung", "giai the",
+        "su dung", "trang bi", "chuyen doi", "chap thuan", "tiep tuc", "xoa", "giam", "huy", "mien",
+    )
+)  # fmt: skip
+
+
+def acts_in(tokens: Sequence[str]) -> FrozenSet[Tuple[str, ...]]:
+    """The ACTS a run of folded words contains."""
+    return frozenset(
+        act for act in ACTS for i in range(len(tokens) - len(act) + 1) if tuple(tokens[i : i + len(act)]) == act
+    )
+
+
 @dataclass(frozen=True)
 class Question:
     """What the search read in a question, for the features."""
@@ -215,6 +237,7 @@ class Question:
     asked: FrozenSet[str]  # the qualifiers it names
     level: Optional[Level]  # the level it names
     term_count: int
+    acts: FrozenSet[Tuple[str, ...]] = frozenset()  # the ACTS it types
 
 
 def candidates(
@@ -246,6 +269,8 @@ def candidates(
     top = max(bm25_of.values()) or 1.0
     covered_of = {pid: recalled.covered(pid) for pid in ids}
     named_of = {pid: recalled.covered_by_names(pid) for pid in ids}
+    renews_of = {pid: renewals(title_tokens[pid]) for pid in ids}
+    acts_of = {pid: acts_in(title_tokens[pid]) for pid in ids}
     first_bm25, second_bm25 = [*sorted(bm25_of.values(), reverse=True), 0.0, 0.0][:2]
     first_score, second_score = [*sorted(name_score.values(), reverse=True), 0.0, 0.0][:2]
     rows = []
@@ -290,6 +315,22 @@ def candidates(
             names_gap,
             curated * covered_gap,
             curated * names_gap,
+            float(
+                bool(question.renewed)
+                and not renews_of[pid] & question.renewed
+                and any(renews_of[o] & question.renewed for o in ids if o != pid)
+            ),
+            float(
+                any(
+                    act not in acts_of[pid] and any(act in acts_of[o] for o in ids if o != pid) for act in question.acts
+                )
+            ),
+            float(
+                any(
+                    act not in question.acts and any(act not in acts_of[o] for o in ids if o != pid)
+                    for act in acts_of[pid]
+                )
+            ),
         )
         rows.append(Candidate(pid, row))
     return rows

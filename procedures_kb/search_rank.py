@@ -137,6 +137,8 @@ def rank(
     explains: Optional[Dict[str, float]] = None,  # the weight of the question each explains
     typed: FrozenSet[str] = frozenset(),  # the question's folded words
     name_tokens: Optional[Mapping[str, Sequence[str]]] = None,  # the folded words of each matched name
+    renews: FrozenSet[str] = frozenset(),  # the renewal words the question types ("lại", "đổi")
+    title_tokens: Optional[Mapping[str, Sequence[str]]] = None,  # each record's title, folded
 ) -> Tuple[Ranked, bool]:
     """The candidates, best first, and whether the first two are too close to pick one."""
     ranked = sorted(best.items(), key=lambda item: (-item[1].score, -item[1].covered, item[0]))
@@ -147,8 +149,14 @@ def rank(
     most = max((s.covered for _, s in near), default=0.0)
     tokens_of = name_tokens or {}
 
+    titles = title_tokens or {}
+    renewing = {pid for pid, _ in near if renewals(titles.get(pid, ())) & renews}
+
     def untyped(pid: str, name: str) -> int:
-        return untyped_marks(tokens_of.get(name, ()), typed, profiles[pid].negations)
+        # "xin cấp lại giấy chứng nhận đăng ký phương tiện": a title that does not renew, when a
+        # near one does, is not what was asked.
+        missed = bool(renewing) and pid not in renewing
+        return untyped_marks(tokens_of.get(name, ()), typed, profiles[pid].negations) + missed
 
     keyed = [(preference(pid, s, profiles[pid], asked, level, most, untyped(pid, s.name)), pid, s) for pid, s in near]
     keyed.sort(key=lambda item: item[0])

@@ -24,6 +24,7 @@ from typing import Container, Dict, FrozenSet, Iterable, List, Mapping, Sequence
 import numpy as np
 
 from procedures_kb.schema import Procedure
+from procedures_kb.search_match import NOT_LOST_AFTER
 from procedures_kb.search_words import name_pairs
 
 # Words of the question's aspect and of chat, not of a procedure: typed bare (folded) and typed
@@ -31,12 +32,12 @@ from procedures_kb.search_words import name_pairs
 # is not "cần", though both fold to "can".
 STOP_WORDS = frozenset(
     "can giay to gi bao lau o dau lam the nao khong ko k duoc dc thi la co cho toi minh em anh chi oi a"
-    " nhe vay sao muon phai nhung nay do va voi mat bn nhieu tien phi le online truc tuyen nop ho so"
+    " nhe vay sao muon phai nhung nay do va voi bn nhieu tien phi le online truc tuyen nop ho so"
     " thu tuc ngay buoc cac qua con may ha nhieu roi da vang".split()
 )
 TYPED_STOP_WORDS = frozenset(
     "cần giấy tờ gì bao lâu ở đâu làm thế nào không được đc thì là có cho tôi mình em anh chị ơi ạ nhé"
-    " vậy sao muốn phải những này đó và với mất nhiều tiền phí lệ trực tuyến nộp hồ sơ thủ tục ngày"
+    " vậy sao muốn phải những này đó và với nhiều tiền phí lệ trực tuyến nộp hồ sơ thủ tục ngày"
     " bước các qua còn mấy hả nhiêu rồi dạ vâng".split()
 )
 # Dropped from questions only (the records' texts keep them): the words of the questions beyond
@@ -70,6 +71,11 @@ K1 = 1.2
 B = 0.75
 
 
+def _takes(tokens: Sequence[str], index: int) -> bool:
+    """ "mất" meaning "takes" ("mất bao lâu", "mất phí"), not "lost"."""
+    return tokens[index] == "mat" and index + 1 < len(tokens) and tokens[index + 1] in NOT_LOST_AFTER
+
+
 def terms(pairs: Sequence[Tuple[str, str]], accented: Container[str] = (), question: bool = False) -> List[str]:
     """The BM25 terms of (word, folded) pairs: each word but stop words, as typed when it carries
     diacritics that some record's words carry ("~căn" is not "cần"), folded otherwise; and each
@@ -77,7 +83,10 @@ def terms(pairs: Sequence[Tuple[str, str]], accented: Container[str] = (), quest
     tokens = [folded for _, folded in pairs]
     phrases = QUESTION_PHRASES if question else ASPECT_PHRASES
     aspect = {i + k for i in range(len(tokens) - 1) if tuple(tokens[i : i + 2]) in phrases for k in (0, 1)}
-    stop = [_stop(word, folded, question) or index in aspect for index, (word, folded) in enumerate(pairs)]
+    stop = [
+        _stop(word, folded, question) or index in aspect or _takes(tokens, index)
+        for index, (word, folded) in enumerate(pairs)
+    ]
     words = [
         f"~{word}" if word != folded and f"~{word}" in accented else folded
         for index, (word, folded) in enumerate(pairs)
@@ -89,6 +98,17 @@ def terms(pairs: Sequence[Tuple[str, str]], accented: Container[str] = (), quest
         if not (stop[index] and stop[index + 1]) and index not in aspect and index + 1 not in aspect
     ]
     return words + joined
+
+
+# Acts every procedure shares, naming no object: a question of these words alone ("đăng ký cần
+# giấy tờ gì", "xin cấp ở đâu") names no procedure, whatever records share its words.
+ACTS_ONLY = frozenset("dang ky ki xin cap lam moi lai doi hoi giup viec".split())
+
+
+def names_nothing(pairs: Sequence[Tuple[str, str]]) -> bool:
+    """The question names no object of a procedure: its words, but stop words, are all acts."""
+    words = [term.lstrip("~") for term in terms(pairs, question=True) if "_" not in term]
+    return all(fold_word in ACTS_ONLY for fold_word in words)
 
 
 @functools.lru_cache(maxsize=65_536)

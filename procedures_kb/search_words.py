@@ -74,6 +74,8 @@ SYNONYMS: Tuple[Tuple[str, str], ...] = (
     ("lãnh bảo hiểm xã hội", "hưởng bảo hiểm xã hội"),
     ("lĩnh bảo hiểm xã hội", "hưởng bảo hiểm xã hội"),
     ("1 lần", "một lần"),
+    ("1 thành viên", "một thành viên"),
+    ("2 thành viên", "hai thành viên"),
     ("thế chấp", "biện pháp bảo đảm"),
     ("nhập hộ khẩu", "đăng ký thường trú"),
     ("chuyển hộ khẩu", "đăng ký thường trú"),

@@ -390,6 +390,27 @@ def test_a_renewal_the_question_does_not_name_loses() -> None:
     assert matched(kb, "cấp lại thẻ thường trú cho người nước ngoài bị mất") == "cap-lai"
 
 
+@pytest.mark.skipif(not _has_national_records(), reason="no imported records in procedures_kb/data/national/")
+@pytest.mark.parametrize(
+    "question",
+    ["giay chung nhan dang ky phuong tien duong sat bi mat thi xin cap lai",
+     "giấy chứng nhận đăng ký phương tiện đường sắt bị rách, xin cấp lại"],
+)  # fmt: skip
+def test_a_renewal_the_question_names_is_preferred_to_a_title_that_does_not_renew(question: str) -> None:
+    """A key of the first issue typed whole ("đăng ký phương tiện đường sắt", of "Cấp Giấy chứng nhận
+    đăng ký phương tiện giao thông đường sắt") is not what is asked when a renewal is near: that
+    one was answered, with 0.97."""
+    result = _full_kb().search(question)
+    assert result.hits[0].procedure_id != "tthc-1-010000"
+    assert result.match is None or result.match.procedure_id == "tthc-1-004844"
+
+
+def test_a_company_of_1_member_is_one_of_one_member() -> None:
+    """The catalogue writes the number of members in words ("công ty TNHH một thành viên")."""
+    assert ("một", "mot") in query_pairs("thanh lap cty tnhh 1 thanh vien can von bn")
+    assert ("hai", "hai") in query_pairs("công ty tnhh 2 thành viên")
+
+
 def test_twins_are_told_apart_by_the_rest_of_their_names() -> None:
     kb = small_kb(
         record("khach", "Đăng ký phương tiện lần đầu đối với phương tiện thủy nội địa chở khách"),
@@ -487,6 +508,25 @@ def test_a_follow_up_naming_only_an_aspect_suggests_no_procedure(follow_up: str)
     """A follow-up such as "còn lệ phí?" asks about the conversation's procedure: a short official name holding
     "phí" ("Khai phí/Khai quyết toán phí bảo vệ môi trường…") must not be offered for it."""
     assert _full_kb().search(follow_up).suggestions == []
+
+
+@pytest.mark.skipif(not _has_national_records(), reason="no imported records in procedures_kb/data/national/")
+@pytest.mark.parametrize(
+    "question",
+    ["đăng ký cần giấy tờ gì", "dang ky can gi", "xin cấp ở đâu", "đăng ký lại thì làm sao", "làm mới mất bao lâu",
+     "cho em hỏi thủ tục với ạ"],
+)  # fmt: skip
+def test_a_question_naming_only_an_act_offers_no_procedure(question: str) -> None:
+    """ "đăng ký cần giấy tờ gì" names no object: among ~1,500 names some record always shares its act
+    (water extraction, T-VAN registration were offered), so the citizen is asked which procedure,
+    with the popular ones, not with those."""
+    assert _full_kb().search(question).hits == []
+
+
+@pytest.mark.skipif(not _has_national_records(), reason="no imported records in procedures_kb/data/national/")
+def test_an_act_with_its_object_is_searched() -> None:
+    assert _full_kb().search("dk ket hon can gi").match is not None
+    assert _full_kb().search("làm sổ").hits, "a bare object is offered"
 
 
 @functools.lru_cache(maxsize=1)

@@ -85,6 +85,10 @@ def test_words_of_the_question_not_of_a_procedure_are_no_terms() -> None:
     for question in ("còn lệ phí?", "mất mấy ngày", "nộp qua bưu điện được không", "thế còn thời gian"):
         assert terms(word_pairs(question)) == [], question
     assert terms(word_pairs("xe máy")) == ["xe", "may", "xe_may"]  # "mấy" typed bare is any "may"
+    # "mất" is "lost" unless it takes time or money: "làm mất chứng chỉ" tells "Cấp lại … bị mất"
+    # from "Cấp lại … bị thu hồi".
+    assert "mat" in terms(word_pairs("làm mất chứng chỉ hành nghề"))
+    assert "mat" not in terms(word_pairs("cấp lại chứng chỉ mất bao lâu"))
 
 
 def test_a_word_typed_with_its_marks_is_that_word() -> None:
