@@ -9,7 +9,8 @@ Every question of the training sets gives one row per candidate (`SearchIndex.ca
 written as plain arrays, with the thresholds below, to `procedures_kb/search_confidence.json`.
 
 The report fits once per national training set with that set left out, and measures it: the figure
-to expect on questions nobody tuned on. `search_national_heldout3.yml` is never fitted on.
+to expect on questions nobody tuned on. The blind sets (`search_national_heldout3.yml`, 4 and 5) are never
+fitted on.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from procedures_kb import KnowledgeBase
 from procedures_kb.loader import DATA_DIR
 from procedures_kb.search_confidence import FEATURES, MODEL_PATH, Candidate, Model, Tree
 
-TRAINING = ("national_dev", "national_dev2", "national_heldout", "queries", "heldout")
-NATIONAL = ("national_dev", "national_dev2", "national_heldout")
+TRAINING = ("national_dev", "national_dev2", "national_dev3", "national_dev4", "national_heldout", "queries", "heldout")
+NATIONAL = ("national_dev", "national_dev2", "national_dev3", "national_dev4", "national_heldout")
 CHECKED = ("heldout2",)  # curated questions, measured, not fitted on
 # The thresholds, chosen on the cross-validated report: an imported record is answered only when
 # the model is sure (a wrong answer sends a citizen to the counter with the wrong papers); an
