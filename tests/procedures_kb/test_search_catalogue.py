@@ -206,7 +206,11 @@ def test_development_set_on_national_procedures() -> None:
 @pytest.mark.skipif(not _has_national_records(), reason="no imported records in procedures_kb/data/national/")
 @pytest.mark.parametrize(
     ("name", "min_top1", "max_wrong"),
-    [("search_national_heldout3.yml", 0.88, 0.05), ("search_national_heldout4.yml", 0.70, 0.07)],
+    [
+        ("search_national_heldout3.yml", 0.87, 0.03),
+        ("search_national_heldout4.yml", 0.66, 0.055),
+        ("search_national_heldout5.yml", 0.74, 0.05),
+    ],
 )
 def test_blind_set_on_national_procedures(name: str, min_top1: float, max_wrong: float) -> None:
     """Written from the portal copy alone by someone who had not seen the search; measured, never
@@ -216,7 +220,10 @@ def test_blind_set_on_national_procedures(name: str, min_top1: float, max_wrong:
     71.4 % and 6.3 % (the frame of a yes/no question and "chuẩn bị", "ý là" dropped); 89.8 % and
     4.3 % with the editors' citizen names of the imported records. Set 4, written 2026-12-06 without
     seeing those names: 37.5 % and 13.3 % without them, 67.1 % and 9.2 % with the first
-    round (its first measure), 72.1 % and 5.8 % with the search as committed. Floors just under
+    round (its first measure), 72.1 % and 5.8 % with the search as committed. Later the same day the
+    model answers only when surer (wrong answers cost citizens more than a question with buttons):
+    set 3 88.2 % and 1.6 %, set 4 67.1 % and 4.6 %. Set 5, on codes no development set has, first
+    measured then: 75.4 % and 4.2 % (the right procedure ranked first for 91.2 %). Floors just under
     that, so they catch a regression; the issue's target is 90 % and 3 %."""
     assert MODEL_PATH.exists(), "the search's confidence model is fitted by make (make fit-search)"
     data: Dict[str, Any] = yaml.safe_load((HERE / name).read_text(encoding="utf-8"))

@@ -90,8 +90,8 @@ def test_held_out_sets(kb: KnowledgeBase, name: str, top1: float, wrong: float, 
     ("name", "top1", "wrong", "no_curated_answer"),
     [
         ("search_queries.yml", 0.96, 0.013, 0.98),
-        ("search_heldout.yml", 0.93, 0.04, 0.97),
-        ("search_heldout2.yml", 0.905, 0.035, 0.95),
+        ("search_heldout.yml", 0.915, 0.04, 0.97),
+        ("search_heldout2.yml", 0.9, 0.035, 0.95),
     ],
 )
 def test_the_same_sets_on_the_full_kb(
@@ -109,7 +109,10 @@ def test_the_same_sets_on_the_full_kb(
     written / the relabelled questions / both: development 97.1 % and 0.8 % wrong / 7 of 8 and 1
     wrong / 96.8 % and 1.2 %; held-out 1 93.9 % and 0.6 % / 15 of 15 / 94.4 % and 0.6 %; held-out
     2 91.5 % and 3.0 % / 24 of 26 and 1 wrong / 91.6 % and 3.1 %. The floors sit under the
-    last. What must never happen is that a curated record answers a message still unrelated."""
+    last. Then the confidence model was made to answer an imported record only when surer (keep
+    at 0.8, answer at 0.9): held-out 1 92.1 % and 0.6 %, held-out 2 90.7 % and 2.2 %, the
+    development set unchanged. What must never happen is that a curated record answers a message
+    still unrelated."""
     found = rates(full_kb, name)
     assert found["top1"] >= top1
     assert found["wrong"] <= wrong
