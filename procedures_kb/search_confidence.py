@@ -153,6 +153,7 @@ class Model:
     answer: float  # any other first candidate is answered from this probability
     suggest: float  # a candidate is offered as a button from this probability
     suggest_near: float  # and from this share of the first candidate's
+    close: float = 1.0  # no answer when another candidate reaches this share of the first's probability
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> "Model":
@@ -169,7 +170,7 @@ class Model:
             )
             for tree in data["trees"]
         )
-        thresholds = ("keep_curated", "keep_imported", "overrule", "answer", "suggest", "suggest_near")
+        thresholds = ("keep_curated", "keep_imported", "overrule", "answer", "suggest", "suggest_near", "close")
         return cls(float(data["prior"]), float(data["rate"]), trees, **{key: float(data[key]) for key in thresholds})
 
     def __post_init__(self) -> None:
@@ -399,7 +400,8 @@ def decide(
     probability reaches `keep_*` and no other candidate's is `overrule` higher; otherwise the
     first candidate is answered when its probability reaches `answer`; otherwise the citizen is
     asked, with the candidates from `suggest` up as buttons. A variant first gives way to its plain
-    procedure as `plain_first` says."""
+    procedure as `plain_first` says. An imported record is not answered while another candidate
+    reaches `close` of its probability (an editor's record has `overrule`)."""
     by_name: Dict[str, Hit] = {hit.procedure_id: hit for hit in named.hits}
     probabilities = model.probabilities([c.features for c in found])
     scored = sorted(
@@ -418,6 +420,12 @@ def decide(
     plain = plain_first(scored, titles, profiles, named.qualifiers)
     if plain and plain[0] is not scored[0]:
         scored, confident = plain, plain[0][0] >= model.answer
+    if (
+        confident
+        and not profiles[scored[0][2]].curated
+        and any(item[0] >= model.close * scored[0][0] for item in scored[1:])
+    ):
+        confident = False  # two stay close: both are offered, neither answered
     hits = []
     for probability, _, pid in scored[:limit]:
         known = by_name.get(pid)

@@ -12,9 +12,10 @@ import pytest
 
 from procedures_kb import KnowledgeBase
 from procedures_kb.schema import AgeRange
-from procedures_kb.search_confidence import FEATURES, MODEL_PATH, Model, Tree, _Forest, default_model
+from procedures_kb.search_confidence import FEATURES, MODEL_PATH, Candidate, Model, Tree, _Forest, decide, default_model
 from procedures_kb.search_names import age_in_name
 from procedures_kb.search_recall import terms
+from procedures_kb.search_result import SearchResult
 from procedures_kb.text import word_pairs
 from tests.procedures_kb.test_search_catalogue import _has_national_records, record, small_kb
 
@@ -168,3 +169,33 @@ def test_a_question_about_procedures_in_general_offers_none() -> None:
     """ "thủ tục hành chính" is every procedure, not the catalogue's "Liên thông thủ tục hành
     chính về …": the assistant lists what it can guide instead."""
     assert full_kb().search("tôi muốn làm thủ tục hành chính").suggestions == []
+
+
+def _model_scoring_by_name(low: float, high: float) -> Model:
+    """One split on the name score: at most 0.5 gives the log-odds `low`, above it `high`."""
+    split = Tree(
+        feature=np.array([0, -2, -2]),
+        threshold=np.array([0.5, -2.0, -2.0]),
+        left=np.array([1, -1, -1]),
+        right=np.array([2, -1, -1]),
+        value=np.array([0.0, low, high]),
+    )
+    return Model(0.0, 1.0, (split,), 0.1, 0.8, -0.15, 0.9, 0.01, 0.05, 0.5)
+
+
+@pytest.mark.parametrize(("second", "answered"), [(0.6, False), (0.1, True)])
+def test_an_imported_record_is_not_answered_while_another_stays_close(second: float, answered: bool) -> None:
+    """The first candidate is sure (0.95); a second at 0.6 of it makes the citizen choose."""
+    kb = small_kb(
+        record("a", "Cấp Giấy phép trang bị công cụ hỗ trợ"), record("b", "Cấp Giấy phép sử dụng công cụ hỗ trợ")
+    )
+    index = kb._index
+    logit = float(np.log(second / (1 - second)))
+    model = _model_scoring_by_name(logit, float(np.log(0.95 / 0.05)))
+    rows = [
+        Candidate("a", (0.9,) + (0.0,) * (len(FEATURES) - 1)),
+        Candidate("b", (0.4,) + (0.0,) * (len(FEATURES) - 1)),
+    ]
+    result = decide(SearchResult("q"), rows, model, index._titles, index._profiles, 5)
+    assert result.hits[0].procedure_id == "a"
+    assert (result.match is not None) is answered
