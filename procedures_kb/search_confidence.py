@@ -154,6 +154,8 @@ class Model:
     suggest: float  # a candidate is offered as a button from this probability
     suggest_near: float  # and from this share of the first candidate's
     close: float = 1.0  # no answer when another candidate reaches this share of the first's probability
+    answer_alone: float = 1.0  # the first candidate is answered from this probability too, when
+    alone: float = 0.0  # no other candidate reaches this share of its probability
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> "Model":
@@ -171,6 +173,7 @@ class Model:
             for tree in data["trees"]
         )
         thresholds = ("keep_curated", "keep_imported", "overrule", "answer", "suggest", "suggest_near", "close")
+        thresholds += ("answer_alone", "alone")
         return cls(float(data["prior"]), float(data["rate"]), trees, **{key: float(data[key]) for key in thresholds})
 
     def __post_init__(self) -> None:
@@ -388,6 +391,14 @@ def plain_first(
     return scored
 
 
+def _sure(scored: Sequence[Tuple[float, float, str]], model: Model) -> bool:
+    """The first candidate's probability reaches `answer`, or `answer_alone` with no other near."""
+    first = scored[0][0]
+    return first >= model.answer or (
+        first >= model.answer_alone and all(item[0] < model.alone * first for item in scored[1:])
+    )
+
+
 def decide(
     named: SearchResult,
     found: List[Candidate],
@@ -398,7 +409,8 @@ def decide(
 ) -> SearchResult:
     """The candidates by probability, best first. The name search's match is answered when its
     probability reaches `keep_*` and no other candidate's is `overrule` higher; otherwise the
-    first candidate is answered when its probability reaches `answer`; otherwise the citizen is
+    first candidate is answered when its probability reaches `answer`, or `answer_alone` with no
+    other at `alone` of it; otherwise the citizen is
     asked, with the candidates from `suggest` up as buttons. A variant first gives way to its plain
     procedure as `plain_first` says. An imported record is not answered while another candidate
     reaches `close` of its probability (an editor's record has `overrule`)."""
@@ -408,7 +420,7 @@ def decide(
         ((p, c.features[0], c.procedure_id) for p, c in zip(probabilities, found, strict=True)),
         key=lambda item: (-item[0], -item[1], item[2]),
     )
-    confident = bool(scored) and scored[0][0] >= model.answer
+    confident = bool(scored) and _sure(scored, model)
     match = named.match.procedure_id if named.match else None
     kept = next((item for item in scored if item[2] == match), None)
     if kept is not None:
@@ -419,7 +431,7 @@ def decide(
             confident = True
     plain = plain_first(scored, titles, profiles, named.qualifiers)
     if plain and plain[0] is not scored[0]:
-        scored, confident = plain, plain[0][0] >= model.answer
+        scored, confident = plain, _sure(plain, model)
     if (
         confident
         and not profiles[scored[0][2]].curated

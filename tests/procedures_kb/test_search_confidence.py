@@ -180,18 +180,20 @@ def _model_scoring_by_name(low: float, high: float) -> Model:
         right=np.array([2, -1, -1]),
         value=np.array([0.0, low, high]),
     )
-    return Model(0.0, 1.0, (split,), 0.1, 0.8, -0.15, 0.9, 0.01, 0.05, 0.5)
+    return Model(0.0, 1.0, (split,), 0.1, 0.8, -0.15, 0.9, 0.01, 0.05, 0.5, 0.7, 0.1)
 
 
-@pytest.mark.parametrize(("second", "answered"), [(0.6, False), (0.1, True)])
-def test_an_imported_record_is_not_answered_while_another_stays_close(second: float, answered: bool) -> None:
-    """The first candidate is sure (0.95); a second at 0.6 of it makes the citizen choose."""
+@pytest.mark.parametrize(
+    ("first", "second", "answered"),
+    [(0.95, 0.6, False), (0.95, 0.1, True), (0.75, 0.05, True), (0.75, 0.2, False), (0.6, 0.01, False)],
+)
+def test_an_imported_record_is_answered_when_sure_and_alone(first: float, second: float, answered: bool) -> None:
+    """Sure (0.9) and no other at half of it; or 0.7 and no other at a tenth of it."""
     kb = small_kb(
         record("a", "Cấp Giấy phép trang bị công cụ hỗ trợ"), record("b", "Cấp Giấy phép sử dụng công cụ hỗ trợ")
     )
     index = kb._index
-    logit = float(np.log(second / (1 - second)))
-    model = _model_scoring_by_name(logit, float(np.log(0.95 / 0.05)))
+    model = _model_scoring_by_name(float(np.log(second / (1 - second))), float(np.log(first / (1 - first))))
     rows = [
         Candidate("a", (0.9,) + (0.0,) * (len(FEATURES) - 1)),
         Candidate("b", (0.4,) + (0.0,) * (len(FEATURES) - 1)),
