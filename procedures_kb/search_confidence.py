@@ -31,6 +31,7 @@ import json
 import logging
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
@@ -233,6 +234,12 @@ def acts_in(tokens: Sequence[str]) -> FrozenSet[Tuple[str, ...]]:
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def _title_acts(tokens: Tuple[str, ...]) -> FrozenSet[Tuple[str, ...]]:
+    """`acts_in` of a record's title (the KB's titles only: a bounded cache)."""
+    return acts_in(tokens)
+
+
 @dataclass(frozen=True)
 class Question:
     """What the search read in a question, for the features."""
@@ -274,7 +281,9 @@ def candidates(
     covered_of = {pid: recalled.covered(pid) for pid in ids}
     named_of = {pid: recalled.covered_by_names(pid) for pid in ids}
     renews_of = {pid: renewals(title_tokens[pid]) for pid in ids}
-    acts_of = {pid: acts_in(title_tokens[pid]) for pid in ids}
+    acts_of = {pid: _title_acts(tuple(title_tokens[pid])) for pid in ids}
+    renewing = sum(bool(renews_of[pid] & question.renewed) for pid in ids)
+    holding = Counter(act for pid in ids for act in acts_of[pid])
     first_bm25, second_bm25 = [*sorted(bm25_of.values(), reverse=True), 0.0, 0.0][:2]
     first_score, second_score = [*sorted(name_score.values(), reverse=True), 0.0, 0.0][:2]
     rows = []
@@ -319,22 +328,10 @@ def candidates(
             names_gap,
             curated * covered_gap,
             curated * names_gap,
-            float(
-                bool(question.renewed)
-                and not renews_of[pid] & question.renewed
-                and any(renews_of[o] & question.renewed for o in ids if o != pid)
-            ),
-            float(
-                any(
-                    act not in acts_of[pid] and any(act in acts_of[o] for o in ids if o != pid) for act in question.acts
-                )
-            ),
-            float(
-                any(
-                    act not in question.acts and any(act not in acts_of[o] for o in ids if o != pid)
-                    for act in acts_of[pid]
-                )
-            ),
+            # Another candidate renews as asked / has the act / lacks the act (counted over all).
+            float(bool(question.renewed) and not renews_of[pid] & question.renewed and renewing > 0),
+            float(any(act not in acts_of[pid] and holding[act] > 0 for act in question.acts)),
+            float(any(act not in question.acts and holding[act] < len(ids) for act in acts_of[pid])),
         )
         rows.append(Candidate(pid, row))
     return rows
