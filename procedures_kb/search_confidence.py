@@ -173,8 +173,8 @@ class Model:
             )
             for tree in data["trees"]
         )
-        thresholds = ("keep_curated", "keep_imported", "overrule", "answer", "suggest", "suggest_near", "close")
-        thresholds += ("answer_alone", "alone")
+        thresholds: Tuple[str, ...] = ("keep_curated", "keep_imported", "overrule", "answer", "suggest")
+        thresholds += ("suggest_near", "close", "answer_alone", "alone")
         return cls(float(data["prior"]), float(data["rate"]), trees, **{key: float(data[key]) for key in thresholds})
 
     def __post_init__(self) -> None:
