@@ -12,7 +12,18 @@ import pytest
 
 from procedures_kb import KnowledgeBase
 from procedures_kb.schema import AgeRange
-from procedures_kb.search_confidence import FEATURES, MODEL_PATH, Candidate, Model, Tree, _Forest, decide, default_model
+from procedures_kb.search_confidence import (
+    FEATURES,
+    MODEL_PATH,
+    Candidate,
+    Model,
+    Tree,
+    _Forest,
+    decide,
+    default_model,
+    renewal_first,
+    typed_renewals,
+)
 from procedures_kb.search_names import age_in_name
 from procedures_kb.search_recall import terms
 from procedures_kb.search_result import SearchResult
@@ -201,3 +212,40 @@ def test_an_imported_record_is_answered_when_sure_and_alone(first: float, second
     result = decide(SearchResult("q"), rows, model, index._titles, index._profiles, 5)
     assert result.hits[0].procedure_id == "a"
     assert (result.match is not None) is answered
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("mất thẻ bảo hiểm y tế của con, xin cấp lại ở đâu", "lai"),
+        ("thẻ bhyt sai ngày sinh, cap doi the nao", "doi"),
+        ("làm thẻ bảo hiểm y tế cho con mới sinh", "cap"),  # no renewal typed: the model's order stands
+        ("thẻ bảo hiểm y tế bị rách, xin lại", "cap"),  # "xin lại" is not how a title renews
+    ],
+)
+def test_a_renewal_the_question_types_puts_its_sibling_first(question: str, first: str) -> None:
+    """The model ranks the first issue first, with 0.95; "cấp lại" typed says which sibling is meant."""
+    kb = small_kb(
+        record("cap", "Cấp thẻ bảo hiểm y tế (thực hiện tại cấp tỉnh)"),
+        record("lai", "Cấp lại thẻ bảo hiểm y tế (thực hiện tại cấp tỉnh)"),
+        record("doi", "Cấp đổi thẻ bảo hiểm y tế (thực hiện tại cấp tỉnh)"),
+        record("khac", "Cấp lại Giấy phép lái xe"),
+    )
+    index = kb._index
+    model = _model_scoring_by_name(float(np.log(0.02 / 0.98)), float(np.log(0.95 / 0.05)))
+    rows = [
+        Candidate(pid, (score,) + (0.0,) * (len(FEATURES) - 1))
+        for pid, score in (("cap", 0.9), ("khac", 0.4), ("lai", 0.4), ("doi", 0.4))
+    ]
+    renewals = typed_renewals([folded for _, folded in word_pairs(question)])
+    result = decide(SearchResult("q"), rows, model, index._titles, index._profiles, 5, index._title_tokens, renewals)
+    assert result.hits[0].procedure_id == first
+    assert result.hits[0].score == 0.95  # the family's probability: answered
+    assert result.match is not None and result.match.procedure_id == first
+
+
+def test_a_renewal_moves_only_to_a_sibling() -> None:
+    """Another object renewed ("Cấp lại Giấy phép lái xe") is no sibling of a health insurance card."""
+    titles = {"cap": ("cap", "the", "bao", "hiem", "y", "te"), "khac": ("cap", "lai", "giay", "phep", "lai", "xe")}
+    scored = [(0.95, 0.9, "cap"), (0.02, 0.4, "khac")]
+    assert renewal_first(scored, titles, frozenset({("cap", "lai")})) is scored
