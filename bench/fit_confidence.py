@@ -16,18 +16,23 @@ and 6) are never fitted on.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import itertools
 import json
 import math
 import sys
 from collections import Counter
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, List, Sequence, Tuple
 
 from bench.kb_search import expected_ids, load_set, query_text
 from procedures_kb import KnowledgeBase
 from procedures_kb.loader import DATA_DIR
-from procedures_kb.search_confidence import FEATURES, MODEL_PATH, Candidate, Model, Tree
+from procedures_kb.search_confidence import FEATURES, MODEL_PATH, Candidate, Model, Tree, decide, typed_renewals
+from procedures_kb.search_match import query_pairs
+from procedures_kb.search_recall import names_nothing
+from procedures_kb.search_result import SearchResult
+from procedures_kb.search_words import pairs_of
 
 NATIONAL = (*(f"national_dev{n}" for n in ("", 2, 3, 4, 5, 6)), "national_heldout")
 TRAINING = (*NATIONAL, "queries", "heldout")
@@ -62,19 +67,24 @@ SUBSAMPLE = 0.8
 # value, and a rare candidate falling in it a probability of 1 it has not earned.
 MIN_LEAF = 20
 
-Rows = List[Tuple[str, set, List[Candidate]]]  # (set name, expected ids, candidates) per question
+# Per question: (set name, expected ids, candidates, the name search's result, the renewals it types).
+Rows = List[Tuple[str, set, List[Candidate], SearchResult, FrozenSet[Tuple[str, ...]]]]
 
 
 def rows_of(kb: KnowledgeBase, names: Sequence[str]) -> Dict[str, Rows]:
     index = kb._index  # the fitting reads the candidates the search weighs
+
+    def row(name: str, expected: set, text: str) -> Tuple[str, set, List[Candidate], SearchResult, FrozenSet]:
+        named, found = index.candidates(text)
+        if names_nothing(query_pairs(text)):
+            found = []  # the search weighs nothing: the citizen is asked, with the popular procedures
+        return name, expected, found, named, typed_renewals([folded for _, folded in pairs_of(text)])
+
     out: Dict[str, Rows] = {}
     for name in names:
         data = load_set(f"search_{name}.yml")
-        rows: Rows = []
-        for item in data["queries"]:
-            rows.append((name, expected_ids(kb, item), index.candidates(item["q"])[1]))
-        for item in data.get("no_match", []):
-            rows.append((name, set(), index.candidates(query_text(item))[1]))
+        rows: Rows = [row(name, expected_ids(kb, item), item["q"]) for item in data["queries"]]
+        rows += [row(name, set(), query_text(item)) for item in data.get("no_match", [])]
         out[name] = rows
     return out
 
@@ -83,8 +93,8 @@ def fit(rows: Rows) -> Any:
     import numpy as np
     from sklearn.ensemble import GradientBoostingClassifier
 
-    x = [c.features for _, _, found in rows for c in found]
-    y = [int(c.procedure_id in expected) for _, expected, found in rows for c in found]
+    x = [c.features for _, _, found, *_ in rows for c in found]
+    y = [int(c.procedure_id in expected) for _, expected, found, *_ in rows for c in found]
     return GradientBoostingClassifier(
         n_estimators=TREES,
         max_depth=DEPTH,
@@ -110,48 +120,26 @@ def exported(fitted: Any) -> Model:
     return Model(prior, RATE, tuple(trees), *thresholds)
 
 
-def outcomes(rows: Rows, model: Model, policy: Tuple[float, ...] = ()) -> Counter[str]:
-    keep_curated, keep_imported, overrule, answer, suggest, near = policy or (
-        KEEP_CURATED,
-        KEEP_IMPORTED,
-        OVERRULE,
-        ANSWER,
-        SUGGEST,
-        SUGGEST_NEAR,
-    )
-    match_at, curated_at = FEATURES.index("name_match"), FEATURES.index("curated")
+def outcomes(rows: Rows, model: Model, index: Any) -> Counter[str]:
+    """What the search does with each question (`decide`, as at run time), counted."""
     out: Counter[str] = Counter()
-    for _, expected, found in rows:
-        scored = sorted(
-            zip(model.probabilities([c.features for c in found]), found, strict=True),
-            key=lambda item: (-item[0], -item[1].features[0], item[1].procedure_id),
+    for _, expected, found, named, renewals in rows:
+        result = decide(
+            named, found, model, index._titles, index._profiles, max(len(found), 1), index._title_tokens, renewals
         )
-        if not scored:
+        if not result.hits:
             out["asked" if expected else "no_match"] += 1
             continue
-        named = next(((p, c) for p, c in scored if c.features[match_at] == 1.0), None)
-        p, first = scored[0]
-        others = [q for q, _ in scored[1:]]
-        confident = p >= answer or (p >= model.answer_alone and all(q < model.alone * p for q in others))
-        if named is not None:
-            kept, match = named
-            other = max((q for q, c in scored if c is not match), default=0.0)
-            keep = keep_curated if match.features[curated_at] == 1.0 else keep_imported
-            if kept >= keep and other < kept + overrule:
-                first, confident = match, True
-        first_p = next(q for q, c in scored if c is first)
-        alone = first.features[curated_at] == 1.0 or all(q < model.close * first_p for q, c in scored if c is not first)
-        if confident and not alone:
-            confident = False  # two stay close (as `decide`)
-        offered = [c.procedure_id for q, c in scored[:4] if q >= suggest and q >= near * scored[0][0]]
-        out["first_right"] += first.procedure_id in expected
-        out["in_top4"] += any(c.procedure_id in expected for _, c in scored[:4])
-        out["in_candidates"] += any(c.procedure_id in expected for _, c in scored)
+        first = result.hits[0].procedure_id
+        offered = [hit.procedure_id for hit in result.hits[:4] if hit.score >= result.suggest_floor]
+        out["first_right"] += first in expected
+        out["in_top4"] += any(hit.procedure_id in expected for hit in result.hits[:4])
+        out["in_candidates"] += any(hit.procedure_id in expected for hit in result.hits)
         if not expected:
-            out["matched_unrelated" if confident else "no_match"] += 1
-            out["unrelated_offered"] += 0 if confident else len(offered)
-        elif confident:
-            out["top1" if first.procedure_id in expected else "wrong"] += 1
+            out["matched_unrelated" if result.confident else "no_match"] += 1
+            out["unrelated_offered"] += 0 if result.confident else len(offered)
+        elif result.confident:
+            out["top1" if first in expected else "wrong"] += 1
         else:
             out["asked"] += 1
             out["asked_offered"] += any(pid in expected for pid in offered)
@@ -183,25 +171,32 @@ def main(argv: Sequence[str] = ()) -> int:
     rows = rows_of(kb, TRAINING + CHECKED)
     if not args.no_report:
         print("Left out in turn (fitted on the other training sets, measured on the one left out):")
+    pooled: Counter[str] = Counter()
     for left_out in () if args.no_report else NATIONAL:
         model = exported(fit([r for name in TRAINING if name != left_out for r in rows[name]]))
-        print(line(left_out, outcomes(rows[left_out], model)))
+        counted = outcomes(rows[left_out], model, kb._index)
+        pooled.update(counted)
+        print(line(left_out, counted))
+    if pooled:
+        print(line("pooled", pooled))
     fitted = fit([r for name in TRAINING for r in rows[name]])
     model = exported(fitted)
-    check = [c.features for name in TRAINING for _, _, found in rows[name][:50] for c in found]
+    check = [c.features for name in TRAINING for _, _, found, *_ in rows[name][:50] for c in found]
     ours, theirs = model.probabilities(check), fitted.predict_proba(check)[:, 1]
     if max(abs(a - b) for a, b in zip(ours, theirs, strict=True)) > 1e-9:
         raise SystemExit("the exported trees do not give scikit-learn's probabilities")
     if not args.no_report:
         print("Fitted on all training sets:")
     for name in () if args.no_report else TRAINING + CHECKED:
-        print(line(name + ("" if name in TRAINING else " (not fitted on)"), outcomes(rows[name], model)))
+        print(line(name + ("" if name in TRAINING else " (not fitted on)"), outcomes(rows[name], model, kb._index)))
     if args.grid:
-        for policy in itertools.product((0.05, 0.1, 0.2), (0.7,), (0.0,), (0.8,), (0.01, 0.03), (0.05, 0.2)):
-            print("keep curated at {}, imported at {}, overruled by {} more, answer at {},".format(*policy[:4]),
-                  "offer at {} and {} of the first:".format(*policy[4:]))  # fmt: skip
+        names = ("keep_imported", "answer", "answer_alone", "close")
+        for values in itertools.product((0.7, 0.8, 0.85), (0.85, 0.9, 0.95), (0.6, 0.7, 0.8), (0.3, 0.5, 0.7)):
+            print(", ".join(f"{key} {value}" for key, value in zip(names, values, strict=True)) + ":")
+            thresholds: Dict[str, Any] = dict(zip(names, values, strict=True))
+            policy = dataclasses.replace(model, **thresholds)
             for name in TRAINING + CHECKED:
-                print(line(name, outcomes(rows[name], model, policy)))
+                print(line(name, outcomes(rows[name], policy, kb._index)))
     if args.check or args.grid:
         return 0
     written: Dict[str, Any] = {
