@@ -23,6 +23,8 @@ Quality, on two query sets in tests/procedures_kb/:
                        read and tuned on, and the confidence model is fitted on them
   search_national_heldout5.yml  240 questions on the other half of the codes, written the same day
                        by another writer; measured, never tuned on
+  search_national_heldout6.yml  240 more on the blind half's codes set 5 does not use; first
+                       measured 2026-12-06; measured, never tuned on
   search_national_dev5.yml, search_national_dev6.yml  481 more on the development half (set 5 on its
                        codes sets 3 and 4 lack, set 6 mostly in everyday words), by two writers each;
                        first measured before any change (68.5 % and 67.9 % answered right), then
@@ -229,6 +231,8 @@ def main() -> int:
     report("Blind set no. 4 on national procedures (from the portal copy alone, 2026-12-06)", quality(kb, blind4))
     blind5 = load_set("search_national_heldout5.yml")
     report("Blind set no. 5 on national procedures (codes no development set has, 2026-12-06)", quality(kb, blind5))
+    blind6 = load_set("search_national_heldout6.yml")
+    report("Blind set no. 6 on national procedures (the same half, first measured 2026-12-06)", quality(kb, blind6))
     national_dev = load_set("search_national_dev.yml")
     report("Development set on national procedures (tuned on)", quality(kb, national_dev))
     developed = [national_dev]
@@ -240,7 +244,7 @@ def main() -> int:
         )
     queries = [
         query_text(item)
-        for data in (dev, heldout, heldout2, national, blind, blind4, blind5, *developed)
+        for data in (dev, heldout, heldout2, national, blind, blind4, blind5, blind6, *developed)
         for item in data["queries"] + data["no_match"]
     ]
     print(f"\nLatency of one search ({len(queries)} queries x {args.rounds} rounds):")

@@ -210,6 +210,7 @@ def test_development_set_on_national_procedures() -> None:
         ("search_national_heldout3.yml", 0.88, 0.03),
         ("search_national_heldout4.yml", 0.72, 0.06),
         ("search_national_heldout5.yml", 0.79, 0.05),
+        ("search_national_heldout6.yml", 0.76, 0.06),
     ],
 )
 def test_blind_set_on_national_procedures(name: str, min_top1: float, max_wrong: float) -> None:
@@ -226,8 +227,12 @@ def test_blind_set_on_national_procedures(name: str, min_top1: float, max_wrong:
     3 87.8 % and 1.6 %, set 4 67.1 % and 4.2 %. Set 5, on codes no development set has, measured
     before and after that last rule: 75.4 % and 4.2 % both times (the right procedure ranked first
     for 91.2 %). Then a first candidate with no other near is answered from 0.7: set 3 89.4 % and
-    2.7 %, set 4 73.8 % and 5.4 %, set 5 (its third measure) 80.8 % and 4.6 %. Floors just under
-    that, so they catch a regression; the issue's target is 90 % and 3 %."""
+    2.7 %, set 4 73.8 % and 5.4 %, set 5 (its third measure) 80.8 % and 4.6 %. With development
+    sets 5 and 6 fitted on too: set 3 88.6 % and 2.4 %, set 4 72.5 % and 5.4 %, set 5 80.0 % and
+    3.8 %; set 6, written with set 5 and measured then for the first time, 77.5 % and 5.4 %. With a
+    typed "cấp lại" putting the sibling that renews first: set 3 88.2 % and 2.4 %, set 4 72.1 % and
+    4.6 %, set 5 79.6 % and 3.8 %, set 6 78.3 % and 5.4 %. Floors just under that, so they catch a
+    regression; the issue's target is 90 % and 3 %."""
     assert MODEL_PATH.exists(), "the search's confidence model is fitted by make (make fit-search)"
     data: Dict[str, Any] = yaml.safe_load((HERE / name).read_text(encoding="utf-8"))
     kb = _full_kb()
