@@ -28,11 +28,10 @@ from typing import Any, Dict, FrozenSet, List, Sequence, Tuple
 from bench.kb_search import expected_ids, load_set, query_text
 from procedures_kb import KnowledgeBase
 from procedures_kb.loader import DATA_DIR
-from procedures_kb.search_confidence import FEATURES, MODEL_PATH, Candidate, Model, Tree, decide, typed_renewals
+from procedures_kb.search_confidence import FEATURES, MODEL_PATH, Candidate, Model, Tree, decide, renewals_asked
 from procedures_kb.search_match import query_pairs
 from procedures_kb.search_recall import names_nothing
 from procedures_kb.search_result import SearchResult
-from procedures_kb.search_words import pairs_of
 
 NATIONAL = (*(f"national_dev{n}" for n in ("", 2, 3, 4, 5, 6)), "national_heldout")
 TRAINING = (*NATIONAL, "queries", "heldout")
@@ -78,7 +77,7 @@ def rows_of(kb: KnowledgeBase, names: Sequence[str]) -> Dict[str, Rows]:
         named, found = index.candidates(text)
         if names_nothing(query_pairs(text)):
             found = []  # the search weighs nothing: the citizen is asked, with the popular procedures
-        return name, expected, found, named, typed_renewals([folded for _, folded in pairs_of(text)])
+        return name, expected, found, named, renewals_asked(text)
 
     out: Dict[str, Rows] = {}
     for name in names:

@@ -69,8 +69,8 @@ from procedures_kb.search_confidence import (
     acts_in,
     candidates,
     decide,
+    renewals_asked,
     renewed,
-    typed_renewals,
 )
 from procedures_kb.search_explain import explained, positions_of, refit
 from procedures_kb.search_match import (
@@ -95,7 +95,7 @@ from procedures_kb.search_recall import Recall, names_nothing
 from procedures_kb.search_result import DEFAULT_THRESHOLD, SUGGEST_FLOOR, Hit, SearchResult
 from procedures_kb.search_typos import Vocabulary
 from procedures_kb.search_veto import field_words, is_look_alike
-from procedures_kb.search_words import name_pairs, pairs_of
+from procedures_kb.search_words import name_pairs
 
 __all__ = ["DEFAULT_THRESHOLD", "SUGGEST_FLOOR", "Hit", "SearchIndex", "SearchResult", "age_in"]
 
@@ -270,7 +270,7 @@ class SearchIndex:
             # Nothing to weigh: the citizen is asked which procedure, with the popular ones.
             return SearchResult(query, [], self.threshold)
         named, found = self.candidates(query)
-        renewals = typed_renewals([folded for _, folded in pairs_of(query)])
+        renewals = renewals_asked(query)
         decided = decide(named, found, self._model, self._titles, self._profiles, limit, self._title_tokens, renewals)
         return replace(decided, query=query)
 

@@ -43,6 +43,7 @@ from procedures_kb.schema import Level
 from procedures_kb.search_rank import Profile, renewals
 from procedures_kb.search_recall import Recalled
 from procedures_kb.search_result import Hit, SearchResult
+from procedures_kb.search_words import pairs_of
 from procedures_kb.text import fold
 
 log = logging.getLogger(__name__)
@@ -400,6 +401,11 @@ SIBLING_SHARE = 0.6
 def typed_renewals(tokens: Sequence[str]) -> FrozenSet[Tuple[str, ...]]:
     """The TYPED_RENEWALS a run of folded words contains."""
     return frozenset(pair for pair in itertools.pairwise(tokens) if pair in TYPED_RENEWALS)
+
+
+def renewals_asked(question: str) -> FrozenSet[Tuple[str, ...]]:
+    """The TYPED_RENEWALS a question types, as written (abbreviations expanded, no synonyms)."""
+    return typed_renewals([folded for _, folded in pairs_of(question)])
 
 
 def renewal_first(

@@ -22,7 +22,7 @@ from procedures_kb.search_confidence import (
     decide,
     default_model,
     renewal_first,
-    typed_renewals,
+    renewals_asked,
 )
 from procedures_kb.search_names import age_in_name
 from procedures_kb.search_recall import terms
@@ -237,7 +237,7 @@ def test_a_renewal_the_question_types_puts_its_sibling_first(question: str, firs
         Candidate(pid, (score,) + (0.0,) * (len(FEATURES) - 1))
         for pid, score in (("cap", 0.9), ("khac", 0.4), ("lai", 0.4), ("doi", 0.4))
     ]
-    renewals = typed_renewals([folded for _, folded in word_pairs(question)])
+    renewals = renewals_asked(question)
     result = decide(SearchResult("q"), rows, model, index._titles, index._profiles, 5, index._title_tokens, renewals)
     assert result.hits[0].procedure_id == first
     assert result.hits[0].score == 0.95  # the family's probability: answered
