@@ -464,9 +464,9 @@ def decide(
     first candidate is answered when its probability reaches `answer`, or `answer_alone` with no
     other at `alone` of it; otherwise the citizen is asked, with the candidates from `suggest` up
     as buttons. First, a renewal the question types (`renewals`) puts its sibling first as
-    `renewal_first` says. A variant first gives way to its plain procedure as `plain_first` says. An imported
-    record is not answered while another candidate reaches `close` of its probability (an editor's
-    record has `overrule`)."""
+    `renewal_first` says. A variant first gives way to its plain procedure as `plain_first` says.
+    An imported record is not answered while another candidate reaches `close` of its probability
+    (an editor's record has `overrule`)."""
     by_name: Dict[str, Hit] = {hit.procedure_id: hit for hit in named.hits}
     probabilities = model.probabilities([c.features for c in found])
     scored = sorted(

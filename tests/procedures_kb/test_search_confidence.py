@@ -21,7 +21,6 @@ from procedures_kb.search_confidence import (
     _Forest,
     decide,
     default_model,
-    renewal_first,
     renewals_asked,
 )
 from procedures_kb.search_names import age_in_name
@@ -245,7 +244,15 @@ def test_a_renewal_the_question_types_puts_its_sibling_first(question: str, firs
 
 
 def test_a_renewal_moves_only_to_a_sibling() -> None:
-    """Another object renewed ("Cấp lại Giấy phép lái xe") is no sibling of a health insurance card."""
-    titles = {"cap": ("cap", "the", "bao", "hiem", "y", "te"), "khac": ("cap", "lai", "giay", "phep", "lai", "xe")}
-    scored = [(0.95, 0.9, "cap"), (0.02, 0.4, "khac")]
-    assert renewal_first(scored, titles, frozenset({("cap", "lai")})) is scored
+    """Another object renewed ("Cấp lại Giấy phép lái xe") is no sibling of a health insurance card:
+    the card's first issue stays the answer."""
+    kb = small_kb(
+        record("cap", "Cấp thẻ bảo hiểm y tế (thực hiện tại cấp tỉnh)"), record("khac", "Cấp lại Giấy phép lái xe")
+    )
+    index = kb._index
+    model = _model_scoring_by_name(float(np.log(0.02 / 0.98)), float(np.log(0.95 / 0.05)))
+    rows = [Candidate(pid, (score,) + (0.0,) * (len(FEATURES) - 1)) for pid, score in (("cap", 0.9), ("khac", 0.4))]
+    renewals = renewals_asked("mất thẻ bhyt, xin cấp lại")
+    result = decide(SearchResult("q"), rows, model, index._titles, index._profiles, 5, index._title_tokens, renewals)
+    assert [hit.procedure_id for hit in result.hits] == ["cap", "khac"]
+    assert result.match is not None and result.match.procedure_id == "cap"
