@@ -29,12 +29,14 @@ from bot.actions.context import (
     is_switch,
     load_kb,
     message_text,
+    without_question_words,
 )
 from bot.actions.outcome import Outcome, mark
 from motcua.settings import get_settings
 from procedures_kb import Hit, KnowledgeBase, Procedure
 from procedures_kb.answers import NEW_ASPECTS, Aspect, Place, render_answer
 from procedures_kb.search import age_in
+from procedures_kb.search_result import SearchResult
 from procedures_kb.text import fold
 
 log = logging.getLogger(__name__)
@@ -197,6 +199,20 @@ def correction_of(kb: KnowledgeBase, text: str, current: Optional[str]) -> Optio
     return found if found is not None and found.id != current else None
 
 
+def search_question(kb: KnowledgeBase, text: str) -> SearchResult:
+    """The search for the procedure a question names: the whole question first; when that finds
+    no match, the question without its question words ("… có nhờ người khác đi thay được không"),
+    which share syllables with catalogue names and pull the search toward them."""
+    result = kb.search(text)
+    if result.match:
+        return result
+    bare = without_question_words(text)
+    if bare == text:
+        return result
+    retried = kb.search(bare)
+    return retried if retried.match else result
+
+
 def resolve_procedure(kb: KnowledgeBase, text: str, entity: Optional[str], remembered: Optional[str]) -> Resolution:
     """A procedure named in the message wins; then the one the conversation is about."""
     if entity and entity in kb:
@@ -207,7 +223,7 @@ def resolve_procedure(kb: KnowledgeBase, text: str, entity: Optional[str], remem
     if is_correction(fold(text)):
         text = without_denied(text)  # "không phải đổi, tôi làm mất thẻ": "đổi" is not meant
     searched = without_lead(text)
-    result = kb.search(searched) if searched and not searched.startswith("/") else None
+    result = search_question(kb, searched) if searched and not searched.startswith("/") else None
     if result and result.match:
         return Resolution(kb.get(result.match.procedure_id))
     if result and result.qualifiers:
@@ -275,15 +291,16 @@ def answer(
     ]
 
 
-def say_not_held(dispatcher: CollectingDispatcher, not_held: FrozenSet[str]) -> List[EventType]:
-    """The message names a variant of a procedure the KB does not hold: say so, and where to ask."""
+def say_not_held(dispatcher: CollectingDispatcher, not_held: FrozenSet[str], aspect: Aspect) -> List[EventType]:
+    """The message names a variant of a procedure the KB does not hold: say so, and where to ask.
+    The question stays pending: "à, em hỏi giấy xác nhận độc thân cơ" asks it of that procedure."""
     variant = ", ".join(f"«{q}»" for q in sorted(not_held))
     dispatcher.utter_message(
         text=msg.NOT_HELD.format(variant=variant, portal=msg.OFFICIAL_PORTAL, hotline=msg.HOTLINE),
         motcua=mark("no_procedure"),
     )
     log.info("No procedure in the KB covers the variant asked about (%s)", ", ".join(sorted(not_held)))
-    return [SlotSet(SLOT_PENDING_ASPECT, None), SlotSet(SLOT_SUGGESTED, None), SlotSet(SLOT_OFFERED, None)]
+    return [SlotSet(SLOT_PENDING_ASPECT, aspect.value), SlotSet(SLOT_SUGGESTED, None), SlotSet(SLOT_OFFERED, None)]
 
 
 def ask_which_procedure(
@@ -299,7 +316,7 @@ def ask_which_procedure(
     nothing is "no_procedure" (`searched=False`: the list was asked for, or a button carried no
     procedure), else "clarified"."""
     if not_held and not suggestions:
-        return say_not_held(dispatcher, not_held)
+        return say_not_held(dispatcher, not_held, aspect)
     words = msg.ASPECT_WORDS[aspect.value]
     events: List[EventType] = [SlotSet(SLOT_PENDING_ASPECT, aspect.value)]
     if len(suggestions) == 1 and suggestions[0].score >= CONFIRM_FLOOR:
@@ -410,4 +427,4 @@ async def plain_procedure_question(dispatcher: CollectingDispatcher, tracker: Tr
     if aspect is None:
         return None
     kb = await load_kb(dispatcher)
-    return aspect if kb is not None and kb.search(without_lead(without_denied(text))).match else None
+    return aspect if kb is not None and search_question(kb, without_lead(without_denied(text))).match else None

@@ -17,6 +17,7 @@ from bot.knowledge import current_knowledge_base
 from connectors.text import MAX_MESSAGE_CHARS
 from procedures_kb import InvalidKnowledgeBase, KnowledgeBase
 from procedures_kb.answers import Aspect
+from procedures_kb.text import fold
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +36,12 @@ _INTERJECTION = r"(a|ah|uh|o|da|oi|xin loi)[\s,.!]+"
 _NEGATION = r"(khong phai|khong|ko|hong|nham|go nham|viet nham|sai roi|sai)"
 _DENIAL = r"(khong phai|nham|go nham)\b"  # a denial even without a comma
 # The opening words a correction may have before what it means (all optional).
-CORRECTION_OPENER = rf"^({_INTERJECTION})?({_NEGATION}\s*[,.!]+\s*|{_NEGATION}\s+(?={MEANT})|{_DENIAL}\s*)?"
+CORRECTION_OPENER = rf"^({_INTERJECTION}){{0,2}}({_NEGATION}\s*[,.!]+\s*|{_NEGATION}\s+(?={MEANT})|{_DENIAL}\s*)?"
 _CORRECTION_START = re.compile(
-    rf"{CORRECTION_OPENER}{MEANT}|^({_INTERJECTION})?({_NEGATION}\s*[,.!]|{_DENIAL})"
+    rf"{CORRECTION_OPENER}{MEANT}|^({_INTERJECTION}){{0,2}}({_NEGATION}\s*[,.!]|{_DENIAL})"
     rf"|^{_INTERJECTION}{_NEGATION}( \w+){{1,2}}\s*[,.!]"  # "à không gãy, mất luôn rồi"
+    # "à xin lỗi, khai tử cho ông nội"; not the polite "xin lỗi, cho em hỏi …" of a new question
+    rf"|^({_INTERJECTION})?xin loi\s*[,.!]+\s*(?!cho\b)(?=\w)"
 )
 # "thế còn tạm trú?", "vậy còn hộ chiếu thì sao", "không phải, ý tôi là tạm trú": the citizen
 # changes the procedure and keeps the question (folded text). Every pattern here runs in time
@@ -206,6 +209,24 @@ def asked_in(folded: str) -> Optional[Aspect]:
     alternatives above cost a few milliseconds whatever is passed."""
     head = folded[:MAX_MESSAGE_CHARS]
     return next((aspect for aspect, pattern in QUESTION_WORDS if pattern.search(head)), None)
+
+
+def without_question_words(text: str) -> str:
+    """The message without the words that ask the question ("… có nhờ người khác đi thay được
+    không", "… có bị phạt không", "… có thời hạn mấy năm"), blanked where any pattern above finds
+    them: what is left names the procedure. Those words share syllables with catalogue names
+    ("thay" of "thay đổi", "phạt" of the fines' procedures) and pulled the search toward them.
+    The text itself when nothing is found, nothing would be left, or folding changes its length."""
+    head = text[:MAX_MESSAGE_CHARS]
+    folded = fold(head)
+    if len(folded) != len(head):
+        return text
+    kept = list(head)
+    for _aspect, pattern in QUESTION_WORDS:
+        for found in pattern.finditer(folded):
+            kept[found.start() : found.end()] = " " * (found.end() - found.start())
+    left = " ".join("".join(kept).split())
+    return left if left and left != " ".join(head.split()) else text
 
 
 async def load_kb(dispatcher: CollectingDispatcher) -> Optional[KnowledgeBase]:

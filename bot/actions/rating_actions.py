@@ -14,9 +14,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.answers import answer_question, plain_procedure_question
 from bot.actions.base import CitizenAction
+from bot.actions.context import is_correction, message_text
 from bot.actions.outcome import mark
 from bot.actions.rating import ask, should_ask
+from procedures_kb.text import fold
 
 
 class _Closing(CitizenAction):
@@ -25,6 +28,12 @@ class _Closing(CitizenAction):
     response = ""
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        if is_correction(fold(message_text(tracker))):
+            # "à không, em chỉ xin giấy xác nhận độc thân thôi": "thôi" closes a correction here,
+            # not the conversation; a correction that names no procedure ("không, cảm ơn") is one.
+            aspect = await plain_procedure_question(dispatcher, tracker)
+            if aspect is not None:
+                return await answer_question(dispatcher, tracker, aspect)
         dispatcher.utter_message(response=self.response, motcua=mark("smalltalk"))
         if should_ask(tracker):
             return ask(dispatcher, tracker)

@@ -587,3 +587,70 @@ async def test_a_procedure_question_naming_places_is_answered_not_taken_for_the_
     text = "Cô dâu ở Sài Gòn, chú rể ở Hà Nội, đăng ký kết hôn có làm riêng từng người được không"
     messages, _ = await run(ActionProvideProvince(), text)
     assert messages[0]["text"].startswith("Ai phải đi, có nhờ người khác được không — Đăng ký kết hôn")
+
+
+@pytest.mark.parametrize(
+    ("text", "heading"),
+    [
+        # the question's words ("nhờ người khác đi thay", "bị phạt", "nộp hồ sơ thay") share
+        # syllables with catalogue names; without them the question names its procedure
+        ("Đăng ký khai sinh có nhờ người khác đi thay được không",
+         "Ai phải đi, có nhờ người khác được không — Đăng ký khai sinh"),
+        ("bà mất 2 tháng rồi giờ mới đi làm giấy chứng tử có bị phạt không",
+         "Thời hạn bạn phải đi đăng ký — Đăng ký khai tử"),
+        ("sổ đỏ đứng tên bố mẹ thì con đi nộp hồ sơ thay được không",
+         "Ai phải đi, có nhờ người khác được không — Đăng ký, cấp Giấy chứng nhận quyền sử dụng đất lần đầu"),
+        # "không có hợp đồng" is the citizen's situation, not a contract procedure the KB lacks
+        ("o nha nguoi quen khong co hop dong thue thi co dang ky tam tru duoc ko",
+         "Đối tượng và điều kiện — Đăng ký tạm trú"),
+    ],
+)  # fmt: skip
+async def test_a_question_is_searched_without_its_question_words_when_whole_it_finds_nothing(
+    text: str, heading: str
+) -> None:
+    messages, _ = await run(ActionAnswerOverview(), text)
+    assert messages[0]["text"].startswith(heading)
+
+
+@pytest.mark.parametrize(
+    ("text", "bare"),
+    [
+        ("Đăng ký khai sinh có nhờ người khác đi thay được không", "Đăng ký khai sinh có không"),
+        ("ho chieu cho tre em duoi 14 tuoi co thoi han may nam", "ho chieu cho tre em duoi 14 tuoi may nam"),
+        ("đăng ký khai sinh cho con", "đăng ký khai sinh cho con"),  # no question words: as typed
+        ("bị phạt", "bị phạt"),  # nothing would be left
+    ],
+)
+def test_the_question_words_are_blanked_where_they_are_typed(text: str, bare: str) -> None:
+    from bot.actions.context import without_question_words
+
+    assert without_question_words(text) == bare
+
+
+@pytest.mark.parametrize(
+    ("text", "is_one"),
+    [
+        ("à xin lỗi, khai tử cho ông nội", True),
+        ("xin lỗi, là cho con tôi, cháu 15 tuổi", True),
+        ("à không, em chỉ xin giấy xác nhận độc thân thôi", True),
+        ("xin lỗi, cho em hỏi khai sinh cần gì", False),  # the polite opening of a new question
+        ("xin lỗi nhé", False),
+    ],
+)
+def test_a_correction_may_open_with_an_apology(text: str, is_one: bool) -> None:
+    from bot.actions.context import is_correction
+    from procedures_kb.text import fold
+
+    assert is_correction(fold(text)) is is_one
+
+
+async def test_a_correction_closing_with_thoi_read_as_a_goodbye_is_answered() -> None:
+    from bot.actions.rating_actions import ActionGoodbye, ActionThanks
+
+    slots = {"procedure": "ket-hon", "last_aspect": "conditions"}
+    for action in (ActionGoodbye(), ActionThanks()):
+        messages, _ = await run(action, "à không, em chỉ xin giấy xác nhận độc thân thôi", slots=slots)
+        assert messages[0]["text"].startswith("Đối tượng và điều kiện — Cấp Giấy xác nhận tình trạng hôn nhân")
+    # a goodbye that names no procedure stays a goodbye, though it opens like a correction
+    messages, _ = await run(ActionGoodbye(), "không, cảm ơn", slots=slots)
+    assert messages[0]["response"] == "utter_goodbye"

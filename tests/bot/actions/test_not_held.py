@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from rasa_sdk.events import SlotSet
 
-from bot.actions.procedures import ActionAnswerDocuments, ActionAnswerWhere
+from bot.actions.procedures import ActionAnswerDocuments, ActionAnswerOverview, ActionAnswerWhere
 from bot.knowledge import reset_knowledge_base
 from motcua.settings import get_settings
 from procedures_kb.loader import DATA_DIR
@@ -59,3 +60,13 @@ async def test_nor_with_the_procedure_the_conversation_was_about() -> None:
 async def test_the_ordinary_procedure_is_still_answered() -> None:
     messages, _ = await run(ActionAnswerDocuments(), "đăng ký kết hôn cần giấy tờ gì")
     assert messages[0]["text"].startswith("Giấy tờ cần chuẩn bị — Đăng ký kết hôn")
+
+
+async def test_after_a_variant_the_kb_does_not_hold_a_correction_asks_the_same_question() -> None:
+    messages, events = await run(ActionAnswerWhere(), "đăng ký kết hôn lưu động làm ở đâu")
+    assert_not_held(messages[0]["text"], "lưu động")
+    assert SlotSet("pending_aspect", "where") in events
+    messages, _ = await run(
+        ActionAnswerOverview(), "à em hỏi giấy xác nhận độc thân cơ", slots={"pending_aspect": "where"}
+    )
+    assert messages[0]["text"].startswith("Nơi nộp hồ sơ — Cấp Giấy xác nhận tình trạng hôn nhân")
