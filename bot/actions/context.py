@@ -91,14 +91,14 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
     (
         Aspect.result,
         _any(
-            r"co gia tri|gia tri (bao|may|den|trong)|co thoi han|co (can|phai) gia han|ban (dien tu|giay)\b",
+            r"co gia tri|gia tri (bao|may|den|trong)|co thoi han|co (can|phai) (?#keep)(gia han)|ban (dien tu|giay)\b",
             r"nhan (ket qua|kq)|(ket qua|kq) (nhan|bao|gui|tra)|lay (ket qua|kq)|(?<!thi )tra (ket qua|kq)",
             r"\btra ve (vneid|email|dien thoai|tai khoan)|nhan (\w+ )?qua (buu|tai khoan|email|tin nhan)",
             r"gui (ve|den|toi) (tan )?nha|(bi|co) het han (khong|ko|k|chua)|het han sau",
             r"han (su )?dung|co han (bao|may|den|toi|dung)|hieu luc (trong )?(bao|may|den)",
             r"(dung|xai|su dung) (duoc|dc)( trong| den| toi)? (bao lau|may|khi nao|bao gio|den)",
-            r"duoc (tam tru|o|cu tru) toi da|toi da bao lau thi het",
-            r"nhan (the|giay|so|ho chieu|phieu|bang|bien|quyet dinh)( \w+){0,4} (o dau|qua|tai)",
+            r"duoc (?#keep)(tam tru|o|cu tru) toi da|toi da bao lau thi het",
+            r"nhan (?#keep)(the|giay|so|ho chieu|phieu|bang|bien|quyet dinh)( \w+){0,4} (o dau|qua|tai)",
             r"xong (thi |roi )?(den |di |len )?(nhan|lay)( \w+){0,3} (o dau|qua|tai|bang|cho nao|o cho nao)",
             # not "xác nhận", "hôn nhân", "tiếp nhận", "công nhân"
             r"(?<!xac )(?<!hon )(?<!tiep )(?<!cong )\bnhan (o|tai) (dau|cho nao)",
@@ -120,7 +120,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
     (
         Aspect.conditions,
         _any(
-            r"dieu kien|truong hop nao|khong (duoc|dc) (chung thuc|cap|lam|dang ky|sao y|xin)",
+            r"dieu kien|truong hop nao|khong (duoc|dc) (?#keep)(chung thuc|cap|lam|dang ky|sao y|xin)",
             r"\bkhong co (hop dong|giay to|so do|chung tu|ho khau)",
             r"(tung|dang co|dang bi|co|xoa) (bi )?(tien an|an tich|khoi to|truy cuu)",
             r"tung bi (phat|xu phat|ky luat)",
@@ -155,7 +155,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"(bao lau|may|bao nhieu|nao)",
             rf"{_MUST}( \w+){{0,6}} truoc( \w+){{1,4}} (bao lau|may ngay|bao nhieu ngay)",
             r"toi da (may|bao nhieu) (ngay|thang) (sau|ke tu)|thoi han nao (phai|bat buoc)|bi xu phat",
-            r"\bhan (dang ky|dk|khai|bao|lam|doi|trinh bao|gia han)|thoi han (phai|bat buoc|nao)|de lau|tre (han|hen)",
+            r"\bhan (?#keep)(dang ky|dk|khai|bao|lam|doi|trinh bao|gia han)",
+            r"thoi han (phai|bat buoc|nao)|de lau|tre (han|hen)",
             r"muon (may|bao nhieu)|(tre|muon|cham|qua han)( \w+){0,3} (thi|co) (sao|bi)",
             r"(khi nao|bao gio|ngay nao) (thi )?(bat buoc|phai)|het han (bao lau|may thang|may nam)",
         ),
@@ -187,17 +188,17 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"(lam|ky|di|nop) rieng|chinh chu (den|di|len)|co ai (lam|nop|di|dang ky)|den tan nha|nhat thiet",
             r"chu (giay to|the|so|xe|nha|ho)( \w+)? (phai|co phai|can) (di|den|len|co mat)",
             r"(tat ca|ca) (thanh vien|nha|gia dinh)( \w+){0,4} (di|len|den|co mat)",
-            r"(cong ty|cty|chu nha|chu tro|nguoi nha|nguoi than|bo me|phu huynh)( \w+){0,5} (lam|dang ky|khai|nop|di)"
-            r"( \w+){0,3} (thay|ho|giup|dum|duoc|dc)\b",
+            r"(cong ty|cty|chu nha|chu tro|nguoi nha|nguoi than|bo me|phu huynh)( \w+){0,5} "
+            r"(?#keep)(lam|dang ky|khai|nop|di)( \w+){0,3} (thay|ho|giup|dum|duoc|dc)\b",
         ),
     ),
     (
         Aspect.conditions,
         _any(
-            r"\bai (thi )?(duoc|co the|moi duoc) (lam|dang ky|xin|cap)|doi tuong",
+            r"\bai (thi )?(duoc|co the|moi duoc) (?#keep)(lam|dang ky|xin|cap)|doi tuong",
             r"(may|bao nhieu) tuoi (thi|moi|la) (duoc|dc|phai|lam)",
-            r"(co|con) (duoc|dc) (\w+ ){0,2}(lam|dang ky|xin|doi|kich hoat|sao y|chung thuc|huong|nhap)",
-            r"co (can|phai|bat buoc) (xin|dang ky|lam|khai bao)( \w+){0,8} (khong|ko|k|hong)\b",
+            r"(co|con) (duoc|dc) (\w+ ){0,2}(?#keep)(lam|dang ky|xin|doi|kich hoat|sao y|chung thuc|huong|nhap)",
+            r"co (can|phai|bat buoc) (?#keep)(xin|dang ky|lam|khai bao)( \w+){0,8} (khong|ko|k|hong)\b",
         ),
     ),
 ]
@@ -211,22 +212,73 @@ def asked_in(folded: str) -> Optional[Aspect]:
     return next((aspect for aspect, pattern in QUESTION_WORDS if pattern.search(head)), None)
 
 
+# In the question words' patterns, `(?#keep)` marks a group that names the procedure ("đăng ký" of
+# "có được đăng ký … không"); it and the words a pattern skips ("( \w+){0,4}") are not blanked.
+_KEEP_MARK = "(?#keep)("
+_SKIPPED = re.compile(r"\((?: \\w\+|\\w\+ )\)(?:\{\d*,\d+\}|\?)")
+
+
+def _frame_pattern(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """`pattern` with the groups to keep named k0, k1…, so that a match tells them apart."""
+    source, count, parts, position = pattern.pattern, 0, [], 0
+    for found in _SKIPPED.finditer(source):
+        parts.append(f"{source[position : found.start()]}(?P<k{count}>{found.group()})")
+        position, count = found.end(), count + 1
+    source = "".join(parts) + source[position:]
+    while _KEEP_MARK in source:
+        source = source.replace(_KEEP_MARK, f"(?P<k{count}>", 1)
+        count += 1
+    return re.compile(source)
+
+
+_FRAMES = [_frame_pattern(pattern) for _aspect, pattern in QUESTION_WORDS]
+
+
 def without_question_words(text: str) -> str:
     """The message without the words that ask the question ("… có nhờ người khác đi thay được
     không", "… có bị phạt không", "… có thời hạn mấy năm"), blanked where any pattern above finds
-    them: what is left names the procedure. Those words share syllables with catalogue names
-    ("thay" of "thay đổi", "phạt" of the fines' procedures) and pulled the search toward them.
-    The text itself when nothing is found, nothing would be left, or folding changes its length."""
+    them, but for the words in them that name the procedure: what is left names the procedure.
+    Those words share syllables with catalogue names ("thay" of "thay đổi", "phạt" of the fines'
+    procedures) and pulled the search toward them. The text itself when nothing is found,
+    nothing would be left, or folding changes its length."""
     head = text[:MAX_MESSAGE_CHARS]
     folded = fold(head)
     if len(folded) != len(head):
         return text
-    kept = list(head)
-    for _aspect, pattern in QUESTION_WORDS:
+    blank = [False] * len(head)
+    for pattern in _FRAMES:
         for found in pattern.finditer(folded):
-            kept[found.start() : found.end()] = " " * (found.end() - found.start())
-    left = " ".join("".join(kept).split())
+            kept = [found.span(name) for name in pattern.groupindex if found.start(name) >= 0]
+            for i in range(found.start(), found.end()):
+                blank[i] = blank[i] or not any(start <= i < end for start, end in kept)
+    left = " ".join("".join(" " if gone else ch for ch, gone in zip(head, blank, strict=True)).split())
     return left if left and left != " ".join(head.split()) else text
+
+
+# "chưa có giấy khai sinh", "không có sổ đỏ", "chưa đăng ký kết hôn" (folded): a paper or an act the
+# citizen lacks, up to where its clause ends ("… thì", "… có làm … được không", a comma).
+_LACKING = re.compile(
+    r"\b(chua|khong|ko|k) (co|lam|dang ky|dk|duoc cap)( \w+){1,6}?"
+    r"(?= (thi|ma|nhung|co (the|duoc|dc|lam|xin|dang ky)|lam|xin|dang ky|duoc|dc)\b|\s*[,.;?])"
+)
+
+
+def without_lacking(text: str) -> str:
+    """The message without what it says the citizen lacks: "Bé chưa có giấy khai sinh có làm căn
+    cước được không" asks about the card, "đất chưa có sổ đỏ thì có xin phép xây dựng được không"
+    about the building permit. The text itself when it says of nothing that it is lacking."""
+    head = text[:MAX_MESSAGE_CHARS]
+    folded = fold(head)
+    if len(folded) != len(head):
+        return text
+    kept, start = [], 0
+    for found in _LACKING.finditer(folded):
+        kept.append(head[start : found.start()])
+        start = found.end()
+    if not kept:
+        return text
+    left = " ".join(" ".join([*kept, head[start:]]).split())
+    return left or text
 
 
 async def load_kb(dispatcher: CollectingDispatcher) -> Optional[KnowledgeBase]:

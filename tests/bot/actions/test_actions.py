@@ -617,6 +617,10 @@ async def test_a_question_is_searched_without_its_question_words_when_whole_it_f
     [
         ("Đăng ký khai sinh có nhờ người khác đi thay được không", "Đăng ký khai sinh có không"),
         ("ho chieu cho tre em duoi 14 tuoi co thoi han may nam", "ho chieu cho tre em duoi 14 tuoi may nam"),
+        # the words of the procedure inside the question's words stay ("đăng ký" of "có được
+        # đăng ký … không"), and so do those a pattern skips over ("tờ khai … lấy ở UBND")
+        ("nguoi nuoc ngoai co duoc dang ky ho kinh doanh khong", "nguoi nuoc ngoai dang ky ho kinh doanh khong"),
+        ("tờ khai đăng ký khai tử lấy ở UBND", "đăng ký khai tử"),
         ("đăng ký khai sinh cho con", "đăng ký khai sinh cho con"),  # no question words: as typed
         ("bị phạt", "bị phạt"),  # nothing would be left
     ],
@@ -654,3 +658,47 @@ async def test_a_correction_closing_with_thoi_read_as_a_goodbye_is_answered() ->
     # a goodbye that names no procedure stays a goodbye, though it opens like a correction
     messages, _ = await run(ActionGoodbye(), "không, cảm ơn", slots=slots)
     assert messages[0]["response"] == "utter_goodbye"
+
+
+@pytest.mark.parametrize(
+    ("text", "heading"),
+    [
+        # what the citizen lacks names a paper, not the procedure asked
+        ("Đất chưa có sổ đỏ thì có xin giấy phép xây dựng nhà ở được không",
+         "Đối tượng và điều kiện — Cấp giấy phép xây dựng nhà ở riêng lẻ"),
+        ("bo me chua dang ky ket hon thi con co lam giay khai sinh duoc ko",
+         "Đối tượng và điều kiện — Đăng ký khai sinh"),
+        # nothing else named: the paper lacked is the procedure asked
+        ("dat chua co so do thi co lam so lan dau duoc khong",
+         "Đối tượng và điều kiện — Đăng ký, cấp Giấy chứng nhận quyền sử dụng đất lần đầu"),
+    ],
+)  # fmt: skip
+async def test_what_the_citizen_lacks_is_not_the_procedure_asked(text: str, heading: str) -> None:
+    from bot.actions.procedures import ActionAnswerConditions
+
+    messages, _ = await run(ActionAnswerConditions(), text)
+    assert messages[0]["text"].startswith(heading)
+
+
+def test_what_the_citizen_lacks_is_cut_to_its_clause() -> None:
+    from bot.actions.context import without_lacking
+
+    assert without_lacking("Bé chưa có giấy khai sinh có làm căn cước được chưa") == "Bé có làm căn cước được chưa"
+    assert without_lacking("đất chưa có sổ đỏ, muốn xin phép xây nhà") == "đất , muốn xin phép xây nhà"
+    assert without_lacking("làm căn cước cho bé") == "làm căn cước cho bé"
+
+
+@pytest.mark.parametrize(
+    ("confidence", "heading"), [(0.99, "Thời hạn bạn phải đi đăng ký"), (0.6, "Thời hạn giải quyết")]
+)
+async def test_a_sure_nlu_reading_of_a_newer_question_beats_the_question_words(confidence: float, heading: str) -> None:
+    """ "bao lâu" alone is the office's time; the NLU, when sure, reads the citizen's deadline."""
+    from bot.actions.procedures import ActionAnswerDeadline
+
+    text = "ở bao lâu thì buộc phải đăng ký tạm trú"
+    slots = {name: None for name in DOMAIN["slots"]}
+    message = {"text": text, "intent": {"name": "ask_deadline", "confidence": confidence}, "entities": []}
+    tracked = Tracker("citizen-1", slots, message, [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerDeadline().run(dispatcher, tracked, DOMAIN)
+    assert dispatcher.messages[0]["text"].startswith(f"{heading} — Đăng ký tạm trú")
