@@ -398,6 +398,8 @@ def aspect_for(tracker: Tracker, asked: Aspect) -> Aspect:
         return explicit
     if asked != Aspect.overview:
         return asked
+    if explicit is not None:
+        return explicit  # "kích hoạt định danh mức 2 ở đâu" read as naming the procedure only
     pending = tracker.get_slot(SLOT_PENDING_ASPECT)
     if pending in Aspect.__members__:
         return Aspect(pending)

@@ -25,7 +25,9 @@ from bot.actions.dossier_flow import look_up
 from bot.actions.handoff import handoff_offered, offer_person
 from bot.actions.outcome import Outcome, mark
 from dossiers.codes import EXAMPLE, find_code, looks_like_code
+from procedures_kb import KnowledgeBase, Procedure
 from procedures_kb.answers import Aspect
+from procedures_kb.search import age_in
 from procedures_kb.text import fold
 
 # A dossier code, or words of a status lookup (folded text).
@@ -106,10 +108,21 @@ async def _corrected(dispatcher: CollectingDispatcher, tracker: Tracker) -> Opti
     kb = await load_kb(dispatcher)
     if kb is None:
         return None
-    found = correction_of(kb, message_text(tracker), tracker.get_slot("procedure"))
+    text, current = message_text(tracker), tracker.get_slot("procedure")
+    found = correction_of(kb, text, current) or _age_confirmed(kb, text, current)
     if found is None:
         return None
     return answer(dispatcher, kb, found, Aspect(last), province_of(kb, tracker))
+
+
+def _age_confirmed(kb: KnowledgeBase, text: str, current: Optional[str]) -> Optional[Procedure]:
+    """ "con em mới 10 tuổi thôi" after an answer about the under-14 card: a short message that
+    only gives an age the procedure discussed admits; the same procedure, answered again."""
+    if not current or current not in kb or len(text.split()) > 8:
+        return None
+    procedure, age = kb.get(current), age_in(text)
+    admitted = age is not None and procedure.age_range is not None and procedure.age_range.admits(age)
+    return procedure if admitted else None
 
 
 # A citizen who asks for a person in so many words gets the way to one, whatever else is asked.

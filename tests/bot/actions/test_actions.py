@@ -702,3 +702,21 @@ async def test_a_sure_nlu_reading_of_a_newer_question_beats_the_question_words(c
     dispatcher = CollectingDispatcher()
     await ActionAnswerDeadline().run(dispatcher, tracked, DOMAIN)
     assert dispatcher.messages[0]["text"].startswith(f"{heading} — Đăng ký tạm trú")
+
+
+async def test_question_words_beat_a_reading_of_the_procedure_name_only() -> None:
+    """Read as naming the procedure only, "… ở đâu" still asks where."""
+    messages, _ = await run(ActionAnswerOverview(), "Kích hoạt định danh mức 2 ở đâu")
+    assert messages[0]["text"].startswith("Nơi nộp hồ sơ — Cấp tài khoản định danh điện tử mức 2")
+
+
+async def test_an_age_the_procedure_discussed_admits_answers_it_again() -> None:
+    from bot.actions.dossier import ActionNotUnderstood
+
+    slots = {"procedure": "can-cuoc-duoi-14", "last_aspect": "documents"}
+    messages, _ = await run(ActionNotUnderstood(), "con em mới 10 tuổi thôi", slots=slots)
+    assert messages[0]["text"].startswith("Giấy tờ cần chuẩn bị — Cấp thẻ căn cước cho người dưới 14 tuổi")
+    # a longer message that happens to give an age is not taken for one
+    long = "tôi năm nay 10 tuổi rồi mà vẫn chưa biết bơi thì phải làm sao đây"
+    messages, _ = await run(ActionNotUnderstood(), long, slots=slots)
+    assert messages[0].get("response") == "utter_default"
