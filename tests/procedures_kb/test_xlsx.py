@@ -11,7 +11,6 @@ import contextlib
 import datetime as dt
 import re
 import signal
-import time
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -308,11 +307,10 @@ def deadline(seconds: float) -> Iterator[None]:
 
 
 def refused_quickly(path: Path) -> List[Problem]:
-    started = time.perf_counter()
-    with deadline(3.0):
-        problems = problems_of(path)
-    assert time.perf_counter() - started < 1.0
-    return problems
+    """Refused without reading what the sheet claims: a guard against a hang (reading the rows
+    a lying dimension announces takes minutes), not a speed target, so loaded machines pass."""
+    with deadline(10.0):
+        return problems_of(path)
 
 
 def rewrite_member(path: Path, name: str, change: Callable[[bytes], bytes]) -> None:
