@@ -25,6 +25,7 @@ from bot.actions.context import (
     SLOT_PROVINCE,
     SLOT_SUGGESTED,
     asked_in,
+    cut_folded,
     is_correction,
     is_switch,
     load_kb,
@@ -114,15 +115,7 @@ def without_denied(text: str) -> str:
     """The message without what it denies ("à không, thẻ bị mất chứ không phải đổi" -> "à không,
     thẻ bị mất"); `fold` keeps every character in place, so the spans found folded are cut from
     the text as typed."""
-    folded = fold(text)
-    if len(folded) != len(text):
-        return text
-    kept, start = [], 0
-    for denied in _DENIED.finditer(folded):
-        kept.append(text[start : denied.start()])
-        start = denied.end()
-    kept.append(text[start:])
-    return " ".join(" ".join(kept).split())
+    return cut_folded(text, _DENIED)[0]
 
 
 # What opens a correction or a switch, not a procedure's words: "không, ý là thường trú", "nhầm,

@@ -263,22 +263,28 @@ _LACKING = re.compile(
 )
 
 
+def cut_folded(text: str, pattern: re.Pattern[str]) -> Tuple[str, bool]:
+    """`text` without the spans `pattern` finds in it folded (`fold` keeps every character in
+    place, so they are cut from the text as typed), its spaces tidied; and whether any was cut.
+    The text itself, uncut, when folding changes its length."""
+    folded = fold(text)
+    if len(folded) != len(text):
+        return text, False
+    kept, start = [], 0
+    for found in pattern.finditer(folded):
+        kept.append(text[start : found.start()])
+        start = found.end()
+    cut = bool(kept)
+    kept.append(text[start:])
+    return " ".join(" ".join(kept).split()), cut
+
+
 def without_lacking(text: str) -> str:
     """The message without what it says the citizen lacks: "Bé chưa có giấy khai sinh có làm căn
     cước được không" asks about the card, "đất chưa có sổ đỏ thì có xin phép xây dựng được không"
     about the building permit. The text itself when it says of nothing that it is lacking."""
-    head = text[:MAX_MESSAGE_CHARS]
-    folded = fold(head)
-    if len(folded) != len(head):
-        return text
-    kept, start = [], 0
-    for found in _LACKING.finditer(folded):
-        kept.append(head[start : found.start()])
-        start = found.end()
-    if not kept:
-        return text
-    left = " ".join(" ".join([*kept, head[start:]]).split())
-    return left or text
+    left, cut = cut_folded(text[:MAX_MESSAGE_CHARS], _LACKING)
+    return left if cut and left else text
 
 
 async def load_kb(dispatcher: CollectingDispatcher) -> Optional[KnowledgeBase]:
