@@ -374,13 +374,24 @@ def nlu_sure(tracker: Tracker, asked: Aspect) -> bool:
     )
 
 
-def aspect_for(tracker: Tracker, asked: Aspect) -> Aspect:
+def without_name(folded: str, procedure: Optional[Procedure]) -> str:
+    """The (folded) message without an imported procedure's official name typed in it: "Cấp giấy
+    chứng nhận đủ điều kiện …" or "… hết thời hạn sử dụng …" name the procedure, they ask no
+    question. (Its citizen names stay: "đổi thẻ hết hạn" says why, and may say when.)"""
+    if procedure is None or not procedure.imported_from:
+        return folded  # an editor's title is a citizen's words: "hạn đăng ký khai sinh" asks when
+    name = fold(procedure.title)
+    return folded.replace(name, " ") if name in folded else folded
+
+
+def aspect_for(tracker: Tracker, asked: Aspect, named: Optional[Procedure] = None) -> Aspect:
     """The aspect to answer: what was asked; for a switch that asks nothing new ("thế còn tạm
     trú?", "không phải, ý tôi là tạm trú") the last question, whatever the NLU guessed; for a
-    bare procedure name the pending question ("khai sinh" after "giấy tờ của thủ tục nào?")."""
+    bare procedure name the pending question ("khai sinh" after "giấy tờ của thủ tục nào?").
+    The words of `named`'s official name, when it is known, are not read as question words."""
     text = fold(message_text(tracker))
     last = tracker.get_slot(SLOT_LAST_ASPECT)
-    explicit = asked_in(text)
+    explicit = asked_in(without_name(text, named))
     if last in Aspect.__members__ and is_switch(text) and explicit is None:
         return Aspect(last)
     if explicit is not None and explicit != asked and NEW_ASPECTS & {explicit, asked} and not nlu_sure(tracker, asked):
@@ -430,6 +441,7 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, as
         tracker.get_slot(SLOT_PROCEDURE),
     )
     if found.procedure:
+        aspect = aspect_for(tracker, asked, found.procedure)
         last = tracker.get_slot(SLOT_LAST_ASPECT)
         if found.corrected and last in Aspect.__members__ and asked_in(fold(message_text(tracker))) is None:
             aspect = Aspect(last)  # "làm cho con tôi, cháu mới 10 tuổi": the same question, corrected

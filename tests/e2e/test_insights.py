@@ -165,7 +165,8 @@ async def test_the_dashboard_counts_a_scripted_set_of_real_conversations(handoff
         vague = await ask("r2", VAGUE)
         assert vague["text"].startswith("Bạn muốn hỏi giấy tờ của thủ tục nào") and len(vague["buttons"]) >= 2
         likely = vague["text"].startswith("Bạn muốn hỏi giấy tờ của thủ tục nào trong các thủ tục sau")
-        assert (await ask("r6", NOT_HELD))["text"].startswith("Mình có thể hướng dẫn các thủ tục sau")
+        # "cần gì" asks for papers: which procedure's? (the popular ones as buttons)
+        assert (await ask("r6", NOT_HELD))["text"].startswith("Bạn muốn hỏi giấy tờ của thủ tục nào?")
         assert (await ask("r3", GIBBERISH))["text"].startswith("Xin lỗi, mình chưa hiểu câu hỏi")
         assert (await ask("r3", OUT_OF_SCOPE))["text"].startswith("Xin lỗi, mình chỉ hướng dẫn thủ tục hành chính")
         assert (await ask("r4", FOUND))["text"].startswith("Hồ sơ 000.00.53.H48-261101-0005\nTình trạng:")
