@@ -3,7 +3,7 @@
 `python -m eval.aspect_sweep` parses every single question of the end-to-end sets (eval/*.yml with
 an aspect) with the trained model and counts, for each threshold, the aspects read right when the
 NLU's reading beats the question words (`bot.actions.context.asked_in`) from that confidence on,
-as `bot.actions.answers.aspect_for` does with `NLU_SURE`. No server, no search: the aspect only.
+with `bot.actions.answers.reading`, as the assistant does with `NLU_SURE`. No server, no search: the aspect only.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import Dict, List, Tuple
 
 import yaml
 
-from bot.actions.answers import INTENT_OF_ASPECT
+from bot.actions.answers import INTENT_OF_ASPECT, reading
 from bot.actions.context import asked_in
 from eval.run_eval import ASPECT_SETS, OURS, ROOT
-from procedures_kb.answers import NEW_ASPECTS, Aspect
+from procedures_kb.answers import Aspect
 from procedures_kb.text import fold
 
 THRESHOLDS = (0.0, 0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99, 1.01)
@@ -39,11 +39,7 @@ def questions() -> List[Tuple[str, str, str]]:
 
 def read(intent: str, confidence: float, text: str, threshold: float) -> Aspect:
     asked = ASPECT_OF_INTENT.get(intent, Aspect.overview)
-    explicit = asked_in(fold(text))
-    if explicit is None or explicit == asked or not NEW_ASPECTS & {explicit, asked}:
-        return asked
-    sure = asked != Aspect.overview and confidence >= threshold
-    return asked if sure else explicit
+    return reading(asked, asked_in(fold(text)), {"name": intent, "confidence": confidence}, threshold)
 
 
 async def parse(texts: List[str]) -> Dict[str, Tuple[str, float]]:

@@ -8,7 +8,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, List, Optional
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -356,22 +356,27 @@ def ask_which_procedure(
     return [*events, SlotSet(SLOT_SUGGESTED, None), SlotSet(SLOT_OFFERED, [p.id for p in offered])]
 
 
-# The NLU's confidence from which its reading of a question beats the question words, measured
-# by `python -m eval.aspect_sweep` on the 542 single questions of eval/ (model of 2026-12-07): the
-# words always winning read 518 aspects right, the NLU always winning 510, the NLU winning from
-# 0.95 on 519; on the newest blind set, the only one whose failures were never read while the
-# words were written, 93 of 100 instead of 90.
+# The NLU's confidence from which its reading of a newer question beats the question words, chosen
+# by `python -m eval.aspect_sweep` on the single questions of eval/ before the 5th set existed:
+# on those 542 the words always winning read 520 aspects right, the NLU always winning 512, the
+# NLU winning from 0.95 on 521, and 93 of the 4th set's 100 instead of 90. On the 5th set,
+# measured after, 92 of 98 instead of 93: over all 640, 613 either way (model of 2026-12-07).
 NLU_SURE = 0.95
 
 
-def nlu_sure(tracker: Tracker, asked: Aspect) -> bool:
-    """Did the NLU itself read `asked` (not a fallback, not the overview), and surely?"""
-    intent = tracker.latest_message.get("intent") or {}
-    return (
-        asked != Aspect.overview
-        and intent.get("name") == INTENT_OF_ASPECT[asked]
-        and float(intent.get("confidence") or 0.0) >= NLU_SURE
-    )
+def reading(asked: Aspect, explicit: Optional[Aspect], intent: Mapping[str, Any], sure: float = NLU_SURE) -> Aspect:
+    """What one message asks: the NLU's reading (`asked`, from `intent`) or the question words'
+    (`explicit`). The words win over a reading of the procedure's name only ("kích hoạt định danh
+    mức 2 ở đâu"), and where a newer question is concerned, since the NLU knows those from fewer
+    examples ("bằng lái sắp hết hạn thì đổi ở đâu" is where, "nhờ người khác nộp được không" who)
+    unless the NLU itself read `asked` at `sure` or more ("có buộc đăng ký trong bao lâu" is the
+    deadline though "bao lâu" alone is the processing time)."""
+    if explicit is None or explicit == asked:
+        return asked
+    if asked == Aspect.overview:
+        return explicit
+    nlu_sure = intent.get("name") == INTENT_OF_ASPECT[asked] and float(intent.get("confidence") or 0.0) >= sure
+    return explicit if NEW_ASPECTS & {explicit, asked} and not nlu_sure else asked
 
 
 def without_name(folded: str, procedure: Optional[Procedure]) -> str:
@@ -394,16 +399,9 @@ def aspect_for(tracker: Tracker, asked: Aspect, named: Optional[Procedure] = Non
     explicit = asked_in(without_name(text, named))
     if last in Aspect.__members__ and is_switch(text) and explicit is None:
         return Aspect(last)
-    if explicit is not None and explicit != asked and NEW_ASPECTS & {explicit, asked} and not nlu_sure(tracker, asked):
-        # The NLU knows the newer questions from fewer examples: "bằng lái sắp hết hạn thì đổi ở
-        # đâu" (where, not the deadline), "nhờ người khác nộp được không" (who, not where) are
-        # what their words say, unless the NLU is sure: "có buộc đăng ký trong bao lâu" is the
-        # deadline though "bao lâu" alone is the processing time.
-        return explicit
-    if asked != Aspect.overview:
-        return asked
-    if explicit is not None:
-        return explicit  # "kích hoạt định danh mức 2 ở đâu" read as naming the procedure only
+    aspect = reading(asked, explicit, tracker.latest_message.get("intent") or {})
+    if aspect != Aspect.overview:
+        return aspect
     pending = tracker.get_slot(SLOT_PENDING_ASPECT)
     if pending in Aspect.__members__:
         return Aspect(pending)
