@@ -24,6 +24,9 @@ ABBREVIATIONS: Mapping[str, Tuple[str, ...]] = {
     "tthc": ("thủ", "tục", "hành", "chính"),
     # Abbreviations of the national catalogue's names, and the foreign words citizens use for them.
     "cmnd": ("chứng", "minh", "nhân", "dân"),
+    # The NLU's normaliser writes "cccd" out (bot/nlu/normalize.py), and the actions search what it
+    # wrote: names and questions alike read it in full, or "cccd cho con" misses "căn cước công dân cho con".
+    "cccd": ("căn", "cước", "công", "dân"),
     "csdl": ("cơ", "sở", "dữ", "liệu"),
     "mst": ("mã", "số", "thuế"),
     "hkd": ("hộ", "kinh", "doanh"),

@@ -129,6 +129,19 @@ _SWITCH_LEAD = re.compile(r"^\s*((thế|vậy)( thì)?\s+)?còn\s+", re.IGNORECA
 _TAIL = re.compile(r"\s+(moi (dung|phai)|co|nhe|nha|a|thoi|ay)\W*$")
 
 
+# "còn …", "thế còn …", "the con …" ("con" alone is as often a child: "con tôi 8 tuổi thì …")
+_SWITCHED_TOPIC = re.compile(
+    r"^\s*((thế|vậy|the|vay)( thì| thi)?\s+(còn|con)|còn)\s+(?P<topic>.+?)\s+(thì|thi)\s+\S", re.IGNORECASE
+)
+
+
+def switched_topic(text: str) -> Optional[str]:
+    """What a switch names before its question: "thế còn chứng thực chữ ký thì nhờ người khác đi
+    được không" is about "chứng thực chữ ký"; the question's own words do not pull the search elsewhere."""
+    found = _SWITCHED_TOPIC.match(text)
+    return found.group("topic") if found else None
+
+
 def without_lead(text: str) -> str:
     """The message without the words that open (and close) a correction or a switch."""
     text = _SWITCH_LEAD.sub("", text)
@@ -197,8 +210,11 @@ def search_question(kb: KnowledgeBase, text: str) -> SearchResult:
     """The search for the procedure a question names. What the citizen says they lack names a
     paper, not the procedure asked ("chưa có sổ đỏ thì có xin giấy phép xây dựng được không"): the
     question without it first, when that finds an editor's record. Then the whole question; when that finds
-    no match, the question without its question words ("… có nhờ người khác đi thay được không"),
-    which share syllables with catalogue names and pull the search toward them."""
+    no match, or only a catalogue record, the question without its question words ("… có nhờ người
+    khác đi thay được không", "… cán bộ có đến nhà làm không"), which share syllables with catalogue
+    names and pull the search toward them: any match of it then, or an editor's record in place of the
+    catalogue's. An editor's record the whole question finds stays: the question words may say why
+    ("thẻ căn cước hết hạn bao lâu thì bị phạt" is the renewal)."""
     lacking = without_lacking(text)
     if lacking != text:
         result = kb.search(lacking)
@@ -207,13 +223,15 @@ def search_question(kb: KnowledgeBase, text: str) -> SearchResult:
         if result.match and not kb.get(result.match.procedure_id).imported_from:
             return result
     result = kb.search(text)
-    if result.match:
-        return result
+    if result.match and not kb.get(result.match.procedure_id).imported_from:
+        return result  # the question words may say why ("thẻ hết hạn bao lâu thì bị phạt": cấp đổi)
     bare = without_question_words(text)
     if bare == text:
         return result
     retried = kb.search(bare)
-    return retried if retried.match else result
+    if retried.match and (not result.match or not kb.get(retried.match.procedure_id).imported_from):
+        return retried
+    return result
 
 
 def resolve_procedure(kb: KnowledgeBase, text: str, entity: Optional[str], remembered: Optional[str]) -> Resolution:
@@ -225,6 +243,11 @@ def resolve_procedure(kb: KnowledgeBase, text: str, entity: Optional[str], remem
         return Resolution(named, corrected=True)
     if is_correction(fold(text)):
         text = without_denied(text)  # "không phải đổi, tôi làm mất thẻ": "đổi" is not meant
+    topic = switched_topic(text)
+    if topic:
+        found = kb.search(topic).match
+        if found:
+            return Resolution(kb.get(found.procedure_id))
     searched = without_lead(text)
     result = search_question(kb, searched) if searched and not searched.startswith("/") else None
     if result and result.match:
@@ -448,6 +471,11 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, as
     return ask_which_procedure(dispatcher, kb, aspect, found.suggestions, found.not_held, searched)
 
 
+# A message the NLU could not place is read as a follow-up on the procedure discussed up to this
+# many words, when its question words say what it asks.
+FOLLOW_UP_WORDS = 10
+
+
 async def plain_procedure_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[Aspect]:
     """A message the NLU could not place that still says, in so many words, what it asks about a
     procedure the knowledge base recognises ("đi thuê nhà thì đăng ký tạm trú ở đâu"), or switches
@@ -461,4 +489,13 @@ async def plain_procedure_question(dispatcher: CollectingDispatcher, tracker: Tr
     if aspect is None:
         return None
     kb = await load_kb(dispatcher)
-    return aspect if kb is not None and search_question(kb, without_lead(without_denied(text))).match else None
+    if kb is None:
+        return None
+    found = search_question(kb, without_lead(without_denied(text)))
+    if found.match:
+        return aspect
+    # A short follow-up that names no procedure asks about the one discussed ("tiền nhận qua tài
+    # khoản được không" after unemployment benefit), as after any other answer.
+    current = tracker.get_slot("procedure")
+    follow_up = current in kb and not found.qualifiers and len(text.split()) <= FOLLOW_UP_WORDS
+    return aspect if follow_up and aspect != Aspect.overview else None

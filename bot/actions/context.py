@@ -129,7 +129,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
     (
         Aspect.presence,
         _any(
-            r"(?<!giay )uy quyen|nguoi khac|di thay|lam thay|nop thay|ky thay|nhan thay|mang theo (chau|be|con)",
+            r"(?<!giay )uy quyen|nguoi khac|di thay|lam thay|nop (ho so |giay to )?thay|ky thay|nhan thay",
+            r"mang theo (chau|be|con)",
             r"(dan|dua|mang|be|bong) (chau|be|con)( \w+){0,2} (theo|len|di|den)|(mang|dan|dua) chinh chu",
         ),
     ),
@@ -186,6 +187,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"(phai|bat buoc|can) (\w+ )?(den|di|len|ra) (truc tiep|tan noi)",
             r"(phai|can) (ra|len|den) (cong an|xa|phuong) (khong|ko|k)$",
             r"(lam|ky|di|nop) rieng|chinh chu (den|di|len)|co ai (lam|nop|di|dang ky)|den tan nha|nhat thiet",
+            r"(can bo|cong an|nhan vien)( co)? (den|xuong|toi|ve) (tan )?nha",
             r"chu (giay to|the|so|xe|nha|ho)( \w+)? (phai|co phai|can) (di|den|len|co mat)",
             r"(tat ca|ca) (thanh vien|nha|gia dinh)( \w+){0,4} (di|len|den|co mat)",
             r"(cong ty|cty|chu nha|chu tro|nguoi nha|nguoi than|bo me|phu huynh)( \w+){0,5} "
@@ -195,7 +197,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
     (
         Aspect.conditions,
         _any(
-            r"\bai (thi )?(duoc|co the|moi duoc) (?#keep)(lam|dang ky|xin|cap)|doi tuong",
+            r"\bai (thi )?(duoc|dc|co the|moi duoc) ((?#keep)(lam|dang ky|xin|cap)|dung ten)|doi tuong",
             r"(may|bao nhieu) tuoi (thi|moi|la) (duoc|dc|phai|lam)",
             r"(co|con) (duoc|dc) (\w+ ){0,2}(?#keep)(lam|dang ky|xin|doi|kich hoat|sao y|chung thuc|huong|nhap)",
             r"co (can|phai|bat buoc) (?#keep)(xin|dang ky|lam|khai bao)( \w+){0,8} (khong|ko|k|hong)\b",

@@ -503,6 +503,41 @@ async def test_a_correction_the_nlu_could_not_place_still_moves(current: str, re
     assert messages[0]["text"].startswith(f"Nơi nộp hồ sơ — {heading}")
 
 
+@pytest.mark.parametrize(
+    ("current", "text", "heading"),
+    [
+        ("tro-cap-that-nghiep", "tiền nhận qua tài khoản được không",
+         "Kết quả, thời hạn sử dụng và cách nhận — Hưởng trợ cấp thất nghiệp"),
+        ("ho-kinh-doanh", "Ai được đứng tên?", "Đối tượng và điều kiện — Đăng ký thành lập hộ kinh doanh"),
+    ],
+)  # fmt: skip
+async def test_an_unplaced_short_follow_up_with_question_words_asks_about_the_procedure_discussed(
+    current: str, text: str, heading: str
+) -> None:
+    from bot.actions.dossier import ActionNotUnderstood
+
+    slots = {"procedure": current, "last_aspect": "documents"}
+    messages, _ = await run(ActionNotUnderstood(), text, slots=slots)
+    assert messages[0]["text"].startswith(heading)
+
+
+@pytest.mark.parametrize(
+    ("slots", "text"),
+    [
+        ({}, "tiền nhận qua tài khoản được không"),  # no procedure discussed: nothing to follow up
+        # a long message is not a follow-up: it would name what it asks about
+        ({"procedure": "tro-cap-that-nghiep"}, "hôm qua mình đi ngân hàng hỏi mãi mà không ai nói tiền nhận qua tài khoản được không"),
+    ],
+)  # fmt: skip
+async def test_an_unplaced_message_is_a_follow_up_only_when_short_and_after_a_procedure(
+    slots: Dict[str, Any], text: str
+) -> None:
+    from bot.actions.dossier import ActionNotUnderstood
+
+    messages, _ = await run(ActionNotUnderstood(), text, slots=slots)
+    assert messages[0].get("response") == "utter_default"
+
+
 async def test_an_unplaced_message_with_no_correction_gets_the_fallback() -> None:
     from bot.actions.dossier import ActionNotUnderstood
 
@@ -610,6 +645,50 @@ async def test_a_question_is_searched_without_its_question_words_when_whole_it_f
 ) -> None:
     messages, _ = await run(ActionAnswerOverview(), text)
     assert messages[0]["text"].startswith(heading)
+
+
+@pytest.mark.parametrize(
+    ("text", "heading"),
+    [
+        # the whole question finds a catalogue record by its question words ("cán bộ … đến nhà
+        # làm", an alias of mobile death registration; "cả hai người cùng có mặt"); without them,
+        # the editor's record it names
+        ("Người già liệt giường muốn làm căn cước thì cán bộ có đến nhà làm không",
+         "Ai phải đi, có nhờ người khác được không — Cấp thẻ căn cước cho người từ đủ 14 tuổi"),
+        ("Đăng ký kết hôn có cần cả hai người cùng có mặt không?",
+         "Ai phải đi, có nhờ người khác được không — Đăng ký kết hôn (trong nước)"),
+        # an editor's record the whole question finds stays: "hết hạn" says which card procedure
+        ("the can cuoc het han bao lau thi bi phat", "Thời hạn bạn phải đi đăng ký — Cấp đổi thẻ căn cước"),
+    ],
+)  # fmt: skip
+async def test_an_editors_record_named_without_the_question_words_beats_a_catalogue_one(
+    text: str, heading: str
+) -> None:
+    messages, _ = await run(ActionAnswerOverview(), text)
+    assert messages[0]["text"].startswith(heading)
+
+
+@pytest.mark.parametrize(
+    ("text", "heading"),
+    [
+        # the NLU writes "cccd" out before the actions search; the editors' "cccd" aliases still count
+        ("sao y căn cước công dân nhờ người khác mang đi được không",
+         "Ai phải đi, có nhờ người khác được không — Chứng thực bản sao từ bản chính"),
+        ("làm căn cước công dân cho con 10 tuổi điền tờ khai mẫu nào",
+         "Mẫu đơn, tờ khai — Cấp thẻ căn cước cho người dưới 14 tuổi"),
+    ],
+)  # fmt: skip
+async def test_cccd_written_out_finds_what_cccd_finds(text: str, heading: str) -> None:
+    messages, _ = await run(ActionAnswerOverview(), text)
+    assert messages[0]["text"].startswith(heading)
+
+
+async def test_a_switch_is_about_what_it_names_before_its_question() -> None:
+    slots = {"procedure": "chung-thuc-ban-sao", "last_aspect": "where"}
+    text = "thế còn chứng thực chữ ký thì nhờ người khác đi được không"
+    messages, events = await run(ActionAnswerOverview(), text, slots=slots)
+    assert messages[0]["text"].startswith("Ai phải đi, có nhờ người khác được không — Chứng thực chữ ký")
+    assert SlotSet("procedure", "chung-thuc-chu-ky") in events
 
 
 @pytest.mark.parametrize(
