@@ -526,7 +526,8 @@ async def test_an_unplaced_short_follow_up_with_question_words_asks_about_the_pr
     [
         ({}, "tiền nhận qua tài khoản được không"),  # no procedure discussed: nothing to follow up
         # a long message is not a follow-up: it would name what it asks about
-        ({"procedure": "tro-cap-that-nghiep"}, "hôm qua mình đi ngân hàng hỏi mãi mà không ai nói tiền nhận qua tài khoản được không"),
+        ({"procedure": "tro-cap-that-nghiep"},
+         "hôm qua mình đi ngân hàng hỏi mãi mà không ai nói tiền nhận qua tài khoản được không"),
     ],
 )  # fmt: skip
 async def test_an_unplaced_message_is_a_follow_up_only_when_short_and_after_a_procedure(
