@@ -91,7 +91,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
     (
         Aspect.result,
         _any(
-            r"co gia tri|gia tri (bao|may|den|trong)|co thoi han|co (can|phai) (?#keep)(gia han)|ban (dien tu|giay)\b",
+            r"co gia tri|gia tri (bao|may|den|trong)|co thoi han(?! nao)|co (can|phai) (?#keep)(gia han)",
+            r"ban (dien tu|giay)\b|(cap|nhan|lay) (duoc )?(may|bao nhieu) ban\b|(bao nhieu|may) tuoi (thi )?het han",
             r"nhan (ket qua|kq)|(ket qua|kq) (nhan|bao|gui|tra)|lay (ket qua|kq)|(?<!thi )tra (ket qua|kq)",
             r"\btra ve (vneid|email|dien thoai|tai khoan)|nhan (\w+ )?qua (buu|tai khoan|email|tin nhan)",
             r"gui (ve|den|toi) (tan )?nha|(bi|co) het han (khong|ko|k|chua)|het han sau",
@@ -113,6 +114,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             rf"\b(xin|lay|tai|dien|ghi|viet) {_FORM_NOUNS}|\b(ct|tk|dkx|cc|dk)\d{{1,2}}\b|\bmau (so )?\d|theo mau",
             rf"\b{_FORM_NOUNS}( \w+){{0,10}} (lay|tai|xin)( mau)? (o|tai|tren) \w+",
             rf"\b{_FORM_NOUNS}( \w+){{0,6}} (ghi|dien|viet)( \w+){{0,4}} (the nao|sao|ntn|nhu the nao|ra sao)",
+            rf"\b{_FORM_NOUNS}( \w+){{0,6}} (do )?(ai|nguoi nao) (la nguoi |se |phai )?ky\b",
         ),
     ),
     # What the citizen cannot do or is ("không được chứng thực", "đang có tiền án"), and who
@@ -160,6 +162,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"thoi han (phai|bat buoc|nao)|de lau|tre (han|hen)",
             r"muon (may|bao nhieu)|(tre|muon|cham|qua han)( \w+){0,3} (thi|co) (sao|bi)",
             r"(khi nao|bao gio|ngay nao) (thi )?(bat buoc|phai)|het han (bao lau|may thang|may nam)",
+            r"\bcon kip\b|(het han|qua han|tre han|muon)( \w+){0,4} (thi )?con (?#keep)(doi|lam|dang ky|dk|nop|cap)"
+            r" (duoc|dc)",
         ),
     ),
     (Aspect.fee, _any(r"le phi|\bphi\b|(?<!dau )\btien\b(?! mat)|het bao nhieu")),
@@ -188,6 +192,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"(phai|can) (ra|len|den) (cong an|xa|phuong) (khong|ko|k)$",
             r"(lam|ky|di|nop) rieng|chinh chu (den|di|len)|co ai (lam|nop|di|dang ky)|den tan nha|nhat thiet",
             r"(can bo|cong an|nhan vien)( co)? (den|xuong|toi|ve) (tan )?nha",
+            r"(dem|mang|chay|dat) (xe|phuong tien)( \w+)? (len|den|ra|toi) (cong an|co quan|xa|phuong|tinh)",
             r"chu (giay to|the|so|xe|nha|ho)( \w+)? (phai|co phai|can) (di|den|len|co mat)",
             r"(tat ca|ca) (thanh vien|nha|gia dinh)( \w+){0,4} (di|len|den|co mat)",
             r"(cong ty|cty|chu nha|chu tro|nguoi nha|nguoi than|bo me|phu huynh)( \w+){0,5} "
@@ -201,6 +206,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"(may|bao nhieu) tuoi (thi|moi|la) (duoc|dc|phai|lam)",
             r"(co|con) (duoc|dc) (\w+ ){0,2}(?#keep)(lam|dang ky|xin|doi|kich hoat|sao y|chung thuc|huong|nhap)",
             r"co (can|phai|bat buoc) (?#keep)(xin|dang ky|lam|khai bao)( \w+){0,8} (khong|ko|k|hong)\b",
+            r"con phai (?#keep)(doi|lam|dang ky|gia han|cap doi)( \w+){0,4} nua\b",
         ),
     ),
 ]

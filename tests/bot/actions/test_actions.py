@@ -432,6 +432,17 @@ async def test_a_follow_up_without_a_difference_stays_with_the_procedure() -> No
         ("mau 01 va mau 02 to khai ly lich tu phap khac nhau cho nao", "form"),
         ("to khai dang ky khai tu lay o ubnd hay tai tren mang", "form"),
         ("công an có đến tận nhà làm không", "presence"),
+        ("người già liệt giường thì cán bộ có đến nhà làm không", "presence"),
+        ("đăng ký xe mới mua có phải đem xe lên công an không", "presence"),
+        ("Nghỉ việc được 2 tháng rồi nộp hồ sơ thất nghiệp còn kịp không", "deadline"),
+        ("bang lai het han 1 nam thi con doi duoc ko", "deadline"),
+        ("Mới về làm dâu, có thời hạn nào phải đăng ký thường trú không", "deadline"),  # not its validity
+        ("người trên 60 tuổi còn phải đổi thẻ căn cước nữa không", "conditions"),
+        ("Ai được đứng tên?", "conditions"),
+        ("Trích lục khai tử được cấp mấy bản vậy ạ?", "result"),
+        ("Căn cước làm năm 15 tuổi thì đến năm bao nhiêu tuổi hết hạn", "result"),
+        ("Tờ khai khai sanh thì ai là người ký tên ạ?", "form"),
+        ("Vợ đứng tên hộ kinh doanh thì chồng đi nộp hồ sơ thay được không", "presence"),
     ],
 )
 def test_the_words_that_ask_each_question(text: str, aspect: Optional[str]) -> None:
@@ -782,6 +793,20 @@ async def test_a_sure_nlu_reading_of_a_newer_question_beats_the_question_words(c
     dispatcher = CollectingDispatcher()
     await ActionAnswerDeadline().run(dispatcher, tracked, DOMAIN)
     assert dispatcher.messages[0]["text"].startswith(f"{heading} — Đăng ký tạm trú")
+
+
+@pytest.mark.parametrize(("confidence", "heading"), [(0.9, "Giấy tờ cần chuẩn bị"), (0.62, "Nơi nộp hồ sơ")])
+async def test_between_the_first_six_questions_an_unsure_nlu_reading_gives_way_to_the_words(
+    confidence: float, heading: str
+) -> None:
+    """ "Sao y giấy tờ ở đâu": "giấy tờ" names what is copied; "ở đâu" asks where, unless the NLU is sure."""
+    text = "Sao y giấy tờ ở đâu"
+    slots = {name: None for name in DOMAIN["slots"]}
+    message = {"text": text, "intent": {"name": "ask_documents", "confidence": confidence}, "entities": []}
+    tracked = Tracker("citizen-1", slots, message, [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerDocuments().run(dispatcher, tracked, DOMAIN)
+    assert dispatcher.messages[0]["text"].startswith(f"{heading} — Chứng thực bản sao từ bản chính")
 
 
 async def test_question_words_beat_a_reading_of_the_procedure_name_only() -> None:
