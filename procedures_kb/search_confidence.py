@@ -345,6 +345,11 @@ def _best_other(values: Mapping[str, float], own: float) -> float:
     return ranked[1] if own == ranked[0] else ranked[0]
 
 
+def _unasked_variant(known: Profile, asked: FrozenSet[str]) -> bool:
+    """Its names name a qualifier ("lưu động", "có yếu tố nước ngoài") the question does not."""
+    return bool(known.named - asked - known.implied)
+
+
 # A plain procedure close behind its own variant (at least this share of its probability) is put
 # first when the question names none of the variant's qualifiers.
 PLAIN_NEAR = 0.2
@@ -481,8 +486,18 @@ def decide(
     confident = bool(scored) and _sure(scored, model)
     kept = next((item for item in scored if item[2] == match), None)
     if kept is not None:
-        keep = model.keep_curated if profiles[kept[2]].curated else model.keep_imported
-        others = max((item[0] for item in scored if item is not kept), default=0.0)
+        curated = profiles[kept[2]].curated
+        keep = model.keep_curated if curated else model.keep_imported
+        # An editor's record is not overruled by a catalogue variant naming what the question does
+        # not ("khai sinh có yếu tố nước ngoài" for "con sinh ở nhà thì làm khai sinh được không").
+        rivals = [item for item in scored if item is not kept]
+        if curated:
+            rivals = [
+                item
+                for item in rivals
+                if profiles[item[2]].curated or not _unasked_variant(profiles[item[2]], named.qualifiers)
+            ]
+        others = max((item[0] for item in rivals), default=0.0)
         if kept[0] >= keep and others < kept[0] + model.overrule:
             scored = [kept, *(item for item in scored if item is not kept)]
             confident = True

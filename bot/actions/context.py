@@ -32,7 +32,7 @@ SLOT_OFFERED = "offered_procedures"
 # mình hỏi"; "sai" only with a comma ("sai tên trong giấy khai sinh" is a question).
 _SPEAKER = r"(toi|minh|em|anh|chi|tui)"
 MEANT = rf"(y ({_SPEAKER} )?la|{_SPEAKER} (hoi|can hoi|muon hoi)|hoi)\b"
-_INTERJECTION = r"(a|ah|uh|o|da|oi|xin loi)[\s,.!]+"
+_INTERJECTION = r"(a|ah|ak|uh|uk|um|o|da|oi|xin loi)[\s,.!]+"
 _NEGATION = r"(khong phai|khong|ko|hong|nham|go nham|viet nham|sai roi|sai)"
 _DENIAL = r"(khong phai|nham|go nham)\b"  # a denial even without a comma
 # The opening words a correction may have before what it means (all optional).
@@ -42,6 +42,8 @@ _CORRECTION_START = re.compile(
     rf"|^{_INTERJECTION}{_NEGATION}( \w+){{1,2}}\s*[,.!]"  # "à không gãy, mất luôn rồi"
     # "à xin lỗi, khai tử cho ông nội"; not the polite "xin lỗi, cho em hỏi …" of a new question
     rf"|^({_INTERJECTION})?xin loi\s*[,.!]+\s*(?!cho\b)(?=\w)"
+    # "à thẻ bhyt chứ không phải căn cước": what is meant, then what is not
+    rf"|^({_INTERJECTION}){{0,2}}\w+( \w+){{0,5}},? chu (khong|ko|k|hong) phai\b"
 )
 # "thế còn tạm trú?", "vậy còn hộ chiếu thì sao", "không phải, ý tôi là tạm trú": the citizen
 # changes the procedure and keeps the question (folded text). Every pattern here runs in time

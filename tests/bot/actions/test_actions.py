@@ -572,6 +572,8 @@ async def test_an_unplaced_message_with_no_correction_gets_the_fallback() -> Non
         # a broken card is exchanged, not reissued
         ("khong phai mat, the bi gay", {"procedure": "cap-lai-can-cuoc", "last_aspect": "time"},
          "Thời hạn giải quyết — Cấp đổi thẻ căn cước"),
+        ("à thẻ bhyt chứ không phải căn cước", {"procedure": "cap-lai-can-cuoc", "last_aspect": "fee"},
+         "Lệ phí — Cấp lại thẻ bảo hiểm y tế"),
     ],
 )  # fmt: skip
 async def test_a_correction_or_switch_is_searched_without_its_opening_words(
@@ -695,6 +697,19 @@ async def test_cccd_written_out_finds_what_cccd_finds(text: str, heading: str) -
     assert messages[0]["text"].startswith(heading)
 
 
+async def test_an_editors_record_is_not_overruled_by_a_variant_not_asked_for() -> None:
+    from bot.actions.procedures import ActionAnswerConditions
+
+    # the plain procedure the editors wrote, not the catalogue's variants the question does not
+    # name ("có yếu tố nước ngoài", "lưu động")
+    text = "con sinh o nha khong co giay chung sinh thi co lam khai sinh dc ko"
+    messages, _ = await run(ActionAnswerConditions(), text)
+    assert messages[0]["text"].startswith("Đối tượng và điều kiện — Đăng ký khai sinh")
+    # another editor's record still counts: "bản điện tử trên VNeID" is the birth record's result
+    messages, _ = await run(ActionAnswerOverview(), "Khai sinh xong có được cấp bản điện tử trên VNeID không")
+    assert messages[0]["text"].startswith("Kết quả, thời hạn sử dụng và cách nhận — Đăng ký khai sinh")
+
+
 async def test_a_switch_is_about_what_it_names_before_its_question() -> None:
     slots = {"procedure": "chung-thuc-ban-sao", "last_aspect": "where"}
     text = "thế còn chứng thực chữ ký thì nhờ người khác đi được không"
@@ -730,6 +745,10 @@ def test_the_question_words_are_blanked_where_they_are_typed(text: str, bare: st
         ("à không, em chỉ xin giấy xác nhận độc thân thôi", True),
         ("xin lỗi, cho em hỏi khai sinh cần gì", False),  # the polite opening of a new question
         ("xin lỗi nhé", False),
+        ("ak ko, tam tru thoi", True),  # "ak" is "à" as typed on a phone
+        ("à thẻ bhyt chứ không phải căn cước", True),  # what is meant, then what is not
+        ("thẻ bhyt chứ ko phải căn cước", True),
+        ("làm thẻ bhyt cần giấy tờ gì", False),
     ],
 )
 def test_a_correction_may_open_with_an_apology(text: str, is_one: bool) -> None:
