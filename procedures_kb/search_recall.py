@@ -18,7 +18,7 @@ import functools
 import itertools
 import math
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from typing import Container, Dict, FrozenSet, Iterable, List, Mapping, Sequence, Tuple
 
 import numpy as np
@@ -125,18 +125,35 @@ class _Bm25:
 
     def __init__(self, documents: Sequence[Counter[str]]):
         count = max(len(documents), 1)
-        lengths = [sum(doc.values()) for doc in documents]
-        average = (sum(lengths) / count) or 1.0
-        doc_freq: Counter[str] = Counter(term for doc in documents for term in doc)
-        self.idf = {t: math.log(1 + (count - n + 0.5) / (n + 0.5)) for t, n in doc_freq.items()}
-        postings: Dict[str, Tuple[List[int], List[float]]] = defaultdict(lambda: ([], []))
+        # One row per (document, term), in document order; the weights computed at once (a loop
+        # over the catalogue's ~300,000 rows took 0.7 s of each reload), as the formula reads.
+        term_id: Dict[str, int] = {}
+        rows, columns, counts = [], [], []
         for index, doc in enumerate(documents):
-            norm = K1 * (1 - B + B * lengths[index] / average)
-            for term, freq in doc.items():
-                where, weights = postings[term]
-                where.append(index)
-                weights.append(self.idf[term] * freq * (K1 + 1) / (freq + norm))
-        self.postings = {t: (np.array(w, dtype=np.int64), np.array(v)) for t, (w, v) in postings.items()}
+            for term, times in doc.items():
+                rows.append(index)
+                columns.append(term_id.setdefault(term, len(term_id)))
+                counts.append(times)
+        where = np.array(rows, dtype=np.int64)
+        column = np.array(columns, dtype=np.int64)
+        freq = np.array(counts, dtype=np.float64)
+        lengths = np.bincount(where, weights=freq, minlength=len(documents))
+        average = (float(lengths.sum()) / count) or 1.0
+        doc_freq = np.bincount(column, minlength=len(term_id))
+        terms = list(term_id)
+        self.idf = {
+            t: math.log(1 + (count - int(n) + 0.5) / (int(n) + 0.5)) for t, n in zip(terms, doc_freq, strict=True)
+        }
+        idf = np.array([self.idf[t] for t in terms])
+        norm = K1 * (1 - B + B * lengths / average)
+        weights = idf[column] * freq * (K1 + 1) / (freq + norm[where])
+        order = np.argsort(column, kind="stable")  # each term's rows stay in document order
+        ends = np.cumsum(doc_freq)
+        starts = ends - doc_freq
+        where, weights = where[order], weights[order]
+        self.postings = {
+            t: (where[a:b], weights[a:b]) for t, a, b in zip(terms, starts.tolist(), ends.tolist(), strict=True)
+        }
         self.size = len(documents)
 
     def scores(self, query_terms: Iterable[str]) -> np.ndarray:

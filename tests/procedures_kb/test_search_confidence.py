@@ -256,3 +256,30 @@ def test_a_renewal_moves_only_to_a_sibling() -> None:
     result = decide(SearchResult("q"), rows, model, index._titles, index._profiles, 5, index._title_tokens, renewals)
     assert [hit.procedure_id for hit in result.hits] == ["cap", "khac"]
     assert result.match is not None and result.match.procedure_id == "cap"
+
+
+def test_the_recall_scores_are_bm25_as_written() -> None:
+    """The index is built at once over all records (a reload's cost); its scores are the formula's."""
+    import math
+    from collections import Counter
+
+    from procedures_kb.search_recall import K1, B, _Bm25
+
+    documents = [Counter({"khai": 2, "sinh": 1}), Counter({"khai": 1, "tu": 1, "nha": 3}), Counter({"sinh": 1})]
+    index = _Bm25(documents)
+    average = sum(sum(doc.values()) for doc in documents) / len(documents)
+
+    def by_hand(query: list[str], doc: Counter) -> float:
+        total = 0.0
+        for term in query:
+            held = sum(1 for other in documents if term in other)
+            if term not in doc:
+                continue
+            idf = math.log(1 + (len(documents) - held + 0.5) / (held + 0.5))
+            norm = K1 * (1 - B + B * sum(doc.values()) / average)
+            total += idf * doc[term] * (K1 + 1) / (doc[term] + norm)
+        return total
+
+    for query in (["khai"], ["sinh", "nha"], ["tu", "khai", "sinh"], ["absent"]):
+        scores = index.scores(query)
+        assert [round(s, 12) for s in scores] == [round(by_hand(query, doc), 12) for doc in documents]
