@@ -117,6 +117,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             rf"\b{_FORM_NOUNS}( \w+){{0,10}} (lay|tai|xin)( mau)? (o|tai|tren) \w+",
             rf"\b{_FORM_NOUNS}( \w+){{0,6}} (ghi|dien|viet)( \w+){{0,4}} (the nao|sao|ntn|nhu the nao|ra sao)",
             rf"\b{_FORM_NOUNS}( \w+){{0,6}} (do )?(ai|nguoi nao) (la nguoi |se |phai )?ky\b",
+            # filling it in: "tờ khai … có phải chủ hộ ký vào không", "dán ảnh vào chỗ nào", "ghi theo bố hay mẹ"
+            r"\bto khai( \w+){0,10} (ky (vao|ten)|dan (anh|hinh)|ghi theo)\b",
         ),
     ),
     # What the citizen cannot do or is ("không được chứng thực", "đang có tiền án"), and who

@@ -443,6 +443,9 @@ async def test_a_follow_up_without_a_difference_stays_with_the_procedure() -> No
         ("Căn cước làm năm 15 tuổi thì đến năm bao nhiêu tuổi hết hạn", "result"),
         ("Tờ khai khai sanh thì ai là người ký tên ạ?", "form"),
         ("Vợ đứng tên hộ kinh doanh thì chồng đi nộp hồ sơ thay được không", "presence"),
+        ("to khai lam ho chieu dan anh 4x6 vao cho nao", "form"),
+        ("to khai nhap ho khau cho con co phai chu ho ky vao khong", "form"),
+        ("Tờ khai khai sinh phần quê quán của con ghi theo bố hay mẹ?", "form"),
     ],
 )
 def test_the_words_that_ask_each_question(text: str, aspect: Optional[str]) -> None:
@@ -812,6 +815,18 @@ async def test_a_sure_nlu_reading_of_a_newer_question_beats_the_question_words(c
     dispatcher = CollectingDispatcher()
     await ActionAnswerDeadline().run(dispatcher, tracked, DOMAIN)
     assert dispatcher.messages[0]["text"].startswith(f"{heading} — Đăng ký tạm trú")
+
+
+async def test_what_the_citizen_must_do_is_the_deadline_however_sure_the_nlu_of_the_offices_time() -> None:
+    from bot.actions.procedures import ActionAnswerTime
+
+    text = "con em sinh duoc 3 tuan, bao lau thi phai lam giay khai sinh"
+    slots = {name: None for name in DOMAIN["slots"]}
+    message = {"text": text, "intent": {"name": "ask_processing_time", "confidence": 0.99}, "entities": []}
+    tracked = Tracker("citizen-1", slots, message, [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerTime().run(dispatcher, tracked, DOMAIN)
+    assert dispatcher.messages[0]["text"].startswith("Thời hạn bạn phải đi đăng ký — Đăng ký khai sinh")
 
 
 @pytest.mark.parametrize(("confidence", "heading"), [(0.9, "Giấy tờ cần chuẩn bị"), (0.62, "Nơi nộp hồ sơ")])
