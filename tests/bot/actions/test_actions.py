@@ -42,6 +42,15 @@ async def run(action: Action, text: str, **kwargs: Any) -> tuple[List[Dict[str, 
     return dispatcher.messages, events
 
 
+async def run_read(action: Action, text: str, intent: str, confidence: float) -> List[Dict[str, Any]]:
+    """The messages `action` sends for `text`, read by the NLU as `intent` at `confidence`."""
+    slots = {name: None for name in DOMAIN["slots"]}
+    message = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []}
+    dispatcher = CollectingDispatcher()
+    await action.run(dispatcher, Tracker("citizen-1", slots, message, [], False, None, {}, "action_listen"), DOMAIN)
+    return dispatcher.messages
+
+
 def answered(procedure_id: str, aspect: str, province: Optional[str] = None) -> List[Dict[str, Any]]:
     return [
         SlotSet("procedure", procedure_id),
@@ -676,18 +685,6 @@ async def test_a_question_is_searched_without_its_question_words_when_whole_it_f
          "Ai phải đi, có nhờ người khác được không — Đăng ký kết hôn (trong nước)"),
         # an editor's record the whole question finds stays: "hết hạn" says which card procedure
         ("the can cuoc het han bao lau thi bi phat", "Thời hạn bạn phải đi đăng ký — Cấp đổi thẻ căn cước"),
-    ],
-)  # fmt: skip
-async def test_an_editors_record_named_without_the_question_words_beats_a_catalogue_one(
-    text: str, heading: str
-) -> None:
-    messages, _ = await run(ActionAnswerOverview(), text)
-    assert messages[0]["text"].startswith(heading)
-
-
-@pytest.mark.parametrize(
-    ("text", "heading"),
-    [
         # the NLU writes "cccd" out before the actions search; the editors' "cccd" aliases still count
         ("sao y căn cước công dân nhờ người khác mang đi được không",
          "Ai phải đi, có nhờ người khác được không — Chứng thực bản sao từ bản chính"),
@@ -695,7 +692,9 @@ async def test_an_editors_record_named_without_the_question_words_beats_a_catalo
          "Mẫu đơn, tờ khai — Cấp thẻ căn cước cho người dưới 14 tuổi"),
     ],
 )  # fmt: skip
-async def test_cccd_written_out_finds_what_cccd_finds(text: str, heading: str) -> None:
+async def test_the_editors_record_a_question_names_beats_a_catalogue_one_its_question_words_find(
+    text: str, heading: str
+) -> None:
     messages, _ = await run(ActionAnswerOverview(), text)
     assert messages[0]["text"].startswith(heading)
 
@@ -808,25 +807,18 @@ async def test_a_sure_nlu_reading_of_a_newer_question_beats_the_question_words(c
     """ "bao lâu" alone is the office's time; the NLU, when sure, reads the citizen's deadline."""
     from bot.actions.procedures import ActionAnswerDeadline
 
-    text = "ở bao lâu thì buộc phải đăng ký tạm trú"
-    slots = {name: None for name in DOMAIN["slots"]}
-    message = {"text": text, "intent": {"name": "ask_deadline", "confidence": confidence}, "entities": []}
-    tracked = Tracker("citizen-1", slots, message, [], False, None, {}, "action_listen")
-    dispatcher = CollectingDispatcher()
-    await ActionAnswerDeadline().run(dispatcher, tracked, DOMAIN)
-    assert dispatcher.messages[0]["text"].startswith(f"{heading} — Đăng ký tạm trú")
+    messages = await run_read(
+        ActionAnswerDeadline(), "ở bao lâu thì buộc phải đăng ký tạm trú", "ask_deadline", confidence
+    )
+    assert messages[0]["text"].startswith(f"{heading} — Đăng ký tạm trú")
 
 
 async def test_what_the_citizen_must_do_is_the_deadline_however_sure_the_nlu_of_the_offices_time() -> None:
     from bot.actions.procedures import ActionAnswerTime
 
     text = "con em sinh duoc 3 tuan, bao lau thi phai lam giay khai sinh"
-    slots = {name: None for name in DOMAIN["slots"]}
-    message = {"text": text, "intent": {"name": "ask_processing_time", "confidence": 0.99}, "entities": []}
-    tracked = Tracker("citizen-1", slots, message, [], False, None, {}, "action_listen")
-    dispatcher = CollectingDispatcher()
-    await ActionAnswerTime().run(dispatcher, tracked, DOMAIN)
-    assert dispatcher.messages[0]["text"].startswith("Thời hạn bạn phải đi đăng ký — Đăng ký khai sinh")
+    messages = await run_read(ActionAnswerTime(), text, "ask_processing_time", 0.99)
+    assert messages[0]["text"].startswith("Thời hạn bạn phải đi đăng ký — Đăng ký khai sinh")
 
 
 @pytest.mark.parametrize(("confidence", "heading"), [(0.9, "Giấy tờ cần chuẩn bị"), (0.62, "Nơi nộp hồ sơ")])
@@ -834,13 +826,8 @@ async def test_between_the_first_six_questions_an_unsure_nlu_reading_gives_way_t
     confidence: float, heading: str
 ) -> None:
     """ "Sao y giấy tờ ở đâu": "giấy tờ" names what is copied; "ở đâu" asks where, unless the NLU is sure."""
-    text = "Sao y giấy tờ ở đâu"
-    slots = {name: None for name in DOMAIN["slots"]}
-    message = {"text": text, "intent": {"name": "ask_documents", "confidence": confidence}, "entities": []}
-    tracked = Tracker("citizen-1", slots, message, [], False, None, {}, "action_listen")
-    dispatcher = CollectingDispatcher()
-    await ActionAnswerDocuments().run(dispatcher, tracked, DOMAIN)
-    assert dispatcher.messages[0]["text"].startswith(f"{heading} — Chứng thực bản sao từ bản chính")
+    messages = await run_read(ActionAnswerDocuments(), "Sao y giấy tờ ở đâu", "ask_documents", confidence)
+    assert messages[0]["text"].startswith(f"{heading} — Chứng thực bản sao từ bản chính")
 
 
 async def test_question_words_beat_a_reading_of_the_procedure_name_only() -> None:
