@@ -130,16 +130,19 @@ _TAIL = re.compile(r"\s+(moi (dung|phai)|co|nhe|nha|a|thoi|ay)\W*$")
 
 
 # "còn …", "thế còn …", "the con …" ("con" alone is as often a child: "con tôi 8 tuổi thì …")
-_SWITCHED_TOPIC = re.compile(
-    r"^\s*((thế|vậy|the|vay)( thì| thi)?\s+(còn|con)|còn)\s+(?P<topic>.+?)\s+(thì|thi)\s+\S", re.IGNORECASE
-)
+_SWITCH_OPENING = re.compile(r"^\s*(?:(?:thế|vậy|the|vay)(?: thì| thi)?\s+(?:còn|con)|còn)\s", re.IGNORECASE)
 
 
 def switched_topic(text: str) -> Optional[str]:
     """What a switch names before its question: "thế còn chứng thực chữ ký thì nhờ người khác đi
-    được không" is about "chứng thực chữ ký"; the question's own words do not pull the search elsewhere."""
-    found = _SWITCHED_TOPIC.match(text)
-    return found.group("topic") if found else None
+    được không" is about "chứng thực chữ ký"; the question's own words do not pull the search elsewhere.
+    Read word by word: a pattern for "còn … thì …" backtracked for seconds over a run of spaces."""
+    opening = _SWITCH_OPENING.match(text)
+    if opening is None:
+        return None
+    words = text[opening.end() :].split()
+    at = next((i for i, word in enumerate(words) if word.lower() in ("thì", "thi")), None)
+    return " ".join(words[:at]) if at and at + 1 < len(words) else None
 
 
 def without_lead(text: str) -> str:

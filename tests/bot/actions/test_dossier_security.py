@@ -140,6 +140,7 @@ async def test_the_attempt_limit_holds_across_action_servers_and_fails_closed(
 
 ADVERSARIAL = {
     "còn … thì": "x còn " * 17_000,
+    "còn, then spaces": "còn" + " " * 99_000 + "x",  # a switch's "còn … thì" read over a run of spaces
     "unit codes": "H48 " * 25_000,
     "digit groups": "1.2." * 25_000,
     "digits and spaces": "12 " * 33_000 + "x",
