@@ -14,14 +14,13 @@ from typing import Dict, List, Tuple
 
 import yaml
 
-from bot.actions.answers import INTENT_OF_ASPECT, reading
+from bot.actions.answers import reading
 from bot.actions.context import asked_in
-from eval.run_eval import ASPECT_SETS, OURS, ROOT
+from eval.run_eval import ASPECT_OF_INTENT, ASPECT_SETS, OURS, ROOT
 from procedures_kb.answers import Aspect
 from procedures_kb.text import fold
 
 THRESHOLDS = (0.0, 0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99, 1.01)
-ASPECT_OF_INTENT = {intent: aspect for aspect, intent in INTENT_OF_ASPECT.items()}
 
 
 def questions() -> List[Tuple[str, str, str]]:

@@ -183,8 +183,9 @@ def read_intent(kb: KnowledgeBase, text: str, intent: str, confidence: float) ->
     seen = normalize(text)
     explicit = asked_in(fold(seen))
     if intent in FIXED_REPLIES:
-        named = explicit is not None and search_question(kb, seen).match is not None
-        return INTENT_OF_ASPECT[explicit] if named and explicit is not None else intent
+        if explicit is not None and search_question(kb, seen).match is not None:
+            return INTENT_OF_ASPECT[explicit]
+        return intent
     asked = ASPECT_OF_INTENT.get(intent)
     if asked is None:
         return intent
