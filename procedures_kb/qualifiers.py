@@ -145,11 +145,12 @@ QUALIFIERS: Tuple[Qualifier, ...] = (
     ),
     _q("nuôi con nuôi", "nuôi con nuôi | con nuôi | nhận nuôi"),
     _q("giám hộ", "giám hộ", not_after="người"),  # "người giám hộ" files for a child: a role
-    # "người đã ly hôn", "sau khi ly hôn", "giấy ly hôn": the citizen's situation or a paper.
+    # "người đã ly hôn", "sau khi ly hôn", "giấy ly hôn", "chưa ra tòa ly hôn": the citizen's
+    # situation or a paper.
     _q(
         "ly hôn",
         "ly hôn | ly dị",
-        not_after="đã | khi | sau | từng | người | giấy | quyết định | bản án",
+        not_after="đã | khi | sau | từng | người | giấy | quyết định | bản án | chưa | tòa",
         not_before="rồi",
     ),
     # Recording in Việt Nam what was registered abroad (ghi chú kết hôn, ly hôn, khai sinh…).

@@ -271,7 +271,18 @@ class SearchIndex:
             return SearchResult(query, [], self.threshold)
         named, found = self.candidates(query)
         renewals = renewals_asked(query)
-        decided = decide(named, found, self._model, self._titles, self._profiles, limit, self._title_tokens, renewals)
+        decided = decide(
+            named,
+            found,
+            self._model,
+            self._titles,
+            self._profiles,
+            limit,
+            self._title_tokens,
+            renewals,
+            self._ages,
+            age_in(query),
+        )
         return replace(decided, query=query)
 
     def candidates(self, query: str) -> Tuple[SearchResult, List[Candidate]]:

@@ -39,7 +39,7 @@ from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
-from procedures_kb.schema import Level
+from procedures_kb.schema import AgeRange, Level
 from procedures_kb.search_rank import Profile, renewals
 from procedures_kb.search_recall import Recalled
 from procedures_kb.search_result import Hit, SearchResult
@@ -446,6 +446,38 @@ def renewal_first(
     return swapped
 
 
+def _siblings(one: Sequence[str], other: Sequence[str]) -> bool:
+    """Two titles alike but for their acts (SIBLING_SHARE of the shorter's other words shared)."""
+    core, others = frozenset(one) - _ACT_WORDS, frozenset(other) - _ACT_WORDS
+    shorter = min(len(core), len(others))
+    return bool(shorter) and len(core & others) >= SIBLING_SHARE * shorter
+
+
+def age_first(
+    scored: List[Tuple[float, float, str]],
+    title_tokens: Mapping[str, Sequence[str]],
+    ages: Mapping[str, AgeRange],
+    age: Optional[int],
+) -> List[Tuple[float, float, str]]:
+    """The question states an age ("cháu 12 tuổi làm căn cước") and the first candidate is for any
+    age, its name typed only in part (`Cấp đổi thẻ căn cước` by "căn cước", the act left out),
+    while a sibling among the next three is for that age (`… cho người dưới 14 tuổi`): the sibling
+    takes the first place and its probability, as in `renewal_first`. The probability says which
+    family is meant; the age the citizen gave says which of them. A name typed whole ("cháu 12
+    tuổi bị mất căn cước" types "mất căn cước") keeps its place."""
+    if age is None or len(scored) < 2 or scored[0][2] in ages or scored[0][1] >= FULL:
+        return scored
+    first_tokens = title_tokens.get(scored[0][2], ())
+    for index, item in enumerate(scored[1:4], start=1):
+        own = ages.get(item[2])
+        if own is None or not own.admits(age) or not _siblings(first_tokens, title_tokens.get(item[2], ())):
+            continue
+        swapped = [(scored[0][0], item[1], item[2]), *scored[1:]]
+        swapped[index] = (item[0], scored[0][1], scored[0][2])
+        return swapped
+    return scored
+
+
 def _sure(scored: Sequence[Tuple[float, float, str]], model: Model) -> bool:
     """The first candidate's probability reaches `answer`, or `answer_alone` with no other near."""
     first = scored[0][0]
@@ -463,13 +495,15 @@ def decide(
     limit: int,
     title_tokens: Optional[Mapping[str, Sequence[str]]] = None,
     renewals: FrozenSet[Tuple[str, ...]] = frozenset(),
+    ages: Optional[Mapping[str, AgeRange]] = None,
+    age: Optional[int] = None,
 ) -> SearchResult:
     """The candidates by probability, best first. The name search's match is answered when its
     probability reaches `keep_*` and no other candidate's is `overrule` higher; otherwise the
     first candidate is answered when its probability reaches `answer`, or `answer_alone` with no
     other at `alone` of it; otherwise the citizen is asked, with the candidates from `suggest` up
     as buttons. First, a renewal the question types (`renewals`) puts its sibling first as
-    `renewal_first` says. A variant first gives way to its plain procedure as `plain_first` says.
+    `renewal_first` says, or else the age it states (`age`, with the records' `ages`) as `age_first` says. A variant first gives way to its plain procedure as `plain_first` says.
     An imported record is not answered while another candidate reaches `close` of its probability
     (an editor's record has `overrule`)."""
     by_name: Dict[str, Hit] = {hit.procedure_id: hit for hit in named.hits}
@@ -479,6 +513,8 @@ def decide(
         key=lambda item: (-item[0], -item[1], item[2]),
     )
     renewed_first = renewal_first(scored, title_tokens or {}, renewals)
+    if renewed_first is scored:
+        renewed_first = age_first(scored, title_tokens or {}, ages or {}, age)
     if renewed_first is not scored:
         scored, match = renewed_first, None  # the name search's match is the sibling not asked for
     else:

@@ -37,6 +37,7 @@ ABBREVIATIONS: Mapping[str, Tuple[str, ...]] = {
     "gtgt": ("giá", "trị", "gia", "tăng"),
     "pccc": ("phòng", "cháy", "chữa", "cháy"),
     "gplx": ("giấy", "phép", "lái", "xe"),
+    "blx": ("bằng", "lái", "xe"),
     "bds": ("bất", "động", "sản"),
     "ubnd": ("ủy", "ban", "nhân", "dân"),
     "visa": ("thị", "thực"),

@@ -387,7 +387,7 @@ def ask_which_procedure(
 # on those 542 the words always winning read 520 aspects right, the NLU always winning 512, the
 # NLU winning from 0.95 on 521, and 93 of the 4th set's 100 instead of 90. On the 5th set,
 # measured after, 92 of 98 instead of 93: over all 640, 613 either way (model of 2026-12-07).
-NLU_SURE = 0.95
+NLU_SURE = 0.99
 # Between two of the first six questions the NLU's reading wins from this confidence on; below it
 # the question words do ("Sao y giấy tờ ở đâu" is where, though "giấy tờ" made it papers at 0.62).
 # On the 740 questions of `python -m eval.aspect_sweep` (the 6th set's after it was measured), with

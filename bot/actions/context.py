@@ -105,7 +105,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"xong (thi |roi )?(den |di |len )?(nhan|lay)( \w+){0,3} (o dau|qua|tai|bang|cho nao|o cho nao)",
             # not "xác nhận", "hôn nhân", "tiếp nhận", "công nhân"
             r"(?<!xac )(?<!hon )(?<!tiep )(?<!cong )\bnhan (o|tai) (dau|cho nao)",
-            r"nhan duoc (nhung )?(giay to |giay )?(gi|j)\b",
+            r"(?<!xac )(?<!tiep )\bnhan (duoc )?(nhung |cac )?(giay to |giay )?(gi|j)\b",
         ),
     ),
     (
@@ -135,18 +135,35 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
     (
         Aspect.presence,
         _any(
-            r"(?<!giay )uy quyen|nguoi khac|di thay|lam thay|nop (ho so |giay to )?thay|ky thay|nhan thay",
+            r"(?<!giay )uy quyen|(?<!voi )(?<!cung )nguoi khac|di thay|lam thay|nop (ho so |giay to )?thay|ky thay|nhan thay",
             r"mang theo (chau|be|con)",
             r"(dan|dua|mang|be|bong) (chau|be|con)( \w+){0,2} (theo|len|di|den)|(mang|dan|dua) chinh chu",
         ),
     ),
     # "đến đâu rồi" asks where a dossier stands, not where to file.
-    (Aspect.where, _any(r"\bo dau|noi nop|nop (tai|o) |co quan nao|cho nao|\b(di|den|toi) dau\b(?! roi)")),
+    # "làm ở Hà Nội được không", "về quê nộp được không": the place, not who goes.
+    (
+        Aspect.where,
+        _any(
+            r"\bo dau|noi nop|nop (tai|o) |co quan nao|cho nao|\b(di|den|toi) dau\b(?! roi)",
+            r"\b(lam|nop|dang ky|dk|xin)( \w+){0,7} (o|tai) (?!nha\b)(\w+ ){1,3}(duoc|dc) (khong|ko|k|hong)\b",
+            r"\bve (que|tinh|noi thuong tru)( \w+){0,3} (nop|lam|dang ky|dk|xin)\b|\b(tinh|noi) khac (duoc|dc)\b",
+        ),
+    ),
     (
         Aspect.documents,
         _any(
             r"giay to (gi|j|nao|can|phai|de|ca|nhung|mang|kem|gom)\b|(nhung|can|mang|chuan bi|nop) (nhung )?giay to",
             r"can (mang|gi|nhung)|chuan bi|gom (nhung )?(gi|nhung)(?! (buoc|giai doan))|mang (theo )?(gi|j|nhung)",
+        ),
+    ),
+    # When the result comes is the office's time, even about a card that ran out ("đổi cccd hết hạn
+    # bao lâu thì có thẻ mới", "lấy ngay trong ngày được không").
+    (
+        Aspect.time,
+        _any(
+            r"bao lau (thi |moi |se )?(co|nhan|lay|xong)\b(?! (bi|phai|can|sao|duoc|dc)\b)",
+            r"\blay (ngay|luon)( trong ngay)?\b|trong ngay (co|lay|nhan|xong)|phai (hen|cho)( \w+)? (lay|nhan|may)",
         ),
     ),
     # A fine for a missed deadline is not a fee: "quá hạn bị phạt bao nhiêu tiền"; the time the
@@ -170,7 +187,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r" (duoc|dc)",
         ),
     ),
-    (Aspect.fee, _any(r"le phi|\bphi\b|(?<!dau )\btien\b(?! mat)|het bao nhieu")),
+    (Aspect.fee, _any(r"le phi|\bphi\b|(?<!dau )\btien\b(?! mat)|het bao nhieu|bao nhieu (1|mot) (ban|lan|trang)\b")),
     # Before the time: "hạn chót … là khi nào" asks the citizen's deadline, not the office's.
     (
         Aspect.deadline,
@@ -181,7 +198,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
     (Aspect.online, _any(r"online|truc tuyen|qua mang|(?<!kich hoat )(?<!lam )\bvneid\b(?! muc)")),
     (
         Aspect.steps,
-        _any(r"cac buoc|quy trinh|\b(lam|thuc hien|lam lai|xin)( \w+){0,2} (the nao|ra sao|nhu the nao|ntn)$"),
+        _any(r"cac buoc|nhung buoc|buoc nao|(may|bao nhieu) buoc\b|quy trinh|\b(lam|thuc hien|lam lai|xin)( \w+){0,2} (the nao|ra sao|nhu the nao|ntn)$"),
     ),
     # Folded, "nộp hộ" is also "nộp hồ sơ" and "làm hộ" "làm hộ chiếu", "có mặt" "có mất (phí)":
     # only with what follows them in a question about filing for someone.

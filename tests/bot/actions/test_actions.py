@@ -430,7 +430,18 @@ async def test_a_follow_up_without_a_difference_stays_with_the_procedure() -> No
         ("chứng thực bản sao ở phường được không", None),  # the NLU decides, not "được không"
         ("làm cho con tôi, cháu mới 10 tuổi", None),  # a correction by age keeps the question
         ("làm khai sinh cho bé thì đầu tiên phải làm gì", None),  # "đầu tiên" is no "tiền"
-        ("đăng ký kết hôn gồm những bước nào", None),  # steps, not papers
+        ("đăng ký kết hôn gồm những bước nào", "steps"),  # steps, not papers
+        ("doi can cuoc 40 tuoi thi thu tuc gom nhung buoc nao", "steps"),
+        ("di lam giay khai sinh cho be thi duoc nhan nhung giay gi", "result"),
+        ("xác nhận những giấy gì", None),  # "xác nhận" is no "nhận"
+        ("xin ban sao trich luc khai sinh bao nhieu 1 ban", "fee"),
+        ("sao y co lay ngay trong ngay dc ko hay phai hen", "time"),
+        ("doi cccd het han bao lau thi co the moi", "time"),  # when the new card comes: the office's time
+        ("thẻ hết hạn bao lâu thì có bị phạt", "deadline"),
+        ("lam căn cước công dân lan dau o HN dc ko", "where"),
+        ("muon ve que dong thap nop ho so that nghiep dc ko", "where"),
+        ("làm ở nhà được không", None),
+        ("đăng ký kết hôn với người khác được không", None),  # the spouse, not a proxy
         ("mất thẻ bảo hiểm y tế thì làm lại thế nào", "steps"),
         ("ai thì được cấp giấy xác nhận tình trạng hôn nhân", "conditions"),
         ("nộp rồi chậm nhất mấy ngày thì trả", "time"),  # the office's "chậm nhất"
