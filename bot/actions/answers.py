@@ -238,8 +238,15 @@ def search_question(kb: KnowledgeBase, text: str) -> SearchResult:
 
 
 def resolve_procedure(kb: KnowledgeBase, text: str, entity: Optional[str], remembered: Optional[str]) -> Resolution:
-    """A procedure named in the message wins; then the one the conversation is about."""
+    """A procedure named in the message wins; then the one the conversation is about. A name the
+    citizen says they lack names a paper ("đất chưa có sổ đỏ thì có xin phép xây nhà được không"):
+    the NLU's entity gives way to the editor's record the rest of the message names."""
     if entity and entity in kb:
+        lacking = without_lacking(text)
+        if lacking != text:
+            found = kb.search(lacking).match
+            if found and found.procedure_id != entity and not kb.get(found.procedure_id).imported_from:
+                return Resolution(kb.get(found.procedure_id))
         return Resolution(kb.get(entity))
     named = named_after_denial(kb, text)
     if named is not None:
@@ -427,6 +434,17 @@ def without_name(folded: str, procedure: Optional[Procedure]) -> str:
     return folded.replace(name, " ") if name in folded else folded
 
 
+def without_names(folded: str, procedure: Optional[Procedure]) -> str:
+    """The (folded) message without any of the procedure's names (title and aliases) typed in it,
+    the longest first: what a correction says besides naming the procedure."""
+    if procedure is None:
+        return folded
+    for name in sorted({fold(n) for n in (procedure.title, *procedure.aliases)}, key=len, reverse=True):
+        if name and name in folded:
+            folded = folded.replace(name, " ")
+    return folded
+
+
 def aspect_for(tracker: Tracker, asked: Aspect, named: Optional[Procedure] = None) -> Aspect:
     """The aspect to answer: what was asked; for a switch that asks nothing new ("thế còn tạm
     trú?", "không phải, ý tôi là tạm trú") the last question, whatever the NLU guessed; for a
@@ -435,8 +453,8 @@ def aspect_for(tracker: Tracker, asked: Aspect, named: Optional[Procedure] = Non
     text = fold(message_text(tracker))
     last = tracker.get_slot(SLOT_LAST_ASPECT)
     explicit = asked_in(without_name(text, named))
-    if last in Aspect.__members__ and is_switch(text) and explicit is None:
-        return Aspect(last)
+    if last in Aspect.__members__ and is_switch(text) and (explicit is None or not asked_in(without_names(text, named))):
+        return Aspect(last)  # "ý tôi là tài khoản định danh mức 2 trên VNeID": the name, not a question
     aspect = reading(asked, explicit, tracker.latest_message.get("intent") or {})
     if aspect != Aspect.overview:
         return aspect

@@ -228,6 +228,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"(co|con) (duoc|dc) (\w+ ){0,2}(?#keep)(lam|dang ky|xin|doi|kich hoat|sao y|chung thuc|huong|nhap)",
             r"co (can|phai|bat buoc) (?#keep)(xin|dang ky|lam|khai bao)( \w+){0,8} (khong|ko|k|hong)\b",
             r"con phai (?#keep)(doi|lam|dang ky|gia han|cap doi)( \w+){0,4} nua\b",
+            # "trẻ sơ sinh có làm hộ chiếu riêng được không": may it be done at all
+            r"\bco (the )?(lam|dang ky|xin|cap)( \w+){1,4} (duoc|dc) (khong|ko|k|hong)\b",
         ),
     ),
 ]

@@ -36,6 +36,10 @@ def kb() -> KnowledgeBase:
         ("ket hon", "ket-hon"),
         ("thủ tục 1.004222", "thuong-tru"),  # official code
         ("làm căn cước 😀😀", "can-cuoc"),  # emoji are ignored
+        ("cháu 12 tuổi làm căn cước ở đâu", "can-cuoc-duoi-14"),  # the age picks the card, not its renewal
+        ("cháu 12 tuổi bị mất căn cước", "cap-lai-can-cuoc"),  # a renewal typed keeps its place
+        ("doi blx tu giay sang the het bao nhieu tien", "doi-giay-phep-lai-xe"),  # "blx": bằng lái xe
+        ("chưa ra tòa ly hôn, giờ đăng ký kết hôn với người khác được không", "ket-hon"),  # a situation
     ],
 )
 def test_finds_the_procedure(kb: KnowledgeBase, query: str, expected: str) -> None:

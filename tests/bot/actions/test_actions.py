@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.followups import ActionAffirm, ActionChooseOption, ActionDeny, ActionProvideProvince
 from bot.actions.procedures import (
+    ActionAnswerConditions,
     ActionAnswerDocuments,
     ActionAnswerFee,
     ActionAnswerOnline,
@@ -870,3 +871,33 @@ def test_an_imported_procedure_s_official_name_asks_no_question() -> None:
     assert "dieu kien" not in without_name(asked, imported) and "can nhung giay to gi" in without_name(asked, imported)
     # an editor's title is the citizen's own words and stays
     assert without_name("han dang ky khai sinh", kb.get("khai-sinh")) == "han dang ky khai sinh"
+
+
+# -- situations of a development set written 2026-12-07 (issue 16) ------------------------------
+
+
+async def test_a_paper_the_citizen_lacks_does_not_name_the_procedure_even_as_the_nlu_entity() -> None:
+    """The NLU tags "sổ đỏ" as a procedure; the citizen says they lack it and asks for the permit."""
+    entities = [{"entity": "procedure", "value": "so-do"}]
+    messages, _ = await run(ActionAnswerConditions(), "dat chua co so do thi co xin giay phep xay nha dc ko", entities=entities)
+    assert messages[0]["text"].startswith("Đối tượng và điều kiện — Cấp giấy phép xây dựng nhà ở riêng lẻ")
+    named, _ = await run(ActionAnswerConditions(), "đất ông bà để lại có làm sổ đỏ được không", entities=entities)
+    assert named[0]["text"].startswith("Đối tượng và điều kiện — Đăng ký, cấp Giấy chứng nhận quyền sử dụng đất lần đầu")
+
+
+async def test_a_correction_naming_the_procedure_with_a_channel_word_keeps_the_question() -> None:
+    """ "trên VNeID" is part of the name corrected to, not a question about filing online (the NLU
+    reads such a correction as a request for the procedure)."""
+    slots = {"procedure": "chung-thuc-chu-ky", "last_aspect": "form"}
+    text = "Ý tôi là tài khoản định danh mức 2 trên VNeID"
+    messages, _ = await run(ActionAnswerOverview(), text, slots=slots)
+    assert messages[0]["text"].startswith("Mẫu đơn, tờ khai — Cấp tài khoản định danh điện tử mức 2 (VNeID)")
+    asked, _ = await run(ActionAnswerOverview(), "ý tôi là tạm trú, làm online được không", slots=slots)
+    assert asked[0]["text"].startswith("Nộp hồ sơ trực tuyến — Đăng ký tạm trú")
+
+
+async def test_an_age_picks_the_card_for_that_age_among_its_siblings() -> None:
+    messages, _ = await run(ActionAnswerWhere(), "cháu 12 tuổi làm căn cước ở đâu")
+    assert messages[0]["text"].startswith("Nơi nộp hồ sơ — Cấp thẻ căn cước cho người dưới 14 tuổi")
+    lost, _ = await run(ActionAnswerWhere(), "cháu 12 tuổi bị mất căn cước thì làm lại ở đâu")
+    assert lost[0]["text"].startswith("Nơi nộp hồ sơ — Cấp lại thẻ căn cước")
