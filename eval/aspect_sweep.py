@@ -27,6 +27,7 @@ def questions() -> List[Tuple[str, str, str]]:
     """(set, question, expected aspect) of every single question that expects one."""
     sets = [("cases", ROOT / "eval" / "e2e_cases.yml"), ("facts", ROOT / "eval" / "facts.yml")]
     sets += [(name, path) for name, _, path in ASPECT_SETS]
+    sets.append(("dev", ROOT / "eval" / "e2e_aspects_dev.yml"))  # a development set, looked at
     found = []
     for name, path in sets:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))

@@ -84,6 +84,10 @@ E2E_ASPECTS_FIFTH = ROOT / "eval" / "e2e_aspects_fifth.yml"
 # conversations): measured blind once by `make eval` on 2026-12-07 (docs/nlu.md).
 NLU_ASPECTS_SIXTH = ROOT / "eval" / "nlu" / "test_nlu_aspects_sixth.yml"
 E2E_ASPECTS_SIXTH = ROOT / "eval" / "e2e_aspects_sixth.yml"
+# Written 2026-12-07 the same way by a seventh writer (180 messages, 100 questions and 32
+# conversations), after a development set of another writer's had been looked at (docs/nlu.md).
+NLU_ASPECTS_SEVENTH = ROOT / "eval" / "nlu" / "test_nlu_aspects_seventh.yml"
+E2E_ASPECTS_SEVENTH = ROOT / "eval" / "e2e_aspects_seventh.yml"
 # The sets of the newer questions, in the order they were written: (column, NLU set, e2e set).
 ASPECT_SETS: List[Tuple[str, Path, Path]] = [
     ("new aspects", NLU_ASPECTS, E2E_ASPECTS),
@@ -92,6 +96,7 @@ ASPECT_SETS: List[Tuple[str, Path, Path]] = [
     ("4th", NLU_ASPECTS_FOURTH, E2E_ASPECTS_FOURTH),
     ("5th", NLU_ASPECTS_FIFTH, E2E_ASPECTS_FIFTH),
     ("6th", NLU_ASPECTS_SIXTH, E2E_ASPECTS_SIXTH),
+    ("7th", NLU_ASPECTS_SEVENTH, E2E_ASPECTS_SEVENTH),
 ]
 FACTS = ROOT / "eval" / "facts.yml"
 TRAINING = sorted((ROOT / "intents").glob("*.yml"))

@@ -503,7 +503,8 @@ def decide(
     first candidate is answered when its probability reaches `answer`, or `answer_alone` with no
     other at `alone` of it; otherwise the citizen is asked, with the candidates from `suggest` up
     as buttons. First, a renewal the question types (`renewals`) puts its sibling first as
-    `renewal_first` says, or else the age it states (`age`, with the records' `ages`) as `age_first` says. A variant first gives way to its plain procedure as `plain_first` says.
+    `renewal_first` says, or else the age it states (`age`, with the records' `ages`) as `age_first`
+    says. A variant first gives way to its plain procedure as `plain_first` says.
     An imported record is not answered while another candidate reaches `close` of its probability
     (an editor's record has `overrule`)."""
     by_name: Dict[str, Hit] = {hit.procedure_id: hit for hit in named.hits}

@@ -135,7 +135,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
     (
         Aspect.presence,
         _any(
-            r"(?<!giay )uy quyen|(?<!voi )(?<!cung )nguoi khac|di thay|lam thay|nop (ho so |giay to )?thay|ky thay|nhan thay",
+            r"(?<!giay )uy quyen|(?<!voi )(?<!cung )nguoi khac|di thay|lam thay|nop (ho so |giay to )?thay",
+            r"ky thay|nhan thay",
             r"mang theo (chau|be|con)",
             r"(dan|dua|mang|be|bong) (chau|be|con)( \w+){0,2} (theo|len|di|den)|(mang|dan|dua) chinh chu",
         ),
@@ -198,7 +199,10 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
     (Aspect.online, _any(r"online|truc tuyen|qua mang|(?<!kich hoat )(?<!lam )\bvneid\b(?! muc)")),
     (
         Aspect.steps,
-        _any(r"cac buoc|nhung buoc|buoc nao|(may|bao nhieu) buoc\b|quy trinh|\b(lam|thuc hien|lam lai|xin)( \w+){0,2} (the nao|ra sao|nhu the nao|ntn)$"),
+        _any(
+            r"cac buoc|nhung buoc|buoc nao|(may|bao nhieu) buoc\b|quy trinh",
+            r"\b(lam|thuc hien|lam lai|xin)( \w+){0,2} (the nao|ra sao|nhu the nao|ntn)$",
+        ),
     ),
     # Folded, "nộp hộ" is also "nộp hồ sơ" and "làm hộ" "làm hộ chiếu", "có mặt" "có mất (phí)":
     # only with what follows them in a question about filing for someone.

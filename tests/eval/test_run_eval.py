@@ -40,7 +40,11 @@ def _cases(path: Any) -> List[Dict[str, Any]]:
     return list(data["single"]) + [turn for conversation in data["conversations"] for turn in conversation["turns"]]
 
 
-@pytest.mark.parametrize("path", [E2E_CASES, *(e2e for _, _, e2e in ASPECT_SETS), FACTS], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path",
+    [E2E_CASES, *(e2e for _, _, e2e in ASPECT_SETS), E2E_CASES.with_name("e2e_aspects_dev.yml"), FACTS],
+    ids=lambda p: p.name,
+)
 def test_every_case_names_a_held_procedure_and_an_answered_aspect(path: Any) -> None:
     kb = KnowledgeBase.load()
     for case in _cases(path):

@@ -879,10 +879,14 @@ def test_an_imported_procedure_s_official_name_asks_no_question() -> None:
 async def test_a_paper_the_citizen_lacks_does_not_name_the_procedure_even_as_the_nlu_entity() -> None:
     """The NLU tags "sổ đỏ" as a procedure; the citizen says they lack it and asks for the permit."""
     entities = [{"entity": "procedure", "value": "so-do"}]
-    messages, _ = await run(ActionAnswerConditions(), "dat chua co so do thi co xin giay phep xay nha dc ko", entities=entities)
+    messages, _ = await run(
+        ActionAnswerConditions(), "dat chua co so do thi co xin giay phep xay nha dc ko", entities=entities
+    )
     assert messages[0]["text"].startswith("Đối tượng và điều kiện — Cấp giấy phép xây dựng nhà ở riêng lẻ")
     named, _ = await run(ActionAnswerConditions(), "đất ông bà để lại có làm sổ đỏ được không", entities=entities)
-    assert named[0]["text"].startswith("Đối tượng và điều kiện — Đăng ký, cấp Giấy chứng nhận quyền sử dụng đất lần đầu")
+    assert named[0]["text"].startswith(
+        "Đối tượng và điều kiện — Đăng ký, cấp Giấy chứng nhận quyền sử dụng đất lần đầu"
+    )
 
 
 async def test_a_correction_naming_the_procedure_with_a_channel_word_keeps_the_question() -> None:
