@@ -281,7 +281,7 @@ class SearchIndex:
             self._title_tokens,
             renewals,
             self._ages,
-            age_in(query),
+            None if renewed(query_pairs(query)) else age_in(query),  # "sắp 40 tuổi, thẻ phải đổi …": the renewal
         )
         return replace(decided, query=query)
 

@@ -138,7 +138,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"(?<!giay )uy quyen|(?<!voi )(?<!cung )nguoi khac|di thay|lam thay|nop (ho so |giay to )?thay",
             r"ky thay|nhan thay",
             r"mang theo (chau|be|con)",
-            r"(dan|dua|mang|be|bong) (chau|be|con)( \w+){0,2} (theo|len|di|den)|(mang|dan|dua) chinh chu",
+            r"(dan|dat|dua|mang|be|bong) (chau|be|con)( \w+){0,2} (theo|len|di|den|ra)|(mang|dan|dua) chinh chu",
         ),
     ),
     # "đến đâu rồi" asks where a dossier stands, not where to file.

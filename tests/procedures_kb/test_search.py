@@ -38,6 +38,7 @@ def kb() -> KnowledgeBase:
         ("làm căn cước 😀😀", "can-cuoc"),  # emoji are ignored
         ("cháu 12 tuổi làm căn cước ở đâu", "can-cuoc-duoi-14"),  # the age picks the card, not its renewal
         ("cháu 12 tuổi bị mất căn cước", "cap-lai-can-cuoc"),  # a renewal typed keeps its place
+        ("sap sinh nhat 40 tuoi roi, the can cuoc phai doi truoc hay sau", "cap-doi-can-cuoc"),  # "đổi" typed
         ("doi blx tu giay sang the het bao nhieu tien", "doi-giay-phep-lai-xe"),  # "blx": bằng lái xe
         ("chưa ra tòa ly hôn, giờ đăng ký kết hôn với người khác được không", "ket-hon"),  # a situation
     ],

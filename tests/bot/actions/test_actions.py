@@ -443,6 +443,7 @@ async def test_a_follow_up_without_a_difference_stays_with_the_procedure() -> No
         ("muon ve que dong thap nop ho so that nghiep dc ko", "where"),
         ("làm ở nhà được không", None),
         ("đăng ký kết hôn với người khác được không", None),  # the spouse, not a proxy
+        ("có phải dắt cháu ra công an phường không", "presence"),
         ("mất thẻ bảo hiểm y tế thì làm lại thế nào", "steps"),
         ("ai thì được cấp giấy xác nhận tình trạng hôn nhân", "conditions"),
         ("nộp rồi chậm nhất mấy ngày thì trả", "time"),  # the office's "chậm nhất"
