@@ -266,7 +266,8 @@ class SearchIndex:
         if self._model is None or any(code in self._codes for code in _CODE_RE.findall(query)):
             named, _ = self._by_names(query, limit)
             return named
-        if names_nothing(query_pairs(query)):
+        pairs = query_pairs(query)
+        if names_nothing(pairs):
             # Nothing to weigh: the citizen is asked which procedure, with the popular ones.
             return SearchResult(query, [], self.threshold)
         named, found = self.candidates(query)
@@ -281,7 +282,7 @@ class SearchIndex:
             self._title_tokens,
             renewals,
             self._ages,
-            None if renewed(query_pairs(query)) else age_in(query),  # "sắp 40 tuổi, thẻ phải đổi …": the renewal
+            None if renewed(pairs) else age_in(query),  # "sắp 40 tuổi, thẻ phải đổi …": the renewal
         )
         return replace(decided, query=query)
 
