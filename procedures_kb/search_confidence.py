@@ -426,23 +426,26 @@ def renewal_first(
     the seven national development sets, it moved 8 questions, all to the right procedure."""
     if not renewals or len(scored) < 2 or typed_renewals(title_tokens[scored[0][2]]) & renewals:
         return scored
-    core = frozenset(title_tokens[scored[0][2]]) - _ACT_WORDS
+    first_tokens = title_tokens[scored[0][2]]
+    core = frozenset(first_tokens) - _ACT_WORDS
     best: Optional[Tuple[float, int]] = None
     for index, item in enumerate(scored[1:4], start=1):
         tokens = title_tokens[item[2]]
-        other = frozenset(tokens) - _ACT_WORDS
-        shorter = min(len(core), len(other))
-        shared = len(core & other)
-        if not typed_renewals(tokens) & renewals or not shorter or shared < SIBLING_SHARE * shorter:
+        if not typed_renewals(tokens) & renewals or not _siblings(first_tokens, tokens):
             continue
-        closeness = shared / len(core | other)
+        other = frozenset(tokens) - _ACT_WORDS
+        closeness = len(core & other) / len(core | other)
         if best is None or closeness > best[0]:
             best = (closeness, index)
-    if best is None:
-        return scored
-    first, sibling = scored[0], scored[best[1]]
-    swapped = [(first[0], sibling[1], sibling[2]), *scored[1:]]
-    swapped[best[1]] = (sibling[0], first[1], first[2])
+    return scored if best is None else _swapped(scored, best[1])
+
+
+def _swapped(scored: List[Tuple[float, float, str]], index: int) -> List[Tuple[float, float, str]]:
+    """The candidate at `index` in the first place with the first's probability, and the first in
+    its place with its probability."""
+    first, other = scored[0], scored[index]
+    swapped = [(first[0], other[1], other[2]), *scored[1:]]
+    swapped[index] = (other[0], first[1], first[2])
     return swapped
 
 
@@ -472,9 +475,7 @@ def age_first(
         own = ages.get(item[2])
         if own is None or not own.admits(age) or not _siblings(first_tokens, title_tokens.get(item[2], ())):
             continue
-        swapped = [(scored[0][0], item[1], item[2]), *scored[1:]]
-        swapped[index] = (item[0], scored[0][1], scored[0][2])
-        return swapped
+        return _swapped(scored, index)
     return scored
 
 
