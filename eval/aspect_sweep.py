@@ -15,7 +15,7 @@ from typing import Dict, List, Tuple
 import yaml
 
 from bot.actions.answers import reading
-from bot.actions.context import asked_in
+from bot.actions.context import asked_in, asks_validity
 from eval.run_eval import ASPECT_OF_INTENT, ASPECT_SETS, OURS, ROOT
 from procedures_kb.answers import Aspect
 from procedures_kb.text import fold
@@ -39,7 +39,9 @@ def questions() -> List[Tuple[str, str, str]]:
 
 def read(intent: str, confidence: float, text: str, threshold: float) -> Aspect:
     asked = ASPECT_OF_INTENT.get(intent, Aspect.overview)
-    return reading(asked, asked_in(fold(text)), {"name": intent, "confidence": confidence}, threshold)
+    folded = fold(text)
+    nlu = {"name": intent, "confidence": confidence}
+    return reading(asked, asked_in(folded), nlu, threshold, asks_validity(folded))
 
 
 async def parse(texts: List[str]) -> Dict[str, Tuple[str, float]]:

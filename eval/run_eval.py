@@ -41,7 +41,7 @@ import yaml
 
 from bot import messages as msg
 from bot.actions.answers import INTENT_OF_ASPECT, reading, search_question
-from bot.actions.context import asked_in
+from bot.actions.context import asked_in, asks_validity
 from bot.launcher import (
     ROOT,
     child_env,
@@ -194,7 +194,8 @@ def read_intent(kb: KnowledgeBase, text: str, intent: str, confidence: float) ->
     asked = ASPECT_OF_INTENT.get(intent)
     if asked is None:
         return intent
-    return INTENT_OF_ASPECT[reading(asked, explicit, {"name": intent, "confidence": confidence})]
+    read = reading(asked, explicit, {"name": intent, "confidence": confidence}, validity=asks_validity(fold(seen)))
+    return INTENT_OF_ASPECT[read]
 
 
 async def evaluate_nlu(model: Path, result: Result, out: Path, sets: List[Tuple[str, Path, Path]]) -> None:

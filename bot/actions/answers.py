@@ -25,6 +25,7 @@ from bot.actions.context import (
     SLOT_PROVINCE,
     SLOT_SUGGESTED,
     asked_in,
+    asks_validity,
     cut_folded,
     is_correction,
     is_switch,
@@ -409,14 +410,17 @@ NLU_SURE = 0.99
 NLU_PLAIN = 0.7
 
 
-def reading(asked: Aspect, explicit: Optional[Aspect], intent: Mapping[str, Any], sure: float = NLU_SURE) -> Aspect:
+def reading(
+    asked: Aspect, explicit: Optional[Aspect], intent: Mapping[str, Any], sure: float = NLU_SURE, validity: bool = False
+) -> Aspect:
     """What one message asks: the NLU's reading (`asked`, from `intent`) or the question words'
     (`explicit`). The words win over a reading of the procedure's name only ("kích hoạt định danh
     mức 2 ở đâu"), and where a newer question is concerned, since the NLU knows those from fewer
     examples ("bằng lái sắp hết hạn thì đổi ở đâu" is where, "nhờ người khác nộp được không" who)
     unless the NLU itself read `asked` at `sure` or more ("có buộc đăng ký trong bao lâu" is the
     deadline though "bao lâu" alone is the processing time). Between two of the first six, the
-    NLU wins from NLU_PLAIN on."""
+    NLU wins from NLU_PLAIN on. How long the result is valid, in words that say so (`validity`),
+    is never the processing time ("thời hạn sử dụng bao lâu")."""
     if explicit is None or explicit == asked:
         return asked
     if asked == Aspect.overview:
@@ -424,6 +428,8 @@ def reading(asked: Aspect, explicit: Optional[Aspect], intent: Mapping[str, Any]
     confidence = float(intent.get("confidence") or 0.0) if intent.get("name") == INTENT_OF_ASPECT[asked] else 0.0
     if (asked, explicit) == (Aspect.time, Aspect.deadline):
         return explicit  # "bao lâu thì phải làm giấy khai sinh": what the citizen must do is not the office's time
+    if (asked, explicit) == (Aspect.time, Aspect.result) and validity:
+        return explicit
     if NEW_ASPECTS & {explicit, asked}:
         return asked if confidence >= sure else explicit
     return asked if confidence >= NLU_PLAIN else explicit
@@ -464,7 +470,7 @@ def aspect_for(tracker: Tracker, asked: Aspect, named: Optional[Procedure] = Non
         and (explicit is None or not asked_in(without_names(text, named)))
     ):
         return Aspect(last)  # "ý tôi là tài khoản định danh mức 2 trên VNeID": the name, not a question
-    aspect = reading(asked, explicit, tracker.latest_message.get("intent") or {})
+    aspect = reading(asked, explicit, tracker.latest_message.get("intent") or {}, validity=asks_validity(text))
     if aspect != Aspect.overview:
         return aspect
     pending = tracker.get_slot(SLOT_PENDING_ASPECT)

@@ -834,6 +834,29 @@ async def test_what_the_citizen_must_do_is_the_deadline_however_sure_the_nlu_of_
     assert messages[0]["text"].startswith("Thời hạn bạn phải đi đăng ký — Đăng ký khai sinh")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Phiếu lý lịch tư pháp có thời hạn sử dụng bao lâu",
+        "phieu ly lich tu phap co hieu luc trong bao lau",
+        "phiếu lý lịch tư pháp có giá trị trong bao lâu",
+    ],
+)
+async def test_how_long_the_result_is_valid_is_never_the_offices_time_however_sure_the_nlu(text: str) -> None:
+    from bot.actions.procedures import ActionAnswerTime
+
+    messages = await run_read(ActionAnswerTime(), text, "ask_processing_time", 0.996)
+    assert messages[0]["text"].startswith("Kết quả, thời hạn sử dụng và cách nhận — Cấp Phiếu lý lịch tư pháp")
+
+
+async def test_how_long_until_the_result_is_still_the_offices_time() -> None:
+    from bot.actions.procedures import ActionAnswerTime
+
+    text = "bao lâu thì nhận kết quả lý lịch tư pháp"
+    messages = await run_read(ActionAnswerTime(), text, "ask_processing_time", 0.996)
+    assert messages[0]["text"].startswith("Thời hạn giải quyết — Cấp Phiếu lý lịch tư pháp")
+
+
 @pytest.mark.parametrize(("confidence", "heading"), [(0.9, "Giấy tờ cần chuẩn bị"), (0.62, "Nơi nộp hồ sơ")])
 async def test_between_the_first_six_questions_an_unsure_nlu_reading_gives_way_to_the_words(
     confidence: float, heading: str
