@@ -479,6 +479,34 @@ def age_first(
     return scored
 
 
+# The least probability at which an age the first candidate is for confirms it (`age_confirms`).
+AGE_FLOOR = 0.3
+
+
+def age_confirms(
+    scored: Sequence[Tuple[float, float, str]],
+    profiles: Mapping[str, Profile],
+    title_tokens: Mapping[str, Sequence[str]],
+    ages: Mapping[str, AgeRange],
+    age: Optional[int],
+    model: Model,
+) -> bool:
+    """The question states an age that the first candidate, an editor's record for some ages only,
+    admits ("làm căn cước cho cháu nội 12 tuổi": `… cho người dưới 14 tuổi`), its probability is
+    at least AGE_FLOOR, and no candidate but its siblings is near it (`alone`): the citizen's own
+    words say the record is meant, though its name was typed only in part. Its siblings do not
+    count against it: the age chose among them, as in `age_first`."""
+    if age is None or not scored:
+        return False
+    probability, _, pid = scored[0]
+    own = ages.get(pid)
+    if own is None or not own.admits(age) or not profiles[pid].curated or probability < AGE_FLOOR:
+        return False
+    tokens = title_tokens.get(pid, ())
+    rivals = (item[0] for item in scored[1:] if not _siblings(tokens, title_tokens.get(item[2], ())))
+    return all(rival < model.alone * probability for rival in rivals)
+
+
 def _sure(scored: Sequence[Tuple[float, float, str]], model: Model) -> bool:
     """The first candidate's probability reaches `answer`, or `answer_alone` with no other near."""
     first = scored[0][0]
@@ -505,7 +533,8 @@ def decide(
     other at `alone` of it; otherwise the citizen is asked, with the candidates from `suggest` up
     as buttons. First, a renewal the question types (`renewals`) puts its sibling first as
     `renewal_first` says, or else the age it states (`age`, with the records' `ages`) as `age_first`
-    says. A variant first gives way to its plain procedure as `plain_first` says.
+    says. A variant first gives way to its plain procedure as `plain_first` says. An age the first
+    candidate is for makes it answered as `age_confirms` says.
     An imported record is not answered while another candidate reaches `close` of its probability
     (an editor's record has `overrule`)."""
     by_name: Dict[str, Hit] = {hit.procedure_id: hit for hit in named.hits}
@@ -542,6 +571,7 @@ def decide(
     plain = plain_first(scored, titles, profiles, named.qualifiers)
     if plain and plain[0] is not scored[0]:
         scored, confident = plain, _sure(plain, model)
+    confident = confident or age_confirms(scored, profiles, title_tokens or {}, ages or {}, age, model)
     if (
         confident
         and not profiles[scored[0][2]].curated

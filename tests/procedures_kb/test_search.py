@@ -41,6 +41,7 @@ def kb() -> KnowledgeBase:
         ("sap sinh nhat 40 tuoi roi, the can cuoc phai doi truoc hay sau", "cap-doi-can-cuoc"),  # "đổi" typed
         ("doi blx tu giay sang the het bao nhieu tien", "doi-giay-phep-lai-xe"),  # "blx": bằng lái xe
         ("chưa ra tòa ly hôn, giờ đăng ký kết hôn với người khác được không", "ket-hon"),  # a situation
+        ("Làm căn cước cho cháu nội 12 tuổi cần giấy tờ gì ạ?", "can-cuoc-duoi-14"),  # the age confirms it
     ],
 )
 def test_finds_the_procedure(kb: KnowledgeBase, query: str, expected: str) -> None:
