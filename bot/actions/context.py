@@ -301,10 +301,11 @@ def without_question_words(text: str) -> str:
 
 
 # "chưa có giấy khai sinh", "không có sổ đỏ", "chưa đăng ký kết hôn" (folded): a paper or an act the
-# citizen lacks, up to where its clause ends ("… thì", "… có làm … được không", a comma).
+# citizen lacks, up to where its clause ends ("… thì", "… có làm … được không", a comma, the
+# message's end: "vợ nhập hộ khẩu về nhà chồng được không, nhà chồng chưa có sổ đỏ").
 _LACKING = re.compile(
     r"\b(chua|khong|ko|k) (co|lam|dang ky|dk|duoc cap)( \w+){1,6}?"
-    r"(?= (thi|ma|nhung|co (the|duoc|dc|lam|xin|dang ky)|lam|xin|dang ky|duoc|dc)\b|\s*[,.;?])"
+    r"(?= (thi|ma|nhung|co (the|duoc|dc|lam|xin|dang ky)|lam|xin|dang ky|duoc|dc)\b|\s*[,.;?!]|\s*$)"
 )
 
 

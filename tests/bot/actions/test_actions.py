@@ -793,6 +793,9 @@ async def test_a_correction_closing_with_thoi_read_as_a_goodbye_is_answered() ->
          "Đối tượng và điều kiện — Cấp giấy phép xây dựng nhà ở riêng lẻ"),
         ("bo me chua dang ky ket hon thi con co lam giay khai sinh duoc ko",
          "Đối tượng và điều kiện — Đăng ký khai sinh"),
+        # the lack closing the message
+        ("vo chong moi cuoi, vo nhap hk ve nha chong dc ko, nha chong chua co so do",
+         "Đối tượng và điều kiện — Đăng ký thường trú"),
         # nothing else named: the paper lacked is the procedure asked
         ("dat chua co so do thi co lam so lan dau duoc khong",
          "Đối tượng và điều kiện — Đăng ký, cấp Giấy chứng nhận quyền sử dụng đất lần đầu"),
@@ -811,6 +814,9 @@ def test_what_the_citizen_lacks_is_cut_to_its_clause() -> None:
     assert without_lacking("Bé chưa có giấy khai sinh có làm căn cước được chưa") == "Bé có làm căn cước được chưa"
     assert without_lacking("đất chưa có sổ đỏ, muốn xin phép xây nhà") == "đất , muốn xin phép xây nhà"
     assert without_lacking("làm căn cước cho bé") == "làm căn cước cho bé"
+    assert without_lacking("nhập hộ khẩu về nhà chồng được không, nhà chồng chưa có sổ đỏ") == (
+        "nhập hộ khẩu về nhà chồng được không, nhà chồng"
+    )
 
 
 @pytest.mark.parametrize(
