@@ -241,8 +241,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
 
 # How long the result stays valid, in words that never ask how long the office takes: "thời hạn
 # sử dụng", "hiệu lực", "có giá trị trong bao lâu". The NLU, trained mostly on "bao lâu" as the
-# processing time, can read them so at 0.996.
-VALIDITY = re.compile(r"\b(thoi )?han su dung\b|\bhieu luc\b|\bco gia tri (bao|trong|den|toi|may)\b")
+# processing time, can read them so at 0.996. "gia hạn sử dụng đất" names a procedure.
+VALIDITY = re.compile(r"(?<!gia )\b(thoi )?han su dung\b|\bhieu luc\b|\bco gia tri (bao|trong|den|toi|may)\b")
 
 
 def asks_validity(folded: str) -> bool:

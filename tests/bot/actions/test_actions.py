@@ -855,6 +855,13 @@ async def test_how_long_the_result_is_valid_is_never_the_offices_time_however_su
     assert messages[0]["text"].startswith("Kết quả, thời hạn sử dụng và cách nhận — Cấp Phiếu lý lịch tư pháp")
 
 
+def test_an_extension_of_use_is_not_a_question_of_validity() -> None:
+    from bot.actions.context import asks_validity
+
+    assert asks_validity("the co thoi han su dung bao lau")
+    assert not asks_validity("gia han su dung dat mat bao lau")
+
+
 async def test_how_long_until_the_result_is_still_the_offices_time() -> None:
     from bot.actions.procedures import ActionAnswerTime
 
