@@ -23,11 +23,12 @@ import json
 import math
 import sys
 from collections import Counter
-from typing import Any, Dict, FrozenSet, List, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from bench.kb_search import expected_ids, load_set, query_text
 from procedures_kb import KnowledgeBase
 from procedures_kb.loader import DATA_DIR
+from procedures_kb.search import stated_age
 from procedures_kb.search_confidence import FEATURES, MODEL_PATH, Candidate, Model, Tree, decide, renewals_asked
 from procedures_kb.search_match import query_pairs
 from procedures_kb.search_recall import names_nothing
@@ -67,17 +68,20 @@ SUBSAMPLE = 0.8
 MIN_LEAF = 20
 
 # Per question: (set name, expected ids, candidates, the name search's result, the renewals it types).
-Rows = List[Tuple[str, set, List[Candidate], SearchResult, FrozenSet[Tuple[str, ...]]]]
+Rows = List[Tuple[str, set, List[Candidate], SearchResult, FrozenSet[Tuple[str, ...]], Optional[int]]]
 
 
 def rows_of(kb: KnowledgeBase, names: Sequence[str]) -> Dict[str, Rows]:
     index = kb._index  # the fitting reads the candidates the search weighs
 
-    def row(name: str, expected: set, text: str) -> Tuple[str, set, List[Candidate], SearchResult, FrozenSet]:
+    def row(
+        name: str, expected: set, text: str
+    ) -> Tuple[str, set, List[Candidate], SearchResult, FrozenSet, Optional[int]]:
         named, found = index.candidates(text)
-        if names_nothing(query_pairs(text)):
+        pairs = query_pairs(text)
+        if names_nothing(pairs):
             found = []  # the search weighs nothing: the citizen is asked, with the popular procedures
-        return name, expected, found, named, renewals_asked(text)
+        return name, expected, found, named, renewals_asked(text), stated_age(text, pairs)
 
     out: Dict[str, Rows] = {}
     for name in names:
@@ -122,9 +126,18 @@ def exported(fitted: Any) -> Model:
 def outcomes(rows: Rows, model: Model, index: Any) -> Counter[str]:
     """What the search does with each question (`decide`, as at run time), counted."""
     out: Counter[str] = Counter()
-    for _, expected, found, named, renewals in rows:
+    for _, expected, found, named, renewals, age in rows:
         result = decide(
-            named, found, model, index._titles, index._profiles, max(len(found), 1), index._title_tokens, renewals
+            named,
+            found,
+            model,
+            index._titles,
+            index._profiles,
+            max(len(found), 1),
+            index._title_tokens,
+            renewals,
+            index._ages,
+            age,
         )
         if not result.hits:
             out["asked" if expected else "no_match"] += 1

@@ -120,6 +120,12 @@ MAX_QUERY_CHARS = 2_000
 MIN_RECORDS_FOR_MODEL = 200
 
 
+def stated_age(query: str, pairs: Sequence[Tuple[str, str]]) -> Optional[int]:
+    """The age a question states, as the decision weighs it: none when the question types a
+    renewal ("sắp 40 tuổi, thẻ phải đổi …" asks for the renewal, whatever the age)."""
+    return None if renewed(pairs) else age_in(query)
+
+
 class SearchIndex:
     """An in-memory index over procedure names; build once per KB version."""
 
@@ -282,7 +288,7 @@ class SearchIndex:
             self._title_tokens,
             renewals,
             self._ages,
-            None if renewed(pairs) else age_in(query),  # "sắp 40 tuổi, thẻ phải đổi …": the renewal
+            stated_age(query, pairs),
         )
         return replace(decided, query=query)
 
