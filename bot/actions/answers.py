@@ -27,6 +27,7 @@ from bot.actions.context import (
     asked_in,
     asks_validity,
     cut_folded,
+    done_before_given,
     is_correction,
     is_switch,
     load_kb,
@@ -35,6 +36,7 @@ from bot.actions.context import (
     without_question_words,
 )
 from bot.actions.outcome import Outcome, mark
+from connectors.text import MAX_MESSAGE_CHARS
 from motcua.settings import get_settings
 from procedures_kb import Hit, KnowledgeBase, Procedure
 from procedures_kb.answers import NEW_ASPECTS, Aspect, Place, render_answer
@@ -193,6 +195,25 @@ def sibling_named(kb: KnowledgeBase, text: str, current: Procedure) -> Optional[
     return sibling if fold(thing) in names or fold(thing.split()[-1]) in names else None
 
 
+# A correction may give the age as a bare number: "à em nhầm, thằng lớn năm nay 17 rồi", "không,
+# cháu lên 10" (folded); not a count of days, months, copies or money.
+_BARE_AGE = re.compile(
+    r"\b(nam nay|nay|gio|moi|len|da|duoc|tron|du|la) (\d{1,2})\b(?!\s*(tuoi|ngay|thang|nam|lan|ban|nguoi|trieu"
+    r"|nghin|ngan|k|tr|h|gio|phut|tieng|%|/|[.,]\d))"
+)
+
+
+def with_age_said(text: str) -> str:
+    """A correction's bare age written out ("… năm nay 17 rồi" -> "… năm nay 17 tuổi rồi"), which
+    the search then weighs as any stated age; the text itself otherwise."""
+    head = text[:MAX_MESSAGE_CHARS]
+    folded = fold(head)
+    if age_in(head) is not None or len(folded) != len(head) or not is_correction(folded):
+        return text
+    found = _BARE_AGE.search(folded)
+    return f"{head[: found.end(2)]} tuổi{head[found.end(2) :]}" if found else text
+
+
 def named_after_denial(kb: KnowledgeBase, text: str) -> Optional[Procedure]:
     """ "không phải sao y, tôi cần chứng thực chữ ký": the procedure named after the denied one."""
     if "," not in text or not is_correction(fold(text)):
@@ -219,6 +240,11 @@ def search_question(kb: KnowledgeBase, text: str) -> SearchResult:
     names and pull the search toward them: any match of it then, or an editor's record in place of the
     catalogue's. An editor's record the whole question finds stays: the question words may say why
     ("thẻ căn cước hết hạn bao lâu thì bị phạt" is the renewal)."""
+    done = done_before_given(text)
+    if done:
+        result = kb.search(done)  # "làm khai sinh xong có được cấp luôn bản sao không": khai sinh
+        if result.match and not kb.get(result.match.procedure_id).imported_from:
+            return result
     lacking = without_lacking(text)
     if lacking != text:
         result = kb.search(lacking)
@@ -243,6 +269,10 @@ def resolve_procedure(kb: KnowledgeBase, text: str, entity: Optional[str], remem
     citizen says they lack names a paper ("đất chưa có sổ đỏ thì có xin phép xây nhà được không"):
     the NLU's entity gives way to the editor's record the rest of the message names."""
     if entity and entity in kb:
+        done = done_before_given(text)
+        found = kb.search(done).match if done else None
+        if found and found.procedure_id != entity and not kb.get(found.procedure_id).imported_from:
+            return Resolution(kb.get(found.procedure_id))  # the paper given is the entity, not the procedure
         lacking = without_lacking(text)
         if lacking != text:
             found = kb.search(lacking).match
@@ -267,6 +297,7 @@ def resolve_procedure(kb: KnowledgeBase, text: str, entity: Optional[str], remem
         return Resolution(suggestions=result.suggestions, not_held=result.qualifiers)
     if remembered and remembered in kb:
         current = kb.get(remembered)
+        text = with_age_said(text)
         age = age_in(text)
         if age is not None and current.age_range and not current.age_range.admits(age):
             # "à không, con tôi 15 tuổi rồi" about the under-14 card: the sibling for that age

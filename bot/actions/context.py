@@ -33,8 +33,10 @@ SLOT_OFFERED = "offered_procedures"
 _SPEAKER = r"(toi|minh|em|anh|chi|tui)"
 MEANT = rf"(y ({_SPEAKER} )?la|{_SPEAKER} (hoi|can hoi|muon hoi)|hoi)\b"
 _INTERJECTION = r"(a|ah|ak|uh|uk|um|o|da|oi|xin loi)[\s,.!]+"
-_NEGATION = r"(khong phai|khong|ko|hong|nham|go nham|viet nham|sai roi|sai)"
-_DENIAL = r"(khong phai|nham|go nham)\b"  # a denial even without a comma
+# "nhầm" with who erred: "em nhầm rồi,", "xin lỗi em gõ nhầm,"; not "nhầm lẫn" (a question's word)
+_ERRED = rf"(({_SPEAKER} )?(go |viet |hoi )?nham( roi)?(?! lan))"
+_NEGATION = rf"(khong phai|khong|ko|hong|{_ERRED}|sai roi|sai)"
+_DENIAL = rf"(khong phai|{_ERRED})\b"  # a denial even without a comma
 # The opening words a correction may have before what it means (all optional).
 CORRECTION_OPENER = rf"^({_INTERJECTION}){{0,2}}({_NEGATION}\s*[,.!]+\s*|{_NEGATION}\s+(?={MEANT})|{_DENIAL}\s*)?"
 _CORRECTION_START = re.compile(
@@ -98,6 +100,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"nhan (ket qua|kq)|(ket qua|kq) (nhan|bao|gui|tra)|lay (ket qua|kq)|(?<!thi )tra (ket qua|kq)",
             r"\btra ve (vneid|email|dien thoai|tai khoan)|nhan (\w+ )?qua (buu|tai khoan|email|tin nhan)",
             r"gui (ve|den|toi) (tan )?nha|(bi|co) het han (khong|ko|k|chua)|het han sau",
+            # what the paper says: "sổ đỏ cấp xong có ghi tên cả hai vợ chồng không"
+            r"\b(so do|so hong|giay chung nhan|gcn)( \w+){0,4} (co )?ghi (ten|them ten)\b",
             r"han (su )?dung|co han (bao|may|den|toi|dung)|hieu luc (trong )?(bao|may|den)",
             r"(dung|xai|su dung) (duoc|dc)( trong| den| toi)? (bao lau|may|khi nao|bao gio|den)",
             r"duoc (?#keep)(tam tru|o|cu tru) toi da|toi da bao lau thi het",
@@ -116,7 +120,13 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             rf"\b(xin|lay|tai|dien|ghi|viet) {_FORM_NOUNS}|\b(ct|tk|dkx|cc|dk)\d{{1,2}}\b|\bmau (so )?\d|theo mau",
             rf"\b{_FORM_NOUNS}( \w+){{0,10}} (lay|tai|xin)( mau)? (o|tai|tren) \w+",
             rf"\b{_FORM_NOUNS}( \w+){{0,6}} (ghi|dien|viet)( \w+){{0,4}} (the nao|sao|ntn|nhu the nao|ra sao)",
-            rf"\b{_FORM_NOUNS}( \w+){{0,6}} (do )?(ai|nguoi nao) (la nguoi |se |phai )?ky\b",
+            rf"\b{_FORM_NOUNS}( \w+){{0,10}} (thi )?(do )?(ai|nguoi nao) (la nguoi |se |phai )?ky\b",
+            # a form that opens the message, then what goes on it: "giấy khai đăng ký xe có cần đại lý
+            # ký tên đóng dấu không", "đơn đề nghị đổi bằng lái có cần ảnh dán lên không" ("dọn" folds
+            # as "đơn" does: only with the form's own word after it). All kept for the search, which
+            # went no better without them.
+            r"^(?#keep)((to khai|giay khai|giay de nghi|don (de nghi|dang ky|xin)|mau (don|to khai))( \w+){0,12}"
+            r" (ky (ten|vao)|dong dau|(dan|kem) (anh|hinh)|anh dan|ghi (ten|sao|gi|nhu)|dien (sao|gi|nhu))\b)",
             # filling it in: "tờ khai … có phải chủ hộ ký vào không", "dán ảnh vào chỗ nào", "ghi theo bố hay mẹ"
             r"\bto khai( \w+){0,10} (ky (vao|ten)|dan (anh|hinh)|ghi theo)\b",
         ),
@@ -184,11 +194,18 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"thoi han (phai|bat buoc|nao)|de lau|tre (han|hen)",
             r"muon (may|bao nhieu)|(tre|muon|cham|qua han)( \w+){0,3} (thi|co) (sao|bi)",
             r"(khi nao|bao gio|ngay nao) (thi )?(bat buoc|phai)|het han (bao lau|may thang|may nam)",
-            r"\bcon kip\b|(het han|qua han|tre han|muon)( \w+){0,4} (thi )?con (?#keep)(doi|lam|dang ky|dk|nop|cap)"
+            r"\bcon kip\b|(het han|qua han|tre han|muon)( \w+){0,4},? (thi )?con (?#keep)(doi|lam|dang ky|dk|nop|cap)"
             r" (duoc|dc)",
         ),
     ),
-    (Aspect.fee, _any(r"le phi|\bphi\b|(?<!dau )\btien\b(?! mat)|het bao nhieu|bao nhieu (1|mot) (ban|lan|trang)\b")),
+    # "vay tiền", "mượn tiền", "nợ tiền" are a loan, not a fee ("chứng thực chữ ký trên giấy vay tiền")
+    (
+        Aspect.fee,
+        _any(
+            r"le phi|\bphi\b|(?<!dau )(?<!vay )(?<!muon )(?<!no )\btien\b(?! mat)",
+            r"het bao nhieu|bao nhieu (1|mot) (ban|lan|trang)\b",
+        ),
+    ),
     # Before the time: "hạn chót … là khi nào" asks the citizen's deadline, not the office's.
     (
         Aspect.deadline,
@@ -234,6 +251,10 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"con phai (?#keep)(doi|lam|dang ky|gia han|cap doi)( \w+){0,4} nua\b",
             # "trẻ sơ sinh có làm hộ chiếu riêng được không": may it be done at all
             r"\bco (the )?(lam|dang ky|xin|cap)( \w+){1,4} (duoc|dc) (khong|ko|k|hong)\b",
+            # "chứng thực chữ ký trên giấy vay tiền có được không": may it be done at all
+            r"\bco (duoc|dc) (khong|ko|k|hong)\s*\??\s*$",
+            # "có được cấp sổ đỏ lần đầu không"; not a copy of the result ("có được cấp luôn bản sao không")
+            r"\b(co|con) (duoc|dc) cap(?! (luon |them )?(ban|may|bao nhieu))( \w+){1,6} (khong|ko|k|hong)\b",
         ),
     ),
 ]
@@ -331,6 +352,20 @@ def without_lacking(text: str) -> str:
     about the building permit. The text itself when it says of nothing that it is lacking."""
     left, cut = cut_folded(text[:MAX_MESSAGE_CHARS], _LACKING)
     return left if cut and left else text
+
+
+# "làm khai sinh xong có được cấp luôn bản sao không", "khai tử xong được cấp trích lục mấy bản"
+# (folded): the procedure done, then what it gives; the paper given names no other procedure.
+_DONE_THEN_GIVEN = re.compile(r"^(.{2,80}?) xong (thi |roi )?(\w+ ){0,2}?(co )?(duoc |dc )?(cap|nhan|lay|tra|giao)\b")
+
+
+def done_before_given(text: str) -> Optional[str]:
+    """The words before "xong" when the rest asks what the procedure gives ("… xong có được cấp
+    …"), as typed; None otherwise, or when folding changes the text's length."""
+    head = text[:MAX_MESSAGE_CHARS]
+    folded = fold(head)
+    found = _DONE_THEN_GIVEN.search(folded) if len(folded) == len(head) else None
+    return head[: found.end(1)].strip() if found else None
 
 
 async def load_kb(dispatcher: CollectingDispatcher) -> Optional[KnowledgeBase]:

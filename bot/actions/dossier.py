@@ -92,14 +92,14 @@ class _FixedReply(CitizenAction):
         aspect = await plain_procedure_question(dispatcher, tracker)
         if aspect is not None:
             return await answer_question(dispatcher, tracker, aspect)
-        corrected = await _corrected(dispatcher, tracker)
+        corrected = await answer_correction(dispatcher, tracker)
         if corrected is not None:
             return corrected
         dispatcher.utter_message(response=self.response, motcua=mark(self.outcome))
         return []
 
 
-async def _corrected(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
+async def answer_correction(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
     """A correction the NLU could not place ("cháu 16 tuổi rồi", "không phải đổi, tôi làm mất
     thẻ"): the last question, answered for the procedure it moves to."""
     last = tracker.get_slot("last_aspect")
@@ -199,7 +199,7 @@ class ActionBotChallenge(_FixedReply):
             aspect = asked_in(fold(message_text(tracker)))  # a follow-up about the procedure discussed
         if aspect is not None:
             return await answer_question(dispatcher, tracker, aspect)
-        corrected = await _corrected(dispatcher, tracker)  # "à ko, mình mất thẻ luôn rồi"
+        corrected = await answer_correction(dispatcher, tracker)  # "à ko, mình mất thẻ luôn rồi"
         if corrected is not None:
             return corrected
         dispatcher.utter_message(response=self.response, motcua=mark(self.outcome))

@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.answers import answer_question, plain_procedure_question
 from bot.actions.base import CitizenAction
 from bot.actions.context import is_correction, message_text
+from bot.actions.dossier import answer_correction
 from bot.actions.outcome import mark
 from bot.actions.rating import ask, should_ask
 from procedures_kb.text import fold
@@ -34,6 +35,9 @@ class _Closing(CitizenAction):
             aspect = await plain_procedure_question(dispatcher, tracker)
             if aspect is not None:
                 return await answer_question(dispatcher, tracker, aspect)
+            corrected = await answer_correction(dispatcher, tracker)  # "không, khai rồi, chỉ xin thêm bản sao thôi"
+            if corrected is not None:
+                return corrected
         dispatcher.utter_message(response=self.response, motcua=mark("smalltalk"))
         if should_ask(tracker):
             return ask(dispatcher, tracker)

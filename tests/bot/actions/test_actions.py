@@ -468,6 +468,18 @@ async def test_a_follow_up_without_a_difference_stays_with_the_procedure() -> No
         ("to khai lam ho chieu dan anh 4x6 vao cho nao", "form"),
         ("to khai nhap ho khau cho con co phai chu ho ky vao khong", "form"),
         ("Tờ khai khai sinh phần quê quán của con ghi theo bố hay mẹ?", "form"),
+        # a form that opens the message, then what goes on it
+        ("giấy khai đăng ký xe có cần đại lý ký tên đóng dấu không", "form"),
+        ("don de nghi doi bang lai co can anh dan len ko hay chup tai cho", "form"),
+        ("to khai lam can cuoc cho con 15 tuoi thi ai ky", "form"),
+        # may it be done at all; "vay tiền" is a loan, not a fee
+        ("chung thuc chu ky tren giay vay tien ca nhan co duoc khong", "conditions"),
+        ("đất ông bà để lại không có di chúc có được cấp sổ đỏ lần đầu không", "conditions"),
+        ("làm khai sinh xong có được cấp luôn bản sao không", None),  # a copy of the result, not who may
+        ("nộp online có được không", "online"),  # the channel's words come first
+        ("nhờ người nhà nộp có được không", "presence"),
+        ("sổ đỏ cấp xong có ghi tên cả hai vợ chồng không", "result"),  # what the paper says
+        ("bằng B2 hết hạn được 5 tháng, còn đổi được không hay phải sát hạch lại", "deadline"),
     ],
 )
 def test_the_words_that_ask_each_question(text: str, aspect: Optional[str]) -> None:
@@ -764,6 +776,11 @@ def test_the_question_words_are_blanked_where_they_are_typed(text: str, bare: st
         ("à thẻ bhyt chứ không phải căn cước", True),  # what is meant, then what is not
         ("thẻ bhyt chứ ko phải căn cước", True),
         ("làm thẻ bhyt cần giấy tờ gì", False),
+        # who erred, then the error
+        ("xin lỗi em gõ nhầm, em hỏi khai tử cho ông", True),
+        ("à em nhầm, thằng lớn năm nay 17 rồi", True),
+        ("mình nhầm rồi, ý là tạm trú", True),
+        ("em nhầm lẫn ngày sinh trong giấy khai sinh thì sao", False),  # "nhầm lẫn": a question's word
     ],
 )
 def test_a_correction_may_open_with_an_apology(text: str, is_one: bool) -> None:
@@ -783,6 +800,54 @@ async def test_a_correction_closing_with_thoi_read_as_a_goodbye_is_answered() ->
     # a goodbye that names no procedure stays a goodbye, though it opens like a correction
     messages, _ = await run(ActionGoodbye(), "không, cảm ơn", slots=slots)
     assert messages[0]["response"] == "utter_goodbye"
+
+
+async def test_a_correction_closing_with_thoi_that_names_a_sibling_by_its_paper_is_answered() -> None:
+    from bot.actions.rating_actions import ActionGoodbye
+
+    slots = {"procedure": "khai-sinh", "last_aspect": "where"}
+    messages, _ = await run(ActionGoodbye(), "không, khai rồi, giờ chỉ xin thêm bản sao thôi", slots=slots)
+    assert messages[0]["text"].startswith("Nơi nộp hồ sơ — Cấp bản sao trích lục hộ tịch")
+
+
+async def test_a_correction_may_give_the_age_as_a_bare_number() -> None:
+    from bot.actions.dossier import ActionOutOfScope
+
+    slots = {"procedure": "can-cuoc-duoi-14", "last_aspect": "presence"}
+    messages, _ = await run(ActionOutOfScope(), "à em nhầm, thằng lớn năm nay 17 rồi", slots=slots)
+    assert messages[0]["text"].startswith(
+        "Ai phải đi, có nhờ người khác được không — Cấp thẻ căn cước cho người từ đủ 14 tuổi"
+    )
+
+
+def test_a_bare_age_is_read_only_in_a_correction_and_not_as_a_count() -> None:
+    from bot.actions.answers import with_age_said
+
+    assert with_age_said("à em nhầm, thằng lớn năm nay 17 rồi") == "à em nhầm, thằng lớn năm nay 17 tuổi rồi"
+    assert with_age_said("ko, mới 6") == "ko, mới 6 tuổi"
+    assert with_age_said("con năm nay 17") == "con năm nay 17"  # no correction
+    assert with_age_said("à không, nghỉ việc được 2 tháng") == "à không, nghỉ việc được 2 tháng"
+    assert with_age_said("à không, cháu 15 tuổi") == "à không, cháu 15 tuổi"
+
+
+@pytest.mark.parametrize(
+    ("text", "heading"),
+    [
+        # the procedure done, then the paper it gives: the paper names no other procedure
+        ("làm khai sinh xong có được cấp luôn bản sao không, được mấy bản",
+         "Kết quả, thời hạn sử dụng và cách nhận — Đăng ký khai sinh"),
+        ("Khai tử xong thì nhà mình nhận giấy gì ạ, trích lục hay giấy chứng tử?",
+         "Kết quả, thời hạn sử dụng và cách nhận — Đăng ký khai tử"),
+        # what comes after another act is that act
+        ("kết hôn xong thì vợ nhập hộ khẩu về nhà chồng nhận giấy gì",
+         "Kết quả, thời hạn sử dụng và cách nhận — Đăng ký thường trú"),
+    ],
+)  # fmt: skip
+async def test_the_procedure_done_is_the_one_whose_result_is_asked(text: str, heading: str) -> None:
+    from bot.actions.procedures import ActionAnswerResult
+
+    messages, _ = await run(ActionAnswerResult(), text)
+    assert messages[0]["text"].startswith(heading)
 
 
 @pytest.mark.parametrize(
