@@ -41,7 +41,7 @@ import yaml
 
 from bot import messages as msg
 from bot.actions.answers import INTENT_OF_ASPECT, reading, search_question
-from bot.actions.context import asked_in, asks_validity
+from bot.actions.context import asked_in, asks_if_bot, asks_validity
 from bot.launcher import (
     ROOT,
     child_env,
@@ -190,6 +190,8 @@ def read_intent(kb: KnowledgeBase, text: str, intent: str, confidence: float) ->
     if intent in FIXED_REPLIES:
         if explicit is not None and search_question(kb, seen).match is not None:
             return INTENT_OF_ASPECT[explicit]
+        if intent == "out_of_scope" and asks_if_bot(fold(seen)):
+            return "bot_challenge"  # as ActionOutOfScope answers it
         return intent
     asked = ASPECT_OF_INTENT.get(intent)
     if asked is None:

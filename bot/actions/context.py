@@ -100,6 +100,12 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"nhan (ket qua|kq)|(ket qua|kq) (nhan|bao|gui|tra)|lay (ket qua|kq)|(?<!thi )tra (ket qua|kq)",
             r"\btra ve (vneid|email|dien thoai|tai khoan)|nhan (\w+ )?qua (buu|tai khoan|email|tin nhan)",
             r"gui (ve|den|toi) (tan )?nha|(bi|co) het han (khong|ko|k|chua)|het han sau",
+            # what the paper gives or says, and where it holds: "đăng ký thường trú xong có giấy xác nhận gì",
+            # "sổ đỏ làm xong thì lên văn phòng đăng ký đất đai nhận hay ra xã nhận", "giấy độc thân xin ở
+            # xã này có dùng để đăng ký kết hôn ở tỉnh khác được không"
+            r"\bxong( \w+){0,2} (co|duoc|dc)( cap| nhan)? (giay|the|so|ban|phieu|quyet dinh)( \w+){0,3} (gi|j|nao)\b",
+            r"\bxong( \w+){0,10} (nhan|lay)( \w+){0,2} hay\b",
+            r"\bco (dung|su dung|xai)( \w+){0,10} (tinh|noi|xa|phuong|huyen|nuoc) khac\b",
             # what the paper says: "sổ đỏ cấp xong có ghi tên cả hai vợ chồng không"
             r"\b(so do|so hong|giay chung nhan|gcn)( \w+){0,4} (co )?ghi (ten|them ten)\b",
             r"han (su )?dung|co han (bao|may|den|toi|dung)|hieu luc (trong )?(bao|may|den)",
@@ -129,6 +135,12 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r" (ky (ten|vao)|dong dau|(dan|kem) (anh|hinh)|anh dan|ghi (ten|sao|gi|nhu)|dien (sao|gi|nhu))\b)",
             # filling it in: "tờ khai … có phải chủ hộ ký vào không", "dán ảnh vào chỗ nào", "ghi theo bố hay mẹ"
             r"\bto khai( \w+){0,10} (ky (vao|ten)|dan (anh|hinh)|ghi theo)\b",
+            # who signs it, whose name it bears, who must sign or certify it; the photo on it
+            r"\b(to khai|giay khai|giay de nghi|don de nghi)( \w+){0,10} (do |thi )?(ai|nguoi nao)"
+            r" (la nguoi |se |phai )?(ky|dung ten|khai)\b",
+            r"\b(to khai|giay khai|giay de nghi|don de nghi)( \w+){0,10} co (can|phai) (\w+ ){0,3}(ky|xac nhan|dong dau"
+            r"|dan anh)\b",
+            r"\b(tren|vao|trong) to khai\b",
         ),
     ),
     # What the citizen cannot do or is ("không được chứng thực", "đang có tiền án"), and who
@@ -196,13 +208,18 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"(khi nao|bao gio|ngay nao) (thi )?(bat buoc|phai)|het han (bao lau|may thang|may nam)",
             r"\bcon kip\b|(het han|qua han|tre han|muon)( \w+){0,4},? (thi )?con (?#keep)(doi|lam|dang ky|dk|nop|cap)"
             r" (duoc|dc)",
+            # "bằng lái hết hạn 2 năm thì đổi được nữa không" (not "… đổi được online không": the channel)
+            r"(het han|qua han|tre han)( \w+){0,4},? thi (?#keep)(doi|lam|dang ky|dk|nop|cap)( lai)? (duoc|dc)"
+            r"(?! (online|truc tuyen|qua|tren|o|tai)\b)",
+            # "ông mất được 1 tháng rồi giờ mới đi khai tử có sao không"
+            r"\bgio moi( \w+){0,5} (co sao|co bi|bi phat|con (duoc|dc|kip))\b",
         ),
     ),
     # "vay tiền", "mượn tiền", "nợ tiền" are a loan, not a fee ("chứng thực chữ ký trên giấy vay tiền")
     (
         Aspect.fee,
         _any(
-            r"le phi|\bphi\b|(?<!dau )(?<!vay )(?<!muon )(?<!no )\btien\b(?! mat)",
+            r"le phi|\bphi\b|(?<!dau )(?<!vay )(?<!muon )(?<!no )(?<!het )\btien\b(?! mat)",
             r"het bao nhieu|bao nhieu (1|mot) (ban|lan|trang)\b",
         ),
     ),
@@ -234,6 +251,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"(phai|can) (ra|len|den) (cong an|xa|phuong) (khong|ko|k)$",
             r"(lam|ky|di|nop) rieng|chinh chu (den|di|len)|co ai (lam|nop|di|dang ky)|den tan nha|nhat thiet",
             r"(can bo|cong an|nhan vien)( co)? (den|xuong|toi|ve) (tan )?nha",
+            r"(can bo|cong an)( co)? (?#keep)(lam|cap|chup|thu)( \w+){0,5} (tai|o|den tan|tan) nha\b",
             r"(dem|mang|chay|dat) (xe|phuong tien)( \w+)? (len|den|ra|toi) (cong an|co quan|xa|phuong|tinh)",
             r"chu (giay to|the|so|xe|nha|ho)( \w+)? (phai|co phai|can) (di|den|len|co mat)",
             r"(tat ca|ca) (thanh vien|nha|gia dinh)( \w+){0,4} (di|len|den|co mat)",
@@ -247,7 +265,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"\bai (thi )?(duoc|dc|co the|moi duoc) ((?#keep)(lam|dang ky|xin|cap)|dung ten)|doi tuong",
             r"(may|bao nhieu) tuoi (thi|moi|la) (duoc|dc|phai|lam)",
             r"(co|con) (duoc|dc) (\w+ ){0,2}(?#keep)(lam|dang ky|xin|doi|kich hoat|sao y|chung thuc|huong|nhap)",
-            r"co (can|phai|bat buoc) (?#keep)(xin|dang ky|lam|khai bao)( \w+){0,8} (khong|ko|k|hong)\b",
+            r"co (can|phai|bat buoc) (?#keep)(xin|dang ky|lam|khai bao|doi|cap doi)( \w+){0,8} (khong|ko|k|hong)\b",
             r"con phai (?#keep)(doi|lam|dang ky|gia han|cap doi)( \w+){0,4} nua\b",
             # "trẻ sơ sinh có làm hộ chiếu riêng được không": may it be done at all
             r"\bco (the )?(lam|dang ky|xin|cap)( \w+){1,4} (duoc|dc) (khong|ko|k|hong)\b",
@@ -258,6 +276,20 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
         ),
     ),
 ]
+
+
+# "nghe giống máy quá, bạn là bot đúng không", "page này có người trực không hay toàn bot" (folded):
+# whether the assistant is a machine, in words the NLU may read as out of scope.
+# Only said of the assistant: "robot hút bụi loại nào tốt" asks nothing of it.
+_MACHINE = r"(bot|chatbot|robot|chatgpt|chat gpt|tro ly ao|tri tue nhan tao|may tu dong|may tra loi)"
+_ASKS_IF_BOT = re.compile(
+    rf"\b(la|toan|voi|phai|chac)( \w+)? {_MACHINE}\b|\b{_MACHINE} (a|ha|ak|ah|phai khong|dung khong|hay)\b"
+    r"|\btu dong tra loi\b|\b(nguoi|con nguoi|nguoi that) (hay|hoac) (la )?(may|bot)\b"
+)
+
+
+def asks_if_bot(folded: str) -> bool:
+    return bool(_ASKS_IF_BOT.search(folded[:MAX_MESSAGE_CHARS]))
 
 
 # How long the result stays valid, in words that never ask how long the office takes: "thời hạn

@@ -20,7 +20,7 @@ from bot import messages as msg
 from bot.actions.answers import answer, answer_question, correction_of, plain_procedure_question, province_of
 from bot.actions.awaiting import Awaited, await_input
 from bot.actions.base import CitizenAction
-from bot.actions.context import asked_in, is_switch, load_kb, message_text
+from bot.actions.context import asked_in, asks_if_bot, is_switch, load_kb, message_text
 from bot.actions.dossier_flow import look_up
 from bot.actions.handoff import handoff_offered, offer_person
 from bot.actions.outcome import Outcome, mark
@@ -87,6 +87,7 @@ class _FixedReply(CitizenAction):
 
     response = ""
     outcome: Outcome = "other"  # for the insights
+    asks_if_bot_too = False  # a question whether the assistant is a machine may be read as this
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         aspect = await plain_procedure_question(dispatcher, tracker)
@@ -95,6 +96,9 @@ class _FixedReply(CitizenAction):
         corrected = await answer_correction(dispatcher, tracker)
         if corrected is not None:
             return corrected
+        if self.asks_if_bot_too and asks_if_bot(fold(message_text(tracker))):
+            dispatcher.utter_message(response="utter_iamabot", motcua=mark("smalltalk"))
+            return []
         dispatcher.utter_message(response=self.response, motcua=mark(self.outcome))
         return []
 
@@ -149,8 +153,12 @@ class ActionRequestHuman(CitizenAction):
 
 
 class ActionOutOfScope(_FixedReply):
+    """Out of scope, unless it asks whether the assistant is a machine in words the NLU took for
+    something else ("nghe giống máy quá, bạn là bot đúng không"): the assistant says it is."""
+
     response = "utter_out_of_scope"
     outcome: Outcome = "out_of_scope"
+    asks_if_bot_too = True
 
     def name(self) -> Text:
         return "action_out_of_scope"

@@ -480,6 +480,17 @@ async def test_a_follow_up_without_a_difference_stays_with_the_procedure() -> No
         ("nhờ người nhà nộp có được không", "presence"),
         ("sổ đỏ cấp xong có ghi tên cả hai vợ chồng không", "result"),  # what the paper says
         ("bằng B2 hết hạn được 5 tháng, còn đổi được không hay phải sát hạch lại", "deadline"),
+        ("bang lai xe het han 2 nam thi doi duoc nua khong hay phai thi lai tu dau", "deadline"),
+        ("bằng lái hết hạn thì đổi được online không", "online"),  # the channel, not the deadline
+        ("ông nội mất được 1 tháng rồi giờ mới đi khai tử có sao không", "deadline"),
+        ("khai tử thì tờ khai do ai đứng tên, người nhà hay trưởng thôn", "form"),
+        ("làm lại căn cước bị mất thì tờ khai có cần công an xã xác nhận không", "form"),
+        ("trên tờ khai hộ chiếu ảnh dán là ảnh cỡ bao nhiêu, nền trắng hay xanh", "form"),
+        ("dang ky thuong tru xong co giay xac nhan gi de mang di lam viec khac ko", "result"),
+        ("sổ đỏ làm xong thì lên văn phòng đăng ký đất đai nhận hay ra xã nhận", "result"),
+        ("giấy độc thân xin ở xã này có dùng để đăng ký kết hôn ở tỉnh khác được không", "result"),
+        ("cccd con han nhung doi dia chi thi co bat buoc doi the ko", "conditions"),
+        ("công an có làm căn cước lưu động tại nhà cho người bệnh không", "presence"),
     ],
 )
 def test_the_words_that_ask_each_question(text: str, aspect: Optional[str]) -> None:
@@ -808,6 +819,18 @@ async def test_a_correction_closing_with_thoi_that_names_a_sibling_by_its_paper_
     slots = {"procedure": "khai-sinh", "last_aspect": "where"}
     messages, _ = await run(ActionGoodbye(), "không, khai rồi, giờ chỉ xin thêm bản sao thôi", slots=slots)
     assert messages[0]["text"].startswith("Nơi nộp hồ sơ — Cấp bản sao trích lục hộ tịch")
+
+
+@pytest.mark.parametrize(
+    "text", ["nghe giống máy quá, bạn là bot đúng không", "page nay co nguoi truc khong hay toan bot"]
+)
+async def test_whether_it_is_a_machine_read_as_out_of_scope_is_answered(text: str) -> None:
+    from bot.actions.dossier import ActionOutOfScope
+
+    messages, _ = await run(ActionOutOfScope(), text)
+    assert messages[0]["response"] == "utter_iamabot"
+    messages, _ = await run(ActionOutOfScope(), "robot hút bụi loại nào tốt")  # said of no assistant
+    assert messages[0]["response"] == "utter_out_of_scope"
 
 
 async def test_a_correction_may_give_the_age_as_a_bare_number() -> None:
