@@ -256,12 +256,40 @@ def search_question(kb: KnowledgeBase, text: str) -> SearchResult:
     if result.match and not kb.get(result.match.procedure_id).imported_from:
         return result  # the question words may say why ("thẻ hết hạn bao lâu thì bị phạt": cấp đổi)
     bare = without_question_words(text)
-    if bare == text:
+    if bare != text:
+        retried = kb.search(bare)
+        if retried.match and (not result.match or not kb.get(retried.match.procedure_id).imported_from):
+            return retried
+    return result if result.match else the_one_named(kb, text, result)
+
+
+def _typed_names(procedure: Procedure, padded: str) -> bool:
+    """Whether a name of two words or more of `procedure` is typed whole ("vneid" alone is the
+    channel as often as the procedure)."""
+    names = (fold(name) for name in (procedure.title, *procedure.aliases))
+    return any(" " in name and f" {name} " in padded for name in names)
+
+
+def the_one_named(kb: KnowledgeBase, text: str, result: SearchResult) -> SearchResult:
+    """Of the first two candidates, editors' records of different things, both offered, the one
+    whose name (title or a citizen's name) the question types whole when it types none of the other's: "hộ chiếu cho trẻ
+    em dưới 14 tuổi có hạn mấy năm" is the passport, though its age pulls toward the under-14
+    card. The result itself otherwise (the buttons stay)."""
+    if len(result.hits) < 2 or result.qualifiers:
         return result
-    retried = kb.search(bare)
-    if retried.match and (not result.match or not kb.get(retried.match.procedure_id).imported_from):
-        return retried
-    return result
+    first, second = (kb.get(hit.procedure_id) for hit in result.hits[:2])
+    if first.imported_from or second.imported_from or result.hits[1].score < result.suggest_floor:
+        return result
+    objects = fold(object_of(first.title)), fold(object_of(second.title))
+    if objects[0] in objects[1] or objects[1] in objects[0]:
+        return result  # siblings ("căn cước" names every card's procedure): the buttons tell them apart
+    padded = f" {' '.join(fold(text[:MAX_MESSAGE_CHARS]).split())} "
+    typed = [p for p in (first, second) if _typed_names(p, padded)]
+    if len(typed) != 1:
+        return result
+    chosen = next(hit for hit in result.hits[:2] if hit.procedure_id == typed[0].id)
+    others = [hit for hit in result.hits if hit is not chosen]
+    return SearchResult(result.query, [chosen, *others], result.threshold, confident=True)
 
 
 def resolve_procedure(kb: KnowledgeBase, text: str, entity: Optional[str], remembered: Optional[str]) -> Resolution:

@@ -874,6 +874,27 @@ async def test_the_procedure_done_is_the_one_whose_result_is_asked(text: str, he
 
 
 @pytest.mark.parametrize(
+    ("text", "procedure"),
+    [
+        # the passport is named whole; the age pulls toward the under-14 card, which is not
+        ("ho chieu cho tre em duoi 14 tuoi co han may nam", "ho-chieu"),
+        ("Hộ chiếu cấp cho trẻ em dưới 14 tuổi có thời hạn mấy năm?", "ho-chieu"),
+        ("sao y cccd ở ubnd xã có mất tiền ko ạ", "chung-thuc-ban-sao"),
+        # siblings of one thing stay asked with buttons: "căn cước" names every card's procedure
+        ("Con 2 tháng tuổi đã làm căn cước được chưa hay phải đợi lớn?", None),
+        # a one-word name is as often the channel: the conversation's procedure stays
+        ("lam tren vneid duoc ko", None),
+    ],
+)
+def test_of_two_offered_the_one_named_whole_is_answered(text: str, procedure: Optional[str]) -> None:
+    from bot.actions.answers import search_question
+    from procedures_kb import KnowledgeBase
+
+    match = search_question(KnowledgeBase.load(), text).match
+    assert (match.procedure_id if match else None) == procedure
+
+
+@pytest.mark.parametrize(
     ("text", "heading"),
     [
         # what the citizen lacks names a paper, not the procedure asked
