@@ -571,11 +571,23 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, as
     if found.procedure:
         aspect = aspect_for(tracker, asked, found.procedure)
         last = tracker.get_slot(SLOT_LAST_ASPECT)
-        if found.corrected and last in Aspect.__members__ and asked_in(fold(message_text(tracker))) is None:
-            aspect = Aspect(last)  # "làm cho con tôi, cháu mới 10 tuổi": the same question, corrected
+        moved = found.corrected or _sibling_of(kb, tracker.get_slot(SLOT_PROCEDURE), found.procedure)
+        if moved and last in Aspect.__members__ and asked_in(fold(message_text(tracker))) is None:
+            # "làm cho con tôi, cháu mới 10 tuổi", "à em đổi thẻ vì đủ 25 tuổi": the same question,
+            # for the procedure the correction (or a sibling named without a question) moves to
+            aspect = Aspect(last)
         return answer(dispatcher, kb, found.procedure, aspect, province_of(kb, tracker))
     searched = not message_text(tracker).startswith("/")
     return ask_which_procedure(dispatcher, kb, aspect, found.suggestions, found.not_held, searched)
+
+
+def _sibling_of(kb: KnowledgeBase, current: Optional[str], found: Procedure) -> bool:
+    """Whether `found` is another procedure for the same thing as the one discussed (the first
+    card and its renewal: "thẻ căn cước")."""
+    if not current or current == found.id or current not in kb:
+        return False
+    thing = fold(object_of(kb.get(current).title))
+    return bool(thing) and thing == fold(object_of(found.title))
 
 
 # A message the NLU could not place is read as a follow-up on the procedure discussed up to this

@@ -32,7 +32,7 @@ SLOT_OFFERED = "offered_procedures"
 # mình hỏi"; "sai" only with a comma ("sai tên trong giấy khai sinh" is a question).
 _SPEAKER = r"(toi|minh|em|anh|chi|tui)"
 MEANT = rf"(y ({_SPEAKER} )?la|{_SPEAKER} (hoi|can hoi|muon hoi)|hoi)\b"
-_INTERJECTION = r"(a|ah|ak|uh|uk|um|o|da|oi|xin loi)[\s,.!]+"
+_INTERJECTION = r"(a|ah|ak|uh|uk|um|o|oh|da|oi|ay|ui|e|ua|xin loi)[\s,.!]+"
 # "nhầm" with who erred: "em nhầm rồi,", "xin lỗi em gõ nhầm,"; not "nhầm lẫn" (a question's word)
 _ERRED = rf"(({_SPEAKER} )?(go |viet |hoi )?nham( roi)?(?! lan))"
 _NEGATION = rf"(khong phai|khong|ko|hong|{_ERRED}|sai roi|sai)"
@@ -44,6 +44,10 @@ _CORRECTION_START = re.compile(
     rf"|^{_INTERJECTION}{_NEGATION}( \w+){{1,2}}\s*[,.!]"  # "à không gãy, mất luôn rồi"
     # "à xin lỗi, khai tử cho ông nội"; not the polite "xin lỗi, cho em hỏi …" of a new question
     rf"|^({_INTERJECTION})?xin loi\s*[,.!]+\s*(?!cho\b)(?=\w)"
+    # "à lý lịch tư pháp cơ": what is meant, and "cơ" closing it (folded as "có" is: not "à vâng
+    # có", "à em cũng có")
+    rf"|^({_INTERJECTION}){{1,2}}(?!(vang|da|u|uh|ok|dung|phai|roi|toi|em|minh|anh|chi|tui|cung|van|chua|khong|ko)\b)"
+    r"\w+( \w+){0,5} co\s*[.!]*$"
     # "à thẻ bhyt chứ không phải căn cước": what is meant, then what is not
     rf"|^({_INTERJECTION}){{0,2}}\w+( \w+){{0,5}},? chu (khong|ko|k|hong) phai\b"
 )
@@ -96,7 +100,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
         Aspect.result,
         _any(
             r"co gia tri|gia tri (bao|may|den|trong)|co thoi han(?! nao)|co (can|phai) (?#keep)(gia han)",
-            r"ban (dien tu|giay)\b|(cap|nhan|lay) (duoc )?(may|bao nhieu) ban\b|(bao nhieu|may) tuoi (thi )?het han",
+            r"(?<!mua )ban (dien tu|giay)\b|(cap|nhan|lay) (duoc )?(may|bao nhieu) ban\b",
+            r"(bao nhieu|may) tuoi (thi )?het han",
             r"nhan (ket qua|kq)|(ket qua|kq) (nhan|bao|gui|tra)|lay (ket qua|kq)|(?<!thi )tra (ket qua|kq)",
             r"\btra ve (vneid|email|dien thoai|tai khoan)|nhan (\w+ )?qua (buu|tai khoan|email|tin nhan)",
             r"gui (ve|den|toi) (tan )?nha|(bi|co) het han (khong|ko|k|chua)|het han sau",
@@ -106,6 +111,11 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"\bxong( \w+){0,2} (co|duoc|dc)( cap| nhan)? (giay|the|so|ban|phieu|quyet dinh)( \w+){0,3} (gi|j|nao)\b",
             r"\bxong( \w+){0,10} (nhan|lay)( \w+){0,2} hay\b",
             r"\bco (dung|su dung|xai)( \w+){0,10} (tinh|noi|xa|phuong|huyen|nuoc) khac\b",
+            # "bản sao chứng thực được chấp nhận trong bao lâu"; the allowance paid: "trợ cấp thất nghiệp
+            # được hưởng mấy tháng, tiền chuyển về tài khoản à"
+            r"\bchap nhan (trong )?(thoi gian )?(bao lau|may thang|may nam)\b",
+            r"\bduoc huong (may|bao nhieu) thang\b",
+            r"\b(tien|tro cap)( \w+){0,2} (chuyen|gui|tra) (ve|qua|vao) (tai khoan|the|atm)",
             # what the paper says: "sổ đỏ cấp xong có ghi tên cả hai vợ chồng không"
             r"\b(so do|so hong|giay chung nhan|gcn)( \w+){0,4} (co )?ghi (ten|them ten)\b",
             r"han (su )?dung|co han (bao|may|den|toi|dung)|hieu luc (trong )?(bao|may|den)",
@@ -149,6 +159,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
         Aspect.conditions,
         _any(
             r"dieu kien|truong hop nao|khong (duoc|dc) (?#keep)(chung thuc|cap|lam|dang ky|sao y|xin)",
+            r"\bai (thi )?(duoc|dc|co) quyen\b",  # "ai được quyền xin bản sao … của người khác"
             r"\bkhong co (hop dong|giay to|so do|chung tu|ho khau)",
             r"(tung|dang co|dang bi|co|xoa) (bi )?(tien an|an tich|khoi to|truy cuu)",
             r"tung bi (phat|xu phat|ky luat)",
@@ -211,6 +222,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             # "bằng lái hết hạn 2 năm thì đổi được nữa không" (not "… đổi được online không": the channel)
             r"(het han|qua han|tre han)( \w+){0,4},? thi (?#keep)(doi|lam|dang ky|dk|nop|cap)( lai)? (duoc|dc)"
             r"(?! (online|truc tuyen|qua|tren|o|tai)\b)",
+            # how early the citizen may or must renew: "gplx còn 2 tháng nữa hết hạn, được đổi sớm trước bao lâu"
+            r"\b(doi|lam|nop|dang ky|gia han) (som )?truoc( \w+){0,3} (bao lau|may ngay|bao nhieu ngay|may thang)\b",
             # "ông mất được 1 tháng rồi giờ mới đi khai tử có sao không"
             r"\bgio moi( \w+){0,5} (co sao|co bi|bi phat|con (duoc|dc|kip))\b",
         ),
@@ -268,7 +281,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"co (can|phai|bat buoc) (?#keep)(xin|dang ky|lam|khai bao|doi|cap doi)( \w+){0,8} (khong|ko|k|hong)\b",
             r"con phai (?#keep)(doi|lam|dang ky|gia han|cap doi)( \w+){0,4} nua\b",
             # "trẻ sơ sinh có làm hộ chiếu riêng được không": may it be done at all
-            r"\bco (the )?(lam|dang ky|xin|cap)( \w+){1,4} (duoc|dc) (khong|ko|k|hong)\b",
+            r"\bco (the )?(lam|dang ky|xin|cap|nhap)( \w+){1,4} (duoc|dc) (khong|ko|k|hong)\b",
             # "chứng thực chữ ký trên giấy vay tiền có được không": may it be done at all
             r"\bco (duoc|dc) (khong|ko|k|hong)\s*\??\s*$",
             # "có được cấp sổ đỏ lần đầu không"; not a copy of the result ("có được cấp luôn bản sao không")
@@ -295,7 +308,11 @@ def asks_if_bot(folded: str) -> bool:
 # How long the result stays valid, in words that never ask how long the office takes: "thời hạn
 # sử dụng", "hiệu lực", "có giá trị trong bao lâu". The NLU, trained mostly on "bao lâu" as the
 # processing time, can read them so at 0.996. "gia hạn sử dụng đất" names a procedure.
-VALIDITY = re.compile(r"(?<!gia )\b(thoi )?han su dung\b|\bhieu luc\b|\bco gia tri (bao|trong|den|toi|may)\b")
+VALIDITY = re.compile(
+    r"(?<!gia )\b(thoi )?han su dung\b|\bhieu luc\b|\bco gia tri (bao|trong|den|toi|may)\b"
+    r"|\b(dung|xai|su dung) (duoc|dc) (trong )?(bao lau|may thang|may nam)\b"
+    r"|\bchap nhan (trong )?(thoi gian )?(bao lau|may thang|may nam)\b"
+)
 
 
 def asks_validity(folded: str) -> bool:

@@ -491,6 +491,13 @@ async def test_a_follow_up_without_a_difference_stays_with_the_procedure() -> No
         ("giấy độc thân xin ở xã này có dùng để đăng ký kết hôn ở tỉnh khác được không", "result"),
         ("cccd con han nhung doi dia chi thi co bat buoc doi the ko", "conditions"),
         ("công an có làm căn cước lưu động tại nhà cho người bệnh không", "presence"),
+        ("gplx con 2 thang nua het han, duoc doi som truoc bao lau", "deadline"),
+        ("Phiếu lý lịch tư pháp xin xong nộp hồ sơ xin việc thì dùng được trong bao lâu ạ", "result"),
+        ("Bản sao chứng thực nộp hồ sơ thì được chấp nhận trong thời gian bao lâu ạ", "result"),
+        ("tro cap that nghiep duoc huong may thang, tien chuyen ve tai khoan a", "result"),
+        ("nha o nho 10m2 co nhap khau cho ca nha duoc ko", "conditions"),
+        ("Ai được quyền xin bản sao trích lục khai sinh của người khác ạ", "conditions"),
+        ("Đất mua bán giấy tay từ hồi xưa giờ có làm sổ đỏ lần đầu được không", "conditions"),  # no "bản giấy"
     ],
 )
 def test_the_words_that_ask_each_question(text: str, aspect: Optional[str]) -> None:
@@ -792,6 +799,10 @@ def test_the_question_words_are_blanked_where_they_are_typed(text: str, bare: st
         ("à em nhầm, thằng lớn năm nay 17 rồi", True),
         ("mình nhầm rồi, ý là tạm trú", True),
         ("em nhầm lẫn ngày sinh trong giấy khai sinh thì sao", False),  # "nhầm lẫn": a question's word
+        ("ay nham, y la tam tru", True),
+        ("à lý lịch tư pháp cơ", True),  # "cơ" closing what is meant
+        ("à vâng có", False),  # "có" answering a question
+        ("à em cũng có", False),
     ],
 )
 def test_a_correction_may_open_with_an_apology(text: str, is_one: bool) -> None:
@@ -831,6 +842,18 @@ async def test_whether_it_is_a_machine_read_as_out_of_scope_is_answered(text: st
     assert messages[0]["response"] == "utter_iamabot"
     messages, _ = await run(ActionOutOfScope(), "robot hút bụi loại nào tốt")  # said of no assistant
     assert messages[0]["response"] == "utter_out_of_scope"
+
+
+async def test_a_sibling_named_without_a_question_keeps_the_question() -> None:
+    """ "à em đổi thẻ vì đủ 25 tuổi" after the papers of the first card: the renewal's papers."""
+    from bot.actions.procedures import ActionAnswerConditions
+
+    slots = {"procedure": "can-cuoc", "last_aspect": "documents"}
+    messages, _ = await run(ActionAnswerConditions(), "à em đổi thẻ vì đủ 25 tuổi", slots=slots)
+    assert messages[0]["text"].startswith("Giấy tờ cần chuẩn bị — Cấp đổi thẻ căn cước")
+    # with a question of its own, that question
+    messages, _ = await run(ActionAnswerConditions(), "đổi thẻ căn cước thì ai được làm", slots=slots)
+    assert messages[0]["text"].startswith("Đối tượng và điều kiện — Cấp đổi thẻ căn cước")
 
 
 async def test_a_correction_may_give_the_age_as_a_bare_number() -> None:
