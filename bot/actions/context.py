@@ -115,6 +115,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             # được hưởng mấy tháng, tiền chuyển về tài khoản à"
             r"\bchap nhan (trong )?(thoi gian )?(bao lau|may thang|may nam)\b",
             r"\bduoc huong (may|bao nhieu) thang\b",
+            # the new card's number: "làm lại thì thẻ mới có số khác không"
+            r"\bco so (khac|moi)\b|\bso (the|can cuoc|cccd|dinh danh|ho chieu)( \w+){0,4} (khac|giong|thay doi)\b",
             r"\b(tien|tro cap)( \w+){0,2} (chuyen|gui|tra) (ve|qua|vao) (tai khoan|the|atm)",
             # what the paper says: "sổ đỏ cấp xong có ghi tên cả hai vợ chồng không"
             r"\b(so do|so hong|giay chung nhan|gcn)( \w+){0,4} (co )?ghi (ten|them ten)\b",
@@ -150,7 +152,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r" (la nguoi |se |phai )?(ky|dung ten|khai)\b",
             r"\b(to khai|giay khai|giay de nghi|don de nghi)( \w+){0,10} co (can|phai) (\w+ ){0,3}(ky|xac nhan|dong dau"
             r"|dan anh)\b",
-            r"\b(tren|vao|trong) to khai\b",
+            r"\b(tren|vao|trong) to khai\b|\bdien (phieu|giay|mau|bieu)\b",
         ),
     ),
     # What the citizen cannot do or is ("không được chứng thực", "đang có tiền án"), and who
@@ -159,7 +161,9 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
         Aspect.conditions,
         _any(
             r"dieu kien|truong hop nao|khong (duoc|dc) (?#keep)(chung thuc|cap|lam|dang ky|sao y|xin)",
-            r"\bai (thi )?(duoc|dc|co) quyen\b",  # "ai được quyền xin bản sao … của người khác"
+            r"\bai (thi )?(duoc|dc|co) quyen\b",
+            # "có cần chủ nhà đồng ý không"
+            r"\b(can|phai) (co )?(su )?(\w+ ){0,3}(dong y|cho phep)\b",  # "ai được quyền xin bản sao … của người khác"
             r"\bkhong co (hop dong|giay to|so do|chung tu|ho khau)",
             r"(tung|dang co|dang bi|co|xoa) (bi )?(tien an|an tich|khoi to|truy cuu)",
             r"tung bi (phat|xu phat|ky luat)",
@@ -224,6 +228,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"(?! (online|truc tuyen|qua|tren|o|tai)\b)",
             # how early the citizen may or must renew: "gplx còn 2 tháng nữa hết hạn, được đổi sớm trước bao lâu"
             r"\b(doi|lam|nop|dang ky|gia han) (som )?truoc( \w+){0,3} (bao lau|may ngay|bao nhieu ngay|may thang)\b",
+            # "công an phường có phạt không"; "làm trước hay sau sinh nhật"
+            r"\b(co|se) (bi )?phat (khong|ko|k|hong|gi)\b|\b(truoc|som) hay (sau|muon|tre)\b",
             # "ông mất được 1 tháng rồi giờ mới đi khai tử có sao không"
             r"\bgio moi( \w+){0,5} (co sao|co bi|bi phat|con (duoc|dc|kip))\b",
         ),
@@ -260,7 +266,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             rf"(nop|lam|di) ho (duoc|dum|giup|cho (nguoi|{_RELATIVES}))|\bnho (nguoi|ng|ai|ban)\b",
             r"ca hai (nguoi|dua|vo chong)|(di|len) ca (hai|2)\b|\btu (di|len|den)\b|den tan noi|(mot|1) minh",
             rf"(thay|giup|dum|gium) (duoc|dc|khong|ko|k)\b|(thay|giup|dum|gium) (cho )?{_RELATIVES}\b",
-            r"(phai|bat buoc|can) (\w+ )?(den|di|len|ra) (truc tiep|tan noi)",
+            r"(phai|bat buoc|can) (\w+ )?(den|di|len|ra)( \w+){0,2} (truc tiep|tan noi)",
             r"(phai|can) (ra|len|den) (cong an|xa|phuong) (khong|ko|k)$",
             r"(lam|ky|di|nop) rieng|chinh chu (den|di|len)|co ai (lam|nop|di|dang ky)|den tan nha|nhat thiet",
             r"(can bo|cong an|nhan vien)( co)? (den|xuong|toi|ve) (tan )?nha",

@@ -498,6 +498,12 @@ async def test_a_follow_up_without_a_difference_stays_with_the_procedure() -> No
         ("nha o nho 10m2 co nhap khau cho ca nha duoc ko", "conditions"),
         ("Ai được quyền xin bản sao trích lục khai sinh của người khác ạ", "conditions"),
         ("Đất mua bán giấy tay từ hồi xưa giờ có làm sổ đỏ lần đầu được không", "conditions"),  # no "bản giấy"
+        ("em o tro 3 thang nay chua dk tam tru, cong an phuong co phat ko", "deadline"),
+        ("doi can cuoc khi du 40 tuoi thi duoc lam truoc hay sau sinh nhat bao lau", "deadline"),
+        ("kich hoat vneid muc 2 co phai ra cong an tan noi ko hay lam tai nha dc", "presence"),
+        ("Tạm trú ở nhà người quen có cần chủ nhà đồng ý không ạ", "conditions"),
+        ("Làm định danh mức 2 có phải điền phiếu gì không ạ", "form"),
+        ("Mất căn cước làm lại thì thẻ mới có số khác không ạ", "result"),
     ],
 )
 def test_the_words_that_ask_each_question(text: str, aspect: Optional[str]) -> None:
