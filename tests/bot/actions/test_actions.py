@@ -905,6 +905,23 @@ async def test_the_procedure_done_is_the_one_whose_result_is_asked(text: str, he
 @pytest.mark.parametrize(
     ("text", "procedure"),
     [
+        ("Mua nhà chung cư ở Hà Nội ở được nửa năm chưa nhập khẩu, vậy là quá hạn chưa ạ", "thuong-tru"),
+        ("lấy vợ rồi, giờ nhập khẩu vợ về nhà em thì làm sao", "thuong-tru"),  # not the marriage
+        ("nhap khau cho vo moi cuoi thi minh di lam mot minh dc ko", "thuong-tru"),
+        ("nhập khẩu xe ô tô cần thủ tục gì", "tthc-1-007888"),  # goods: importing
+    ],
+)
+def test_nhap_khau_is_the_residence_unless_goods_are_named(text: str, procedure: str) -> None:
+    from bot.actions.answers import search_question
+    from procedures_kb import KnowledgeBase
+
+    match = search_question(KnowledgeBase.load(), text).match
+    assert match is not None and match.procedure_id == procedure
+
+
+@pytest.mark.parametrize(
+    ("text", "procedure"),
+    [
         # the passport is named whole; the age pulls toward the under-14 card, which is not
         ("ho chieu cho tre em duoi 14 tuoi co han may nam", "ho-chieu"),
         ("Hộ chiếu cấp cho trẻ em dưới 14 tuổi có thời hạn mấy năm?", "ho-chieu"),
