@@ -34,6 +34,7 @@ from bot.actions.context import (
     message_text,
     with_household,
     without_lacking,
+    without_ownership,
     without_question_words,
 )
 from bot.actions.outcome import Outcome, mark
@@ -245,6 +246,11 @@ def search_question(kb: KnowledgeBase, text: str) -> SearchResult:
     done = done_before_given(text)
     if done:
         result = kb.search(done)  # "làm khai sinh xong có được cấp luôn bản sao không": khai sinh
+        if result.match and not kb.get(result.match.procedure_id).imported_from:
+            return result
+    owned = without_ownership(text)
+    if owned != text:
+        result = kb.search(owned)  # "có được đứng tên hộ kinh doanh không": not "sang tên hộ kinh doanh"
         if result.match and not kb.get(result.match.procedure_id).imported_from:
             return result
     lacking = without_lacking(text)

@@ -401,6 +401,17 @@ def cut_folded(text: str, pattern: re.Pattern[str]) -> Tuple[str, bool]:
     return " ".join(" ".join(kept).split()), cut
 
 
+# "đứng tên" says whose name a paper bears; its "tên" pulls the search toward the procedures that
+# change a name ("sang tên hộ kinh doanh"): "giáo viên có được đứng tên hộ kinh doanh không".
+_OWNERSHIP = re.compile(r"\bdung ten\b")
+
+
+def without_ownership(text: str) -> str:
+    """The message without "đứng tên"; the text itself when it has none."""
+    left, cut = cut_folded(text[:MAX_MESSAGE_CHARS], _OWNERSHIP)
+    return left if cut and left else text
+
+
 def without_lacking(text: str) -> str:
     """The message without what it says the citizen lacks: "Bé chưa có giấy khai sinh có làm căn
     cước được không" asks about the card, "đất chưa có sổ đỏ thì có xin phép xây dựng được không"

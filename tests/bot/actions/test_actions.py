@@ -909,9 +909,14 @@ async def test_the_procedure_done_is_the_one_whose_result_is_asked(text: str, he
         ("lấy vợ rồi, giờ nhập khẩu vợ về nhà em thì làm sao", "thuong-tru"),  # not the marriage
         ("nhap khau cho vo moi cuoi thi minh di lam mot minh dc ko", "thuong-tru"),
         ("nhập khẩu xe ô tô cần thủ tục gì", "tthc-1-007888"),  # goods: importing
+        # "đứng tên" is whose name the paper bears, not a change of name ("sang tên hộ kinh doanh")
+        ("Đang làm giáo viên có được đứng tên hộ kinh doanh không ạ", "ho-kinh-doanh"),
+        ("sinh viên 19 tuổi có được đứng tên hộ kinh doanh không", "ho-kinh-doanh"),
+        ("chua du 18 tuoi co dung ten dang ky xe may dc khong", "dang-ky-xe"),
+        ("sổ đỏ đứng tên bố mẹ thì con đi nộp hồ sơ thay được không", "so-do"),
     ],
 )
-def test_nhap_khau_is_the_residence_unless_goods_are_named(text: str, procedure: str) -> None:
+def test_the_citizens_words_for_a_household_and_an_owner_name_no_other_procedure(text: str, procedure: str) -> None:
     from bot.actions.answers import search_question
     from procedures_kb import KnowledgeBase
 
