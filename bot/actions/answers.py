@@ -28,11 +28,11 @@ from bot.actions.context import (
     asks_validity,
     cut_folded,
     done_before_given,
+    in_plain_words,
     is_correction,
     is_switch,
     load_kb,
     message_text,
-    with_household,
     without_lacking,
     without_ownership,
     without_question_words,
@@ -242,7 +242,7 @@ def search_question(kb: KnowledgeBase, text: str) -> SearchResult:
     names and pull the search toward them: any match of it then, or an editor's record in place of the
     catalogue's. An editor's record the whole question finds stays: the question words may say why
     ("thẻ căn cước hết hạn bao lâu thì bị phạt" is the renewal)."""
-    text = with_household(text)  # "chưa nhập khẩu": the residence, not importing goods
+    text = in_plain_words(text)  # "chưa nhập khẩu": the residence, not importing goods; "hộ chíu"
     done = done_before_given(text)
     if done:
         result = kb.search(done)  # "làm khai sinh xong có được cấp luôn bản sao không": khai sinh

@@ -436,25 +436,51 @@ def done_before_given(text: str) -> Optional[str]:
 
 # "nhập khẩu" is how citizens say "nhập hộ khẩu" (the permanent residence), and how the catalogue
 # says importing goods (88 of its names): read as the residence unless goods are named.
-_IMPORT = re.compile(r"\bnhap (?=khau\b)")
 _GOODS = re.compile(
     r"\b(hang|xe|o to|oto|thuoc|gao|may moc|thiet bi|ruou|tem|thue|phe lieu|giong|thuc an|go|san pham|lo hang"
     r"|container|hai quan|xuat khau|nguyen lieu|vat tu|hoa chat|dong vat|thuc vat|giay phep nhap)\b"
 )
+# Citizens' words for a procedure that the search, fitted on the catalogue's words, reads elsewhere:
+# (as typed, the words as the search knows them, whether only typed bare counts). "ở tạm mấy tháng"
+# is the temporary residence, "hộ chíu" the passport; "bang lai" typed bare is "bằng lái", not the
+# "lại" of "cấp lại". Each is taken typed bare or with these diacritics ("ở tâm" is none of them).
+_PLAIN_WORDS: List[Tuple[str, str, bool]] = [
+    ("nhập khẩu", "nhập hộ khẩu", False),
+    ("ở tạm", "ở tạm trú", False),
+    ("hộ chíu", "hộ chiếu", False),
+    ("bằng lái", "bằng lái", True),
+]
+_PLAIN_PATTERNS = [
+    (re.compile(rf"\b{re.escape(fold(typed))}\b(?! tru)"), typed.lower(), words, bare)
+    for typed, words, bare in _PLAIN_WORDS
+]
 
 
-def with_household(text: str) -> str:
-    """ "nhập khẩu" written as the residence it means ("mua chung cư ở được nửa năm chưa nhập
-    khẩu" -> "… chưa nhập hộ khẩu"), unless the message names goods; the text itself otherwise."""
+def in_plain_words(text: str) -> str:
+    """The message with citizens' words written as the search knows them: "nhập khẩu" as "nhập hộ
+    khẩu" (unless goods are named), "ở tạm" as "ở tạm trú", "hộ chíu" as "hộ chiếu", "bang lai"
+    typed bare as "bằng lái". The text itself when folding changes its length."""
     head = text[:MAX_MESSAGE_CHARS]
     folded = fold(head)
-    if len(folded) != len(head) or _GOODS.search(folded):
+    if len(folded) != len(head):
         return text
-    found = _IMPORT.search(folded)
-    if not found:
+    goods = _GOODS.search(folded) is not None
+    spans: List[Tuple[int, int, str]] = []
+    for pattern, typed, words, bare in _PLAIN_PATTERNS:
+        if goods and typed == "nhập khẩu":
+            continue
+        for found in pattern.finditer(folded):
+            as_typed = head[found.start() : found.end()].lower()
+            if as_typed == found.group() or (not bare and as_typed == typed):
+                spans.append((found.start(), found.end(), words))
+    if not spans:
         return text
-    household = "ho " if head[found.start() : found.end()] == folded[found.start() : found.end()] else "hộ "
-    return head[: found.end()] + household + head[found.end() :]
+    out, at = [], 0
+    for start, end, words in sorted(spans):
+        if start >= at:
+            out += [head[at:start], words]
+            at = end
+    return "".join(out) + head[at:]
 
 
 async def load_kb(dispatcher: CollectingDispatcher) -> Optional[KnowledgeBase]:

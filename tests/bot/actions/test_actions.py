@@ -914,6 +914,9 @@ async def test_the_procedure_done_is_the_one_whose_result_is_asked(text: str, he
         ("sinh viên 19 tuổi có được đứng tên hộ kinh doanh không", "ho-kinh-doanh"),
         ("chua du 18 tuoi co dung ten dang ky xe may dc khong", "dang-ky-xe"),
         ("sổ đỏ đứng tên bố mẹ thì con đi nộp hồ sơ thay được không", "so-do"),
+        ("Làm hộ chíu bao lâu thì có?", "ho-chieu"),
+        ("khong, chi o tam may thang thoi chu ko nhap han", "tam-tru"),
+        ("ko phai xe, bang lai co", "doi-giay-phep-lai-xe"),  # "lai" typed bare: "lái", not "lại"
     ],
 )
 def test_the_citizens_words_for_a_household_and_an_owner_name_no_other_procedure(text: str, procedure: str) -> None:
@@ -922,6 +925,15 @@ def test_the_citizens_words_for_a_household_and_an_owner_name_no_other_procedure
 
     match = search_question(KnowledgeBase.load(), text).match
     assert match is not None and match.procedure_id == procedure
+
+
+def test_citizens_words_are_taken_bare_or_with_their_own_diacritics() -> None:
+    from bot.actions.context import in_plain_words
+
+    assert in_plain_words("chi o tam may thang") == "chi ở tạm trú may thang"
+    assert in_plain_words("ở tâm") == "ở tâm"  # other diacritics: other words
+    assert in_plain_words("bằng lại") == "bằng lại"  # "bằng lái" only when typed bare
+    assert in_plain_words("nhập khẩu gạo") == "nhập khẩu gạo"  # goods
 
 
 @pytest.mark.parametrize(
