@@ -35,7 +35,7 @@ MEANT = rf"(y ({_SPEAKER} )?la|{_SPEAKER} (hoi|can hoi|muon hoi)|hoi)\b"
 _INTERJECTION = r"(a|ah|ak|uh|uk|um|o|oh|da|oi|ay|ui|e|ua|xin loi)[\s,.!]+"
 # "nhầm" with who erred: "em nhầm rồi,", "xin lỗi em gõ nhầm,"; not "nhầm lẫn" (a question's word)
 _ERRED = rf"(({_SPEAKER} )?(go |viet |hoi )?nham( roi)?(?! lan))"
-_NEGATION = rf"(khong phai|khong|ko|hong|{_ERRED}|sai roi|sai)"
+_NEGATION = rf"(khong phai|khong|ko|hong|{_ERRED}|sai roi|sai|lon( roi)?)"  # "lộn," (Southern "nhầm")
 _DENIAL = rf"(khong phai|{_ERRED})\b"  # a denial even without a comma
 # The opening words a correction may have before what it means (all optional).
 CORRECTION_OPENER = rf"^({_INTERJECTION}){{0,2}}({_NEGATION}\s*[,.!]+\s*|{_NEGATION}\s+(?={MEANT})|{_DENIAL}\s*)?"
@@ -44,6 +44,8 @@ _CORRECTION_START = re.compile(
     rf"|^{_INTERJECTION}{_NEGATION}( \w+){{1,2}}\s*[,.!]"  # "à không gãy, mất luôn rồi"
     # "à xin lỗi, khai tử cho ông nội"; not the polite "xin lỗi, cho em hỏi …" of a new question
     rf"|^({_INTERJECTION})?xin loi\s*[,.!]+\s*(?!cho\b)(?=\w)"
+    # "à em muốn sao y bản chính thôi": after an interjection, what the citizen wants instead
+    rf"|^({_INTERJECTION}){{1,2}}{_SPEAKER} (chi )?(muon|can)\b"
     # "à lý lịch tư pháp cơ": what is meant, and "cơ" closing it (folded as "có" is: not "à vâng
     # có", "à em cũng có")
     rf"|^({_INTERJECTION}){{1,2}}(?!(vang|da|u|uh|ok|dung|phai|roi|toi|em|minh|anh|chi|tui|cung|van|chua|khong|ko)\b)"
@@ -122,7 +124,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"\b(so do|so hong|giay chung nhan|gcn)( \w+){0,4} (co )?ghi (ten|them ten)\b",
             r"han (su )?dung|co han (bao|may|den|toi|dung)|hieu luc (trong )?(bao|may|den)",
             r"(dung|xai|su dung) (duoc|dc)( trong| den| toi)? (bao lau|may|khi nao|bao gio|den)",
-            r"duoc (?#keep)(tam tru|o|cu tru) toi da|toi da bao lau thi het",
+            r"duoc (?#keep)(tam tru|o|cu tru) toi da|toi da bao lau thi het|\bthoi han toi da\b",
             r"nhan (?#keep)(the|giay|so|ho chieu|phieu|bang|bien|quyet dinh)( \w+){0,4} (o dau|qua|tai)",
             r"xong (thi |roi )?(den |di |len )?(nhan|lay)( \w+){0,3} (o dau|qua|tai|bang|cho nao|o cho nao)",
             # not "xác nhận", "hôn nhân", "tiếp nhận", "công nhân"
@@ -153,6 +155,9 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"\b(to khai|giay khai|giay de nghi|don de nghi)( \w+){0,10} co (can|phai) (\w+ ){0,3}(ky|xac nhan|dong dau"
             r"|dan anh)\b",
             r"\b(tren|vao|trong) to khai\b|\bdien (phieu|giay|mau|bieu)\b",
+            # "giấy đề nghị … có trên mạng không hay phải lên phòng kinh tế lấy"
+            r"\b(to khai|giay khai|giay de nghi|don de nghi|mau don|bieu mau)( \w+){0,10} (co|tai|lay|xem)( \w+)?"
+            r" (tren mang|online|tren web|tren cong)\b",
         ),
     ),
     # What the citizen cannot do or is ("không được chứng thực", "đang có tiền án"), and who
@@ -175,7 +180,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"(?<!giay )uy quyen|(?<!voi )(?<!cung )nguoi khac|di thay|lam thay|nop (ho so |giay to )?thay",
             r"ky thay|nhan thay",
             r"mang theo (chau|be|con)",
-            r"(dan|dat|dua|mang|be|bong) (chau|be|con)( \w+){0,2} (theo|len|di|den|ra)|(mang|dan|dua) chinh chu",
+            r"(dan|dat|dua|mang|be|bong) (chau|be|con|no)( \w+){0,2} (theo|len|di|den|ra)|(mang|dan|dua) chinh chu",
         ),
     ),
     # "đến đâu rồi" asks where a dossier stands, not where to file.
@@ -219,7 +224,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"toi da (may|bao nhieu) (ngay|thang) (sau|ke tu)|thoi han nao (phai|bat buoc)|bi xu phat",
             r"\bhan (?#keep)(dang ky|dk|khai|bao|lam|doi|trinh bao|gia han)",
             r"thoi han (phai|bat buoc|nao)|de lau|tre (han|hen)",
-            r"muon (may|bao nhieu)|(tre|muon|cham|qua han)( \w+){0,3} (thi|co) (sao|bi)",
+            r"muon (may|bao nhieu)|(tre|muon|cham|qua han)( \w+){0,6} (thi|co) (sao|bi)",
             r"(khi nao|bao gio|ngay nao) (thi )?(bat buoc|phai)|het han (bao lau|may thang|may nam)",
             r"\bcon kip\b|(het han|qua han|tre han|muon)( \w+){0,4},? (thi )?con (?#keep)(doi|lam|dang ky|dk|nop|cap)"
             r" (duoc|dc)",
@@ -230,6 +235,10 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"\b(doi|lam|nop|dang ky|gia han) (som )?truoc( \w+){0,3} (bao lau|may ngay|bao nhieu ngay|may thang)\b",
             # "công an phường có phạt không"; "làm trước hay sau sinh nhật"
             r"\b(co|se) (bi )?phat (khong|ko|k|hong|gi)\b|\b(truoc|som) hay (sau|muon|tre)\b",
+            # "trễ vài tháng", "trễ quá 3 tháng"; "khai tử trong mấy ngày thì hợp lệ"; a licence run out
+            # that must be retaken
+            r"\btre (qua )?(\d+|vai|may|mot|hai|ba) (ngay|thang|nam)\b|\bthi (con )?hop le\b",
+            r"(het han|qua han)( \w+){0,10},?( \w+){0,3} (phai )?(thi|sat hach) lai\b",
             # "ông mất được 1 tháng rồi giờ mới đi khai tử có sao không"
             r"\bgio moi( \w+){0,5} (co sao|co bi|bi phat|con (duoc|dc|kip))\b",
         ),
@@ -238,7 +247,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
     (
         Aspect.fee,
         _any(
-            r"le phi|\bphi\b|(?<!dau )(?<!vay )(?<!muon )(?<!no )(?<!het )\btien\b(?! mat)",
+            r"le phi|\bphi\b|(?<!dau )(?<!vay )(?<!muon )(?<!no )(?<!het )(?<!phat )\btien\b(?! mat)",
             r"het bao nhieu|bao nhieu (1|mot) (ban|lan|trang)\b",
         ),
     ),
@@ -287,7 +296,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"co (can|phai|bat buoc) (?#keep)(xin|dang ky|lam|khai bao|doi|cap doi)( \w+){0,8} (khong|ko|k|hong)\b",
             r"con phai (?#keep)(doi|lam|dang ky|gia han|cap doi)( \w+){0,4} nua\b",
             # "trẻ sơ sinh có làm hộ chiếu riêng được không": may it be done at all
-            r"\bco (the )?(lam|dang ky|xin|cap|nhap)( \w+){1,4} (duoc|dc) (khong|ko|k|hong)\b",
+            r"\bco (the )?(lam|dang ky|xin|cap|nhap)( \w+){1,6} (duoc|dc) (khong|ko|k|hong)\b",
+            r"\bgio con (lam|dang ky|khai|xin|doi)( \w+){0,3} (duoc|dc) (khong|ko|k|hong|nua|chu)\b",
             # "chứng thực chữ ký trên giấy vay tiền có được không": may it be done at all
             r"\bco (duoc|dc) (khong|ko|k|hong)\s*\??\s*$",
             # "có được cấp sổ đỏ lần đầu không"; not a copy of the result ("có được cấp luôn bản sao không")

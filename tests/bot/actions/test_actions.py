@@ -504,6 +504,16 @@ async def test_a_follow_up_without_a_difference_stays_with_the_procedure() -> No
         ("Tạm trú ở nhà người quen có cần chủ nhà đồng ý không ạ", "conditions"),
         ("Làm định danh mức 2 có phải điền phiếu gì không ạ", "form"),
         ("Mất căn cước làm lại thì thẻ mới có số khác không ạ", "result"),
+        ("ông cố mất hôm qua, khai tử trong mấy ngày thì hợp lệ", "deadline"),
+        ("14 tuoi ma tre vai thang chua lam can cuoc co sao ko ad", "deadline"),
+        ("Bằng lái hạng B2 hết hạn 2 tháng, giờ đổi có phải thi lại lý thuyết không", "deadline"),
+        ("nộp hồ sơ thất nghiệp trễ quá 3 tháng thì có được bảo lưu thời gian đóng bhxh ko", "deadline"),
+        ("ba toi mat 5 nam truoc chua khai tu, gio con lam duoc ko", "conditions"),
+        ("Điện thoại Android cũ có làm định danh điện tử mức 2 được không ạ", "conditions"),
+        ("Giấy đề nghị đăng ký hộ kinh doanh có trên mạng không hay phải lên phòng kinh tế lấy", "form"),
+        ("Tạm trú được đăng ký thì thời hạn tối đa là bao lâu", "result"),
+        ("có cần dẫn nó ra công an xã ko", "presence"),
+        ("ba em 60 tuoi chua doi the, qua han co phat tien khong", "deadline"),  # a fine is no fee
     ],
 )
 def test_the_words_that_ask_each_question(text: str, aspect: Optional[str]) -> None:
@@ -808,6 +818,9 @@ def test_the_question_words_are_blanked_where_they_are_typed(text: str, bare: st
         ("ay nham, y la tam tru", True),
         ("à lý lịch tư pháp cơ", True),  # "cơ" closing what is meant
         ("à vâng có", False),  # "có" answering a question
+        ("lộn, giấy xác nhận độc thân á", True),  # the Southern "nhầm"
+        ("à em muốn sao y bản chính thôi", True),
+        ("em muốn làm căn cước cần gì", False),  # a question, no interjection before it
         ("à em cũng có", False),
     ],
 )
