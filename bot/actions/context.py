@@ -238,6 +238,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             # "trễ vài tháng", "trễ quá 3 tháng"; "khai tử trong mấy ngày thì hợp lệ"; a licence run out
             # that must be retaken
             r"\btre (qua )?(\d+|vai|may|mot|hai|ba) (ngay|thang|nam)\b|\bthi (con )?hop le\b",
+            r"\bco han (phai|bat buoc)\b",
             r"(het han|qua han)( \w+){0,10},?( \w+){0,3} (phai )?(thi|sat hach) lai\b",
             # "ông mất được 1 tháng rồi giờ mới đi khai tử có sao không"
             r"\bgio moi( \w+){0,5} (co sao|co bi|bi phat|con (duoc|dc|kip))\b",
@@ -276,7 +277,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"ca hai (nguoi|dua|vo chong)|(di|len) ca (hai|2)\b|\btu (di|len|den)\b|den tan noi|(mot|1) minh",
             rf"(thay|giup|dum|gium) (duoc|dc|khong|ko|k)\b|(thay|giup|dum|gium) (cho )?{_RELATIVES}\b",
             r"(phai|bat buoc|can) (\w+ )?(den|di|len|ra)( \w+){0,2} (truc tiep|tan noi)",
-            r"(phai|can) (ra|len|den) (cong an|xa|phuong) (khong|ko|k)$",
+            r"(phai|can|bat buoc) (ra|len|den|toi) (cong an|xa|phuong|ubnd|uy ban)( \w+)? (khong|ko|k|hong)\b",
             r"(lam|ky|di|nop) rieng|chinh chu (den|di|len)|co ai (lam|nop|di|dang ky)|den tan nha|nhat thiet",
             r"(can bo|cong an|nhan vien)( co)? (den|xuong|toi|ve) (tan )?nha",
             r"(can bo|cong an)( co)? (?#keep)(lam|cap|chup|thu)( \w+){0,5} (tai|o|den tan|tan) nha\b",
@@ -298,6 +299,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             # "trẻ sơ sinh có làm hộ chiếu riêng được không": may it be done at all
             r"\bco (the )?(lam|dang ky|xin|cap|nhap)( \w+){1,6} (duoc|dc) (khong|ko|k|hong)\b",
             r"\bgio con (lam|dang ky|khai|xin|doi)( \w+){0,3} (duoc|dc) (khong|ko|k|hong|nua|chu)\b",
+            r"\b(dong y|cho phep)( \w+){0,2} thi( \w+){0,5} (duoc|dc) (khong|ko|k|hong|hon)\b",
             # "chứng thực chữ ký trên giấy vay tiền có được không": may it be done at all
             r"\bco (duoc|dc) (khong|ko|k|hong)\s*\??\s*$",
             # "có được cấp sổ đỏ lần đầu không"; not a copy of the result ("có được cấp luôn bản sao không")
@@ -310,10 +312,13 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
 # "nghe giống máy quá, bạn là bot đúng không", "page này có người trực không hay toàn bot" (folded):
 # whether the assistant is a machine, in words the NLU may read as out of scope.
 # Only said of the assistant: "robot hút bụi loại nào tốt" asks nothing of it.
-_MACHINE = r"(bot|chatbot|robot|chatgpt|chat gpt|tro ly ao|tri tue nhan tao|may tu dong|may tra loi)"
+_MACHINE = (
+    r"(bot|chatbot|robot|chatgpt|chat gpt|tro ly ao|tri tue nhan tao|may tu dong|may tra loi|chuong trinh may tinh)"
+)
 _ASKS_IF_BOT = re.compile(
     rf"\b(la|toan|voi|phai|chac)( \w+)? {_MACHINE}\b|\b{_MACHINE} (a|ha|ak|ah|phai khong|dung khong|hay)\b"
-    r"|\btu dong tra loi\b|\b(nguoi|con nguoi|nguoi that) (hay|hoac) (la )?(may|bot)\b"
+    r"|\btu dong tra loi\b|\b(nguoi|con nguoi|nguoi that)( \w+)? (hay|hoac) (la )?(may|bot|ai)\b"
+    r"|\bphai (la )?(nguoi that|con nguoi)( \w+)? (khong|ko|k|hong)\b|\bla may (a|ha|phai|dung|khong|ko)\b"
 )
 
 

@@ -514,6 +514,10 @@ async def test_a_follow_up_without_a_difference_stays_with_the_procedure() -> No
         ("Tạm trú được đăng ký thì thời hạn tối đa là bao lâu", "result"),
         ("có cần dẫn nó ra công an xã ko", "presence"),
         ("ba em 60 tuoi chua doi the, qua han co phat tien khong", "deadline"),  # a fine is no fee
+        ("Đổi tên cho con xong thì có hạn phải đi đổi căn cước không hay lúc nào", "deadline"),
+        ("kich hoat vneid muc 2 co bat buoc ra cong an phuong ko hay tu lam o nha", "presence"),
+        ("Thuê nhà ở Cần Thơ 2 năm rồi, chủ nhà đồng ý thì nhập khẩu vô được hôn", "conditions"),
+        ("nộp ở đâu, có phải lên xã không", "where"),
     ],
 )
 def test_the_words_that_ask_each_question(text: str, aspect: Optional[str]) -> None:
@@ -852,7 +856,14 @@ async def test_a_correction_closing_with_thoi_that_names_a_sibling_by_its_paper_
 
 
 @pytest.mark.parametrize(
-    "text", ["nghe giống máy quá, bạn là bot đúng không", "page nay co nguoi truc khong hay toan bot"]
+    "text",
+    [
+        "nghe giống máy quá, bạn là bot đúng không",
+        "page nay co nguoi truc khong hay toan bot",
+        "Cho hỏi bên kia màn hình có phải người thật không",
+        "tin nhan nay do nguoi viet hay AI tu tao ra",
+        "Có phải tôi đang trao đổi với một chương trình máy tính không",
+    ],
 )
 async def test_whether_it_is_a_machine_read_as_out_of_scope_is_answered(text: str) -> None:
     from bot.actions.dossier import ActionOutOfScope
