@@ -200,7 +200,8 @@ def sibling_named(kb: KnowledgeBase, text: str, current: Procedure) -> Optional[
 # A correction may give the age as a bare number: "à em nhầm, thằng lớn năm nay 17 rồi", "không,
 # cháu lên 10" (folded); not a count of days, months, copies or money.
 _BARE_AGE = re.compile(
-    r"\b(nam nay|nay|gio|moi|len|da|duoc|tron|du|la) (\d{1,2})\b(?!\s*(tuoi|ngay|thang|nam|lan|ban|nguoi|trieu"
+    r"\b(nam nay|nay|gio|moi|len|da|duoc|tron|du|la|chau|con|be|no|em|ong|ba|bo|me) (\d{1,2})\b"
+    r"(?!\s*(tuoi|ngay|thang|nam|lan|ban|nguoi|trieu"
     r"|nghin|ngan|k|tr|h|gio|phut|tieng|%|/|[.,]\d))"
 )
 

@@ -459,22 +459,26 @@ _GOODS = re.compile(
 # (as typed, the words as the search knows them, whether only typed bare counts). "ở tạm mấy tháng"
 # is the temporary residence, "hộ chíu" the passport; "bang lai" typed bare is "bằng lái", not the
 # "lại" of "cấp lại". Each is taken typed bare or with these diacritics ("ở tâm" is none of them).
-_PLAIN_WORDS: List[Tuple[str, str, bool]] = [
-    ("nhập khẩu", "nhập hộ khẩu", False),
-    ("ở tạm", "ở tạm trú", False),
-    ("hộ chíu", "hộ chiếu", False),
-    ("bằng lái", "bằng lái", True),
+# "co mat" typed bare is "có mặt" (present), not "có mất" (lost: the renewal after a loss), unless
+# what may be lost or spent follows.
+_PLAIN_WORDS: List[Tuple[str, str, bool, str]] = [
+    ("nhập khẩu", "nhập hộ khẩu", False, ""),
+    ("ở tạm", "ở tạm trú", False, "(?! tru)"),
+    ("hộ chíu", "hộ chiếu", False, ""),
+    ("bằng lái", "bằng lái", True, ""),
+    ("có mặt", "có mặt", True, r"(?! (phi|tien|le phi|bao|thoi gian|the|giay|so|ho chieu|can cuoc|cccd|bang|xe)\b)"),
 ]
 _PLAIN_PATTERNS = [
-    (re.compile(rf"\b{re.escape(fold(typed))}\b(?! tru)"), typed.lower(), words, bare)
-    for typed, words, bare in _PLAIN_WORDS
+    (re.compile(rf"\b{re.escape(fold(typed))}\b{unless}"), typed.lower(), words, bare)
+    for typed, words, bare, unless in _PLAIN_WORDS
 ]
 
 
 def in_plain_words(text: str) -> str:
     """The message with citizens' words written as the search knows them: "nhập khẩu" as "nhập hộ
     khẩu" (unless goods are named), "ở tạm" as "ở tạm trú", "hộ chíu" as "hộ chiếu", "bang lai"
-    typed bare as "bằng lái". The text itself when folding changes its length."""
+    and "co mat" typed bare as "bằng lái" and "có mặt". The text itself when folding changes its
+    length."""
     head = text[:MAX_MESSAGE_CHARS]
     folded = fold(head)
     if len(folded) != len(head):

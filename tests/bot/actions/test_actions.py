@@ -901,6 +901,8 @@ def test_a_bare_age_is_read_only_in_a_correction_and_not_as_a_count() -> None:
 
     assert with_age_said("à em nhầm, thằng lớn năm nay 17 rồi") == "à em nhầm, thằng lớn năm nay 17 tuổi rồi"
     assert with_age_said("ko, mới 6") == "ko, mới 6 tuổi"
+    assert with_age_said("a nham, chau 15 roi") == "a nham, chau 15 tuổi roi"
+    assert with_age_said("à không, con 2 tháng") == "à không, con 2 tháng"
     assert with_age_said("con năm nay 17") == "con năm nay 17"  # no correction
     assert with_age_said("à không, nghỉ việc được 2 tháng") == "à không, nghỉ việc được 2 tháng"
     assert with_age_said("à không, cháu 15 tuổi") == "à không, cháu 15 tuổi"
@@ -958,6 +960,8 @@ def test_citizens_words_are_taken_bare_or_with_their_own_diacritics() -> None:
     assert in_plain_words("ở tâm") == "ở tâm"  # other diacritics: other words
     assert in_plain_words("bằng lại") == "bằng lại"  # "bằng lái" only when typed bare
     assert in_plain_words("nhập khẩu gạo") == "nhập khẩu gạo"  # goods
+    assert in_plain_words("chau co can co mat ko") == "chau co can có mặt ko"  # present, not lost
+    assert in_plain_words("lam can cuoc co mat phi khong") == "lam can cuoc co mat phi khong"  # a fee
 
 
 @pytest.mark.parametrize(
