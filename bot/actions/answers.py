@@ -234,33 +234,36 @@ def correction_of(kb: KnowledgeBase, text: str, current: Optional[str]) -> Optio
     return found if found is not None and found.id != current else None
 
 
+def _editors_match(kb: KnowledgeBase, text: str) -> Optional[SearchResult]:
+    """The search of `text` when it matches an editor's record; None for no match or a catalogue
+    record (whose official name may hold the words: "xác lập quyền sở hữu … không có người thừa kế")."""
+    result = kb.search(text)
+    return result if result.match and not kb.get(result.match.procedure_id).imported_from else None
+
+
+def _narrowed(text: str) -> List[str]:
+    """The parts of a question that name the procedure better than all of it, in this order: what
+    was done before "xong … được cấp" ("làm khai sinh xong có được cấp luôn bản sao không"), the
+    question without "đứng tên" ("có được đứng tên hộ kinh doanh không" is no "sang tên hộ kinh
+    doanh"), the question without what the citizen lacks ("chưa có sổ đỏ thì …")."""
+    parts = [done_before_given(text), without_ownership(text), without_lacking(text)]
+    return [part for part in parts if part and part != text]
+
+
 def search_question(kb: KnowledgeBase, text: str) -> SearchResult:
-    """The search for the procedure a question names. What the citizen says they lack names a
-    paper, not the procedure asked ("chưa có sổ đỏ thì có xin giấy phép xây dựng được không"): the
-    question without it first, when that finds an editor's record. Then the whole question; when that finds
-    no match, or only a catalogue record, the question without its question words ("… có nhờ người
-    khác đi thay được không", "… cán bộ có đến nhà làm không"), which share syllables with catalogue
-    names and pull the search toward them: any match of it then, or an editor's record in place of the
-    catalogue's. An editor's record the whole question finds stays: the question words may say why
-    ("thẻ căn cước hết hạn bao lâu thì bị phạt" is the renewal)."""
+    """The search for the procedure a question names, in citizens' words as the search knows them
+    (`in_plain_words`). First the parts that name it better (`_narrowed`), when one finds an
+    editor's record. Then the whole question; when that finds no match, or only a catalogue record,
+    the question without its question words ("… có nhờ người khác đi thay được không", "… cán bộ có
+    đến nhà làm không"), which share syllables with catalogue names and pull the search toward them:
+    any match of it then, or an editor's record in place of the catalogue's. An editor's record the
+    whole question finds stays: the question words may say why ("thẻ căn cước hết hạn bao lâu thì bị
+    phạt" is the renewal). With no match, of two offered the one named whole (`the_one_named`)."""
     text = in_plain_words(text)  # "chưa nhập khẩu": the residence, not importing goods; "hộ chíu"
-    done = done_before_given(text)
-    if done:
-        result = kb.search(done)  # "làm khai sinh xong có được cấp luôn bản sao không": khai sinh
-        if result.match and not kb.get(result.match.procedure_id).imported_from:
-            return result
-    owned = without_ownership(text)
-    if owned != text:
-        result = kb.search(owned)  # "có được đứng tên hộ kinh doanh không": not "sang tên hộ kinh doanh"
-        if result.match and not kb.get(result.match.procedure_id).imported_from:
-            return result
-    lacking = without_lacking(text)
-    if lacking != text:
-        result = kb.search(lacking)
-        # Only for the editors' records, the procedures citizens ask about with their situation:
-        # a catalogue name may hold the words ("xác lập quyền sở hữu … không có người thừa kế").
-        if result.match and not kb.get(result.match.procedure_id).imported_from:
-            return result
+    for part in _narrowed(text):
+        found = _editors_match(kb, part)
+        if found:
+            return found
     result = kb.search(text)
     if result.match and not kb.get(result.match.procedure_id).imported_from:
         return result  # the question words may say why ("thẻ hết hạn bao lâu thì bị phạt": cấp đổi)
@@ -281,9 +284,9 @@ def _typed_names(procedure: Procedure, padded: str) -> bool:
 
 def the_one_named(kb: KnowledgeBase, text: str, result: SearchResult) -> SearchResult:
     """Of the first two candidates, editors' records of different things, both offered, the one
-    whose name (title or a citizen's name) the question types whole when it types none of the other's: "hộ chiếu cho trẻ
-    em dưới 14 tuổi có hạn mấy năm" is the passport, though its age pulls toward the under-14
-    card. The result itself otherwise (the buttons stay)."""
+    whose name (title or a citizen's name) the question types whole when it types none of the
+    other's: "hộ chiếu cho trẻ em dưới 14 tuổi có hạn mấy năm" is the passport, though its age pulls
+    toward the under-14 card. The result itself otherwise (the buttons stay)."""
     if len(result.hits) < 2 or result.qualifiers:
         return result
     first, second = (kb.get(hit.procedure_id) for hit in result.hits[:2])
@@ -306,15 +309,10 @@ def resolve_procedure(kb: KnowledgeBase, text: str, entity: Optional[str], remem
     citizen says they lack names a paper ("đất chưa có sổ đỏ thì có xin phép xây nhà được không"):
     the NLU's entity gives way to the editor's record the rest of the message names."""
     if entity and entity in kb:
-        done = done_before_given(text)
-        found = kb.search(done).match if done else None
-        if found and found.procedure_id != entity and not kb.get(found.procedure_id).imported_from:
-            return Resolution(kb.get(found.procedure_id))  # the paper given is the entity, not the procedure
-        lacking = without_lacking(text)
-        if lacking != text:
-            found = kb.search(lacking).match
-            if found and found.procedure_id != entity and not kb.get(found.procedure_id).imported_from:
-                return Resolution(kb.get(found.procedure_id))
+        for part in _narrowed(text):  # the paper lacked or given may be the entity, not the procedure
+            narrowed = _editors_match(kb, part)
+            if narrowed and narrowed.match and narrowed.match.procedure_id != entity:
+                return Resolution(kb.get(narrowed.match.procedure_id))
         return Resolution(kb.get(entity))
     named = named_after_denial(kb, text)
     if named is not None:

@@ -461,16 +461,23 @@ _GOODS = re.compile(
 # "lại" of "cấp lại". Each is taken typed bare or with these diacritics ("ở tâm" is none of them).
 # "co mat" typed bare is "có mặt" (present), not "có mất" (lost: the renewal after a loss), unless
 # what may be lost or spent follows.
-_PLAIN_WORDS: List[Tuple[str, str, bool, str]] = [
-    ("nhập khẩu", "nhập hộ khẩu", False, ""),
-    ("ở tạm", "ở tạm trú", False, "(?! tru)"),
-    ("hộ chíu", "hộ chiếu", False, ""),
-    ("bằng lái", "bằng lái", True, ""),
-    ("có mặt", "có mặt", True, r"(?! (phi|tien|le phi|bao|thoi gian|the|giay|so|ho chieu|can cuoc|cccd|bang|xe)\b)"),
+# (as typed, as the search knows it, only typed bare, not when goods are named, what must not follow)
+_PLAIN_WORDS: List[Tuple[str, str, bool, bool, str]] = [
+    ("nhập khẩu", "nhập hộ khẩu", False, True, ""),
+    ("ở tạm", "ở tạm trú", False, False, "(?! tru)"),
+    ("hộ chíu", "hộ chiếu", False, False, ""),
+    ("bằng lái", "bằng lái", True, False, ""),
+    (
+        "có mặt",
+        "có mặt",
+        True,
+        False,
+        r"(?! (phi|tien|le phi|bao|thoi gian|the|giay|so|ho chieu|can cuoc|cccd|bang|xe)\b)",
+    ),
 ]
 _PLAIN_PATTERNS = [
-    (re.compile(rf"\b{re.escape(fold(typed))}\b{unless}"), typed.lower(), words, bare)
-    for typed, words, bare, unless in _PLAIN_WORDS
+    (re.compile(rf"\b{re.escape(fold(typed))}\b{unless}"), typed.lower(), words, bare, not_goods)
+    for typed, words, bare, not_goods, unless in _PLAIN_WORDS
 ]
 
 
@@ -485,8 +492,8 @@ def in_plain_words(text: str) -> str:
         return text
     goods = _GOODS.search(folded) is not None
     spans: List[Tuple[int, int, str]] = []
-    for pattern, typed, words, bare in _PLAIN_PATTERNS:
-        if goods and typed == "nhập khẩu":
+    for pattern, typed, words, bare, not_goods in _PLAIN_PATTERNS:
+        if goods and not_goods:
             continue
         for found in pattern.finditer(folded):
             as_typed = head[found.start() : found.end()].lower()
