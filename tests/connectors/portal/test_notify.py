@@ -180,13 +180,15 @@ async def test_one_notice_a_second_to_a_chat_measured_at_telegram(world: World) 
 async def test_at_most_n_notices_a_second_in_all(world: World) -> None:
     notifier = world.notifier(Pacer(per_second=20, chat_seconds=1.0, max_wait=10))
     await notifier.notify(subscription("tg:1", "telegram", 99), dossier(), "status", NOW)  # the channel's Bot is up
-    chats = [subscription(f"tg:{7000 + i}", "telegram", i) for i in range(11)]
+    chats = [subscription(f"tg:{7000 + i}", "telegram", i) for i in range(21)]
     results = await asyncio.gather(*(notifier.notify(c, dossier(), "status", NOW) for c in chats))
     assert {r.outcome for r in results} == {Sent.SENT}
     at = sorted(c.at for c in world.telegram.calls if c.method == "sendMessage" and c.params["chat_id"] != "1")
-    # one send per slot of 1/20 s: 11 sends span 10 slots (the first may start late in its own)
-    assert len(at) == 11 and at[-1] - at[0] >= 0.45 - 0.02
-    assert max(sum(1 for t in at if start <= t < start + 0.25) for start in at) <= 6  # never a burst
+    # one send per slot of 1/20 s: 21 sends span 20 slots (the first may start late in its own)
+    assert len(at) == 21 and at[-1] - at[0] >= 0.95 - 0.02
+    # Never a burst, as Telegram counts them: half a second holds 10 or 11 slots. The arrival times carry
+    # the HTTP round trip's jitter on a busy machine, so two more are allowed; unpaced, all 21 would come at once.
+    assert max(sum(1 for t in at if start <= t < start + 0.5) for start in at) <= 13
 
 
 async def test_past_the_longest_wait_a_notice_is_retried_instead_of_held(world: World) -> None:
