@@ -28,6 +28,7 @@ from bot.actions.context import (
     asks_validity,
     cut_folded,
     done_before_given,
+    form_for,
     in_plain_words,
     is_correction,
     is_switch,
@@ -157,6 +158,8 @@ def without_lead(text: str) -> str:
     if len(folded) != len(text):
         return text
     lead = _LEAD.match(folded)
+    if lead is not None and text.lstrip()[:1] in ("đ", "Đ"):
+        lead = None  # "Đã ly hôn … thì có xin được giấy độc thân không" folds as the "dạ" that opens a reply
     start = lead.end() if lead is not None else 0
     tail = _TAIL.search(folded, start) if start else None
     end = tail.start() if tail is not None else len(text)
@@ -217,6 +220,26 @@ def with_age_said(text: str) -> str:
     return f"{head[: found.end(2)]} tuổi{head[found.end(2) :]}" if found else text
 
 
+def with_act_of(kb: KnowledgeBase, text: str, current: Procedure) -> Optional[Procedure]:
+    """The procedure a correction names by its object only, done as `current` is: "em nhầm, chữ ký
+    chứ không phải bản sao" after *Chứng thực bản sao* is *Chứng thực chữ ký* (the first words of
+    the current title, then what the citizen typed). Only an editor's record that names the object."""
+    if not is_correction(fold(text)):
+        return None
+    said = without_lead(without_denied(text)).strip(" ,.!?")
+    if not said or len(said.split()) > 4:
+        return None
+    words, typed = current.title.split(), fold(said)
+    for size in range(1, min(3, len(words)) + 1):
+        found = _editors_match(kb, f"{' '.join(words[:size])} {said}")
+        if found is None or found.match is None or found.match.procedure_id == current.id:
+            continue
+        named = kb.get(found.match.procedure_id)
+        if typed in " ".join(fold(name) for name in [named.title, *named.aliases]):
+            return named
+    return None
+
+
 def named_after_denial(kb: KnowledgeBase, text: str) -> Optional[Procedure]:
     """ "không phải sao y, tôi cần chứng thực chữ ký": the procedure named after the denied one."""
     if "," not in text or not is_correction(fold(text)):
@@ -245,8 +268,9 @@ def _narrowed(text: str) -> List[str]:
     """The parts of a question that name the procedure better than all of it, in this order: what
     was done before "xong … được cấp" ("làm khai sinh xong có được cấp luôn bản sao không"), the
     question without "đứng tên" ("có được đứng tên hộ kinh doanh không" is no "sang tên hộ kinh
-    doanh"), the question without what the citizen lacks ("chưa có sổ đỏ thì …")."""
-    parts = [done_before_given(text), without_ownership(text), without_lacking(text)]
+    doanh"), the question without what the citizen lacks ("chưa có sổ đỏ thì …"), the procedure
+    of a form the question opens with ("giấy đề nghị đăng ký hộ kinh doanh có phải ghi ngành nghề …")."""
+    parts = [done_before_given(text), without_ownership(text), without_lacking(text), form_for(text)]
     return [part for part in parts if part and part != text]
 
 
@@ -339,7 +363,7 @@ def resolve_procedure(kb: KnowledgeBase, text: str, entity: Optional[str], remem
             sibling = kb.search(f"{text} {current.title}").match  # the age typed comes first
             if sibling and sibling.procedure_id != remembered:
                 return Resolution(kb.get(sibling.procedure_id), corrected=True)
-        named = sibling_named(kb, text, current)
+        named = sibling_named(kb, text, current) or with_act_of(kb, text, current)
         return Resolution(named, corrected=True) if named else Resolution(current)
     return Resolution(suggestions=result.suggestions if result else [])
 

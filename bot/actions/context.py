@@ -118,12 +118,15 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"\bchap nhan (trong )?(thoi gian )?(bao lau|may thang|may nam)\b",
             r"\bduoc huong (may|bao nhieu) thang\b",
             # the new card's number: "làm lại thì thẻ mới có số khác không"
-            r"\bco so (khac|moi)\b|\bso (the|can cuoc|cccd|dinh danh|ho chieu)( \w+){0,4} (khac|giong|thay doi)\b",
+            r"\bco so (khac|moi|giong|nhu)\b|\bso (the|can cuoc|cccd|dinh danh|ho chieu)( \w+){0,4} (khac|giong|thay doi)\b",
             r"\b(tien|tro cap)( \w+){0,2} (chuyen|gui|tra) (ve|qua|vao) (tai khoan|the|atm)",
             # what the paper says: "sổ đỏ cấp xong có ghi tên cả hai vợ chồng không"
             r"\b(so do|so hong|giay chung nhan|gcn)( \w+){0,4} (co )?ghi (ten|them ten)\b",
             r"han (su )?dung|co han (bao|may|den|toi|dung)|hieu luc (trong )?(bao|may|den)",
             r"(dung|xai|su dung) (duoc|dc)( trong| den| toi)? (bao lau|may|khi nao|bao gio|den)",
+            # "thẻ đó dùng đến bao giờ"; what comes with it: "giấy phép được cấp có kèm bản vẽ đóng dấu không"
+            r"\b(dung|xai|su dung) (den|toi) (bao gio|khi nao|nam nao|luc nao|may tuoi)\b",
+            r"\b(cap|nhan|lay)( \w+)? (co )?kem (theo )?(ban|giay|so|bien)\b",
             r"duoc (?#keep)(tam tru|o|cu tru) toi da|toi da bao lau thi het|\bthoi han toi da\b",
             r"nhan (?#keep)(the|giay|so|ho chieu|phieu|bang|bien|quyet dinh)( \w+){0,4} (o dau|qua|tai)",
             r"xong (thi |roi )?(den |di |len )?(nhan|lay)( \w+){0,3} (o dau|qua|tai|bang|cho nao|o cho nao)",
@@ -158,6 +161,9 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             # "giấy đề nghị … có trên mạng không hay phải lên phòng kinh tế lấy"
             r"\b(to khai|giay khai|giay de nghi|don de nghi|mau don|bieu mau)( \w+){0,10} (co|tai|lay|xem)( \w+)?"
             r" (tren mang|online|tren web|tren cong)\b",
+            # "giấy khai đăng ký xe điền online hay phải viết tay": how it is filled in, not filing online
+            r"\b(dien|khai|ghi|go)( \w+){0,3} (online|truc tuyen|tren mang|tren may|danh may|in ra)( \w+){0,3}"
+            r" hay( \w+){0,2} (viet|dien|ghi) tay\b",
         ),
     ),
     # What the citizen cannot do or is ("không được chứng thực", "đang có tiền án"), and who
@@ -276,12 +282,13 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             rf"(nop|lam|di) ho (duoc|dum|giup|cho (nguoi|{_RELATIVES}))|\bnho (nguoi|ng|ai|ban)\b",
             r"ca hai (nguoi|dua|vo chong)|(di|len) ca (hai|2)\b|\btu (di|len|den)\b|den tan noi|(mot|1) minh",
             rf"(thay|giup|dum|gium) (duoc|dc|khong|ko|k)\b|(thay|giup|dum|gium) (cho )?{_RELATIVES}\b",
-            r"(phai|bat buoc|can) (\w+ )?(den|di|len|ra)( \w+){0,2} (truc tiep|tan noi)",
+            r"(phai|bat buoc|can) (\w+ ){0,6}(den|di|len|ra)( \w+){0,2} (truc tiep|tan noi)",
             r"(phai|can|bat buoc) (ra|len|den|toi) (cong an|xa|phuong|ubnd|uy ban)( \w+)? (khong|ko|k|hong)\b",
             r"(lam|ky|di|nop) rieng|chinh chu (den|di|len)|co ai (lam|nop|di|dang ky)|den tan nha|nhat thiet",
             r"(can bo|cong an|nhan vien)( co)? (den|xuong|toi|ve) (tan )?nha",
             r"(can bo|cong an)( co)? (?#keep)(lam|cap|chup|thu)( \w+){0,5} (tai|o|den tan|tan) nha\b",
-            r"(dem|mang|chay|dat) (xe|phuong tien)( \w+)? (len|den|ra|toi) (cong an|co quan|xa|phuong|tinh)",
+            r"(dem|mang|chay|dat|dua) (xe|phuong tien)( \w+)? (len|den|ra|toi)( cho)? (cong an|co quan|xa|phuong|tinh"
+            r"|can bo|noi)",
             r"chu (giay to|the|so|xe|nha|ho)( \w+)? (phai|co phai|can) (di|den|len|co mat)",
             r"(tat ca|ca) (thanh vien|nha|gia dinh)( \w+){0,4} (di|len|den|co mat)",
             r"(cong ty|cty|chu nha|chu tro|nguoi nha|nguoi than|bo me|phu huynh)( \w+){0,5} "
@@ -447,6 +454,26 @@ def done_before_given(text: str) -> Optional[str]:
     folded = fold(head)
     found = _DONE_THEN_GIVEN.search(folded) if len(folded) == len(head) else None
     return head[: found.end(1)].strip() if found else None
+
+
+# "giấy đề nghị đăng ký hộ kinh doanh có phải ghi ngành nghề theo mã không" (folded): a form that
+# opens the question, the procedure it is for, then what is asked of the form ("giấy khai sinh",
+# "giấy khai tử" are papers, not forms).
+_FORM_OF = re.compile(
+    r"^(xin |cho (em|minh|toi) (hoi |xin )?)?(to khai|giay khai(?! (?:sinh|tu)\b)|giay de nghi|don de nghi|don xin"
+    r"|mau don|mau to khai|bieu mau)( mau)?( (so )?\w*\d\w*)? (de |cua |cho |ve )?(.{4,60}?)"
+    r" (co|thi|la|ghi|dien|tai|lay|o|phai|can|mau|viet|gom|theo|tren|xin)\b"
+)
+
+
+def form_for(text: str) -> Optional[str]:
+    """The procedure a form that opens the question is for ("giấy đề nghị đăng ký hộ kinh doanh có
+    phải ghi ngành nghề theo mã không" -> "đăng ký hộ kinh doanh"), as typed; None otherwise, or when
+    folding changes the text's length."""
+    head = text[:MAX_MESSAGE_CHARS].strip()
+    folded = fold(head)
+    found = _FORM_OF.search(folded) if len(folded) == len(head) else None
+    return head[found.start(9) : found.end(9)].strip() if found else None
 
 
 # "nhập khẩu" is how citizens say "nhập hộ khẩu" (the permanent residence), and how the catalogue

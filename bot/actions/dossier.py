@@ -129,8 +129,12 @@ def _age_confirmed(kb: KnowledgeBase, text: str, current: Optional[str]) -> Opti
     return procedure if admitted else None
 
 
-# A citizen who asks for a person in so many words gets the way to one, whatever else is asked.
-_HUMAN_WORDS = re.compile(r"nhan vien|can bo|nguoi that|tong dai|hotline|gap (nguoi|ai)|noi chuyen voi|tu van vien")
+# A citizen who asks for a person in so many words gets the way to one, whatever else is asked; not
+# the officer who does the work ("đưa xe đến cho cán bộ cà số khung", "cán bộ có xuống nhà làm không").
+_HUMAN_WORDS = re.compile(
+    r"nhan vien|(?<!cho )can bo(?! (co )?(den|xuong|toi|ve|lam|ca|kiem|chup|lay|thu|xem|ky|dong|xac|giai)\b)"
+    r"|nguoi that|tong dai|hotline|gap (nguoi|ai)|noi chuyen voi|tu van vien"
+)
 
 
 class ActionRequestHuman(CitizenAction):

@@ -550,6 +550,12 @@ async def test_a_person_in_a_procedure_question_is_not_a_question_about_the_bot(
     [
         ("sinh viên ở trọ, chủ nhà có đăng ký tạm trú hộ được không", "Ai phải đi, có nhờ người khác được không"),
         ("cho tôi gặp cán bộ hỏi về lệ phí hộ chiếu", None),  # asked for a person in so many words
+        # the officer who does the work is not a person asked for
+        (
+            "Đăng ký xe có phải đưa xe đến cho cán bộ cà số khung số máy không ạ?",
+            "Ai phải đi, có nhờ người khác được không — Đăng ký xe lần đầu",
+        ),
+        ("em cần cán bộ tư vấn về sổ đỏ", None),
         ("cho mình gặp người thật", None),
     ],
 )
@@ -665,6 +671,8 @@ async def test_a_correction_or_switch_is_searched_without_its_opening_words(
         ("không có giấy khai sinh thì làm sao", "không có giấy khai sinh thì làm sao"),
         ("ý tôi là tạm trú cơ", "tạm trú"),
         ("a khong, sao y giay to thoi", "sao y giay to"),
+        ("Đã ly hôn có bản án thì sao", "Đã ly hôn có bản án thì sao"),  # "đã" folds as the "dạ" of a reply
+        ("Dạ không, ý em là tạm trú", "tạm trú"),
     ],
 )
 def test_only_the_opening_words_of_a_correction_are_left_out(text: str, kept: str) -> None:
@@ -1142,3 +1150,69 @@ async def test_an_age_picks_the_card_for_that_age_among_its_siblings() -> None:
     assert messages[0]["text"].startswith("Nơi nộp hồ sơ — Cấp thẻ căn cước cho người dưới 14 tuổi")
     lost, _ = await run(ActionAnswerWhere(), "cháu 12 tuổi bị mất căn cước thì làm lại ở đâu")
     assert lost[0]["text"].startswith("Nơi nộp hồ sơ — Cấp lại thẻ căn cước")
+
+
+async def test_a_situation_opening_with_da_is_no_variant_of_the_procedure() -> None:
+    """ "Đã ly hôn" is the citizen's situation, not the divorce the KB does not hold."""
+    text = "Đã ly hôn có bản án của tòa thì có xin được giấy xác nhận tình trạng hôn nhân không ạ?"
+    messages, _ = await run(ActionAnswerConditions(), text)
+    assert messages[0]["text"].startswith("Đối tượng và điều kiện — Cấp Giấy xác nhận tình trạng hôn nhân")
+
+
+@pytest.mark.parametrize(
+    ("text", "current", "heading"),
+    [
+        (
+            "e nham, chu ky chu ko phai ban sao",
+            "chung-thuc-ban-sao",
+            "Ai phải đi, có nhờ người khác được không — Chứng thực chữ ký",
+        ),
+        (
+            "em nhầm, chữ ký chứ không phải bản sao",
+            "chung-thuc-ban-sao",
+            "Ai phải đi, có nhờ người khác được không — Chứng thực chữ ký",
+        ),
+        ("à nhầm, bản sao cơ", "chung-thuc-chu-ky", "Ai phải đi, có nhờ người khác được không — Chứng thực bản sao"),
+    ],
+)
+async def test_a_correction_naming_only_the_object_keeps_the_act(text: str, current: str, heading: str) -> None:
+    """Read as a denial, a correction that names what is done, not how, is the current act done to it."""
+    slots = {"procedure": current, "last_aspect": "presence"}
+    messages, _ = await run(ActionDeny(), text, slots=slots)
+    assert messages[0]["text"].startswith(heading)
+
+
+@pytest.mark.parametrize(
+    ("text", "heading"),
+    [
+        ("Đổi bằng lái xe có cần người có tên trên bằng đến trực tiếp không ạ?", "Ai phải đi, có nhờ người khác"),
+        ("giay khai dang ky xe dien online hay phai viet tay", "Mẫu đơn, tờ khai"),
+        ("Làm lại căn cước do mất thì thẻ mới có số giống thẻ cũ không ạ?", "Kết quả, thời hạn sử dụng"),
+        ("Giấy phép xây dựng được cấp có kèm bản vẽ đóng dấu không ạ?", "Kết quả, thời hạn sử dụng"),
+    ],
+)
+async def test_the_question_words_of_forms_results_and_presence_win_over_a_channel(text: str, heading: str) -> None:
+    """Read by the NLU as filing online (or not placed at all), the words say what is asked."""
+    messages, _ = await run(ActionAnswerOnline(), text)
+    assert messages[0]["text"].startswith(heading), messages[0]["text"][:120]
+
+
+async def test_a_form_that_opens_the_question_names_its_procedure() -> None:
+    """Its other words ("ngành nghề", "theo mã") pull the search toward the catalogue's changes."""
+    from bot.actions.procedures import ActionAnswerForm
+
+    text = "Giấy đề nghị đăng ký hộ kinh doanh có phải ghi ngành nghề theo mã không ạ?"
+    messages, _ = await run(ActionAnswerForm(), text)
+    assert messages[0]["text"].startswith("Mẫu đơn, tờ khai — Đăng ký thành lập hộ kinh doanh")
+
+
+def test_the_procedure_of_a_form_that_opens_the_question() -> None:
+    from bot.actions.context import form_for
+
+    assert (
+        form_for("Giấy đề nghị đăng ký hộ kinh doanh có phải ghi ngành nghề theo mã không") == "đăng ký hộ kinh doanh"
+    )
+    assert form_for("to khai cap lai the bhyt mau tk1-ts dien the nao") == "cap lai the bhyt"
+    assert form_for("Giấy khai sinh của con ghi sai tên đệm thì làm sao") is None  # a paper, not a form
+    assert form_for("tờ khai ở đâu") is None
+    assert form_for("giấy đề nghị " * 400) is None
