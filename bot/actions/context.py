@@ -118,7 +118,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"\bchap nhan (trong )?(thoi gian )?(bao lau|may thang|may nam)\b",
             r"\bduoc huong (may|bao nhieu) thang\b",
             # the new card's number: "làm lại thì thẻ mới có số khác không"
-            r"\bco so (khac|moi|giong|nhu)\b|\bso (the|can cuoc|cccd|dinh danh|ho chieu)( \w+){0,4} (khac|giong|thay doi)\b",
+            r"\bco so (khac|moi|giong|nhu)\b",
+            r"\bso (the|can cuoc|cccd|dinh danh|ho chieu)( \w+){0,4} (khac|giong|thay doi)\b",
             r"\b(tien|tro cap)( \w+){0,2} (chuyen|gui|tra) (ve|qua|vao) (tai khoan|the|atm)",
             # what the paper says: "sổ đỏ cấp xong có ghi tên cả hai vợ chồng không"
             r"\b(so do|so hong|giay chung nhan|gcn)( \w+){0,4} (co )?ghi (ten|them ten)\b",
