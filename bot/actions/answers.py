@@ -510,7 +510,8 @@ def reading(
     unless the NLU itself read `asked` at `sure` or more ("có buộc đăng ký trong bao lâu" is the
     deadline though "bao lâu" alone is the processing time). Between two of the first six, the
     NLU wins from NLU_PLAIN on. How long the result is valid, in words that say so (`validity`),
-    is never the processing time ("thời hạn sử dụng bao lâu")."""
+    is never the processing time ("thời hạn sử dụng bao lâu") nor the citizen's deadline ("có hạn
+    bao nhiêu tháng")."""
     if explicit is None or explicit == asked:
         return asked
     if asked == Aspect.overview:
@@ -518,8 +519,8 @@ def reading(
     confidence = float(intent.get("confidence") or 0.0) if intent.get("name") == INTENT_OF_ASPECT[asked] else 0.0
     if (asked, explicit) == (Aspect.time, Aspect.deadline):
         return explicit  # "bao lâu thì phải làm giấy khai sinh": what the citizen must do is not the office's time
-    if (asked, explicit) == (Aspect.time, Aspect.result) and validity:
-        return explicit
+    if asked in (Aspect.time, Aspect.deadline) and explicit == Aspect.result and validity:
+        return explicit  # how long the paper holds is neither the office's time nor the citizen's
     if NEW_ASPECTS & {explicit, asked}:
         return asked if confidence >= sure else explicit
     return asked if confidence >= NLU_PLAIN else explicit

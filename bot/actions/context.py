@@ -157,7 +157,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"\b(to khai|giay khai|giay de nghi|don de nghi)( \w+){0,10} (do |thi )?(ai|nguoi nao)"
             r" (la nguoi |se |phai )?(ky|dung ten|khai)\b",
             r"\b(to khai|giay khai|giay de nghi|don de nghi)( \w+){0,10} co (can|phai) (\w+ ){0,3}(ky|xac nhan|dong dau"
-            r"|dan anh)\b",
+            r"|dan anh|dien|viet)\b",
             r"\b(tren|vao|trong) to khai\b|\bdien (phieu|giay|mau|bieu)\b",
             # "giấy đề nghị … có trên mạng không hay phải lên phòng kinh tế lấy"
             r"\b(to khai|giay khai|giay de nghi|don de nghi|mau don|bieu mau)( \w+){0,10} (co|tai|lay|xem)( \w+)?"
@@ -204,7 +204,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
         Aspect.documents,
         _any(
             r"giay to (gi|j|nao|can|phai|de|ca|nhung|mang|kem|gom)\b|(nhung|can|mang|chuan bi|nop) (nhung )?giay to",
-            r"can (mang|gi|nhung)|chuan bi|gom (nhung )?(gi|nhung)(?! (buoc|giai doan))|mang (theo )?(gi|j|nhung)",
+            r"can (mang|gi|nhung)|chuan bi|gom (nhung )?(gi|nhung)(?! (buoc|giai doan))",
+            r"(mang|cam|dem) (theo )?(gi|j|nhung)",
         ),
     ),
     # When the result comes is the office's time, even about a card that ran out ("đổi cccd hết hạn
@@ -341,6 +342,8 @@ VALIDITY = re.compile(
     r"(?<!gia )\b(thoi )?han su dung\b|\bhieu luc\b|\bco gia tri (bao|trong|den|toi|may)\b"
     r"|\b(dung|xai|su dung) (duoc|dc) (trong )?(bao lau|may thang|may nam)\b"
     r"|\bchap nhan (trong )?(thoi gian )?(bao lau|may thang|may nam)\b"
+    # "phiếu lý lịch tư pháp nộp xin visa thì có hạn bao nhiêu tháng"; not "có hạn mấy ngày phải đăng ký"
+    r"|\bco han (su dung )?(bao nhieu|may) (thang|nam)\b(?! (thi )?(phai|bat buoc))"
 )
 
 

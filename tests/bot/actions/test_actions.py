@@ -1216,3 +1216,26 @@ def test_the_procedure_of_a_form_that_opens_the_question() -> None:
     assert form_for("Giấy khai sinh của con ghi sai tên đệm thì làm sao") is None  # a paper, not a form
     assert form_for("tờ khai ở đâu") is None
     assert form_for("giấy đề nghị " * 400) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "nlu", "expected"),
+    [
+        # how long the paper holds, whatever the NLU was sure of
+        ("phieu ly lich tu phap dung de nop xin visa thi co han bao nhieu thang", Aspect.deadline, Aspect.result),
+        ("thẻ này có hạn sử dụng mấy năm", Aspect.time, Aspect.result),
+        # the citizen's deadline stays theirs
+        ("đăng ký tạm trú có hạn bao nhiêu ngày thì phải làm", Aspect.deadline, Aspect.deadline),
+        ("có hạn mấy tháng phải đổi bằng lái", Aspect.deadline, Aspect.deadline),
+    ],
+)
+def test_how_long_a_paper_holds_is_neither_the_offices_time_nor_the_citizens(
+    text: str, nlu: Aspect, expected: Aspect
+) -> None:
+    from bot.actions.answers import INTENT_OF_ASPECT, reading
+    from bot.actions.context import asked_in, asks_validity
+    from procedures_kb.text import fold
+
+    folded = fold(text)
+    intent = {"name": INTENT_OF_ASPECT[nlu], "confidence": 0.999}
+    assert reading(nlu, asked_in(folded), intent, validity=asks_validity(folded)) == expected
