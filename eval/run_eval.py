@@ -104,6 +104,10 @@ E2E_ASPECTS_TENTH = ROOT / "eval" / "e2e_aspects_tenth.yml"
 # conversations), before the tenth set's failures had all been fixed (docs/nlu.md).
 NLU_ASPECTS_ELEVENTH = ROOT / "eval" / "nlu" / "test_nlu_aspects_eleventh.yml"
 E2E_ASPECTS_ELEVENTH = ROOT / "eval" / "e2e_aspects_eleventh.yml"
+# Written 2026-12-07 the same way by a twelfth writer (180 messages, 100 questions and 32
+# conversations), while the eleventh set's failures were fixed and the NLU given more examples.
+NLU_ASPECTS_TWELFTH = ROOT / "eval" / "nlu" / "test_nlu_aspects_twelfth.yml"
+E2E_ASPECTS_TWELFTH = ROOT / "eval" / "e2e_aspects_twelfth.yml"
 # The sets of the newer questions, in the order they were written: (column, NLU set, e2e set).
 ASPECT_SETS: List[Tuple[str, Path, Path]] = [
     ("new aspects", NLU_ASPECTS, E2E_ASPECTS),
@@ -117,6 +121,7 @@ ASPECT_SETS: List[Tuple[str, Path, Path]] = [
     ("9th", NLU_ASPECTS_NINTH, E2E_ASPECTS_NINTH),
     ("10th", NLU_ASPECTS_TENTH, E2E_ASPECTS_TENTH),
     ("11th", NLU_ASPECTS_ELEVENTH, E2E_ASPECTS_ELEVENTH),
+    ("12th", NLU_ASPECTS_TWELFTH, E2E_ASPECTS_TWELFTH),
 ]
 FACTS = ROOT / "eval" / "facts.yml"
 TRAINING = sorted((ROOT / "intents").glob("*.yml"))
