@@ -223,7 +223,10 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
         Aspect.deadline,
         _any(
             rf"bi phat|(?<!het )\bhan (chot|cuoi|nop)|{_BY_THE_LATEST}|deadline",
-            r"bao lau (thi |la )?(phai|bat buoc|het han)",
+            r"bao lau (thi |la )?(buoc )?(phai|bat buoc|het han)|\bco buoc( \w+){1,6} trong (vong )?(bao lau|may)\b",
+            # "quá 3 tháng mới nộp hồ sơ thất nghiệp thì …"; "phải đăng ký trước khi khai trương hay sau"
+            r"\bqua (\d+|vai|may|mot|hai|ba) (ngay|thang|nam)( \w+){0,2} moi (di )?(nop|lam|dang ky|khai|bao|doi)\b",
+            r"\btruoc khi( \w+){1,3} hay sau\b",
             r"trong (vong )?(may|bao nhieu) (ngay|thang) (thi )?phai|(may|bao nhieu) ngay (la |thi )?(phai|bat buoc)",
             # what the office must do ("công an phải giải quyết trong …") is its processing time
             rf"{_MUST}( \w+){{0,6}} (trong|truoc) (vong |thoi gian |thoi han )?"
@@ -497,6 +500,8 @@ _PLAIN_WORDS: List[Tuple[str, str, bool, bool, str]] = [
     ("nhập khẩu", "nhập hộ khẩu", False, True, ""),
     ("ở tạm", "ở tạm trú", False, False, "(?! tru)"),
     ("hộ chíu", "hộ chiếu", False, False, ""),
+    # "… trong bao nhiêu ngày kể từ khi đến ở": the "tu" of "đăng ký … tu" is no "khai tử"
+    ("kể từ", "sau", False, False, ""),
     ("bằng lái", "bằng lái", True, False, ""),
     (
         "có mặt",

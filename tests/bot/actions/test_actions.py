@@ -459,6 +459,14 @@ async def test_a_follow_up_without_a_difference_stays_with_the_procedure() -> No
         ("Nghỉ việc được 2 tháng rồi nộp hồ sơ thất nghiệp còn kịp không", "deadline"),
         ("bang lai het han 1 nam thi con doi duoc ko", "deadline"),
         ("Mới về làm dâu, có thời hạn nào phải đăng ký thường trú không", "deadline"),  # not its validity
+        ("ở bao lâu thì buộc phải đăng ký tạm trú", "deadline"),  # the citizen who must, not the office
+        ("luật có buộc đăng ký kết hôn trong bao lâu không", "deadline"),
+        ("quá 3 tháng mới nộp hồ sơ thất nghiệp thì có còn được nhận không", "deadline"),
+        ("phai dang ky ho kinh doanh truoc khi khai truong hay sau cung dc", "deadline"),
+        ("cac buoc lam ho chieu mat bao lau", "time"),  # the steps' "bước" is no "buộc"
+        ("Đổi bằng lái xe có cần người có tên trên bằng đến trực tiếp không ạ?", "presence"),
+        ("giay khai dang ky xe dien online hay phai viet tay", "form"),
+        ("the do dung den bao gio", "result"),
         ("người trên 60 tuổi còn phải đổi thẻ căn cước nữa không", "conditions"),
         ("Ai được đứng tên?", "conditions"),
         ("Trích lục khai tử được cấp mấy bản vậy ạ?", "result"),
@@ -970,6 +978,10 @@ def test_citizens_words_are_taken_bare_or_with_their_own_diacritics() -> None:
     assert in_plain_words("nhập khẩu gạo") == "nhập khẩu gạo"  # goods
     assert in_plain_words("chau co can co mat ko") == "chau co can có mặt ko"  # present, not lost
     assert in_plain_words("lam can cuoc co mat phi khong") == "lam can cuoc co mat phi khong"  # a fee
+    # "kể từ": the "tu" of "đăng ký … ke tu" is no "khai tử"
+    assert in_plain_words("phai dang ky trong bao nhieu ngay ke tu khi den o") == (
+        "phai dang ky trong bao nhieu ngay sau khi den o"
+    )
 
 
 @pytest.mark.parametrize(
@@ -1035,7 +1047,7 @@ async def test_a_sure_nlu_reading_of_a_newer_question_beats_the_question_words(c
     from bot.actions.procedures import ActionAnswerDeadline
 
     messages = await run_read(
-        ActionAnswerDeadline(), "ở bao lâu thì buộc phải đăng ký tạm trú", "ask_deadline", confidence
+        ActionAnswerDeadline(), "ở trọ thì đăng ký tạm trú trong bao lâu", "ask_deadline", confidence
     )
     assert messages[0]["text"].startswith(f"{heading} — Đăng ký tạm trú")
 
