@@ -29,6 +29,7 @@ from bot.actions.context import (
     cut_folded,
     done_before_given,
     form_for,
+    without_abroad,
     in_plain_words,
     is_correction,
     is_switch,
@@ -269,8 +270,15 @@ def _narrowed(text: str) -> List[str]:
     was done before "xong … được cấp" ("làm khai sinh xong có được cấp luôn bản sao không"), the
     question without "đứng tên" ("có được đứng tên hộ kinh doanh không" is no "sang tên hộ kinh
     doanh"), the question without what the citizen lacks ("chưa có sổ đỏ thì …"), the procedure
-    of a form the question opens with ("giấy đề nghị đăng ký hộ kinh doanh có phải ghi ngành nghề …")."""
-    parts = [done_before_given(text), without_ownership(text), without_lacking(text), form_for(text)]
+    of a form the question opens with ("giấy đề nghị đăng ký hộ kinh doanh có phải ghi ngành nghề …"),
+    the question without where the citizen is abroad ("tôi đang ở nước ngoài, đổi bằng lái …")."""
+    parts = [
+        done_before_given(text),
+        without_ownership(text),
+        without_lacking(text),
+        form_for(text),
+        without_abroad(text),
+    ]
     return [part for part in parts if part and part != text]
 
 
@@ -296,7 +304,7 @@ def search_question(kb: KnowledgeBase, text: str) -> SearchResult:
         retried = kb.search(bare)
         if retried.match and (not result.match or not kb.get(retried.match.procedure_id).imported_from):
             return retried
-    return result if result.match else the_one_named(kb, text, result)
+    return result if result.match else the_one_named(kb, text, editors_over_catalogue(kb, text, result))
 
 
 def _typed_names(procedure: Procedure, padded: str) -> bool:
@@ -304,6 +312,46 @@ def _typed_names(procedure: Procedure, padded: str) -> bool:
     channel as often as the procedure)."""
     names = (fold(name) for name in (procedure.title, *procedure.aliases))
     return any(" " in name and f" {name} " in padded for name in names)
+
+
+# Acts a catalogue record may be about beside an editor's ("giải chấp sổ đỏ", "đổi giấy đăng ký xe").
+_OTHER_ACTS = re.compile(
+    r"\b(giai chap|the chap|xoa|thu hoi|sang ten|doi|cap doi|cap lai|lam lai|gia han|tach|hop thua|chuyen muc dich"
+    r"|dieu chinh|cai chinh|huy|bo sung|thay doi|chuyen nhuong|tang cho|thua ke)\b"
+)
+# Words of an official name that say nothing of what it does ("đối với", "thực hiện tại cấp xã").
+_NAME_FILLER = frozenset(
+    "doi voi cho cua tai va cac cap thuc hien truong hop nguoi o trong theo la co khong duoc da tu den ve tren"
+    " mot nhung hoac bi phai ma".split()
+)
+
+
+# The least score of an editor's record chosen over a catalogue record by `editors_over_catalogue`.
+EDITORS_FLOOR = 0.25
+
+
+def editors_over_catalogue(kb: KnowledgeBase, text: str, result: SearchResult) -> SearchResult:
+    """An editor's record first, offered, with a catalogue record second that only names more: the
+    editor's when the question types one of its names whole and nothing the catalogue's name adds
+    ("đăng ký xe máy mới mua có cần chủ xe đi không" is no "đăng ký xe lần đầu trực tuyến toàn
+    trình …": it types no word of the catalogue's name that the editor's names lack, but for
+    `_NAME_FILLER`). The result itself otherwise."""
+    if len(result.hits) < 2 or result.qualifiers or result.hits[0].score < max(result.suggest_floor, EDITORS_FLOOR):
+        return result
+    first, second = (kb.get(hit.procedure_id) for hit in result.hits[:2])
+    if first.imported_from or not second.imported_from:
+        return result
+    padded = f" {' '.join(fold(text[:MAX_MESSAGE_CHARS]).split())} "
+    if not _typed_names(first, padded):
+        return result
+    names = f" {' '.join(fold(name) for name in (first.title, *first.aliases))} "
+    if any(f" {act.group()} " not in names for act in _OTHER_ACTS.finditer(padded)):
+        return result  # another act than the editor's record's: "giải chấp sổ đỏ" is no first registration
+    own = set(names.split())
+    added = set(fold(second.title).split()) - own - _NAME_FILLER
+    if added & set(padded.split()):
+        return result
+    return SearchResult(result.query, list(result.hits), result.threshold, confident=True)
 
 
 def the_one_named(kb: KnowledgeBase, text: str, result: SearchResult) -> SearchResult:

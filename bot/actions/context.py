@@ -430,6 +430,20 @@ def cut_folded(text: str, pattern: re.Pattern[str]) -> Tuple[str, bool]:
     return " ".join(" ".join(kept).split()), cut
 
 
+# Where the citizen is, abroad ("tôi đang ở nước ngoài, đổi bằng lái ở VN nhờ người thân làm được
+# không"), is no foreign element of the procedure ("khai sinh cho con sinh ở nước ngoài" is one).
+_ABROAD = re.compile(
+    r"\b(dang|hien|hien dang|van dang) (o|song|lam viec|di lam|cong tac|du hoc|dinh cu|di xuat khau lao dong)"
+    r"( o| tai| ben)? (nuoc ngoai|han quoc|nhat ban|nhat|dai loan|uc|my|duc|phap|anh|canada)\b"
+)
+
+
+def without_abroad(text: str) -> str:
+    """The message without where the citizen is abroad; the text itself when it says nothing of it."""
+    left, cut = cut_folded(text[:MAX_MESSAGE_CHARS], _ABROAD)
+    return left if cut and left else text
+
+
 # "đứng tên" says whose name a paper bears; its "tên" pulls the search toward the procedures that
 # change a name ("sang tên hộ kinh doanh"): "giáo viên có được đứng tên hộ kinh doanh không".
 _OWNERSHIP = re.compile(r"\bdung ten\b")

@@ -1251,3 +1251,38 @@ def test_how_long_a_paper_holds_is_neither_the_offices_time_nor_the_citizens(
     folded = fold(text)
     intent = {"name": INTENT_OF_ASPECT[nlu], "confidence": 0.999}
     assert reading(nlu, asked_in(folded), intent, validity=asks_validity(folded)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "procedure"),
+    [
+        # an editor's record named whole, a catalogue record second that only names more
+        ("Đăng ký xe máy mới mua có cần chủ xe đi không?", "dang-ky-xe"),
+        ("Chứng thực chữ ký thì người ký có bắt buộc phải đến tận nơi không ạ", "chung-thuc-chu-ky"),
+        # where the citizen is abroad is no foreign element
+        ("Tôi đang ở nước ngoài, đổi bằng lái ở VN nhờ người thân làm được không", "doi-giay-phep-lai-xe"),
+        ("mất căn cước mà đang ở nước ngoài, người nhà ở Việt Nam làm lại hộ được không", "cap-lai-can-cuoc"),
+    ],
+)
+def test_an_editors_record_named_whole_is_answered(text: str, procedure: str) -> None:
+    from bot.actions.answers import search_question
+    from procedures_kb import KnowledgeBase
+
+    match = search_question(KnowledgeBase.load(), text).match
+    assert match is not None and match.procedure_id == procedure
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Trả hết nợ ngân hàng rồi, giải chấp sổ đỏ ở văn phòng đăng ký đất đai thế nào?",  # another act
+        "doi giay dang ky xe bi mo chu, hong",  # another act, and too weak a match
+        "Con sinh ra ở nước ngoài về Việt Nam có đăng ký khai sinh được không",  # born abroad: a foreign element
+    ],
+)
+def test_another_act_or_a_foreign_element_is_not_the_editors_record(text: str) -> None:
+    from bot.actions.answers import search_question
+    from procedures_kb import KnowledgeBase
+
+    match = search_question(KnowledgeBase.load(), text).match
+    assert match is None or KnowledgeBase.load().get(match.procedure_id).imported_from
