@@ -8,6 +8,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional
 
 from rasa_sdk import Tracker
@@ -304,6 +305,11 @@ def search_question(kb: KnowledgeBase, text: str) -> SearchResult:
         retried = kb.search(bare)
         if retried.match and (not result.match or not kb.get(retried.match.procedure_id).imported_from):
             return retried
+        if not result.match:
+            # "chứng thực chữ ký … có nhờ người khác đi được không": "người" pulls toward "… người dịch"
+            chosen = editors_over_catalogue(kb, text, retried)
+            if chosen.match:
+                return chosen
     return result if result.match else the_one_named(kb, text, editors_over_catalogue(kb, text, result))
 
 
@@ -376,6 +382,21 @@ def the_one_named(kb: KnowledgeBase, text: str, result: SearchResult) -> SearchR
     return SearchResult(result.query, [chosen, *others], result.threshold, confident=True)
 
 
+def _unnamed(procedure: Procedure, text: str) -> bool:
+    """Whether the message types none of the procedure's names, not even two words running of one
+    ("nhờ mẹ ở quê xin giùm được hông" shares only "quê" with "chuyển khẩu về quê"): in a follow-up,
+    no switch to it from the procedure discussed. A one-word name ("cccd", "KT3") counts typed whole."""
+    said = re.findall(r"\w+", fold(text[:MAX_MESSAGE_CHARS]))
+    pairs = {f"{a} {b}" for a, b in pairwise(said)}
+    for name in (procedure.title, *procedure.aliases):
+        words = re.findall(r"\w+", fold(name))
+        if len(words) == 1 and words[0] in said:
+            return False
+        if any(f"{a} {b}" in pairs and not {a, b} <= _ACTION_WORDS for a, b in pairwise(words)):
+            return False
+    return True
+
+
 def resolve_procedure(kb: KnowledgeBase, text: str, entity: Optional[str], remembered: Optional[str]) -> Resolution:
     """A procedure named in the message wins; then the one the conversation is about. A name the
     citizen says they lack names a paper ("đất chưa có sổ đỏ thì có xin phép xây nhà được không"):
@@ -398,7 +419,11 @@ def resolve_procedure(kb: KnowledgeBase, text: str, entity: Optional[str], remem
             return Resolution(kb.get(found.procedure_id))
     searched = without_lead(text)
     result = search_question(kb, searched) if searched and not searched.startswith("/") else None
-    if result and result.match:
+    if (
+        result
+        and result.match
+        and not (remembered in kb and _unnamed(kb.get(result.match.procedure_id), in_plain_words(searched)))
+    ):
         return Resolution(kb.get(result.match.procedure_id))
     if result and result.qualifiers:
         return Resolution(suggestions=result.suggestions, not_held=result.qualifiers)

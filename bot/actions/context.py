@@ -483,7 +483,7 @@ def done_before_given(text: str) -> Optional[str]:
 _FORM_OF = re.compile(
     r"^(xin |cho (em|minh|toi) (hoi |xin )?)?(to khai|giay khai(?! (?:sinh|tu)\b)|giay de nghi|don de nghi|don xin"
     r"|mau don|mau to khai|bieu mau)( mau)?( (so )?\w*\d\w*)? (de |cua |cho |ve )?(.{4,60}?)"
-    r" (co|thi|la|ghi|dien|tai|lay|o|phai|can|mau|viet|gom|theo|tren|xin)\b"
+    r" (co|thi|la|ghi|dien|tai|lay|o|phai|can|mau|viet|gom|theo|tren|xin|muc|phan|nhu)\b"
 )
 
 

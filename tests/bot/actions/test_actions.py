@@ -1286,3 +1286,26 @@ def test_another_act_or_a_foreign_element_is_not_the_editors_record(text: str) -
 
     match = search_question(KnowledgeBase.load(), text).match
     assert match is None or KnowledgeBase.load().get(match.procedure_id).imported_from
+
+
+async def test_a_follow_up_sharing_one_word_with_an_alias_stays_on_the_procedure_discussed() -> None:
+    """ "ở quê" is in "chuyển khẩu về quê", an alias of the permanent residence: no switch to it."""
+    from bot.actions.procedures import ActionAnswerPresence
+
+    slots = {"procedure": "xac-nhan-tinh-trang-hon-nhan", "last_aspect": "documents"}
+    messages, _ = await run(ActionAnswerPresence(), "nhờ mẹ ở quê xin giùm được hông", slots=slots)
+    assert messages[0]["text"].startswith("Ai phải đi, có nhờ người khác được không — Cấp Giấy xác nhận")
+    # a procedure named, even in citizens' words, still switches (and keeps the last question)
+    messages, _ = await run(ActionAnswerPresence(), "khong, chi o tam may thang thoi", slots=slots)
+    assert messages[0]["text"].startswith("Giấy tờ cần chuẩn bị — Đăng ký tạm trú")
+    messages, _ = await run(ActionAnswerPresence(), "thế còn tạm trú?", slots=slots)
+    assert messages[0]["text"].startswith("Giấy tờ cần chuẩn bị — Đăng ký tạm trú")
+
+
+def test_the_question_words_that_pull_toward_a_catalogue_name_are_left_out_for_the_editors_record() -> None:
+    from bot.actions.answers import search_question
+    from procedures_kb import KnowledgeBase
+
+    text = "Chứng thực chữ ký ở phường thì có nhờ người khác đi được không"  # not "… chữ ký người dịch"
+    match = search_question(KnowledgeBase.load(), text).match
+    assert match is not None and match.procedure_id == "chung-thuc-chu-ky"
