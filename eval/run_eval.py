@@ -41,7 +41,7 @@ import yaml
 
 from bot import messages as msg
 from bot.actions.answers import INTENT_OF_ASPECT, reading, search_question
-from bot.actions.context import asked_in, asks_if_bot, asks_validity
+from bot.actions.context import asked_in, asks_if_bot, asks_validity, says_deadline
 from bot.launcher import (
     ROOT,
     child_env,
@@ -221,7 +221,13 @@ def read_intent(kb: KnowledgeBase, text: str, intent: str, confidence: float) ->
     asked = ASPECT_OF_INTENT.get(intent)
     if asked is None:
         return intent
-    read = reading(asked, explicit, {"name": intent, "confidence": confidence}, validity=asks_validity(fold(seen)))
+    read = reading(
+        asked,
+        explicit,
+        {"name": intent, "confidence": confidence},
+        validity=asks_validity(fold(seen)),
+        deadline=says_deadline(fold(seen)),
+    )
     return INTENT_OF_ASPECT[read]
 
 

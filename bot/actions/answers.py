@@ -35,6 +35,7 @@ from bot.actions.context import (
     is_switch,
     load_kb,
     message_text,
+    says_deadline,
     without_abroad,
     without_lacking,
     without_ownership,
@@ -574,7 +575,12 @@ NLU_PLAIN = 0.7
 
 
 def reading(
-    asked: Aspect, explicit: Optional[Aspect], intent: Mapping[str, Any], sure: float = NLU_SURE, validity: bool = False
+    asked: Aspect,
+    explicit: Optional[Aspect],
+    intent: Mapping[str, Any],
+    sure: float = NLU_SURE,
+    validity: bool = False,
+    deadline: bool = False,
 ) -> Aspect:
     """What one message asks: the NLU's reading (`asked`, from `intent`) or the question words'
     (`explicit`). The words win over a reading of the procedure's name only ("kích hoạt định danh
@@ -584,7 +590,8 @@ def reading(
     deadline though "bao lâu" alone is the processing time). Between two of the first six, the
     NLU wins from NLU_PLAIN on. How long the result is valid, in words that say so (`validity`),
     is never the processing time ("thời hạn sử dụng bao lâu") nor the citizen's deadline ("có hạn
-    bao nhiêu tháng")."""
+    bao nhiêu tháng"); the citizen's deadline in words that say so (`deadline`: "còn kịp không") is
+    no condition."""
     if explicit is None or explicit == asked:
         return asked
     if asked == Aspect.overview:
@@ -594,6 +601,8 @@ def reading(
         return explicit  # "bao lâu thì phải làm giấy khai sinh": what the citizen must do is not the office's time
     if asked in (Aspect.time, Aspect.deadline) and explicit == Aspect.result and validity:
         return explicit  # how long the paper holds is neither the office's time nor the citizen's
+    if (asked, explicit) == (Aspect.conditions, Aspect.deadline) and deadline:
+        return explicit
     if NEW_ASPECTS & {explicit, asked}:
         return asked if confidence >= sure else explicit
     return asked if confidence >= NLU_PLAIN else explicit
@@ -634,7 +643,13 @@ def aspect_for(tracker: Tracker, asked: Aspect, named: Optional[Procedure] = Non
         and (explicit is None or not asked_in(without_names(text, named)))
     ):
         return Aspect(last)  # "ý tôi là tài khoản định danh mức 2 trên VNeID": the name, not a question
-    aspect = reading(asked, explicit, tracker.latest_message.get("intent") or {}, validity=asks_validity(text))
+    aspect = reading(
+        asked,
+        explicit,
+        tracker.latest_message.get("intent") or {},
+        validity=asks_validity(text),
+        deadline=says_deadline(text),
+    )
     if aspect != Aspect.overview:
         return aspect
     pending = tracker.get_slot(SLOT_PENDING_ASPECT)

@@ -253,6 +253,10 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"(het han|qua han)( \w+){0,10},?( \w+){0,3} (phai )?(thi|sat hach) lai\b",
             # "ông mất được 1 tháng rồi giờ mới đi khai tử có sao không"
             r"\bgio moi( \w+){0,5} (co sao|co bi|bi phat|con (duoc|dc|kip))\b",
+            # "đủ 14 tuổi được nửa năm mà chưa làm căn cước, có sao không"; "có phải đăng ký liền không hay từ từ"
+            r"\bchua (lam|dang ky|dk|di lam|khai|doi|nop|di doi|di dang ky)( \w+){0,5},? (thi )?(co sao|co bi)"
+            r"( \w+)? (khong|ko|k|hong|gi)\b",
+            r"\b(lien|ngay) (khong|ko|k|hong) hay (tu tu|de sau|de lau|cham|thong tha)\b",
         ),
     ),
     # "vay tiền", "mượn tiền", "nợ tiền" are a loan, not a fee ("chứng thực chữ ký trên giấy vay tiền")
@@ -348,6 +352,20 @@ VALIDITY = re.compile(
     # "phiếu lý lịch tư pháp nộp xin visa thì có hạn bao nhiêu tháng"; not "có hạn mấy ngày phải đăng ký"
     r"|\bco han (su dung )?(bao nhieu|may) (thang|nam)\b(?! (thi )?(phai|bat buoc))"
 )
+
+
+# The citizen's deadline in words that never ask who may do it ("chưa làm … có sao không", "còn kịp
+# không", "trễ … có bị phạt"): the NLU, trained on "có được … không" as a condition, can read them so
+# at 0.99.
+_DEADLINE_SAID = re.compile(
+    r"\bcon kip\b|\bchua (lam|dang ky|dk|di lam|khai|doi|nop)( \w+){0,5},? (thi )?co sao\b"
+    r"|\b(tre|muon|cham|qua han|tre han)( \w+){0,6} (thi |co )?(sao|bi phat)\b"
+    r"|\b(lien|ngay) (khong|ko|k|hong) hay (tu tu|de sau|de lau|cham|thong tha)\b"
+)
+
+
+def says_deadline(folded: str) -> bool:
+    return bool(_DEADLINE_SAID.search(folded[:MAX_MESSAGE_CHARS]))
 
 
 def asks_validity(folded: str) -> bool:

@@ -1309,3 +1309,28 @@ def test_the_question_words_that_pull_toward_a_catalogue_name_are_left_out_for_t
     text = "Chứng thực chữ ký ở phường thì có nhờ người khác đi được không"  # not "… chữ ký người dịch"
     match = search_question(KnowledgeBase.load(), text).match
     assert match is not None and match.procedure_id == "chung-thuc-chu-ky"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Nghỉ việc được 2 tháng rưỡi, nộp trợ cấp thất nghiệp còn kịp hông", Aspect.deadline),
+        ("14 tuoi ma tre vai thang chua lam can cuoc co sao ko ad", Aspect.deadline),
+        ("có phải đăng ký tạm trú liền không hay từ từ cũng được", Aspect.deadline),
+        # a condition stays one, however sure
+        ("đang hưởng lương hưu có được nhận trợ cấp thất nghiệp không", Aspect.conditions),
+    ],
+)
+def test_the_citizens_deadline_in_so_many_words_is_no_condition_however_sure_the_nlu(
+    text: str, expected: Aspect
+) -> None:
+    from bot.actions.answers import INTENT_OF_ASPECT, reading
+    from bot.actions.context import asked_in, asks_validity, says_deadline
+    from procedures_kb.text import fold
+
+    folded = fold(text)
+    intent = {"name": INTENT_OF_ASPECT[Aspect.conditions], "confidence": 0.995}
+    read = reading(
+        Aspect.conditions, asked_in(folded), intent, validity=asks_validity(folded), deadline=says_deadline(folded)
+    )
+    assert read == expected
