@@ -311,7 +311,34 @@ def search_question(kb: KnowledgeBase, text: str) -> SearchResult:
             chosen = editors_over_catalogue(kb, text, retried)
             if chosen.match:
                 return chosen
+    twin = _editors_twin(kb, text, result)
+    if twin is not None:
+        return twin
     return result if result.match else the_one_named(kb, text, editors_over_catalogue(kb, text, result))
+
+
+def _editors_twin(kb: KnowledgeBase, text: str, result: SearchResult) -> Optional[SearchResult]:
+    """A catalogue record first that is an editor's record done at another level, in the same field
+    ("Cấp thẻ căn cước cho người dưới 14 tuổi (thực hiện tại cấp tỉnh)"): the editor's, the office
+    citizens go to, unless the question names the province's level. None otherwise."""
+    if not result.hits or result.qualifiers:
+        return None
+    first = kb.get(result.hits[0].procedure_id)
+    found = re.fullmatch(r"(.+?)\s*\((.+)\)\s*", first.title) if first.imported_from else None
+    if found is None:
+        return None
+    folded = fold(text[:MAX_MESSAGE_CHARS])
+    if re.search(r"\b(cap tinh|cong an tinh|tinh cap)\b", folded):
+        return None
+    base = fold(found.group(1))
+    twin = next((hit for hit in result.hits[1:5] if fold(kb.get(hit.procedure_id).title) == base), None)
+    if twin is None:
+        return None
+    editors = kb.get(twin.procedure_id)
+    if editors.imported_from or fold(editors.field or "-") not in fold(first.field or ""):
+        return None  # "Cấp lại thẻ bảo hiểm y tế (thực hiện tại cấp tỉnh)" is for police officers' kin
+    others = [hit for hit in result.hits if hit is not twin]
+    return SearchResult(result.query, [twin, *others], result.threshold, confident=True)
 
 
 def _typed_names(procedure: Procedure, padded: str) -> bool:

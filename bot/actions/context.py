@@ -534,6 +534,9 @@ _PLAIN_WORDS: List[Tuple[str, str, bool, bool, str]] = [
     ("hộ chíu", "hộ chiếu", False, False, ""),
     # "… trong bao nhiêu ngày kể từ khi đến ở": the "tu" of "đăng ký … tu" is no "khai tử"
     ("kể từ", "sau", False, False, ""),
+    # "làm hợp đồng thời vụ 6 tháng thì có được hưởng thất nghiệp không": the work, not a contract to certify
+    ("hợp đồng thời vụ", "làm thời vụ", False, False, ""),
+    ("hợp đồng thử việc", "làm thử việc", False, False, ""),
     ("bằng lái", "bằng lái", True, False, ""),
     (
         "có mặt",

@@ -1334,3 +1334,31 @@ def test_the_citizens_deadline_in_so_many_words_is_no_condition_however_sure_the
         Aspect.conditions, asked_in(folded), intent, validity=asks_validity(folded), deadline=says_deadline(folded)
     )
     assert read == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "procedure"),
+    [
+        # the editor's record over its catalogue twin at the province's level
+        ("Cháu 9 tuổi làm căn cước thì có phải dẫn cháu lên công an không hay bố đi là xong ạ", "can-cuoc-duoi-14"),
+        # a seasonal contract is the work, not a contract to certify
+        ("Làm hợp đồng thời vụ 6 tháng thì có được hưởng thất nghiệp không ạ", "tro-cap-that-nghiep"),
+    ],
+)
+def test_the_editors_record_over_its_twin_and_a_contract_of_work(text: str, procedure: str) -> None:
+    from bot.actions.answers import search_question
+    from procedures_kb import KnowledgeBase
+
+    match = search_question(KnowledgeBase.load(), text).match
+    assert match is not None and match.procedure_id == procedure
+
+
+def test_a_twin_of_another_field_is_not_the_editors_record() -> None:
+    """ "Cấp lại thẻ bảo hiểm y tế (thực hiện tại cấp tỉnh)" is for police officers' kin."""
+    from bot.actions.answers import search_question
+    from procedures_kb import KnowledgeBase
+
+    match = search_question(
+        KnowledgeBase.load(), "than nhan chien si cong an bi mat the bao hiem y te xin cap lai"
+    ).match
+    assert match is None or match.procedure_id != "cap-lai-the-bhyt"
