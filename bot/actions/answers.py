@@ -618,7 +618,7 @@ def reading(
     NLU wins from NLU_PLAIN on. How long the result is valid, in words that say so (`validity`),
     is never the processing time ("thời hạn sử dụng bao lâu") nor the citizen's deadline ("có hạn
     bao nhiêu tháng"); the citizen's deadline in words that say so (`deadline`: "còn kịp không") is
-    no condition."""
+    no condition; "… thì làm thế nào" asks the steps though the NLU reads a place named in it."""
     if explicit is None or explicit == asked:
         return asked
     if asked == Aspect.overview:
@@ -630,6 +630,8 @@ def reading(
         return explicit  # how long the paper holds is neither the office's time nor the citizen's
     if (asked, explicit) == (Aspect.conditions, Aspect.deadline) and deadline:
         return explicit
+    if (asked, explicit) == (Aspect.where, Aspect.steps) and confidence < sure:
+        return explicit  # "… để đi xuất khẩu lao động thì làm thế nào": how, though a place is named
     if NEW_ASPECTS & {explicit, asked}:
         return asked if confidence >= sure else explicit
     return asked if confidence >= NLU_PLAIN else explicit

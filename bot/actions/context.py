@@ -116,7 +116,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             # "bản sao chứng thực được chấp nhận trong bao lâu"; the allowance paid: "trợ cấp thất nghiệp
             # được hưởng mấy tháng, tiền chuyển về tài khoản à"
             r"\bchap nhan (trong )?(thoi gian )?(bao lau|may thang|may nam)\b",
-            r"\bduoc huong (may|bao nhieu) thang\b",
+            r"\bduoc huong (toi da |toi thieu )?(may|bao nhieu) thang\b",
             # the new card's number: "làm lại thì thẻ mới có số khác không"
             r"\bco so (khac|moi|giong|nhu)\b",
             r"\bso (the|can cuoc|cccd|dinh danh|ho chieu)( \w+){0,4} (khac|giong|thay doi)\b",
@@ -279,7 +279,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
         Aspect.steps,
         _any(
             r"cac buoc|nhung buoc|buoc nao|(may|bao nhieu) buoc\b|quy trinh",
-            r"\b(lam|thuc hien|lam lai|xin)( \w+){0,2} (the nao|ra sao|nhu the nao|ntn)$",
+            r"\b(lam|thuc hien|lam lai|xin)( \w+){0,2} (the nao|ra sao|nhu the nao|ntn)"
+            r"( (a|ad|vay|ha|nhi|nhe|mn|ban|ak))*\W*$",
         ),
     ),
     # Folded, "nộp hộ" is also "nộp hồ sơ" and "làm hộ" "làm hộ chiếu", "có mặt" "có mất (phí)":
@@ -292,6 +293,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"ca hai (nguoi|dua|vo chong)|(di|len) ca (hai|2)\b|\btu (di|len|den)\b|den tan noi|(mot|1) minh",
             rf"(thay|giup|dum|gium) (duoc|dc|khong|ko|k)\b|(thay|giup|dum|gium) (cho )?{_RELATIVES}\b",
             r"(phai|bat buoc|can) (\w+ ){0,6}(den|di|len|ra)( \w+){0,2} (truc tiep|tan noi)",
+            r"\b(den|di|len|ra|toi) tan (cong an|xa|phuong|ubnd|uy ban|co quan)\b",
             r"(phai|can|bat buoc) (ra|len|den|toi) (cong an|xa|phuong|ubnd|uy ban)( \w+)? (khong|ko|k|hong)\b",
             r"(lam|ky|di|nop) rieng|chinh chu (den|di|len)|co ai (lam|nop|di|dang ky)|den tan nha|nhat thiet",
             r"(can bo|cong an|nhan vien)( co)? (den|xuong|toi|ve) (tan )?nha",
@@ -313,7 +315,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"co (can|phai|bat buoc) (?#keep)(xin|dang ky|lam|khai bao|doi|cap doi)( \w+){0,8} (khong|ko|k|hong)\b",
             r"con phai (?#keep)(doi|lam|dang ky|gia han|cap doi)( \w+){0,4} nua\b",
             # "trẻ sơ sinh có làm hộ chiếu riêng được không": may it be done at all
-            r"\bco (the )?(lam|dang ky|xin|cap|nhap)( \w+){1,6} (duoc|dc) (khong|ko|k|hong)\b",
+            r"\bco (the )?(lam|dang ky|xin|cap|nhap|chung thuc|sao y)( \w+){1,6} (duoc|dc) (khong|ko|k|hong)\b",
             r"\bgio con (lam|dang ky|khai|xin|doi)( \w+){0,3} (duoc|dc) (khong|ko|k|hong|nua|chu)\b",
             r"\b(dong y|cho phep)( \w+){0,2} thi( \w+){0,5} (duoc|dc) (khong|ko|k|hong|hon)\b",
             # "chứng thực chữ ký trên giấy vay tiền có được không": may it be done at all
@@ -351,6 +353,7 @@ VALIDITY = re.compile(
     r"|\bchap nhan (trong )?(thoi gian )?(bao lau|may thang|may nam)\b"
     # "phiếu lý lịch tư pháp nộp xin visa thì có hạn bao nhiêu tháng"; not "có hạn mấy ngày phải đăng ký"
     r"|\bco han (su dung )?(bao nhieu|may) (thang|nam)\b(?! (thi )?(phai|bat buoc))"
+    r"|\bco han (su dung )?bao lau\b(?! (thi |moi |se )?(phai|bat buoc|duoc|dc|nhan|lay|co|xong))"
 )
 
 
@@ -451,7 +454,7 @@ def cut_folded(text: str, pattern: re.Pattern[str]) -> Tuple[str, bool]:
 # Where the citizen is, abroad ("tôi đang ở nước ngoài, đổi bằng lái ở VN nhờ người thân làm được
 # không"), is no foreign element of the procedure ("khai sinh cho con sinh ở nước ngoài" is one).
 _ABROAD = re.compile(
-    r"\b(dang|hien|hien dang|van dang) (o|song|lam viec|di lam|cong tac|du hoc|dinh cu|di xuat khau lao dong)"
+    r"\b(dang|hien|hien dang|van dang) (o|song|lam|lam viec|di lam|cong tac|du hoc|dinh cu|di xuat khau lao dong)"
     r"( o| tai| ben)? (nuoc ngoai|han quoc|nhat ban|nhat|dai loan|uc|my|duc|phap|anh|canada)\b"
 )
 

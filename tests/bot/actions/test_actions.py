@@ -467,6 +467,10 @@ async def test_a_follow_up_without_a_difference_stays_with_the_procedure() -> No
         ("Đổi bằng lái xe có cần người có tên trên bằng đến trực tiếp không ạ?", "presence"),
         ("giay khai dang ky xe dien online hay phai viet tay", "form"),
         ("the do dung den bao gio", "result"),
+        ("Làm VNeID mức 2 có cần đến tận công an phường không hay làm tại nhà được ạ?", "presence"),
+        ("Trợ cấp thất nghiệp được hưởng tối đa mấy tháng vậy ạ?", "result"),
+        ("Bố em bị lẫn, không tự ký được nữa thì có chứng thực chữ ký được không ạ?", "conditions"),
+        ("Xin giấy độc thân để đăng ký kết hôn ở tỉnh khác thì làm thế nào ạ?", "steps"),  # particles after it
         ("người trên 60 tuổi còn phải đổi thẻ căn cước nữa không", "conditions"),
         ("Ai được đứng tên?", "conditions"),
         ("Trích lục khai tử được cấp mấy bản vậy ạ?", "result"),
@@ -1362,3 +1366,28 @@ def test_a_twin_of_another_field_is_not_the_editors_record() -> None:
         KnowledgeBase.load(), "than nhan chien si cong an bi mat the bao hiem y te xin cap lai"
     ).match
     assert match is None or match.procedure_id != "cap-lai-the-bhyt"
+
+
+def test_how_long_a_first_card_holds_and_how_to_do_it_are_read_from_their_words() -> None:
+    from bot.actions.answers import INTENT_OF_ASPECT, reading
+    from bot.actions.context import asked_in, asks_validity
+    from procedures_kb.text import fold
+
+    folded = fold("the can cuoc cap lan dau khi du 14 tuoi co han bao lau vay")
+    intent = {"name": INTENT_OF_ASPECT[Aspect.time], "confidence": 0.999}
+    assert reading(Aspect.time, asked_in(folded), intent, validity=asks_validity(folded)) == Aspect.result
+    assert not asks_validity(fold("có hạn bao lâu thì phải đổi"))  # the citizen's deadline
+    folded = fold("xin phieu ly lich tu phap de di xuat khau lao dong thi lam the nao")
+    intent = {"name": INTENT_OF_ASPECT[Aspect.where], "confidence": 0.87}
+    assert reading(Aspect.where, asked_in(folded), intent) == Aspect.steps
+    intent = {"name": INTENT_OF_ASPECT[Aspect.where], "confidence": 0.996}
+    assert reading(Aspect.where, asked_in(folded), intent) == Aspect.where  # sure of the place
+
+
+def test_working_abroad_is_where_the_citizen_is() -> None:
+    from bot.actions.answers import search_question
+    from procedures_kb import KnowledgeBase
+
+    text = "Mất căn cước mà đang làm ở nước ngoài, người nhà đi làm lại hộ được không?"
+    match = search_question(KnowledgeBase.load(), text).match
+    assert match is not None and match.procedure_id == "cap-lai-can-cuoc"
