@@ -108,6 +108,10 @@ E2E_ASPECTS_ELEVENTH = ROOT / "eval" / "e2e_aspects_eleventh.yml"
 # conversations), while the eleventh set's failures were fixed and the NLU given more examples.
 NLU_ASPECTS_TWELFTH = ROOT / "eval" / "nlu" / "test_nlu_aspects_twelfth.yml"
 E2E_ASPECTS_TWELFTH = ROOT / "eval" / "e2e_aspects_twelfth.yml"
+# Written 2026-12-07 the same way by a thirteenth writer (180 messages, 100 questions and 32
+# conversations), while the twelfth set's failures were fixed.
+NLU_ASPECTS_THIRTEENTH = ROOT / "eval" / "nlu" / "test_nlu_aspects_thirteenth.yml"
+E2E_ASPECTS_THIRTEENTH = ROOT / "eval" / "e2e_aspects_thirteenth.yml"
 # The sets of the newer questions, in the order they were written: (column, NLU set, e2e set).
 ASPECT_SETS: List[Tuple[str, Path, Path]] = [
     ("new aspects", NLU_ASPECTS, E2E_ASPECTS),
@@ -122,6 +126,7 @@ ASPECT_SETS: List[Tuple[str, Path, Path]] = [
     ("10th", NLU_ASPECTS_TENTH, E2E_ASPECTS_TENTH),
     ("11th", NLU_ASPECTS_ELEVENTH, E2E_ASPECTS_ELEVENTH),
     ("12th", NLU_ASPECTS_TWELFTH, E2E_ASPECTS_TWELFTH),
+    ("13th", NLU_ASPECTS_THIRTEENTH, E2E_ASPECTS_THIRTEENTH),
 ]
 FACTS = ROOT / "eval" / "facts.yml"
 TRAINING = sorted((ROOT / "intents").glob("*.yml"))
