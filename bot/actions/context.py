@@ -144,7 +144,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             rf"\b(xin|lay|tai|dien|ghi|viet) {_FORM_NOUNS}|\b(ct|tk|dkx|cc|dk)\d{{1,2}}\b|\bmau (so )?\d|theo mau",
             rf"\b{_FORM_NOUNS}( \w+){{0,10}} (lay|tai|xin)( mau)? (o|tai|tren) \w+",
             rf"\b{_FORM_NOUNS}( \w+){{0,6}} (ghi|dien|viet)( \w+){{0,4}} (the nao|sao|ntn|nhu the nao|ra sao)",
-            rf"\b{_FORM_NOUNS}( \w+){{0,10}} (thi )?(do )?(ai|nguoi nao) (la nguoi |se |phai )?ky\b",
+            rf"\b{_FORM_NOUNS}( \w+){{0,14}} (thi )?(do )?(ai|nguoi nao) (la nguoi |se |phai )?ky\b",
             # a form that opens the message, then what goes on it: "giấy khai đăng ký xe có cần đại lý
             # ký tên đóng dấu không", "đơn đề nghị đổi bằng lái có cần ảnh dán lên không" ("dọn" folds
             # as "đơn" does: only with the form's own word after it). All kept for the search, which
@@ -184,7 +184,9 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
     (
         Aspect.presence,
         _any(
-            r"(?<!giay )uy quyen|(?<!voi )(?<!cung )nguoi khac|di thay|lam thay|nop (ho so |giay to )?thay",
+            # not who the thing came from or whose name it bears: "xe mua lại của người khác", "sim đứng tên người khác"
+            r"(?<!giay )uy quyen|(?<!voi )(?<!cung )(?<!cua )(?<!tu )(?<!ten )nguoi khac|di thay|lam thay"
+            r"|nop (ho so |giay to )?thay",
             r"ky thay|nhan thay",
             r"mang theo (chau|be|con)",
             r"(dan|dat|dua|mang|be|bong) (chau|be|con|no)( \w+){0,2} (theo|len|di|den|ra)|(mang|dan|dua) chinh chu",

@@ -471,6 +471,10 @@ async def test_a_follow_up_without_a_difference_stays_with_the_procedure() -> No
         ("Trợ cấp thất nghiệp được hưởng tối đa mấy tháng vậy ạ?", "result"),
         ("Bố em bị lẫn, không tự ký được nữa thì có chứng thực chữ ký được không ạ?", "conditions"),
         ("Xin giấy độc thân để đăng ký kết hôn ở tỉnh khác thì làm thế nào ạ?", "steps"),  # particles after it
+        ("to khai lam can cuoc cho be 5 tuoi bo me ky hay ai ky", "form"),
+        # whom the thing came from or whose name it bears is no proxy
+        ("xe may mua lai cua nguoi khac ma chua tung dang ky thi co dang ky lan dau dc ko", "conditions"),
+        ("Sim điện thoại đứng tên người khác thì có đăng ký định danh mức 2 được không ạ?", "conditions"),
         ("người trên 60 tuổi còn phải đổi thẻ căn cước nữa không", "conditions"),
         ("Ai được đứng tên?", "conditions"),
         ("Trích lục khai tử được cấp mấy bản vậy ạ?", "result"),
