@@ -412,17 +412,23 @@ def the_one_named(kb: KnowledgeBase, text: str, result: SearchResult) -> SearchR
 
 def _unnamed(procedure: Procedure, text: str) -> bool:
     """Whether the message types none of the procedure's names, not even two words running of one
-    ("nhờ mẹ ở quê xin giùm được hông" shares only "quê" with "chuyển khẩu về quê"): in a follow-up,
-    no switch to it from the procedure discussed. A one-word name ("cccd", "KT3") counts typed whole."""
+    ("nhờ mẹ ở quê xin giùm được hông" shares only "quê" with "chuyển khẩu về quê"; "thẻ bị mất nên phải
+    làm lại" only circumstances with "làm lại bằng lái bị mất"): in a follow-up, no switch to it from
+    the procedure discussed. A one-word name ("cccd", "KT3") counts typed whole."""
     said = re.findall(r"\w+", fold(text[:MAX_MESSAGE_CHARS]))
     pairs = {f"{a} {b}" for a, b in pairwise(said)}
     for name in (procedure.title, *procedure.aliases):
         words = re.findall(r"\w+", fold(name))
         if len(words) == 1 and words[0] in said:
             return False
-        if any(f"{a} {b}" in pairs and not {a, b} <= _ACTION_WORDS for a, b in pairwise(words)):
+        if any(f"{a} {b}" in pairs and not {a, b} <= _CIRCUMSTANCE_WORDS for a, b in pairwise(words)):
             return False
     return True
+
+
+# Words that name no procedure by themselves, two of them running neither ("làm lại", "bị mất",
+# "hết hạn"): the acts and what befell the thing.
+_CIRCUMSTANCE_WORDS = _ACTION_WORDS | frozenset({"bi", "mat", "het", "han", "hong", "rach", "gay", "mo", "cu", "the"})
 
 
 def resolve_procedure(kb: KnowledgeBase, text: str, entity: Optional[str], remembered: Optional[str]) -> Resolution:
@@ -436,7 +442,7 @@ def resolve_procedure(kb: KnowledgeBase, text: str, entity: Optional[str], remem
                 return Resolution(kb.get(narrowed.match.procedure_id))
         return Resolution(kb.get(entity))
     named = named_after_denial(kb, text)
-    if named is not None:
+    if named is not None and not (remembered in kb and _unnamed(named, in_plain_words(text))):
         return Resolution(named, corrected=True)
     if is_correction(fold(text)):
         text = without_denied(text)  # "không phải đổi, tôi làm mất thẻ": "đổi" is not meant

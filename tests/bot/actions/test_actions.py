@@ -1395,3 +1395,23 @@ def test_working_abroad_is_where_the_citizen_is() -> None:
     text = "Mất căn cước mà đang làm ở nước ngoài, người nhà đi làm lại hộ được không?"
     match = search_question(KnowledgeBase.load(), text).match
     assert match is not None and match.procedure_id == "cap-lai-can-cuoc"
+
+
+@pytest.mark.parametrize(
+    ("text", "current", "expected"),
+    [
+        # what befell the card is no name of the licence's replacement ("làm lại bằng lái bị mất")
+        ("a nham, the bi mat nen phai lam lai chu ko phai doi", "cap-doi-can-cuoc", "cap-lai-can-cuoc"),
+        ("à ko, the bi mat nen phai lam lai", "cap-doi-can-cuoc", "cap-lai-can-cuoc"),
+        # the licence named still is the licence
+        ("không phải, bằng lái bị mất cơ", "cap-lai-can-cuoc", "tthc-3-000348"),
+    ],
+)
+def test_a_correction_that_names_only_what_befell_the_thing_stays_with_its_object(
+    text: str, current: str, expected: str
+) -> None:
+    from bot.actions.answers import correction_of
+    from procedures_kb import KnowledgeBase
+
+    found = correction_of(KnowledgeBase.load(), text, current)
+    assert found is not None and found.id == expected
