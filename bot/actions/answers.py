@@ -426,6 +426,12 @@ def _unnamed(procedure: Procedure, text: str) -> bool:
     return True
 
 
+def _weakly_named(kb: KnowledgeBase, found: Procedure, text: str, remembered: Optional[str]) -> bool:
+    """In a follow-up, whether the search found another procedure than the one discussed that the
+    message does not name (`_unnamed`): the conversation's procedure stays."""
+    return bool(remembered) and remembered in kb and found.id != remembered and _unnamed(found, in_plain_words(text))
+
+
 # Words that name no procedure by themselves, two of them running neither ("làm lại", "bị mất",
 # "hết hạn"): the acts and what befell the thing.
 _CIRCUMSTANCE_WORDS = _ACTION_WORDS | frozenset({"bi", "mat", "het", "han", "hong", "rach", "gay", "mo", "cu", "the"})
@@ -442,7 +448,7 @@ def resolve_procedure(kb: KnowledgeBase, text: str, entity: Optional[str], remem
                 return Resolution(kb.get(narrowed.match.procedure_id))
         return Resolution(kb.get(entity))
     named = named_after_denial(kb, text)
-    if named is not None and not (remembered in kb and _unnamed(named, in_plain_words(text))):
+    if named is not None and not _weakly_named(kb, named, text, remembered):
         return Resolution(named, corrected=True)
     if is_correction(fold(text)):
         text = without_denied(text)  # "không phải đổi, tôi làm mất thẻ": "đổi" is not meant
@@ -453,11 +459,7 @@ def resolve_procedure(kb: KnowledgeBase, text: str, entity: Optional[str], remem
             return Resolution(kb.get(found.procedure_id))
     searched = without_lead(text)
     result = search_question(kb, searched) if searched and not searched.startswith("/") else None
-    if (
-        result
-        and result.match
-        and not (remembered in kb and _unnamed(kb.get(result.match.procedure_id), in_plain_words(searched)))
-    ):
+    if result and result.match and not _weakly_named(kb, kb.get(result.match.procedure_id), searched, remembered):
         return Resolution(kb.get(result.match.procedure_id))
     if result and result.qualifiers:
         return Resolution(suggestions=result.suggestions, not_held=result.qualifiers)

@@ -463,8 +463,7 @@ _ABROAD = re.compile(
 
 def without_abroad(text: str) -> str:
     """The message without where the citizen is abroad; the text itself when it says nothing of it."""
-    left, cut = cut_folded(text[:MAX_MESSAGE_CHARS], _ABROAD)
-    return left if cut and left else text
+    return _without(text, _ABROAD)
 
 
 # "đứng tên" says whose name a paper bears; its "tên" pulls the search toward the procedures that
@@ -474,15 +473,20 @@ _OWNERSHIP = re.compile(r"\bdung ten\b")
 
 def without_ownership(text: str) -> str:
     """The message without "đứng tên"; the text itself when it has none."""
-    left, cut = cut_folded(text[:MAX_MESSAGE_CHARS], _OWNERSHIP)
-    return left if cut and left else text
+    return _without(text, _OWNERSHIP)
 
 
 def without_lacking(text: str) -> str:
     """The message without what it says the citizen lacks: "Bé chưa có giấy khai sinh có làm căn
     cước được không" asks about the card, "đất chưa có sổ đỏ thì có xin phép xây dựng được không"
     about the building permit. The text itself when it says of nothing that it is lacking."""
-    left, cut = cut_folded(text[:MAX_MESSAGE_CHARS], _LACKING)
+    return _without(text, _LACKING)
+
+
+def _without(text: str, pattern: re.Pattern[str]) -> str:
+    """The message without what `pattern` finds in it (folded); the text itself when it finds
+    nothing, or nothing would be left."""
+    left, cut = cut_folded(text[:MAX_MESSAGE_CHARS], pattern)
     return left if cut and left else text
 
 
@@ -505,7 +509,7 @@ def done_before_given(text: str) -> Optional[str]:
 # "giấy khai tử" are papers, not forms).
 _FORM_OF = re.compile(
     r"^(xin |cho (em|minh|toi) (hoi |xin )?)?(to khai|giay khai(?! (?:sinh|tu)\b)|giay de nghi|don de nghi|don xin"
-    r"|mau don|mau to khai|bieu mau)( mau)?( (so )?\w*\d\w*)? (de |cua |cho |ve )?(.{4,60}?)"
+    r"|mau don|mau to khai|bieu mau)( mau)?( (so )?\w*\d\w*)? (de |cua |cho |ve )?(?P<name>.{4,60}?)"
     r" (co|thi|la|ghi|dien|tai|lay|o|phai|can|mau|viet|gom|theo|tren|xin|muc|phan|nhu)\b"
 )
 
@@ -517,7 +521,7 @@ def form_for(text: str) -> Optional[str]:
     head = text[:MAX_MESSAGE_CHARS].strip()
     folded = fold(head)
     found = _FORM_OF.search(folded) if len(folded) == len(head) else None
-    return head[found.start(9) : found.end(9)].strip() if found else None
+    return head[found.start("name") : found.end("name")].strip() if found else None
 
 
 # "nhập khẩu" is how citizens say "nhập hộ khẩu" (the permanent residence), and how the catalogue
