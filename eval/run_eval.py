@@ -112,6 +112,10 @@ E2E_ASPECTS_TWELFTH = ROOT / "eval" / "e2e_aspects_twelfth.yml"
 # conversations), while the twelfth set's failures were fixed.
 NLU_ASPECTS_THIRTEENTH = ROOT / "eval" / "nlu" / "test_nlu_aspects_thirteenth.yml"
 E2E_ASPECTS_THIRTEENTH = ROOT / "eval" / "e2e_aspects_thirteenth.yml"
+# Written 2026-12-07 the same way by a fourteenth writer (180 messages, 100 questions and 32
+# conversations), after the thirteenth set's failures were fixed.
+NLU_ASPECTS_FOURTEENTH = ROOT / "eval" / "nlu" / "test_nlu_aspects_fourteenth.yml"
+E2E_ASPECTS_FOURTEENTH = ROOT / "eval" / "e2e_aspects_fourteenth.yml"
 # The sets of the newer questions, in the order they were written: (column, NLU set, e2e set).
 ASPECT_SETS: List[Tuple[str, Path, Path]] = [
     ("new aspects", NLU_ASPECTS, E2E_ASPECTS),
@@ -127,6 +131,7 @@ ASPECT_SETS: List[Tuple[str, Path, Path]] = [
     ("11th", NLU_ASPECTS_ELEVENTH, E2E_ASPECTS_ELEVENTH),
     ("12th", NLU_ASPECTS_TWELFTH, E2E_ASPECTS_TWELFTH),
     ("13th", NLU_ASPECTS_THIRTEENTH, E2E_ASPECTS_THIRTEENTH),
+    ("14th", NLU_ASPECTS_FOURTEENTH, E2E_ASPECTS_FOURTEENTH),
 ]
 FACTS = ROOT / "eval" / "facts.yml"
 TRAINING = sorted((ROOT / "intents").glob("*.yml"))
