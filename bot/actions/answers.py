@@ -36,10 +36,13 @@ from bot.actions.context import (
     load_kb,
     message_text,
     says_deadline,
+    with_ages_written,
     without_abroad,
     without_lacking,
     without_ownership,
     without_question_words,
+    without_renewal_due,
+    without_shared_form,
 )
 from bot.actions.outcome import Outcome, mark
 from connectors.text import MAX_MESSAGE_CHARS
@@ -115,7 +118,7 @@ def object_of(title: str) -> str:
 # "không phải đổi", "chứ không phải mất", "chứ không phải khai sinh": the words denied (up to three
 # before a comma or the end, else one) are what the citizen does not mean.
 _DENIED = re.compile(
-    r"\b(chu )?(khong|ko|k) phai (la )?(\w+( \w+){0,2}(?=\s*[,.!?]|\s*$)|\w+)"
+    r"\b(chu )?(khong|ko|k|hong|hok) phai (la )?(\w+( \w+){0,2}(?=\s*[,.!?]|\s*$)|\w+)"
     r"|^(a|ah|o)\s+(khong|ko) \w+( \w+)?(?=\s*,)"  # "à không gãy, mất luôn rồi"
 )
 
@@ -214,10 +217,13 @@ _BARE_AGE = re.compile(
 
 def with_age_said(text: str) -> str:
     """A correction's bare age written out ("… năm nay 17 rồi" -> "… năm nay 17 tuổi rồi"), which
-    the search then weighs as any stated age; the text itself otherwise."""
-    head = text[:MAX_MESSAGE_CHARS]
+    the search then weighs as any stated age, as is one written short ("bé 16t rồi"); the text
+    itself otherwise."""
+    head = with_ages_written(text[:MAX_MESSAGE_CHARS])
     folded = fold(head)
-    if age_in(head) is not None or len(folded) != len(head) or not is_correction(folded):
+    if age_in(head) is not None:
+        return head
+    if len(folded) != len(head) or not is_correction(folded):
         return text
     found = _BARE_AGE.search(folded)
     return f"{head[: found.end(2)]} tuổi{head[found.end(2) :]}" if found else text
@@ -273,13 +279,18 @@ def _narrowed(text: str) -> List[str]:
     question without "đứng tên" ("có được đứng tên hộ kinh doanh không" is no "sang tên hộ kinh
     doanh"), the question without what the citizen lacks ("chưa có sổ đỏ thì …"), the procedure
     of a form the question opens with ("giấy đề nghị đăng ký hộ kinh doanh có phải ghi ngành nghề …"),
-    the question without where the citizen is abroad ("tôi đang ở nước ngoài, đổi bằng lái …")."""
+    the question without where the citizen is abroad ("tôi đang ở nước ngoài, đổi bằng lái …"), the
+    question without how long the thing holds until its renewal ("thẻ căn cước làm cho con 10 tuổi thì
+    dùng tới năm bao nhiêu tuổi phải đổi" is the under-14 card, not its renewal), the question without
+    the name of a form several procedures share ("tờ khai thay đổi thông tin cư trú")."""
     parts = [
         done_before_given(text),
         without_ownership(text),
         without_lacking(text),
         form_for(text),
         without_abroad(text),
+        without_renewal_due(text),
+        without_shared_form(text),
     ]
     return [part for part in parts if part and part != text]
 
@@ -311,10 +322,42 @@ def search_question(kb: KnowledgeBase, text: str) -> SearchResult:
             chosen = editors_over_catalogue(kb, text, retried)
             if chosen.match:
                 return chosen
-    twin = _editors_twin(kb, text, result)
+    twin = _editors_twin(kb, text, result) or catalogue_naming_more(kb, text, result)
     if twin is not None:
         return twin
     return result if result.match else the_one_named(kb, text, editors_over_catalogue(kb, text, result))
+
+
+# Words a catalogue record's citizen names share with any question ("tự dịch giấy tờ rồi đi chứng thực").
+_PARTICLES = frozenset({"roi", "xong", "khong", "di"})
+
+
+def catalogue_naming_more(kb: KnowledgeBase, text: str, result: SearchResult) -> Optional[SearchResult]:
+    """A catalogue record first whose official name adds to an editor's record among the next two
+    only words the question does not type, when the question types a name of the editor's whole:
+    "chứng thực chữ ký thì người ký có phải tự mình đến không, hay … nhờ người khác cầm đi" is no
+    "Chứng thực chữ ký người dịch mà người dịch không phải là cộng tác viên dịch thuật …" (the
+    reverse of `editors_over_catalogue`). None otherwise."""
+    if len(result.hits) < 2 or result.qualifiers:
+        return None
+    first = kb.get(result.hits[0].procedure_id)
+    if not first.imported_from:
+        return None
+    padded = f" {' '.join(fold(text[:MAX_MESSAGE_CHARS]).split())} "
+    typed = set(re.findall(r"\w+", padded))
+    for hit in result.hits[1:3]:
+        editors = kb.get(hit.procedure_id)
+        if editors.imported_from or not _typed_names(editors, padded):
+            continue
+        names = f" {' '.join(fold(name) for name in (editors.title, *editors.aliases))} "
+        if any(f" {act.group()} " not in names for act in _OTHER_ACTS.finditer(padded)):
+            continue
+        added = {word for name in (first.title, *first.aliases) for word in re.findall(r"\w+", fold(name))}
+        added -= set(names.split()) | _NAME_FILLER | _PARTICLES
+        if added and not added & typed:
+            others = [other for other in result.hits if other is not hit]
+            return SearchResult(result.query, [hit, *others], result.threshold, confident=True)
+    return None
 
 
 def _editors_twin(kb: KnowledgeBase, text: str, result: SearchResult) -> Optional[SearchResult]:
@@ -433,8 +476,10 @@ def _weakly_named(kb: KnowledgeBase, found: Procedure, text: str, remembered: Op
 
 
 # Words that name no procedure by themselves, two of them running neither ("làm lại", "bị mất",
-# "hết hạn"): the acts and what befell the thing.
-_CIRCUMSTANCE_WORDS = _ACTION_WORDS | frozenset({"bi", "mat", "het", "han", "hong", "rach", "gay", "mo", "cu", "the"})
+# "hết hạn", "lần đầu"): the acts, what befell the thing and which time it is done.
+_CIRCUMSTANCE_WORDS = _ACTION_WORDS | frozenset(
+    {"bi", "mat", "het", "han", "hong", "rach", "gay", "mo", "cu", "the", "lan", "dau"}
+)
 
 
 def resolve_procedure(kb: KnowledgeBase, text: str, entity: Optional[str], remembered: Optional[str]) -> Resolution:

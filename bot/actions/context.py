@@ -123,6 +123,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"\b(tien|tro cap)( \w+){0,2} (chuyen|gui|tra) (ve|qua|vao) (tai khoan|the|atm)",
             # what the paper says: "sổ đỏ cấp xong có ghi tên cả hai vợ chồng không"
             r"\b(so do|so hong|giay chung nhan|gcn)( \w+){0,4} (co )?ghi (ten|them ten)\b",
+            r"\b(tren|trong) (so|the|giay(?! khai| de nghi))( \w+){0,2} (co )?ghi (ten|gi|nhung)\b",
             r"han (su )?dung|co han (bao|may|den|toi|dung)|hieu luc (trong )?(bao|may|den)",
             r"(dung|xai|su dung) (duoc|dc)( trong| den| toi)? (bao lau|may|khi nao|bao gio|den)",
             # "thẻ đó dùng đến bao giờ"; what comes with it: "giấy phép được cấp có kèm bản vẽ đóng dấu không"
@@ -179,6 +180,11 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"\bkhong co (hop dong|giay to|so do|chung tu|ho khau)",
             r"(tung|dang co|dang bi|co|xoa) (bi )?(tien an|an tich|khoi to|truy cuu)",
             r"tung bi (phat|xu phat|ky luat)",
+            # "giấy tờ bằng tiếng Anh thì phường có chứng thực chữ ký cho không"; "đã ly hôn thì vẫn xin được
+            # chứ"; "mở thêm 1 hộ nữa ở quận khác được không": whether it is done for the citizen at all
+            r"\bco (?#keep)(chung thuc|lam|cap|dang ky|xac nhan|giai quyet|sao y)( \w+){0,4} cho (khong|ko|k|hong)\b",
+            r"\bthi van (?#keep)(xin|lam|dang ky|dk|cap|doi|huong)( \w+){0,3} (duoc|dc) (chu|khong|ko|k|hong|nua)\b",
+            r"\b(?#keep)(mo|dang ky|dk|lap) them( \w+){0,6} (duoc|dc) (khong|ko|k|hong)\b",
         ),
     ),
     (
@@ -189,6 +195,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"|nop (ho so |giay to )?thay",
             r"ky thay|nhan thay",
             r"mang theo (chau|be|con)",
+            # "tới hạn đổi căn cước thì công an có xuống nhà làm không": before the deadline its falling due says
+            r"(can bo|cong an|nhan vien)( co)? (den|xuong|toi|ve) (tan )?nha",
             r"(dan|dat|dua|mang|be|bong) (chau|be|con|no)( \w+){0,2} (theo|len|di|den|ra)|(mang|dan|dua) chinh chu",
         ),
     ),
@@ -200,6 +208,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"\bo dau|noi nop|nop (tai|o) |co quan nao|cho nao|\b(di|den|toi) dau\b(?! roi)",
             r"\b(lam|nop|dang ky|dk|xin)( \w+){0,7} (o|tai) (?!nha\b)(\w+ ){1,3}(duoc|dc) (khong|ko|k|hong)\b",
             r"\bve (que|tinh|noi thuong tru)( \w+){0,3} (nop|lam|dang ky|dk|xin)\b|\b(tinh|noi) khac (duoc|dc)\b",
+            # "đến UBND xã nơi thường trú hay chỗ gần bệnh viện": the office by where one lives, not the residence
+            r"\b(xa|phuong|ubnd|uy ban|cong an|den|toi) noi (thuong tru|tam tru|cu tru|dang ky thuong tru)\b",
         ),
     ),
     (
@@ -207,7 +217,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
         _any(
             r"giay to (gi|j|nao|can|phai|de|ca|nhung|mang|kem|gom)\b|(nhung|can|mang|chuan bi|nop) (nhung )?giay to",
             r"can (mang|gi|nhung)|chuan bi|gom (nhung )?(gi|nhung)(?! (buoc|giai doan))",
-            r"(mang|cam|dem) (theo )?(gi|j|nhung)",
+            # not "mang giấy về cho chồng ký": what is taken back, not what to bring
+            r"(mang|cam|dem) (theo )?(gi|j|nhung)\b",
         ),
     ),
     # When the result comes is the office's time, even about a card that ran out ("đổi cccd hết hạn
@@ -265,7 +276,9 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
     (
         Aspect.fee,
         _any(
-            r"le phi|\bphi\b|(?<!dau )(?<!vay )(?<!muon )(?<!no )(?<!het )(?<!phat )\btien\b(?! mat)",
+            # "có mất lệ phí không": "mất" spends here ("mất" of a lost card names the replacement)
+            r"(\b(co )?(mat|ton) )?(le phi|\bphi\b)( (gi|j))?( (khong|ko|k|hong)\b)?",
+            r"(?<!dau )(?<!vay )(?<!muon )(?<!no )(?<!het )(?<!phat )(?<!bo )(?<!gom )(?<!gop )\btien\b(?! mat)",
             r"het bao nhieu|bao nhieu (1|mot) (ban|lan|trang)\b",
         ),
     ),
@@ -276,7 +289,10 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
     ),
     (Aspect.time, _any(r"bao lau|may ngay|thoi han|khi nao")),
     # "VNeID" names the procedure of its level 2 account as well as the channel.
-    (Aspect.online, _any(r"online|truc tuyen|qua mang|(?<!kich hoat )(?<!lam )\bvneid\b(?! muc)")),
+    (
+        Aspect.online,
+        _any(r"online|truc tuyen|qua mang|(?<!kich hoat )(?<!lam )(?<!muc 2 )(?<!muc hai )\bvneid\b(?! muc)"),
+    ),
     (
         Aspect.steps,
         _any(
@@ -461,6 +477,30 @@ _ABROAD = re.compile(
 )
 
 
+# How long a card holds, with the renewal it then needs: "thẻ căn cước làm cho con 10 tuổi thì dùng tới
+# năm bao nhiêu tuổi phải đổi" asks of the card made, not of its renewal (folded).
+_VALID_UNTIL_RENEWED = re.compile(
+    r"\b(dung|xai|su dung|co gia tri|co han)( duoc)? (den|toi) (nam )?(bao gio|khi nao|nam nao|luc nao|may tuoi"
+    r"|bao nhieu tuoi)( thi| la| moi)?( phai| lai| se| can)? (di )?(doi|cap doi|lam lai)( lai| the| moi)?\b"
+)
+
+
+def without_renewal_due(text: str) -> str:
+    """The message without how long the thing holds until it must be renewed; the text itself
+    when it says nothing of it."""
+    return _without(text, _VALID_UNTIL_RENEWED)
+
+
+# The residence form, which names no one procedure: "nhập khẩu vào nhà người khác thì trên tờ khai
+# thay đổi thông tin cư trú, chủ hộ ký ở mục nào" is the permanent residence (folded).
+_SHARED_FORM = re.compile(r"\b(to khai|mau|mau to khai)( \w+)? thay doi thong tin cu tru\b( \(?(mau )?ct ?01\)?)?")
+
+
+def without_shared_form(text: str) -> str:
+    """The message without the name of a form several procedures share; the text itself otherwise."""
+    return _without(text, _SHARED_FORM)
+
+
 def without_abroad(text: str) -> str:
     """The message without where the citizen is abroad; the text itself when it says nothing of it."""
     return _without(text, _ABROAD)
@@ -490,9 +530,13 @@ def _without(text: str, pattern: re.Pattern[str]) -> str:
     return left if cut and left else text
 
 
-# "làm khai sinh xong có được cấp luôn bản sao không", "khai tử xong được cấp trích lục mấy bản"
-# (folded): the procedure done, then what it gives; the paper given names no other procedure.
-_DONE_THEN_GIVEN = re.compile(r"^(.{2,80}?) xong (thi |roi )?(\w+ ){0,2}?(co )?(duoc |dc )?(cap|nhan|lay|tra|giao)\b")
+# "làm khai sinh xong có được cấp luôn bản sao không", "khai tử xong được cấp trích lục mấy bản", "đi
+# khai sinh xong thì được mấy bản" (folded): the procedure done, then what it gives; the paper given
+# names no other procedure.
+_DONE_THEN_GIVEN = re.compile(
+    r"^(.{2,80}?) xong (thi |roi )?(\w+ ){0,2}?(co )?"
+    r"((duoc |dc )?(cap|nhan|lay|tra|giao)\b|(duoc|dc) (may|bao nhieu) ban\b)"
+)
 
 
 def done_before_given(text: str) -> Optional[str]:
@@ -561,11 +605,32 @@ _PLAIN_PATTERNS = [
 ]
 
 
+# An age written short after whose it is: "con 14t", "bé 16t rồi" (folded).
+_SHORT_AGE = re.compile(
+    r"\b(con|be|chau|em|no|nay|du|tron|len|moi|duoc|da|nguoi|toi|minh|tui|ong|ba|bo|me|lon|nho) (\d{1,3})t\b"
+)
+
+
+def with_ages_written(text: str) -> str:
+    """The message with an age written short ("con 14t", "bé 16t rồi") written out ("14 tuổi"), as
+    the search and the corrections read ages. The text itself when folding changes its length."""
+    head = text[:MAX_MESSAGE_CHARS]
+    folded = fold(head)
+    if len(folded) != len(head):
+        return text
+    out, at = [], 0
+    for found in _SHORT_AGE.finditer(folded):
+        out += [head[at : found.start(2)], f"{found.group(2)} tuổi"]
+        at = found.end()
+    return "".join(out) + head[at:] if out else text
+
+
 def in_plain_words(text: str) -> str:
     """The message with citizens' words written as the search knows them: "nhập khẩu" as "nhập hộ
     khẩu" (unless goods are named), "ở tạm" as "ở tạm trú", "hộ chíu" as "hộ chiếu", "bang lai"
-    and "co mat" typed bare as "bằng lái" and "có mặt". The text itself when folding changes its
-    length."""
+    and "co mat" typed bare as "bằng lái" and "có mặt", an age written short ("con 14t") written
+    out. The text itself when folding changes its length."""
+    text = with_ages_written(text)
     head = text[:MAX_MESSAGE_CHARS]
     folded = fold(head)
     if len(folded) != len(head):

@@ -534,6 +534,19 @@ async def test_a_follow_up_without_a_difference_stays_with_the_procedure() -> No
         ("kich hoat vneid muc 2 co bat buoc ra cong an phuong ko hay tu lam o nha", "presence"),
         ("Thuê nhà ở Cần Thơ 2 năm rồi, chủ nhà đồng ý thì nhập khẩu vô được hôn", "conditions"),
         ("nộp ở đâu, có phải lên xã không", "where"),
+        # the 14th set: going alone is no paper to bring; an officer coming home is said before the card
+        # falling due; "lên mức 2 vneid" is the account, not the channel; what the card bears; whether
+        # it is done at all
+        ("đăng ký kết hôn em đi một mình rồi mang giấy về cho ảnh ký được ko", "presence"),
+        ("tới hạn đổi căn cước thì công an có xuống nhà làm không hay bắt buộc ra phường?", "presence"),
+        ("Đến hạn đổi căn cước năm 40 tuổi thì được lùi bao lâu, có gia hạn ko", "deadline"),
+        ("chi co cmnd 9 so thi co len muc 2 vneid dc ko", None),
+        ("Hai vợ chồng cùng bỏ tiền mua đất, cấp sổ đỏ lần đầu thì trên sổ ghi tên cả hai hay một người?", "result"),
+        ("giấy tờ toàn bằng tiếng Anh thì phường có chứng thực chữ ký cho ko", "conditions"),
+        ("Tôi đã ly hôn năm 2019 thì vẫn xin được chứ?", "conditions"),
+        ("e da co 1 ho kinh doanh ban quan ao roi, mo them 1 ho nua o quan khac dc ko", "conditions"),
+        ("Giờ đi khai sinh thì đến UBND xã nơi thường trú hay chỗ gần bệnh viện ạ?", "where"),
+        ("Đăng ký khai sinh ở xã có mất lệ phí không?", "fee"),
     ],
 )
 def test_the_words_that_ask_each_question(text: str, aspect: Optional[str]) -> None:
@@ -1415,3 +1428,91 @@ def test_a_correction_that_names_only_what_befell_the_thing_stays_with_its_objec
 
     found = correction_of(KnowledgeBase.load(), text, current)
     assert found is not None and found.id == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "procedure"),
+    [
+        # an age written short
+        ("con 14t lam can cuoc online dc ko", "can-cuoc"),
+        # how long the card made holds, with the renewal it then needs: the card made
+        ("Thẻ căn cước làm cho con 10 tuổi thì dùng tới năm bao nhiêu tuổi phải đổi?", "can-cuoc-duoi-14"),
+        # the procedure done, then how many copies it gives: not a copy of the record
+        ("di khai sinh xong thi duoc may ban giay khai sinh, co duoc them ban sao ko", "khai-sinh"),
+        # the residence form several procedures share names none of them
+        ("Nhập khẩu vào nhà người khác thì trên tờ khai thay đổi thông tin cư trú, chủ hộ ký ở mục nào?", "thuong-tru"),
+        # "mất" spends here: no birth registered again after a loss
+        ("Đăng ký khai sinh ở xã có mất lệ phí không?", "khai-sinh"),
+        # the office by where one lives is no residence procedure
+        (
+            "Bé thứ hai nhà em sinh ở bệnh viện tỉnh, còn hộ khẩu ở xã. Giờ đi khai sinh thì đến UBND xã nơi thường"
+            " trú hay chỗ gần bệnh viện ạ?",
+            "khai-sinh",
+        ),
+        # a catalogue record first that only names more than the editor's record typed whole
+        (
+            "chung thuc chu ky thi nguoi ky co phai tu minh den ko, hay ky san o nha roi nho nguoi khac cam di",
+            "chung-thuc-chu-ky",
+        ),
+    ],
+)
+def test_the_14th_sets_questions_find_their_procedure(text: str, procedure: str) -> None:
+    from bot.actions.answers import search_question
+    from bot.nlu.normalize import normalize
+    from procedures_kb import KnowledgeBase
+
+    match = search_question(KnowledgeBase.load(), normalize(text)).match
+    assert match is not None and match.procedure_id == procedure
+
+
+@pytest.mark.parametrize(
+    ("text", "procedure"),
+    [
+        # the catalogue record's words typed, in the citizen's own: it stays
+        ("chung thuc hd mua ban xe may o ubnd xa can mang nhung gi", "tthc-2-001035"),
+        ("cấp tài khoản định danh điện tử cho công ty", "tthc-3-000498"),
+        ("so tam tru sap het thoi han, muon o them thi lam gi", "tthc-1-002755"),
+    ],
+)
+def test_a_catalogue_record_whose_words_are_typed_stays_first(text: str, procedure: str) -> None:
+    from bot.actions.answers import search_question
+    from bot.nlu.normalize import normalize
+    from procedures_kb import KnowledgeBase
+
+    match = search_question(KnowledgeBase.load(), normalize(text)).match
+    assert match is not None and match.procedure_id == procedure
+
+
+@pytest.mark.parametrize(
+    ("text", "current", "expected"),
+    [
+        ("à không, đổi thẻ thôi chứ hổng phải cấp lại", "cap-lai-can-cuoc", "cap-doi-can-cuoc"),  # Southern "hổng"
+        ("a k, lam lan dau nha", "cap-doi-can-cuoc", "can-cuoc"),  # not "Đăng ký thuế lần đầu …"
+        ("ay lon, be 16t roi", "can-cuoc-duoi-14", "can-cuoc"),  # an age written short
+    ],
+)
+def test_the_14th_sets_corrections(text: str, current: str, expected: str) -> None:
+    from bot.actions.answers import correction_of
+    from bot.nlu.normalize import normalize
+    from procedures_kb import KnowledgeBase
+
+    found = correction_of(KnowledgeBase.load(), normalize(text), current)
+    assert found is not None and found.id == expected
+
+
+async def test_a_correction_the_nlu_reads_as_a_goodbye_answers_the_sibling() -> None:
+    """ "thôi" made it a goodbye; the citizen meant the renewal, for the place asked before."""
+    from bot.actions.rating_actions import ActionGoodbye
+
+    slots = {"procedure": "cap-lai-can-cuoc", "last_aspect": "where"}
+    messages, _ = await run(ActionGoodbye(), "à không, đổi thẻ thôi chứ hổng phải cấp lại", slots=slots)
+    assert messages[0]["text"].startswith("Nơi nộp hồ sơ — Cấp đổi thẻ căn cước")
+
+
+def test_an_age_written_short_is_written_out() -> None:
+    from bot.actions.context import with_ages_written
+
+    assert with_ages_written("con 14t lam can cuoc") == "con 14 tuổi lam can cuoc"
+    assert with_ages_written("bé 16t rồi") == "bé 16 tuổi rồi"
+    assert with_ages_written("phí 2t hả") == "phí 2t hả"  # no age: whose it is is not said
+    assert with_ages_written("x" * 5000) == "x" * 5000
