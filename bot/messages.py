@@ -199,3 +199,6 @@ NOTIFY_UNSUBSCRIBE_FAILED = (
     f"Xin lỗi, hiện mình chưa hủy theo dõi được do hệ thống đang gặp sự cố. Bạn thử lại sau ít phút hoặc gọi tổng đài "
     f"{HOTLINE}."
 )
+
+# Before the offer of a person, to a citizen who asked whether the assistant is a machine.
+I_AM_AUTOMATED = "Mình là trợ lý tự động (chương trình máy tính), không phải cán bộ hay người thật."

@@ -225,9 +225,11 @@ def read_intent(kb: KnowledgeBase, text: str, intent: str, confidence: float) ->
     if intent in FIXED_REPLIES:
         if explicit is not None and search_question(kb, seen).match is not None:
             return INTENT_OF_ASPECT[explicit]
-        if intent == "out_of_scope" and asks_if_bot(fold(seen)):
-            return "bot_challenge"  # as ActionOutOfScope answers it
+        if intent in ("out_of_scope", "nlu_fallback") and asks_if_bot(fold(seen)):
+            return "bot_challenge"  # as ActionOutOfScope and ActionNotUnderstood answer it
         return intent
+    if intent == "request_human" and asks_if_bot(fold(seen)):
+        return "bot_challenge"  # ActionRequestHuman says it is a machine first
     asked = ASPECT_OF_INTENT.get(intent)
     if asked is None:
         return intent

@@ -86,7 +86,7 @@ def _any(*alternatives: str) -> re.Pattern[str]:
     return re.compile("|".join(alternatives))
 
 
-_FORM_NOUNS = r"(don|to khai|mau|bieu mau|giay de nghi|giay khai)"
+_FORM_NOUNS = r"(don|to khai|mau|bieu mau|giay de nghi|giay khai|phieu yeu cau)"
 _RELATIVES = r"(bo|me|vo|chong|con|chau|ong|ba)"
 # "chậm nhất", "phải": the citizen's deadline, unless the office is the one ("chậm nhất mấy ngày thì
 # trả", "công an phải giải quyết trong …": its processing time)
@@ -131,7 +131,11 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"\b(cap|nhan|lay)( \w+)? (co )?kem (theo )?(ban|giay|so|bien)\b",
             r"duoc (?#keep)(tam tru|o|cu tru) toi da|toi da bao lau thi het|\bthoi han toi da\b",
             r"nhan (?#keep)(the|giay|so|ho chieu|phieu|bang|bien|quyet dinh)( \w+){0,4} (o dau|qua|tai)",
-            r"xong (thi |roi )?(den |di |len )?(nhan|lay)( \w+){0,3} (o dau|qua|tai|bang|cho nao|o cho nao)",
+            r"xong( \w+){0,3} (thi |roi )?(den |di |len |ra |toi )?(nhan|lay)( \w+){0,3} (o dau|qua|tai|bang|cho nao"
+            r"|o cho nao)",
+            # what the app shows after; how many copies each gets: "mỗi người được cấp 1 cuốn không"
+            r"\b(tren|trong) (app|ung dung|vneid)( \w+){0,2} (hien|co|thay)( \w+)? (gi|j|nhung gi)\b",
+            r"\bduoc cap (1|mot|may|bao nhieu|rieng) (cuon|ban|quyen|so|the|giay)\b",
             # not "xác nhận", "hôn nhân", "tiếp nhận", "công nhân"
             r"(?<!xac )(?<!hon )(?<!tiep )(?<!cong )\bnhan (o|tai) (dau|cho nao)",
             r"(?<!xac )(?<!tiep )\bnhan (duoc )?(nhung |cac )?(giay to |giay )?(gi|j)\b",
@@ -160,6 +164,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"\b(to khai|giay khai|giay de nghi|don de nghi)( \w+){0,10} co (can|phai) (\w+ ){0,3}(ky|xac nhan|dong dau"
             r"|dan anh|dien|viet)\b",
             r"\b(tren|vao|trong) to khai\b|\bdien (phieu|giay|mau|bieu)\b",
+            # "tờ khai đăng ký kết hôn thì cả 2 vợ chồng ký hay 1 người ký"
+            r"\b(to khai|giay khai|don)( \w+){0,10} (thi )?(ca (2|hai)|mot|1|moi)( \w+){0,3} ky\b",
             # "giấy đề nghị … có trên mạng không hay phải lên phòng kinh tế lấy"
             r"\b(to khai|giay khai|giay de nghi|don de nghi|mau don|bieu mau)( \w+){0,10} (co|tai|lay|xem)( \w+)?"
             r" (tren mang|online|tren web|tren cong)\b",
@@ -215,7 +221,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
     (
         Aspect.documents,
         _any(
-            r"giay to (gi|j|nao|can|phai|de|ca|nhung|mang|kem|gom)\b|(nhung|can|mang|chuan bi|nop) (nhung )?giay to",
+            r"giay to (gi|j|nao|can|phai|de|ca|nhung|mang|kem|gom)\b|(nhung|can|mang|chuan bi|nop) (nhung )?giay to\b",
             r"can (mang|gi|nhung)|chuan bi|gom (nhung )?(gi|nhung)(?! (buoc|giai doan))",
             # not "mang giấy về cho chồng ký": what is taken back, not what to bring
             r"(mang|cam|dem) (theo )?(gi|j|nhung)\b",
@@ -248,6 +254,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"toi da (may|bao nhieu) (ngay|thang) (sau|ke tu)|thoi han nao (phai|bat buoc)|bi xu phat",
             r"\bhan (?#keep)(dang ky|dk|khai|bao|lam|doi|trinh bao|gia han)",
             r"thoi han (phai|bat buoc|nao)|de lau|tre (han|hen)",
+            # "khai tử hạn mấy ngày" (not "thời hạn … mấy ngày": the office's)
+            r"(?<!thoi )\bhan (la )?(may|bao nhieu) (ngay|thang)\b",
             r"muon (may|bao nhieu)|(tre|muon|cham|qua han)( \w+){0,6} (thi|co) (sao|bi)",
             r"(khi nao|bao gio|ngay nao) (thi )?(bat buoc|phai)|het han (bao lau|may thang|may nam)",
             r"\bcon kip\b|(het han|qua han|tre han|muon)( \w+){0,4},? (thi )?con (?#keep)(doi|lam|dang ky|dk|nop|cap)"
@@ -349,11 +357,14 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
 # whether the assistant is a machine, in words the NLU may read as out of scope.
 # Only said of the assistant: "robot hút bụi loại nào tốt" asks nothing of it.
 _MACHINE = (
-    r"(bot|chatbot|robot|chatgpt|chat gpt|tro ly ao|tri tue nhan tao|may tu dong|may tra loi|chuong trinh may tinh)"
+    r"(bot|chatbot|robot|chatgpt|chat gpt|tro ly ao|tri tue nhan tao|may tu dong|may tra loi|chuong trinh may tinh"
+    r"|tong dai tu dong|tong dai ao)"
 )
 _ASKS_IF_BOT = re.compile(
-    rf"\b(la|toan|voi|phai|chac)( \w+)? {_MACHINE}\b|\b{_MACHINE} (a|ha|ak|ah|phai khong|dung khong|hay)\b"
-    r"|\btu dong tra loi\b|\b(nguoi|con nguoi|nguoi that)( \w+)? (hay|hoac) (la )?(may|bot|ai)\b"
+    rf"\b(la|toan|voi|phai|chac|do)( \w+)? {_MACHINE}\b|\b{_MACHINE} (a|ha|ak|ah|phai khong|dung khong|hay)\b"
+    rf"|\btu dong tra loi\b|\b(nguoi|con nguoi|nguoi that)( \w+)? (hay|hoac) (la )?(may|bot|ai|{_MACHINE})\b"
+    # "ủa đang nói chuyện với máy à"
+    r"|\b(noi chuyen|chat|nc|nhan tin) voi (mot )?may (a|ha|ak|ah|ak|sao|phai khong|dung khong|hay)\b"
     r"|\bphai (la )?(nguoi that|con nguoi)( \w+)? (khong|ko|k|hong)\b|\bla may (a|ha|phai|dung|khong|ko)\b"
 )
 

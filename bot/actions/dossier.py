@@ -140,7 +140,8 @@ _HUMAN_WORDS = re.compile(
 class ActionRequestHuman(CitizenAction):
     """ "Cho tôi gặp cán bộ": how to reach a person. A procedure question the NLU read as one
     because it speaks of someone doing it for the citizen ("chủ nhà đăng ký tạm trú hộ được
-    không") is answered instead."""
+    không") is answered instead. Asked whether the assistant is a machine ("bên kia là người thật
+    hay trợ lý ảo"), it says it is first."""
 
     def name(self) -> Text:
         return "action_request_human"
@@ -150,9 +151,10 @@ class ActionRequestHuman(CitizenAction):
             aspect = await plain_procedure_question(dispatcher, tracker)
             if aspect is not None:
                 return await answer_question(dispatcher, tracker, aspect)
+        machine = asks_if_bot(fold(message_text(tracker)))
         if handoff_offered():
-            return offer_person(dispatcher, tracker)
-        dispatcher.utter_message(response="utter_human", motcua=mark("handoff"))
+            return offer_person(dispatcher, tracker, lead=msg.I_AM_AUTOMATED if machine else None)
+        dispatcher.utter_message(response="utter_iamabot" if machine else "utter_human", motcua=mark("handoff"))
         return []
 
 
@@ -174,6 +176,7 @@ class ActionNotUnderstood(_FixedReply):
 
     response = "utter_default"
     outcome: Outcome = "not_understood"
+    asks_if_bot_too = True
 
     def name(self) -> Text:
         return "action_not_understood"

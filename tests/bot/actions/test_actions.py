@@ -1516,3 +1516,43 @@ def test_an_age_written_short_is_written_out() -> None:
     assert with_ages_written("bé 16t rồi") == "bé 16 tuổi rồi"
     assert with_ages_written("phí 2t hả") == "phí 2t hả"  # no age: whose it is is not said
     assert with_ages_written("x" * 5000) == "x" * 5000
+
+
+@pytest.mark.parametrize(
+    ("action", "text"),
+    [
+        # read as asking for a person: it says it is a machine (and how to reach one)
+        ("request_human", "bên này có người trực thật không hay toàn máy trả lời"),
+        ("request_human", "xin loi cho hoi ben kia la nguoi that hay tro ly ao"),
+        # not understood, or out of scope
+        ("not_understood", "ủa đang nói chuyện với máy à, tui muốn gặp người thật"),
+        ("not_understood", "cai nay la tong dai tu dong dung ko"),
+        ("out_of_scope", "tin nhan nay do may tu dong gui a"),
+    ],
+)
+async def test_asked_whether_it_is_a_machine_in_other_words_it_says_so(action: str, text: str) -> None:
+    from bot.actions.dossier import ActionNotUnderstood, ActionOutOfScope, ActionRequestHuman
+
+    chosen = {"request_human": ActionRequestHuman, "not_understood": ActionNotUnderstood}.get(action, ActionOutOfScope)
+    messages, _ = await run(chosen(), text)
+    assert messages[0]["response"] == "utter_iamabot"
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect"),
+    [
+        ("khai tử hạn mấy ngày", "deadline"),  # not "thời hạn … mấy ngày", the office's
+        ("thời hạn giải quyết mấy ngày", "time"),
+        ("to khai dang ky ket hon thi ca 2 vo chong ky hay 1 nguoi ky", "form"),
+        ("chung thuc ban sao co phai viet phieu yeu cau ko hay chi mang giay toi la dc", "form"),
+        ("lam xong so do thi ra lay o dau, van phong dang ky dat dai hay ubnd xa", "result"),
+        ("kich hoat muc 2 thanh cong thi tren app hien gi", "result"),
+        ("Sổ đỏ lần đầu mà 2 anh em đứng tên thì mỗi người được cấp 1 cuốn ko", "result"),
+    ],
+)
+def test_the_14th_sets_question_words(text: str, aspect: str) -> None:
+    from bot.actions.context import asked_in
+    from procedures_kb.text import fold
+
+    found = asked_in(fold(text))
+    assert found is not None and found.value == aspect

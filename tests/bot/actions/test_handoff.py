@@ -98,6 +98,13 @@ async def test_asking_for_a_person_offers_a_helper_in_the_chat(console: FakeCons
     assert console.requests == []  # nothing is queued before the citizen says yes
 
 
+async def test_asked_whether_it_is_a_machine_it_says_so_before_offering_a_helper(console: FakeConsole) -> None:
+    messages, _ = await run(ActionRequestHuman(), chat("xin loi cho hoi ben kia la nguoi that hay tro ly ao"))
+    [offer] = messages
+    assert offer["text"] == f"{msg.I_AM_AUTOMATED}\n\n{msg.HANDOFF_OFFER}"
+    assert [b["payload"] for b in offer["buttons"]] == ["/affirm", "/deny"]
+
+
 async def test_yes_queues_the_citizen_and_pauses_the_assistant(console: FakeConsole) -> None:
     before = [
         {"event": "user", "text": "làm căn cước mất bao lâu", "input_channel": "telegram"},
