@@ -116,6 +116,10 @@ E2E_ASPECTS_THIRTEENTH = ROOT / "eval" / "e2e_aspects_thirteenth.yml"
 # conversations), after the thirteenth set's failures were fixed.
 NLU_ASPECTS_FOURTEENTH = ROOT / "eval" / "nlu" / "test_nlu_aspects_fourteenth.yml"
 E2E_ASPECTS_FOURTEENTH = ROOT / "eval" / "e2e_aspects_fourteenth.yml"
+# Written 2026-12-07 the same way by a fifteenth writer, asked to write as many kinds of people,
+# after the fourteenth set's failures were fixed.
+NLU_ASPECTS_FIFTEENTH = ROOT / "eval" / "nlu" / "test_nlu_aspects_fifteenth.yml"
+E2E_ASPECTS_FIFTEENTH = ROOT / "eval" / "e2e_aspects_fifteenth.yml"
 # The sets of the newer questions, in the order they were written: (column, NLU set, e2e set).
 ASPECT_SETS: List[Tuple[str, Path, Path]] = [
     ("new aspects", NLU_ASPECTS, E2E_ASPECTS),
@@ -132,6 +136,7 @@ ASPECT_SETS: List[Tuple[str, Path, Path]] = [
     ("12th", NLU_ASPECTS_TWELFTH, E2E_ASPECTS_TWELFTH),
     ("13th", NLU_ASPECTS_THIRTEENTH, E2E_ASPECTS_THIRTEENTH),
     ("14th", NLU_ASPECTS_FOURTEENTH, E2E_ASPECTS_FOURTEENTH),
+    ("15th", NLU_ASPECTS_FIFTEENTH, E2E_ASPECTS_FIFTEENTH),
 ]
 FACTS = ROOT / "eval" / "facts.yml"
 TRAINING = sorted((ROOT / "intents").glob("*.yml"))
