@@ -312,6 +312,9 @@ def search_question(kb: KnowledgeBase, text: str) -> SearchResult:
     result = kb.search(text)
     if result.match and not kb.get(result.match.procedure_id).imported_from:
         return result  # the question words may say why ("thẻ hết hạn bao lâu thì bị phạt": cấp đổi)
+    newborn = for_a_newborn(kb, text, result)
+    if newborn is not None:
+        return newborn
     bare = without_question_words(text)
     if bare != text:
         retried = kb.search(bare)
@@ -329,7 +332,38 @@ def search_question(kb: KnowledgeBase, text: str) -> SearchResult:
 
 
 # Words a catalogue record's citizen names share with any question ("tự dịch giấy tờ rồi đi chứng thực").
-_PARTICLES = frozenset({"roi", "xong", "khong", "di"})
+_PARTICLES = frozenset({"roi", "xong", "khong", "di", "do"})
+
+
+# A child born days, weeks or months ago, or just born (folded): "con em sinh được 3 tuần rồi mà chưa
+# làm giấy khai sinh", "vợ sinh bé được 2 tháng", "con mới sinh".
+_NEWBORN = re.compile(
+    r"\b(sinh|de)( \w+)? (duoc|dc)( hon| gan)? (\d+|mot|hai|ba|bon|nam|vai|may|nua) (ngay|tuan|thang)\b"
+    r"|\b(moi|vua) (sinh|de)\b|\bso sinh\b"
+)
+# What a catalogue record's names say of one who is grown up: "… cho người đã có hồ sơ, giấy tờ cá
+# nhân", "người lớn tuổi chưa từng làm khai sinh", "người đi làm rồi chưa có khai sinh".
+_FOR_ADULTS = re.compile(r"\bnguoi (lon|da co ho so|di lam)\b")
+
+
+def for_a_newborn(kb: KnowledgeBase, text: str, result: SearchResult) -> Optional[SearchResult]:
+    """A catalogue record for grown-ups first while the question is about a newborn ("thằng chắt
+    nhà bà sinh được hơn 2 tháng rồi mà … chưa khai sinh, giờ đi khai có bị phạt không" is no "Đăng
+    ký khai sinh cho người đã có hồ sơ, giấy tờ cá nhân"): the editor's record among the next three
+    whose name the question types whole. None otherwise."""
+    if not result.hits or result.qualifiers or not _NEWBORN.search(fold(text[:MAX_MESSAGE_CHARS])):
+        return None
+    first = kb.get(result.hits[0].procedure_id)
+    if not first.imported_from or not any(_FOR_ADULTS.search(fold(n)) for n in (first.title, *first.aliases)):
+        return None
+    words = re.findall(r"[^\W_]+", fold(text[:MAX_MESSAGE_CHARS]))
+    padded = f" {' '.join(words)} "
+    for hit in result.hits[1:4]:
+        editors = kb.get(hit.procedure_id)
+        if not editors.imported_from and _typed_names(editors, padded):
+            others = [other for other in result.hits if other is not hit]
+            return SearchResult(result.query, [hit, *others], result.threshold, confident=True)
+    return None
 
 
 def catalogue_naming_more(kb: KnowledgeBase, text: str, result: SearchResult) -> Optional[SearchResult]:

@@ -32,7 +32,7 @@ SLOT_OFFERED = "offered_procedures"
 # mình hỏi"; "sai" only with a comma ("sai tên trong giấy khai sinh" is a question).
 _SPEAKER = r"(toi|minh|em|anh|chi|tui)"
 MEANT = rf"(y ({_SPEAKER} )?la|{_SPEAKER} (hoi|can hoi|muon hoi)|hoi)\b"
-_INTERJECTION = r"(a|ah|ak|uh|uk|um|o|oh|da|oi|ay|ui|e|ua|xin loi)[\s,.!]+"
+_INTERJECTION = r"(a|ah|ak|uh|uk|um|o|oh|da|oi|ay|ui|e|ua|xin loi|thoi)[\s,.!]+"  # "à thôi, tôi hỏi …"
 # "nhầm" with who erred: "em nhầm rồi,", "xin lỗi em gõ nhầm,"; not "nhầm lẫn" (a question's word)
 _ERRED = rf"(({_SPEAKER} )?(go |viet |hoi )?nham( roi)?(?! lan))"
 _NEGATION = rf"(khong phai|khong|ko|hong|{_ERRED}|sai roi|sai|lon( roi)?)"  # "lộn," (Southern "nhầm")
@@ -136,6 +136,9 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             # what the app shows after; how many copies each gets: "mỗi người được cấp 1 cuốn không"
             r"\b(tren|trong) (app|ung dung|vneid)( \w+){0,2} (hien|co|thay)( \w+)? (gi|j|nhung gi)\b",
             r"\bduoc cap (1|mot|may|bao nhieu|rieng) (cuon|ban|quyen|so|the|giay)\b",
+            # "đăng ký tạm trú xong có còn được cấp sổ tạm trú không"; "thì sổ ghi tên cả hai hay một người"
+            r"\bxong( \w+){0,2} (co )?(con )?(duoc|dc) (cap|nhan|phat) (so|the|giay|ban)\b",
+            r"\b(so|so do|so hong|the|giay chung nhan|gcn) (co )?ghi ten\b",
             # not "xác nhận", "hôn nhân", "tiếp nhận", "công nhân"
             r"(?<!xac )(?<!hon )(?<!tiep )(?<!cong )\bnhan (o|tai) (dau|cho nao)",
             r"(?<!xac )(?<!tiep )\bnhan (duoc )?(nhung |cac )?(giay to |giay )?(gi|j)\b",
@@ -164,7 +167,9 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"\b(to khai|giay khai|giay de nghi|don de nghi)( \w+){0,10} co (can|phai) (\w+ ){0,3}(ky|xac nhan|dong dau"
             r"|dan anh|dien|viet)\b",
             r"\b(tren|vao|trong) to khai\b|\bdien (phieu|giay|mau|bieu)\b",
-            # "tờ khai đăng ký kết hôn thì cả 2 vợ chồng ký hay 1 người ký"
+            # "tờ khai bố hay mẹ đứng tên ký"; "tờ khai đăng ký kết hôn thì cả 2 vợ chồng ký hay 1 người ký"
+            r"\b(to khai|giay khai|don)( \w+){0,6} (bo hay me|me hay bo|vo hay chong|chong hay vo)"
+            r" (dung ten|ky|khai)\b",
             r"\b(to khai|giay khai|don)( \w+){0,10} (thi )?(ca (2|hai)|mot|1|moi)( \w+){0,3} ky\b",
             # "giấy đề nghị … có trên mạng không hay phải lên phòng kinh tế lấy"
             r"\b(to khai|giay khai|giay de nghi|don de nghi|mau don|bieu mau)( \w+){0,10} (co|tai|lay|xem)( \w+)?"
@@ -214,6 +219,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"\bo dau|noi nop|nop (tai|o) |co quan nao|cho nao|\b(di|den|toi) dau\b(?! roi)",
             r"\b(lam|nop|dang ky|dk|xin)( \w+){0,7} (o|tai) (?!nha\b)(\w+ ){1,3}(duoc|dc) (khong|ko|k|hong)\b",
             r"\bve (que|tinh|noi thuong tru)( \w+){0,3} (nop|lam|dang ky|dk|xin)\b|\b(tinh|noi) khac (duoc|dc)\b",
+            # "định danh mức 2 thì ra đâu làm"
+            r"\b(ra|len|xuong|di) dau (de )?(lam|nop|dang ky|dk|xin|kich hoat)\b",
             # "đến UBND xã nơi thường trú hay chỗ gần bệnh viện": the office by where one lives, not the residence
             r"\b(xa|phuong|ubnd|uy ban|cong an|den|toi) noi (thuong tru|tam tru|cu tru|dang ky thuong tru)\b",
         ),
@@ -278,6 +285,7 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"\bchua (lam|dang ky|dk|di lam|khai|doi|nop|di doi|di dang ky)( \w+){0,5},? (thi )?(co sao|co bi)"
             r"( \w+)? (khong|ko|k|hong|gi)\b",
             r"\b(lien|ngay) (khong|ko|k|hong) hay (tu tu|de sau|de lau|cham|thong tha)\b",
+            r"\b(khai|dang ky|dk|lam|nop|di|bao) (muon|tre)( \w+){0,3} (thi )?(co )?(duoc|dc|sao)\b",
         ),
     ),
     # "vay tiền", "mượn tiền", "nợ tiền" are a loan, not a fee ("chứng thực chữ ký trên giấy vay tiền")
@@ -316,6 +324,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
         _any(
             r"ai phai di|cung (phai )?(len|di|den|co mat)|\bho (duoc|dc|dum|giup)\b|(phai|can) co mat",
             rf"(nop|lam|di) ho (duoc|dum|giup|cho (nguoi|{_RELATIVES}))|\bnho (nguoi|ng|ai|ban)\b",
+            # "tôi là chị ruột đi xin hộ có được không"
+            r"\b(xin|nop|lay|nhan|di) ho (co )?(duoc|dc) (khong|ko|k|hong)\b",
             r"ca hai (nguoi|dua|vo chong)|(di|len) ca (hai|2)\b|\btu (di|len|den)\b|den tan noi|(mot|1) minh",
             rf"(thay|giup|dum|gium) (duoc|dc|khong|ko|k)\b|(thay|giup|dum|gium) (cho )?{_RELATIVES}\b",
             r"(phai|bat buoc|can) (\w+ ){0,6}(den|di|len|ra)( \w+){0,2} (truc tiep|tan noi)",
@@ -341,11 +351,13 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"co (can|phai|bat buoc) (?#keep)(xin|dang ky|lam|khai bao|doi|cap doi)( \w+){0,8} (khong|ko|k|hong)\b",
             r"con phai (?#keep)(doi|lam|dang ky|gia han|cap doi)( \w+){0,4} nua\b",
             # "trẻ sơ sinh có làm hộ chiếu riêng được không": may it be done at all
-            r"\bco (the )?(lam|dang ky|xin|cap|nhap|chung thuc|sao y)( \w+){1,6} (duoc|dc) (khong|ko|k|hong)\b",
+            # "bằng lái giấy từ năm 1998 có đổi sang thẻ được nữa không"
+            r"\bco (the )?(lam|dang ky|xin|cap|nhap|chung thuc|sao y|doi|kich hoat)( \w+){1,6} (duoc|dc)( nua)?"
+            r" (khong|ko|k|hong)\b",
             r"\bgio con (lam|dang ky|khai|xin|doi)( \w+){0,3} (duoc|dc) (khong|ko|k|hong|nua|chu)\b",
             r"\b(dong y|cho phep)( \w+){0,2} thi( \w+){0,5} (duoc|dc) (khong|ko|k|hong|hon)\b",
             # "chứng thực chữ ký trên giấy vay tiền có được không": may it be done at all
-            r"\bco (duoc|dc) (khong|ko|k|hong)\s*\??\s*$",
+            r"\bco (duoc|dc) (khong|ko|k|hong)( (a|ad|ha|vay|nhi|nhe|anh|chi|em|mn))?\s*\??\s*$",
             # "có được cấp sổ đỏ lần đầu không"; not a copy of the result ("có được cấp luôn bản sao không")
             r"\b(co|con) (duoc|dc) cap(?! (luon |them )?(ban|may|bao nhieu))( \w+){1,6} (khong|ko|k|hong)\b",
         ),
@@ -393,6 +405,8 @@ _DEADLINE_SAID = re.compile(
     r"\bcon kip\b|\bchua (lam|dang ky|dk|di lam|khai|doi|nop)( \w+){0,5},? (thi )?co sao\b"
     r"|\b(tre|muon|cham|qua han|tre han)( \w+){0,6} (thi |co )?(sao|bi phat)\b"
     r"|\b(lien|ngay) (khong|ko|k|hong) hay (tu tu|de sau|de lau|cham|thong tha)\b"
+    # "giờ khai muộn thì có được không"
+    r"|\b(khai|dang ky|dk|lam|nop|di|bao) (muon|tre)( \w+){0,3} (thi )?(co )?(duoc|dc|sao)\b"
 )
 
 

@@ -424,7 +424,7 @@ async def test_a_follow_up_without_a_difference_stays_with_the_procedure() -> No
         ("đơn đăng ký đất đai để làm bìa đỏ lần đầu tải ở đâu", "form"),
         ("Cô dâu ở Sài Gòn, chú rể ở Hà Nội, có làm riêng từng người được không", "presence"),  # "cô dâu"
         ("con trai 16 tuổi đi làm căn cước một mình được không", "presence"),
-        ("sim đứng tên chồng thì vợ có kích hoạt VNeID mức 2 được không", None),  # VNeID: the procedure
+        ("sim đứng tên chồng thì vợ có kích hoạt VNeID mức 2 được không", "conditions"),  # VNeID: the procedure
         ("từng bị phạt hành chính thì có xin được lý lịch tư pháp không", "conditions"),  # not a missed deadline
         ("giấy tờ nào thì không được chứng thực bản sao", "conditions"),
         ("xin giấy độc thân nộp hôm nay thì mấy ngày có", "time"),  # "độc thân nộp" is no "hạn nộp"
@@ -1548,6 +1548,15 @@ async def test_asked_whether_it_is_a_machine_in_other_words_it_says_so(action: s
         ("lam xong so do thi ra lay o dau, van phong dang ky dat dai hay ubnd xa", "result"),
         ("kich hoat muc 2 thanh cong thi tren app hien gi", "result"),
         ("Sổ đỏ lần đầu mà 2 anh em đứng tên thì mỗi người được cấp 1 cuốn ko", "result"),
+        # the 15th set's
+        ("bang lai xe may bang giay tu nam 1998 co doi sang the duoc nua ko", "conditions"),
+        ("Làm căn cước cho con 8 tuổi thì tờ khai bố hay mẹ đứng tên ký?", "form"),
+        ("muốn chuyển thường trú về nhà chồng mà nhà đứng tên bố chồng thì có được không ạ?", "conditions"),
+        ("lam tai khoan dinh danh dien tu muc 2 thi ra dau lam", "where"),
+        ("Bây giờ đăng ký tạm trú xong có còn được cấp sổ tạm trú như ngày xưa không?", "result"),
+        ("Cấp sổ đỏ lần đầu mà đất chung của hai vợ chồng thì sổ ghi tên cả hai hay một người?", "result"),
+        ("Xin bản sao trích lục khai sinh của tôi thì mẹ tôi đi xin hộ có được không?", "presence"),
+        ("Mẹ chồng em mất từ năm ngoái mà nhà chưa ai đi khai tử, giờ khai muộn thì có được không ạ?", "deadline"),
     ],
 )
 def test_the_14th_sets_question_words(text: str, aspect: str) -> None:
@@ -1556,3 +1565,39 @@ def test_the_14th_sets_question_words(text: str, aspect: str) -> None:
 
     found = asked_in(fold(text))
     assert found is not None and found.value == aspect
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "con em sinh duoc 3 tuan roi ma chua lam giay khai sinh, vay co bi tre han ko a",
+        "Cháu viết hộ bà: thằng chắt nhà bà sinh được hơn 2 tháng rồi mà bố mẹ nó đi làm xa chưa khai sinh, giờ đi"
+        " khai có bị phạt không?",
+        "vo e sinh be duoc 2 thang roi ma ban qua chua di khai sinh, gio tre han co bi phat ko ad",
+    ],
+)
+def test_a_newborns_birth_is_no_registration_for_grown_ups(text: str) -> None:
+    """Not "Đăng ký khai sinh cho người đã có hồ sơ, giấy tờ cá nhân", whose citizen names speak of the late."""
+    from bot.actions.answers import search_question
+    from bot.nlu.normalize import normalize
+    from procedures_kb import KnowledgeBase
+
+    match = search_question(KnowledgeBase.load(), normalize(text)).match
+    assert match is not None and match.procedure_id == "khai-sinh"
+
+
+def test_a_grown_up_without_a_birth_record_still_finds_the_catalogue_record() -> None:
+    from bot.actions.answers import search_question
+    from procedures_kb import KnowledgeBase
+
+    text = "bo toi 62 tuoi chua tung dang ky khai sinh nhung da co can cuoc, gio lam khai sinh the nao"
+    match = search_question(KnowledgeBase.load(), text).match
+    assert match is None or match.procedure_id != "khai-sinh"
+
+
+def test_a_correction_may_open_with_thoi() -> None:
+    from bot.actions.answers import correction_of
+    from procedures_kb import KnowledgeBase
+
+    found = correction_of(KnowledgeBase.load(), "À thôi, tôi hỏi đổi giấy phép lái xe cơ", "dang-ky-xe")
+    assert found is not None and found.id == "doi-giay-phep-lai-xe"
