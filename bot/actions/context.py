@@ -136,6 +136,12 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             # what the app shows after; how many copies each gets: "mỗi người được cấp 1 cuốn không"
             r"\b(tren|trong) (app|ung dung|vneid)( \w+){0,2} (hien|co|thay)( \w+)? (gi|j|nhung gi)\b",
             r"\bduoc cap (1|mot|may|bao nhieu|rieng) (cuon|ban|quyen|so|the|giay)\b",
+            r"\b(duoc|dc) (cap |nhan )?(may|bao nhieu) ban\b",  # "xin trích lục khai tử thì được mấy bản"
+            # whether it shows on the app after, and how one knows it is done
+            r"\bxong( \w+){0,4} (co )?(len|hien|cap nhat|tich hop)( \w+)? (tren |len |vao )?(vneid|app|ung dung)\b",
+            r"\bxong( \w+){0,4} (vneid|app)( \w+)? (co )?(cap nhat|hien|len)\b",
+            r"\b(sao|lam sao|bang cach nao|the nao) (de )?biet (la )?(da )?(duoc|xong|kich hoat|duyet)\b",
+            r"\bbiet (bang cach nao|the nao|sao) (la )?(da )?(duoc|xong|kich hoat|duyet)\b",
             # "đăng ký tạm trú xong có còn được cấp sổ tạm trú không"; "thì sổ ghi tên cả hai hay một người"
             r"\bxong( \w+){0,2} (co )?(con )?(duoc|dc) (cap|nhan|phat) (so|the|giay|ban)\b",
             r"\b(so|so do|so hong|the|giay chung nhan|gcn) (co )?ghi ten\b",
@@ -167,6 +173,9 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"\b(to khai|giay khai|giay de nghi|don de nghi)( \w+){0,10} co (can|phai) (\w+ ){0,3}(ky|xac nhan|dong dau"
             r"|dan anh|dien|viet)\b",
             r"\b(tren|vao|trong) to khai\b|\bdien (phieu|giay|mau|bieu)\b",
+            # "thì ai ký tờ khai"; "tờ khai điền trên web hay tải về in ra"
+            r"\b(ai|nguoi nao) (ky|dung ten|khai) (vao |tren )?(to khai|giay khai|don)\b",
+            r"\b(to khai|mau|don)( \w+){0,3} (dien|ghi|viet|khai) (tren|o|bang) (web|mang|may|giay|dien thoai|app)\b",
             # "tờ khai bố hay mẹ đứng tên ký"; "tờ khai đăng ký kết hôn thì cả 2 vợ chồng ký hay 1 người ký"
             r"\b(to khai|giay khai|don)( \w+){0,6} (bo hay me|me hay bo|vo hay chong|chong hay vo)"
             r" (dung ten|ky|khai)\b",
@@ -286,6 +295,12 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             r"( \w+)? (khong|ko|k|hong|gi)\b",
             r"\b(lien|ngay) (khong|ko|k|hong) hay (tu tu|de sau|de lau|cham|thong tha)\b",
             r"\b(khai|dang ky|dk|lam|nop|di|bao) (muon|tre)( \w+){0,3} (thi )?(co )?(duoc|dc|sao)\b",
+            # "nghỉ việc được 4 tháng rồi giờ nộp … còn được không"; "làm lại trước hay đợi hết hạn mới làm";
+            # "qua tuổi 40 mà chưa đổi, có vi phạm gì không"
+            r"\b(nghi viec|het han|qua han|tre han|mat|sinh|qua doi)( \w+){0,2} (\d+|may|vai|mot|hai|ba|nua) (ngay|tuan"
+            r"|thang|nam)( \w+){0,12} con (duoc|dc|kip)\b",
+            r"\bhay (doi|cho|de) (den khi |toi khi )?(het han|qua han)( \w+)? (moi|roi)\b",
+            r"\bco vi pham (gi )?(khong|ko|k|hong)\b",
         ),
     ),
     # "vay tiền", "mượn tiền", "nợ tiền" are a loan, not a fee ("chứng thực chữ ký trên giấy vay tiền")
@@ -324,6 +339,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
         _any(
             r"ai phai di|cung (phai )?(len|di|den|co mat)|\bho (duoc|dc|dum|giup)\b|(phai|can) co mat",
             rf"(nop|lam|di) ho (duoc|dum|giup|cho (nguoi|{_RELATIVES}))|\bnho (nguoi|ng|ai|ban)\b",
+            # "cụ 90 tuổi, cấp đổi căn cước có làm tại nhà được không"
+            r"\b(lam|cap|chup|dang ky)( \w+){0,2} (tai|tan) nha (duoc|dc|khong|ko)\b",  # not "làm ở nhà": by oneself
             # "tôi là chị ruột đi xin hộ có được không"
             r"\b(xin|nop|lay|nhan|di) ho (co )?(duoc|dc) (khong|ko|k|hong)\b",
             r"ca hai (nguoi|dua|vo chong)|(di|len) ca (hai|2)\b|\btu (di|len|den)\b|den tan noi|(mot|1) minh",
@@ -377,7 +394,9 @@ _ASKS_IF_BOT = re.compile(
     rf"|\btu dong tra loi\b|\b(nguoi|con nguoi|nguoi that)( \w+)? (hay|hoac) (la )?(may|bot|ai|{_MACHINE})\b"
     # "ủa đang nói chuyện với máy à"
     r"|\b(noi chuyen|chat|nc|nhan tin) voi (mot )?may (a|ha|ak|ah|ak|sao|phai khong|dung khong|hay)\b"
-    r"|\bphai (la )?(nguoi that|con nguoi)( \w+)? (khong|ko|k|hong)\b|\bla may (a|ha|phai|dung|khong|ko)\b"
+    r"|\bphai (la )?(nguoi that|con nguoi)( \w+)? (khong|ko|k|hong)\b|\bla may (a|ha|phai|dung|khong|ko|chu|roi)\b"
+    # "có người thật đọc tin nhắn không hay chỉ có máy?"
+    r"|\b(khong|ko|k|hong) hay (chi |toan )?(co |la )?may( tra loi| tu dong)?\W*$"
 )
 
 

@@ -1528,6 +1528,8 @@ def test_an_age_written_short_is_written_out() -> None:
         ("not_understood", "ủa đang nói chuyện với máy à, tui muốn gặp người thật"),
         ("not_understood", "cai nay la tong dai tu dong dung ko"),
         ("out_of_scope", "tin nhan nay do may tu dong gui a"),
+        ("out_of_scope", "tra loi toan van mau, chac la may chu gi"),
+        ("out_of_scope", "Hệ thống này có người thật đọc tin nhắn không hay chỉ có máy?"),
     ],
 )
 async def test_asked_whether_it_is_a_machine_in_other_words_it_says_so(action: str, text: str) -> None:
@@ -1557,6 +1559,16 @@ async def test_asked_whether_it_is_a_machine_in_other_words_it_says_so(action: s
         ("Cấp sổ đỏ lần đầu mà đất chung của hai vợ chồng thì sổ ghi tên cả hai hay một người?", "result"),
         ("Xin bản sao trích lục khai sinh của tôi thì mẹ tôi đi xin hộ có được không?", "presence"),
         ("Mẹ chồng em mất từ năm ngoái mà nhà chưa ai đi khai tử, giờ khai muộn thì có được không ạ?", "deadline"),
+        ("nghi viec dc 4 thang r gio nop ho so tro cap that nghiep con dc ko", "deadline"),
+        ("ho chieu con 5 thang het han, co can lam lai truoc ko hay doi het han moi lam", "deadline"),
+        ("Tôi đã qua tuổi 40 được 3 tháng mà chưa đổi căn cước, như vậy có vi phạm gì không?", "deadline"),
+        ("Cụ nhà tôi 90 tuổi, đi lại khó khăn, cấp đổi căn cước có làm tại nhà được không?", "presence"),
+        ("dang ky tam tru online thi to khai dien tren web hay tai ve in ra", "form"),
+        ("lam cccd cho con duoi 14 thi ai ky to khai", "form"),
+        ("khai sinh xong co len vneid lien ko", "result"),
+        ("Xin trích lục khai tử thì được mấy bản?", "result"),
+        ("dinh danh muc 2 xong thi biet bang cach nao la da kich hoat", "result"),
+        ("dk ket hon xong thi vneid co cap nhat tinh trang hon nhan ko", "result"),
     ],
 )
 def test_the_14th_sets_question_words(text: str, aspect: str) -> None:
