@@ -393,7 +393,7 @@ _ASKS_IF_BOT = re.compile(
     rf"\b(la|toan|voi|phai|chac|do)( \w+)? {_MACHINE}\b|\b{_MACHINE} (a|ha|ak|ah|phai khong|dung khong|hay)\b"
     rf"|\btu dong tra loi\b|\b(nguoi|con nguoi|nguoi that)( \w+)? (hay|hoac) (la )?(may|bot|ai|{_MACHINE})\b"
     # "ủa đang nói chuyện với máy à"
-    r"|\b(noi chuyen|chat|nc|nhan tin) voi (mot )?may (a|ha|ak|ah|ak|sao|phai khong|dung khong|hay)\b"
+    r"|\b(noi chuyen|chat|nc|nhan tin) voi (mot )?may (a|ha|ak|ah|sao|phai khong|dung khong|hay)\b"
     r"|\bphai (la )?(nguoi that|con nguoi)( \w+)? (khong|ko|k|hong)\b|\bla may (a|ha|phai|dung|khong|ko|chu|roi)\b"
     # "có người thật đọc tin nhắn không hay chỉ có máy?"
     r"|\b(khong|ko|k|hong) hay (chi |toan )?(co |la )?may( tra loi| tu dong)?\W*$"
