@@ -39,6 +39,7 @@ from bot.actions.context import (
     with_ages_written,
     without_abroad,
     without_lacking,
+    without_needed_paper,
     without_ownership,
     without_question_words,
     without_renewal_due,
@@ -282,7 +283,8 @@ def _narrowed(text: str) -> List[str]:
     the question without where the citizen is abroad ("tôi đang ở nước ngoài, đổi bằng lái …"), the
     question without how long the thing holds until its renewal ("thẻ căn cước làm cho con 10 tuổi thì
     dùng tới năm bao nhiêu tuổi phải đổi" is the under-14 card, not its renewal), the question without
-    the name of a form several procedures share ("tờ khai thay đổi thông tin cư trú")."""
+    the name of a form several procedures share ("tờ khai thay đổi thông tin cư trú"), the question
+    without a paper it asks whether one needs ("… giấy phép xây dựng, có cần sổ đỏ không")."""
     parts = [
         done_before_given(text),
         without_ownership(text),
@@ -291,6 +293,7 @@ def _narrowed(text: str) -> List[str]:
         without_abroad(text),
         without_renewal_due(text),
         without_shared_form(text),
+        without_needed_paper(text),
     ]
     return [part for part in parts if part and part != text]
 
@@ -309,6 +312,10 @@ def search_question(kb: KnowledgeBase, text: str) -> SearchResult:
         found = _editors_match(kb, part)
         if found:
             return found
+        searched = kb.search(part)
+        named = catalogue_naming_more(kb, part, searched) if not searched.match else None
+        if named:
+            return named
     result = kb.search(text)
     if result.match and not kb.get(result.match.procedure_id).imported_from:
         return result  # the question words may say why ("thẻ hết hạn bao lâu thì bị phạt": cấp đổi)
@@ -332,7 +339,7 @@ def search_question(kb: KnowledgeBase, text: str) -> SearchResult:
 
 
 # Words a catalogue record's citizen names share with any question ("tự dịch giấy tờ rồi đi chứng thực").
-_PARTICLES = frozenset({"roi", "xong", "khong", "di", "do"})
+_PARTICLES = frozenset({"roi", "xong", "khong", "di", "do", "thi"})
 
 
 # A child born days, weeks or months ago, or just born (folded): "con em sinh được 3 tuần rồi mà chưa
@@ -377,8 +384,8 @@ def catalogue_naming_more(kb: KnowledgeBase, text: str, result: SearchResult) ->
     first = kb.get(result.hits[0].procedure_id)
     if not first.imported_from:
         return None
-    padded = f" {' '.join(fold(text[:MAX_MESSAGE_CHARS]).split())} "
-    typed = set(re.findall(r"\w+", padded))
+    typed_words = re.findall(r"[^\W_]+", fold(text[:MAX_MESSAGE_CHARS]))  # "xây dựng," is "xây dựng"
+    padded, typed = f" {' '.join(typed_words)} ", set(typed_words)
     for hit in result.hits[1:3]:
         editors = kb.get(hit.procedure_id)
         if editors.imported_from or not _typed_names(editors, padded):

@@ -545,6 +545,19 @@ def without_shared_form(text: str) -> str:
     return _without(text, _SHARED_FORM)
 
 
+# A paper the question asks whether one needs, itself the result of another procedure (folded): "trường
+# hợp nào thì được cấp giấy phép xây dựng, có cần sổ đỏ không" is about the building permit.
+_NEEDED_PAPER = re.compile(
+    r"\b(co )?(can|phai co|bat buoc co|can phai co) (so do|so hong|giay chung nhan quyen su dung dat|giay khai sinh"
+    r"|can cuoc|cccd|ho chieu|giay xac nhan doc than|bang lai|giay phep lai xe)( (khong|ko|k|hong|chua))?\b"
+)
+
+
+def without_needed_paper(text: str) -> str:
+    """The message without a paper it asks whether one needs; the text itself otherwise."""
+    return _without(text, _NEEDED_PAPER)
+
+
 def without_abroad(text: str) -> str:
     """The message without where the citizen is abroad; the text itself when it says nothing of it."""
     return _without(text, _ABROAD)

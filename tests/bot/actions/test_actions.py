@@ -1454,6 +1454,12 @@ def test_a_correction_that_names_only_what_befell_the_thing_stays_with_its_objec
             "chung thuc chu ky thi nguoi ky co phai tu minh den ko, hay ky san o nha roi nho nguoi khac cam di",
             "chung-thuc-chu-ky",
         ),
+        # a paper asked whether one needs is not the procedure; "xây dựng," is "xây dựng"
+        (
+            "Tôi có mảnh đất 60m2 trong phường, định xây nhà 3 tầng. Trường hợp nào thì được cấp giấy phép xây"
+            " dựng, có cần sổ đỏ không?",
+            "giay-phep-xay-dung",
+        ),
     ],
 )
 def test_the_14th_sets_questions_find_their_procedure(text: str, procedure: str) -> None:
