@@ -309,10 +309,9 @@ def search_question(kb: KnowledgeBase, text: str) -> SearchResult:
     phạt" is the renewal). With no match, of two offered the one named whole (`the_one_named`)."""
     text = in_plain_words(text)  # "chưa nhập khẩu": the residence, not importing goods; "hộ chíu"
     for part in _narrowed(text):
-        found = _editors_match(kb, part)
-        if found:
-            return found
         searched = kb.search(part)
+        if searched.match and not kb.get(searched.match.procedure_id).imported_from:
+            return searched
         named = catalogue_naming_more(kb, part, searched) if not searched.match else None
         if named:
             return named
@@ -336,6 +335,23 @@ def search_question(kb: KnowledgeBase, text: str) -> SearchResult:
     if twin is not None:
         return twin
     return result if result.match else the_one_named(kb, text, editors_over_catalogue(kb, text, result))
+
+
+def _answered(result: SearchResult, hit: Hit) -> SearchResult:
+    """`result` with `hit` first and answered."""
+    return SearchResult(
+        result.query, [hit, *(other for other in result.hits if other is not hit)], result.threshold, confident=True
+    )
+
+
+_WORDS = re.compile(r"[^\W_]+")
+
+
+def _padded_words(text: str) -> str:
+    """The message's words, folded, between spaces, without the punctuation typed after them
+    ("xây dựng," is "xây dựng"): for finding a name typed whole (`_typed_names`)."""
+    words = _WORDS.findall(fold(text[:MAX_MESSAGE_CHARS]))
+    return f" {' '.join(words)} "
 
 
 # Words a catalogue record's citizen names share with any question ("tự dịch giấy tờ rồi đi chứng thực").
@@ -363,13 +379,11 @@ def for_a_newborn(kb: KnowledgeBase, text: str, result: SearchResult) -> Optiona
     first = kb.get(result.hits[0].procedure_id)
     if not first.imported_from or not any(_FOR_ADULTS.search(fold(n)) for n in (first.title, *first.aliases)):
         return None
-    words = re.findall(r"[^\W_]+", fold(text[:MAX_MESSAGE_CHARS]))
-    padded = f" {' '.join(words)} "
+    padded = _padded_words(text)
     for hit in result.hits[1:4]:
         editors = kb.get(hit.procedure_id)
         if not editors.imported_from and _typed_names(editors, padded):
-            others = [other for other in result.hits if other is not hit]
-            return SearchResult(result.query, [hit, *others], result.threshold, confident=True)
+            return _answered(result, hit)
     return None
 
 
@@ -384,8 +398,8 @@ def catalogue_naming_more(kb: KnowledgeBase, text: str, result: SearchResult) ->
     first = kb.get(result.hits[0].procedure_id)
     if not first.imported_from:
         return None
-    typed_words = re.findall(r"[^\W_]+", fold(text[:MAX_MESSAGE_CHARS]))  # "xây dựng," is "xây dựng"
-    padded, typed = f" {' '.join(typed_words)} ", set(typed_words)
+    padded = _padded_words(text)
+    typed = set(padded.split())
     for hit in result.hits[1:3]:
         editors = kb.get(hit.procedure_id)
         if editors.imported_from or not _typed_names(editors, padded):
@@ -396,8 +410,7 @@ def catalogue_naming_more(kb: KnowledgeBase, text: str, result: SearchResult) ->
         added = {word for name in (first.title, *first.aliases) for word in re.findall(r"\w+", fold(name))}
         added -= set(names.split()) | _NAME_FILLER | _PARTICLES
         if added and not added & typed:
-            others = [other for other in result.hits if other is not hit]
-            return SearchResult(result.query, [hit, *others], result.threshold, confident=True)
+            return _answered(result, hit)
     return None
 
 
@@ -421,8 +434,7 @@ def _editors_twin(kb: KnowledgeBase, text: str, result: SearchResult) -> Optiona
     editors = kb.get(twin.procedure_id)
     if editors.imported_from or fold(editors.field or "-") not in fold(first.field or ""):
         return None  # "Cấp lại thẻ bảo hiểm y tế (thực hiện tại cấp tỉnh)" is for police officers' kin
-    others = [hit for hit in result.hits if hit is not twin]
-    return SearchResult(result.query, [twin, *others], result.threshold, confident=True)
+    return _answered(result, twin)
 
 
 def _typed_names(procedure: Procedure, padded: str) -> bool:
@@ -489,9 +501,7 @@ def the_one_named(kb: KnowledgeBase, text: str, result: SearchResult) -> SearchR
     typed = [p for p in (first, second) if _typed_names(p, padded)]
     if len(typed) != 1:
         return result
-    chosen = next(hit for hit in result.hits[:2] if hit.procedure_id == typed[0].id)
-    others = [hit for hit in result.hits if hit is not chosen]
-    return SearchResult(result.query, [chosen, *others], result.threshold, confident=True)
+    return _answered(result, next(hit for hit in result.hits[:2] if hit.procedure_id == typed[0].id))
 
 
 def _unnamed(procedure: Procedure, text: str) -> bool:

@@ -93,6 +93,11 @@ _RELATIVES = r"(bo|me|vo|chong|con|chau|ong|ba)"
 _BY_THE_LATEST = r"cham nhat(?!( \w+){0,4} (thi )?(co|tra|xong|nhan|lay|cap)\b)"
 _MUST = r"(phai|bat buoc)(?! (giai quyet|tra|xu ly|cap))"
 
+# The citizen's deadline in so many words, among the question words and in `_DEADLINE_SAID`: "có phải
+# đăng ký liền không hay từ từ", "giờ khai muộn thì có được không".
+_NOW_OR_LATER = r"\b(lien|ngay) (khong|ko|k|hong) hay (tu tu|de sau|de lau|cham|thong tha)\b"
+_LATE_THEN = r"\b(khai|dang ky|dk|lam|nop|di|bao) (muon|tre)( \w+){0,3} (thi )?(co )?(duoc|dc|sao)\b"
+
 # Words that ask a particular question (folded text), tried in this order. A switch without
 # them keeps the last question; a "hồ sơ" message with them is that question (actions/dossier).
 QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
@@ -293,8 +298,8 @@ QUESTION_WORDS: List[Tuple[Aspect, re.Pattern[str]]] = [
             # "đủ 14 tuổi được nửa năm mà chưa làm căn cước, có sao không"; "có phải đăng ký liền không hay từ từ"
             r"\bchua (lam|dang ky|dk|di lam|khai|doi|nop|di doi|di dang ky)( \w+){0,5},? (thi )?(co sao|co bi)"
             r"( \w+)? (khong|ko|k|hong|gi)\b",
-            r"\b(lien|ngay) (khong|ko|k|hong) hay (tu tu|de sau|de lau|cham|thong tha)\b",
-            r"\b(khai|dang ky|dk|lam|nop|di|bao) (muon|tre)( \w+){0,3} (thi )?(co )?(duoc|dc|sao)\b",
+            _NOW_OR_LATER,
+            _LATE_THEN,
             # "nghỉ việc được 4 tháng rồi giờ nộp … còn được không"; "làm lại trước hay đợi hết hạn mới làm";
             # "qua tuổi 40 mà chưa đổi, có vi phạm gì không"
             r"\b(nghi viec|het han|qua han|tre han|mat|sinh|qua doi)( \w+){0,2} (\d+|may|vai|mot|hai|ba|nua) (ngay|tuan"
@@ -420,12 +425,11 @@ VALIDITY = re.compile(
 # The citizen's deadline in words that never ask who may do it ("chưa làm … có sao không", "còn kịp
 # không", "trễ … có bị phạt"): the NLU, trained on "có được … không" as a condition, can read them so
 # at 0.99.
+# ("muốn … thì làm sao" folds as "muộn": only "thì sao", "có sao" or "bị phạt" after it.)
 _DEADLINE_SAID = re.compile(
     r"\bcon kip\b|\bchua (lam|dang ky|dk|di lam|khai|doi|nop)( \w+){0,5},? (thi )?co sao\b"
-    r"|\b(tre|muon|cham|qua han|tre han)( \w+){0,6} (thi |co )?(sao|bi phat)\b"
-    r"|\b(lien|ngay) (khong|ko|k|hong) hay (tu tu|de sau|de lau|cham|thong tha)\b"
-    # "giờ khai muộn thì có được không"
-    r"|\b(khai|dang ky|dk|lam|nop|di|bao) (muon|tre)( \w+){0,3} (thi )?(co )?(duoc|dc|sao)\b"
+    r"|\b(tre|muon|cham|qua han|tre han)( \w+){0,6} ((thi |co )sao|(thi |co )?bi phat)\b"
+    rf"|{_NOW_OR_LATER}|{_LATE_THEN}"
 )
 
 

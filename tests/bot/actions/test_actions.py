@@ -1619,3 +1619,20 @@ def test_a_correction_may_open_with_thoi() -> None:
 
     found = correction_of(KnowledgeBase.load(), "À thôi, tôi hỏi đổi giấy phép lái xe cơ", "dang-ky-xe")
     assert found is not None and found.id == "doi-giay-phep-lai-xe"
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("trễ có sao không", True),
+        ("nộp trễ thì sao", True),
+        ("giờ khai muộn thì có được không", True),
+        # folded, "muốn" is "muộn": wanting is no lateness
+        ("thẻ căn cước bị hỏng, muốn đổi thẻ mới thì làm sao", False),
+    ],
+)
+def test_the_citizens_deadline_said_in_so_many_words(text: str, said: bool) -> None:
+    from bot.actions.context import says_deadline
+    from procedures_kb.text import fold
+
+    assert says_deadline(fold(text)) is said
